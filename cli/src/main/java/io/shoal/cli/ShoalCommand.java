@@ -1,0 +1,41 @@
+package io.shoal.cli;
+
+import io.shoal.cli.commands.InfoCommand;
+import io.shoal.cli.commands.InitCommand;
+import io.shoal.cli.commands.JoinCommand;
+import io.shoal.cli.commands.JoinTokenCommand;
+import io.shoal.cli.commands.LeaveCommand;
+import io.shoal.cli.commands.NodeCommand;
+import io.shoal.cli.daemon.DaemonCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The root command. */
+@Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
+        description = "Shoal: container orchestration in the spirit of swarm mode.",
+        subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
+                LeaveCommand.class, InfoCommand.class, NodeCommand.class,
+                io.shoal.cli.commands.ServiceCommand.class})
+public final class ShoalCommand implements Runnable {
+    private static volatile String host = "unix:///run/shoal/shoal.sock";
+
+    @Option(names = {"-H", "--host"}, scope = ScopeType.INHERIT,
+            description = "Daemon to talk to: unix:///path or tcp://IP:PORT (env SHOAL_HOST; default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:SHOAL_HOST:-unix:///run/shoal/shoal.sock}")
+    void setHost(String h) {
+        host = h;
+    }
+
+    public static String currentHost() {
+        return host;
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+}

@@ -1,0 +1,82 @@
+package io.shoal.cli.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import picocli.CommandLine;
+
+import javax.net.ssl.SSLException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The CLI's channel to a daemon: {@code unix:///path} (plaintext, guarded by file permissions) or
+ * {@code tcp://IP:PORT} (mutual TLS with ca.pem, cert.pem and key.pem from {@code SHOAL_CERT_PATH}).
+ */
+public final class Connection implements AutoCloseable {
+    private final String host;
+    private final ManagedChannel channel;
+
+    private Connection(String host, ManagedChannel channel) {
+        this.host = host;
+        this.channel = channel;
+    }
+
+    public static Connection open(String host, CommandLine cmd) {
+        if (host.startsWith("unix://")) {
+            String path = host.substring("unix://".length());
+            if (path.isEmpty()) {
+                throw new CommandLine.ParameterException(cmd, "--host: '" + host + "' names no socket path");
+            }
+            return new Connection(host, NettyChannelBuilder.forAddress(new DomainSocketAddress(path))
+                    .channelType(EpollDomainSocketChannel.class)
+                    .eventLoopGroup(new EpollEventLoopGroup(1))
+                    .usePlaintext()
+                    .build());
+        }
+        if (host.startsWith("tcp://")) {
+            String addr = host.substring("tcp://".length());
+            if (!addr.matches("[^:/\\s]+:\\d{1,5}") && !addr.matches("\\[[0-9a-fA-F:.]+]:\\d{1,5}")) {
+                throw new CommandLine.ParameterException(cmd, "--host: '" + host + "' is not tcp://IP:PORT");
+            }
+            String certPath = System.getenv("SHOAL_CERT_PATH");
+            if (certPath == null || certPath.isBlank()) {
+                throw new CommandLine.ParameterException(cmd,
+                        "--host tcp:// needs SHOAL_CERT_PATH: a directory with ca.pem, cert.pem and key.pem");
+            }
+            Path dir = Path.of(certPath);
+            for (String f : new String[] {"ca.pem", "cert.pem", "key.pem"}) {
+                if (!Files.isReadable(dir.resolve(f))) {
+                    throw new CommandLine.ParameterException(cmd, "SHOAL_CERT_PATH: " + dir.resolve(f) + " is missing");
+                }
+            }
+            try {
+                var ssl = GrpcSslContexts.forClient()
+                        .trustManager(new File(dir.resolve("ca.pem").toString()))
+                        .keyManager(new File(dir.resolve("cert.pem").toString()), new File(dir.resolve("key.pem").toString()))
+                        .build();
+                return new Connection(host, NettyChannelBuilder.forTarget(addr).sslContext(ssl).build());
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, "SHOAL_CERT_PATH: cannot load the TLS files: " + e.getMessage());
+            }
+        }
+        throw new CommandLine.ParameterException(cmd, "--host: '" + host + "' must be unix:///path or tcp://IP:PORT");
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+    }
+}

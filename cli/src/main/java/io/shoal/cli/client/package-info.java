@@ -1,0 +1,2 @@
+/** How the CLI reaches a daemon. */
+package io.shoal.cli.client;

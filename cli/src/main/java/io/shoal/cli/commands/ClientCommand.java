@@ -1,0 +1,54 @@
+package io.shoal.cli.commands;
+
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.LocalNodeGrpc;
+import io.shoal.cli.ShoalCommand;
+import io.shoal.cli.client.Connection;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** A command that talks to a daemon: opens the connection, runs, closes it. */
+public abstract class ClientCommand implements Callable<Integer> {
+    @Spec
+    protected CommandSpec spec;
+
+    private Connection connection;
+
+    protected abstract int execute() throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+        try (Connection c = Connection.open(ShoalCommand.currentHost(), spec.commandLine())) {
+            connection = c;
+            return execute();
+        }
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    io.grpc.ManagedChannel channel() {
+        return connection.channel();
+    }
+
+    ControlGrpc.ControlBlockingStub control() {
+        return ControlGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    protected LocalNodeGrpc.LocalNodeBlockingStub local(int seconds) {
+        return LocalNodeGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(seconds, TimeUnit.SECONDS);
+    }
+
+    protected picocli.CommandLine.ParameterException usage(String message) {
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,256 @@
+package io.shoal.cli.commands;
+
+import io.shoal.api.GetNodeRequest;
+import io.shoal.api.ListNodesRequest;
+import io.shoal.api.LocalInfoRequest;
+import io.shoal.api.Node;
+import io.shoal.api.NodeAvailability;
+import io.shoal.api.NodeRole;
+import io.shoal.api.NodeView;
+import io.shoal.api.RemoveNodeRequest;
+import io.shoal.api.UpdateNodeRequest;
+import io.shoal.cli.output.Json;
+import io.shoal.cli.output.Table;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Manage the cluster's nodes.",
+        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class,
+                NodeCommand.Promote.class, NodeCommand.Demote.class, NodeCommand.Rm.class})
+public final class NodeCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a node command is required (ls, inspect, update, promote, demote, rm)");
+    }
+
+    static String status(Node n) {
+        return switch (n.getStatus().getState()) {
+            case READY -> "Ready";
+            case DOWN, DISCONNECTED -> "Down";
+            default -> "Unknown";
+        };
+    }
+
+    static String availability(Node n) {
+        return switch (n.getSpec().getAvailability()) {
+            case NODE_AVAILABILITY_PAUSE -> "Pause";
+            case NODE_AVAILABILITY_DRAIN -> "Drain";
+            default -> "Active";
+        };
+    }
+
+    static String managerStatus(NodeView v) {
+        return switch (v.getManagerReachability()) {
+            case LEADER -> "Leader";
+            case REACHABLE -> "Reachable";
+            case UNREACHABLE -> "Unreachable";
+            default -> "";
+        };
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
+            description = "List nodes: ID, HOSTNAME, STATUS, AVAILABILITY, MANAGER STATUS, ADDRESS.")
+    static final class Ls extends ClientCommand {
+        @Mixin
+        FormatOptions fmt;
+
+        @Override
+        protected int execute() {
+            boolean json = fmt.json(spec.commandLine());
+            List<NodeView> nodes = new ArrayList<>(control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList());
+            nodes.sort(Comparator.comparing((NodeView v) -> v.getNode().getDescription().getHostname())
+                    .thenComparing(v -> v.getNode().getId()));
+            String self = "";
+            try {
+                self = local(5).info(LocalInfoRequest.getDefaultInstance()).getNodeId();
+            } catch (RuntimeException ignored) {
+                // over tcp:// there may be no LocalNode service; then no node is marked
+            }
+            if (fmt.quiet) {
+                nodes.forEach(v -> out().println(v.getNode().getId()));
+                return 0;
+            }
+            if (json) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (NodeView v : nodes) {
+                    Node n = v.getNode();
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("ID", n.getId());
+                    m.put("Hostname", n.getDescription().getHostname());
+                    m.put("Status", status(n));
+                    m.put("Availability", availability(n));
+                    m.put("ManagerStatus", managerStatus(v));
+                    m.put("Address", n.getStatus().getAddr());
+                    m.put("Role", n.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
+                    m.put("Self", n.getId().equals(self));
+                    m.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
+                    rows.add(m);
+                }
+                Json.print(out(), rows);
+                return 0;
+            }
+            Table t = new Table("ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ADDRESS");
+            for (NodeView v : nodes) {
+                Node n = v.getNode();
+                t.row(n.getId() + (n.getId().equals(self) ? " *" : ""), n.getDescription().getHostname(), status(n),
+                        availability(n), managerStatus(v), n.getStatus().getAddr());
+            }
+            t.print(out());
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show nodes in detail (JSON).")
+    static final class Inspect extends ClientCommand {
+        @Option(names = "--format", description = "json (the only format).")
+        String format = "json";
+
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> refs;
+
+        @Override
+        protected int execute() {
+            if (!format.equals("json")) {
+                throw usage("--format: '" + format + "' is not supported; use json");
+            }
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String ref : refs) {
+                out.add(describe(control().getNode(GetNodeRequest.newBuilder().setNode(ref).build())));
+            }
+            Json.print(out(), out);
+            return 0;
+        }
+
+        static Map<String, Object> describe(NodeView v) {
+            Node n = v.getNode();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ID", n.getId());
+            m.put("Version", Map.of("Index", n.getMeta().getVersion()));
+            m.put("CreatedAt", Instant.ofEpochMilli(n.getMeta().getCreatedMs()).toString());
+            m.put("UpdatedAt", Instant.ofEpochMilli(n.getMeta().getUpdatedMs()).toString());
+            Map<String, Object> spec = new LinkedHashMap<>();
+            spec.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
+            spec.put("Role", n.getSpec().getDesiredRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
+            spec.put("Availability", availability(n).toLowerCase());
+            m.put("Spec", spec);
+            Map<String, Object> desc = new LinkedHashMap<>();
+            desc.put("Hostname", n.getDescription().getHostname());
+            desc.put("Platform", Map.of("OS", n.getDescription().getPlatform().getOs(),
+                    "Architecture", n.getDescription().getPlatform().getArchitecture()));
+            desc.put("Resources", Map.of("NanoCPUs", n.getDescription().getResources().getNanoCpus(),
+                    "MemoryBytes", n.getDescription().getResources().getMemoryBytes()));
+            desc.put("Engine", Map.of("Labels", n.getDescription().getEngineLabelsMap(),
+                    "Runtimes", n.getDescription().getRuntimesList()));
+            m.put("Description", desc);
+            m.put("Status", Map.of("State", status(n).toLowerCase(), "Addr", n.getStatus().getAddr(),
+                    "Message", n.getStatus().getMessage()));
+            if (n.getRole() == NodeRole.NODE_ROLE_MANAGER) {
+                m.put("ManagerStatus", Map.of("Leader", v.getManagerReachability() == NodeView.Reachability.LEADER,
+                        "Reachability", managerStatus(v).toLowerCase(), "Addr", n.getManagerStatus().getAddr()));
+            }
+            return m;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a node's availability or labels.")
+    static final class Update extends ClientCommand {
+        @Option(names = "--availability", paramLabel = "active|pause|drain", description = "Whether the node takes tasks.")
+        String availability;
+
+        @Option(names = "--label-add", paramLabel = "KEY=VALUE", description = "Add or change a label (repeatable).")
+        List<String> labelAdd = new ArrayList<>();
+
+        @Option(names = "--label-rm", paramLabel = "KEY", description = "Remove a label (repeatable).")
+        List<String> labelRm = new ArrayList<>();
+
+        @Parameters(paramLabel = "NODE")
+        String ref;
+
+        @Override
+        protected int execute() {
+            UpdateNodeRequest.Builder b = UpdateNodeRequest.newBuilder().setNode(ref);
+            if (availability != null) {
+                b.setSetAvailability(true).setAvailability(switch (availability) {
+                    case "active" -> NodeAvailability.NODE_AVAILABILITY_ACTIVE;
+                    case "pause" -> NodeAvailability.NODE_AVAILABILITY_PAUSE;
+                    case "drain" -> NodeAvailability.NODE_AVAILABILITY_DRAIN;
+                    default -> throw usage("--availability: '" + availability + "' is not one of active, pause, drain");
+                });
+            }
+            for (String kv : labelAdd) {
+                int eq = kv.indexOf('=');
+                if (eq == 0) {
+                    throw usage("--label-add: '" + kv + "' has no key");
+                }
+                b.putLabelAdd(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+            b.addAllLabelRm(labelRm);
+            out().println(control().updateNode(b.build()).getNode().getId());
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Make workers managers.")
+    static final class Promote extends ClientCommand {
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> refs;
+
+        @Override
+        protected int execute() {
+            for (String ref : refs) {
+                control().updateNode(UpdateNodeRequest.newBuilder().setNode(ref).setSetRole(true)
+                        .setRole(NodeRole.NODE_ROLE_MANAGER).build());
+                out().printf("Node %s promoted to a manager in the cluster.%n", ref);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "demote", mixinStandardHelpOptions = true, description = "Make managers workers.")
+    static final class Demote extends ClientCommand {
+        @Option(names = {"-f", "--force"}, description = "Demote even if the remaining reachable managers are no majority.")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> refs;
+
+        @Override
+        protected int execute() {
+            for (String ref : refs) {
+                control().updateNode(UpdateNodeRequest.newBuilder().setNode(ref).setSetRole(true)
+                        .setRole(NodeRole.NODE_ROLE_WORKER).setForce(force).build());
+                out().printf("Manager %s demoted in the cluster.%n", ref);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove nodes from the cluster.")
+    static final class Rm extends ClientCommand {
+        @Option(names = {"-f", "--force"}, description = "Remove a node that is not down.")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> refs;
+
+        @Override
+        protected int execute() {
+            for (String ref : refs) {
+                out().println(control().removeNode(RemoveNodeRequest.newBuilder().setNode(ref).setForce(force).build()).getNodeId());
+            }
+            return 0;
+        }
+    }
+}

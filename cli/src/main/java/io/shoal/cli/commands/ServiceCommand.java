@@ -1,0 +1,346 @@
+package io.shoal.cli.commands;
+
+import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.GetServiceRequest;
+import io.shoal.api.ListServicesRequest;
+import io.shoal.api.ListServicesResponse;
+import io.shoal.api.ListTasksRequest;
+import io.shoal.api.ListTasksResponse;
+import io.shoal.api.RemoveServiceRequest;
+import io.shoal.api.Service;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.api.UpdateServiceRequest;
+import io.shoal.cli.output.Json;
+import io.shoal.cli.output.Table;
+import io.shoal.cli.output.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "service", mixinStandardHelpOptions = true, description = "Manage services.",
+        subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class, ServiceCommand.Inspect.class,
+                ServiceCommand.Scale.class, ServiceCommand.Update.class, ServiceCommand.Rm.class,
+                ServiceCommand.Logs.class})
+public final class ServiceCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a service command is required (create, ls, ps, inspect, scale, update, rm)");
+    }
+
+    static String state(TaskState s) {
+        String n = s.name().substring("TASK_STATE_".length()).toLowerCase();
+        return Character.toUpperCase(n.charAt(0)) + n.substring(1);
+    }
+
+    /** How long every replica must keep running before a create or scale counts as converged (swarm: 5 s). */
+    static final Duration MONITOR = Duration.ofSeconds(2);
+
+    /**
+     * Waits until every replica has been running for {@link #MONITOR}; exits 1 with the tasks'
+     * error when they keep failing (or the restart policy gave up), or after 3 minutes.
+     */
+    static int await(ClientCommand cmd, String serviceId, long replicas) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long since = -1;
+        String lastErr = "";
+        String shown = "";
+        while (System.nanoTime() < deadline) {
+            ListTasksResponse r = cmd.control().listTasks(ListTasksRequest.newBuilder().setService(serviceId).build());
+            long running = 0;
+            long failures = 0;
+            boolean restarting = false;
+            for (Task t : r.getTasksList()) {
+                boolean wanted = t.getDesiredState() == TaskState.TASK_STATE_RUNNING;
+                if (wanted && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+                    running++;
+                }
+                if (wanted && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE) {
+                    restarting = true;
+                }
+                if (!t.getStatus().getErr().isEmpty() && (t.getStatus().getState().getNumber() >= TaskState.TASK_STATE_FAILED_VALUE
+                        || t.getStatus().getState() == TaskState.TASK_STATE_PENDING)) {
+                    failures++;
+                    lastErr = t.getStatus().getErr();
+                }
+            }
+            String line = running + "/" + replicas + " running";
+            if (!line.equals(shown)) {
+                cmd.out().println("overall progress: " + line);
+                shown = line;
+            }
+            if (running >= replicas) {
+                since = since < 0 ? System.nanoTime() : since;
+                if (System.nanoTime() - since >= MONITOR.toNanos()) {
+                    cmd.out().println("verify: service converged");
+                    return 0;
+                }
+            } else {
+                since = -1;
+                // the managers stop restarting once the policy allows no more attempts
+                var policy = cmd.control().getService(GetServiceRequest.newBuilder().setService(serviceId).build())
+                        .getSpec().getTask().getRestart();
+                long allowed = policy.getCondition() == io.shoal.api.RestartPolicy.Condition.NONE ? 1
+                        : policy.getMaxAttempts() > 0 ? policy.getMaxAttempts() + 1 : Long.MAX_VALUE;
+                boolean gaveUp = allowed != Long.MAX_VALUE && failures >= allowed * Math.max(1, replicas) && !restarting;
+                if (gaveUp || failures >= Math.max(3, replicas * 3)) {
+                    break;
+                }
+            }
+            Thread.sleep(250);
+        }
+        cmd.err().println("Error: service did not converge: " + (lastErr.isEmpty() ? "timed out" : lastErr));
+        return 1;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a service.")
+    static final class Create extends ClientCommand {
+        @Mixin ServiceFlags flags;
+        @Option(names = {"-d", "--detach"}, description = "Return once the service is accepted.") boolean detach;
+        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments.") List<String> args = new ArrayList<>();
+
+        @Override
+        protected int execute() throws Exception {
+            ServiceSpec spec = flags.apply(ServiceSpec.getDefaultInstance(), image, args, spec().commandLine());
+            Service s = control().createService(CreateServiceRequest.newBuilder().setSpec(spec).build());
+            out().println(s.getId());
+            if (detach) {
+                return 0;
+            }
+            return await(this, s.getId(), s.getSpec().getReplicated().getReplicas());
+        }
+
+        private picocli.CommandLine.Model.CommandSpec spec() {
+            return spec;
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List services.")
+    static final class Ls extends ClientCommand {
+        @Mixin FormatOptions fmt;
+
+        @Override
+        protected int execute() {
+            boolean json = fmt.json(spec.commandLine());
+            ListServicesResponse r = control().listServices(ListServicesRequest.getDefaultInstance());
+            List<Service> services = new ArrayList<>(r.getServicesList());
+            services.sort(Comparator.comparing(s -> s.getSpec().getAnnotations().getName()));
+            if (fmt.quiet) {
+                services.forEach(s -> out().println(s.getId()));
+                return 0;
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            Table t = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS");
+            for (Service s : services) {
+                String replicas = r.getRunningOrDefault(s.getId(), 0) + "/" + r.getDesiredOrDefault(s.getId(), 0);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("ID", s.getId());
+                m.put("Name", s.getSpec().getAnnotations().getName());
+                m.put("Mode", "replicated");
+                m.put("Replicas", replicas);
+                m.put("Image", s.getSpec().getTask().getContainer().getImage());
+                m.put("Ports", "");
+                rows.add(m);
+                t.row(s.getId().substring(0, 12), s.getSpec().getAnnotations().getName(), "replicated", replicas,
+                        s.getSpec().getTask().getContainer().getImage(), "");
+            }
+            if (json) {
+                Json.print(out(), rows);
+            } else {
+                t.print(out());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List a service's tasks, including finished ones.")
+    static final class Ps extends ClientCommand {
+        @Mixin FormatOptions fmt;
+        @Option(names = "--no-trunc", description = "Do not shorten ids and errors.") boolean noTrunc;
+        @Option(names = {"-f", "--filter"}, description = "desired-state=running|shutdown") List<String> filters = new ArrayList<>();
+        @Parameters(paramLabel = "SERVICE") String service;
+
+        @Override
+        protected int execute() {
+            boolean json = fmt.json(spec.commandLine());
+            String desired = null;
+            for (String f : filters) {
+                if (!f.startsWith("desired-state=")) {
+                    throw usage("--filter: '" + f + "' is not supported; use desired-state=running|shutdown");
+                }
+                desired = f.substring("desired-state=".length());
+            }
+            ListTasksResponse r = control().listTasks(ListTasksRequest.newBuilder().setService(service).build());
+            List<Task> tasks = new ArrayList<>(r.getTasksList());
+            String want = desired;
+            if (want != null) {
+                tasks.removeIf(t -> !state(t.getDesiredState()).equalsIgnoreCase(want));
+            }
+            tasks.sort(Comparator.comparingLong(Task::getSlot).thenComparing(Task::getNodeId)
+                    .thenComparing(Comparator.comparingLong((Task t) -> t.getMeta().getVersion()).reversed()));
+            if (fmt.quiet) {
+                tasks.forEach(t -> out().println(t.getId()));
+                return 0;
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            Table table = new Table("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS");
+            long prevSlot = -1;
+            for (Task t : tasks) {
+                String name = r.getServiceNamesOrDefault(t.getServiceId(), t.getServiceId()) + "." + t.getSlot();
+                String current = state(t.getStatus().getState()) + " "
+                        + Units.ago(Duration.between(Instant.ofEpochMilli(t.getStatus().getTimestampMs()), Instant.now()));
+                String err = t.getStatus().getErr();
+                String node = r.getNodeHostnamesOrDefault(t.getNodeId(), "");
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("ID", t.getId());
+                m.put("Name", name);
+                m.put("Image", t.getSpec().getContainer().getImage());
+                m.put("Node", node);
+                m.put("DesiredState", state(t.getDesiredState()));
+                m.put("CurrentState", current);
+                m.put("Error", err);
+                m.put("Ports", "");
+                rows.add(m);
+                boolean history = t.getSlot() == prevSlot;
+                prevSlot = t.getSlot();
+                table.row(noTrunc ? t.getId() : t.getId().substring(0, Math.min(12, t.getId().length())),
+                        (history ? " \\_ " : "") + name, t.getSpec().getContainer().getImage(), node, state(t.getDesiredState()),
+                        current, noTrunc || err.length() <= 60 ? err : err.substring(0, 57) + "...", "");
+            }
+            if (json) {
+                Json.print(out(), rows);
+            } else {
+                table.print(out());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show services in detail (JSON).")
+    static final class Inspect extends ClientCommand {
+        @Option(names = "--format", description = "json (the only format).") String format = "json";
+        @Parameters(arity = "1..*", paramLabel = "SERVICE") List<String> refs;
+
+        @Override
+        protected int execute() throws Exception {
+            List<Object> out = new ArrayList<>();
+            for (String ref : refs) {
+                Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
+                out.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        com.google.protobuf.util.JsonFormat.printer().print(s)));
+            }
+            Json.print(out(), out);
+            return 0;
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true, description = "Set replica counts: SERVICE=N ...")
+    static final class Scale extends ClientCommand {
+        @Option(names = {"-d", "--detach"}, description = "Do not wait for convergence.") boolean detach;
+        @Parameters(arity = "1..*", paramLabel = "SERVICE=N") List<String> pairs;
+
+        @Override
+        protected int execute() throws Exception {
+            int rc = 0;
+            for (String p : pairs) {
+                int eq = p.lastIndexOf('=');
+                long n;
+                try {
+                    n = Long.parseLong(p.substring(eq + 1));
+                    if (eq <= 0 || n < 0) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                    throw usage("'" + p + "' must be SERVICE=N with N >= 0");
+                }
+                Service s = control().getService(GetServiceRequest.newBuilder().setService(p.substring(0, eq)).build());
+                ServiceSpec spec = s.getSpec().toBuilder().setReplicated(s.getSpec().getReplicated().toBuilder().setReplicas(n)).build();
+                control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(spec)
+                        .setVersion(s.getMeta().getVersion()).build());
+                out().printf("%s scaled to %d%n", p.substring(0, eq), n);
+                if (!detach) {
+                    rc = Math.max(rc, await(this, s.getId(), n));
+                }
+            }
+            return rc;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a service (the tasks are replaced).")
+    static final class Update extends ClientCommand {
+        @Mixin ServiceFlags flags;
+        @Option(names = "--image", description = "New image.") String image;
+        @Option(names = {"-d", "--detach"}, description = "Do not wait for convergence.") boolean detach;
+        @Parameters(paramLabel = "SERVICE") String ref;
+
+        @Override
+        protected int execute() throws Exception {
+            Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
+            ServiceSpec next = flags.apply(s.getSpec(), image, null, spec.commandLine());
+            Service u = control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(next)
+                    .setVersion(s.getMeta().getVersion()).build());
+            out().println(u.getId());
+            return detach ? 0 : await(this, u.getId(), u.getSpec().getReplicated().getReplicas());
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true,
+            description = "Show the output of a service's or task's containers, from every node that ran them.")
+    static final class Logs extends ClientCommand {
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output.") boolean follow;
+        @Option(names = {"-n", "--tail"}, description = "Lines from the end of each task's log (default: all).") String tail = "all";
+        @Option(names = {"-t", "--timestamps"}, description = "Show the time of each line.") boolean timestamps;
+        @Parameters(paramLabel = "SERVICE|TASK") String target;
+
+        @Override
+        protected int execute() {
+            long n;
+            try {
+                n = tail.equals("all") ? 0 : Long.parseLong(tail);
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw usage("--tail: '" + tail + "' must be a number of lines or 'all'");
+            }
+            var stub = io.shoal.api.ControlGrpc.newBlockingStub(channel());
+            var it = (follow ? stub : stub.withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .serviceLogs(io.shoal.api.ServiceLogsRequest.newBuilder().setTarget(target).setFollow(follow).setTail(n).build());
+            while (it.hasNext()) {
+                io.shoal.api.LogLine l = it.next();
+                String who = l.getTaskName() + "." + l.getTaskId().substring(0, Math.min(12, l.getTaskId().length())) + "@" + l.getNode();
+                out().println((timestamps ? Instant.ofEpochMilli(l.getTimeMs()) + " " : "") + who + "    | " + l.getText());
+            }
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove services.")
+    static final class Rm extends ClientCommand {
+        @Parameters(arity = "1..*", paramLabel = "SERVICE") List<String> refs;
+
+        @Override
+        protected int execute() {
+            for (String ref : refs) {
+                control().removeService(RemoveServiceRequest.newBuilder().setService(ref).build());
+                out().println(ref);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.shoal.cli.commands;
+
+import io.shoal.api.Annotations;
+import io.shoal.api.ContainerSpec;
+import io.shoal.api.Mount;
+import io.shoal.api.Placement;
+import io.shoal.api.PlacementPreference;
+import io.shoal.api.ReplicatedService;
+import io.shoal.api.ResourceRequirements;
+import io.shoal.api.Resources;
+import io.shoal.api.RestartPolicy;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.TaskSpec;
+import io.shoal.cli.output.Units;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The flags `service create` and `service update` share, and how they become a ServiceSpec. */
+public final class ServiceFlags {
+    @Option(names = "--name", description = "Service name.") String name;
+    @Option(names = "--replicas", description = "Number of tasks.") Long replicas;
+    @Option(names = "--mode", description = "replicated (the only mode so far).") String mode;
+    @Option(names = {"-e", "--env"}, description = "Environment variable K=V (repeatable).") List<String> env = new ArrayList<>();
+    @Option(names = {"-w", "--workdir"}, description = "Working directory in the container.") String workdir;
+    @Option(names = {"-u", "--user"}, description = "uid[:gid] or user name.") String user;
+    @Option(names = "--hostname", description = "Container hostname.") String hostname;
+    @Option(names = "--entrypoint", description = "Overwrite the image's ENTRYPOINT.") String entrypoint;
+    @Option(names = "--mount", description = "type=bind|tmpfs,source=..,target=..[,readonly] (repeatable).") List<String> mounts = new ArrayList<>();
+    @Option(names = "--constraint", description = "Placement constraint, e.g. node.labels.zone==a (repeatable).") List<String> constraints = new ArrayList<>();
+    @Option(names = "--placement-pref", description = "spread=node.labels.KEY (repeatable).") List<String> prefs = new ArrayList<>();
+    @Option(names = "--replicas-max-per-node", description = "At most N tasks per node.") Long maxPerNode;
+    @Option(names = "--reserve-cpu", description = "CPUs to reserve, e.g. 0.5.") String reserveCpu;
+    @Option(names = "--reserve-memory", description = "Memory to reserve, e.g. 64M.") String reserveMemory;
+    @Option(names = "--limit-cpu", description = "CPU limit, e.g. 1.5.") String limitCpu;
+    @Option(names = "--limit-memory", description = "Memory limit, e.g. 128M.") String limitMemory;
+    @Option(names = "--limit-pids", description = "Process limit.") Long limitPids;
+    @Option(names = "--restart-condition", description = "none, on-failure or any (default any).") String restartCondition;
+    @Option(names = "--restart-delay", description = "Wait between restarts (default 5s).") String restartDelay;
+    @Option(names = "--restart-max-attempts", description = "At most N restarts per slot.") Long restartMax;
+    @Option(names = "--restart-window", description = "Window used to evaluate the restart policy.") String restartWindow;
+    @Option(names = "--stop-signal", description = "Signal that stops the container (default SIGTERM).") String stopSignal;
+    @Option(names = "--stop-grace-period", description = "Time before SIGKILL (default 10s).") String stopGrace;
+    @Option(names = "--label", description = "Service label K=V (repeatable).") List<String> labels = new ArrayList<>();
+
+    /** Applies the flags that were given to {@code base} (a new spec, or the current one for update). */
+    ServiceSpec apply(ServiceSpec base, String image, List<String> args, CommandLine cmd) {
+        ServiceSpec.Builder s = base.toBuilder();
+        TaskSpec.Builder task = s.getTaskBuilder();
+        ContainerSpec.Builder c = task.getContainerBuilder();
+        if (name != null) {
+            s.setAnnotations(s.getAnnotations().toBuilder().setName(name));
+        }
+        for (String l : labels) {
+            String[] kv = kv(l, "--label", cmd);
+            s.setAnnotations(s.getAnnotationsBuilder().putLabels(kv[0], kv[1]).build());
+        }
+        if (mode != null && !mode.equals("replicated")) {
+            throw new CommandLine.ParameterException(cmd, "--mode: '" + mode + "' is not supported yet; use replicated");
+        }
+        if (replicas != null) {
+            if (replicas < 0) {
+                throw new CommandLine.ParameterException(cmd, "--replicas: must be 0 or more, not " + replicas);
+            }
+            s.setReplicated(ReplicatedService.newBuilder().setReplicas(replicas));
+        }
+        if (image != null) {
+            c.setImage(image);
+        }
+        if (args != null && !args.isEmpty()) {
+            c.clearArgs().addAllArgs(args);
+        }
+        if (entrypoint != null) {
+            c.clearCommand().addAllCommand(List.of(entrypoint.trim().split("\\s+")));
+        }
+        env.forEach(e -> {
+            if (!e.contains("=")) {
+                throw new CommandLine.ParameterException(cmd, "--env: '" + e + "' must be KEY=VALUE");
+            }
+            c.addEnv(e);
+        });
+        if (workdir != null) c.setDir(workdir);
+        if (user != null) c.setUser(user);
+        if (hostname != null) c.setHostname(hostname);
+        for (String m : mounts) {
+            c.addMounts(mount(m, cmd));
+        }
+        if (stopSignal != null) c.setStopSignal(stopSignal.startsWith("SIG") ? stopSignal : "SIG" + stopSignal);
+        if (stopGrace != null) c.setStopGracePeriodMs(duration(stopGrace, "--stop-grace-period", cmd)).setHasStopGracePeriod(true);
+        Placement.Builder p = task.getPlacementBuilder();
+        p.addAllConstraints(constraints);
+        for (String pref : prefs) {
+            if (!pref.startsWith("spread=")) {
+                throw new CommandLine.ParameterException(cmd, "--placement-pref: '" + pref + "' must be spread=node.labels.KEY");
+            }
+            p.addPreferences(PlacementPreference.newBuilder().setSpreadDescriptor(pref.substring(7)));
+        }
+        if (maxPerNode != null) p.setMaxReplicas(maxPerNode);
+        ResourceRequirements.Builder r = task.getResourcesBuilder();
+        Resources.Builder lim = r.getLimitsBuilder();
+        Resources.Builder res = r.getReservationsBuilder();
+        if (reserveCpu != null) res.setNanoCpus(cpus(reserveCpu, "--reserve-cpu", cmd));
+        if (limitCpu != null) lim.setNanoCpus(cpus(limitCpu, "--limit-cpu", cmd));
+        if (reserveMemory != null) res.setMemoryBytes(bytes(reserveMemory, "--reserve-memory", cmd));
+        if (limitMemory != null) lim.setMemoryBytes(bytes(limitMemory, "--limit-memory", cmd));
+        if (limitPids != null) lim.setPids(limitPids);
+        RestartPolicy.Builder rp = task.getRestartBuilder();
+        if (restartCondition != null) {
+            rp.setCondition(switch (restartCondition) {
+                case "none" -> RestartPolicy.Condition.NONE;
+                case "on-failure" -> RestartPolicy.Condition.ON_FAILURE;
+                case "any" -> RestartPolicy.Condition.ANY;
+                default -> throw new CommandLine.ParameterException(cmd, "--restart-condition: '" + restartCondition
+                        + "' is not one of none, on-failure, any");
+            });
+        }
+        if (restartDelay != null) rp.setDelayMs(duration(restartDelay, "--restart-delay", cmd)).setDelaySet(true);
+        if (restartMax != null) rp.setMaxAttempts(restartMax);
+        if (restartWindow != null) rp.setWindowMs(duration(restartWindow, "--restart-window", cmd));
+        return s.build();
+    }
+
+    private static String[] kv(String s, String flag, CommandLine cmd) {
+        int eq = s.indexOf('=');
+        if (eq <= 0) {
+            throw new CommandLine.ParameterException(cmd, flag + ": '" + s + "' must be KEY=VALUE");
+        }
+        return new String[] {s.substring(0, eq), s.substring(eq + 1)};
+    }
+
+    static long duration(String v, String flag, CommandLine cmd) {
+        try {
+            return Units.duration(v).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, flag + ": " + e.getMessage());
+        }
+    }
+
+    static long bytes(String v, String flag, CommandLine cmd) {
+        try {
+            return Units.bytes(v);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, flag + ": " + e.getMessage());
+        }
+    }
+
+    static long cpus(String v, String flag, CommandLine cmd) {
+        try {
+            BigDecimal d = new BigDecimal(v);
+            if (d.signum() < 0) {
+                throw new NumberFormatException();
+            }
+            return d.multiply(BigDecimal.valueOf(1_000_000_000L)).longValue();
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cmd, flag + ": '" + v + "' is not a number of CPUs, e.g. 0.5");
+        }
+    }
+
+    static Mount mount(String spec, CommandLine cmd) {
+        Mount.Builder m = Mount.newBuilder();
+        for (String part : spec.split(",")) {
+            String[] kv = part.split("=", 2);
+            String v = kv.length > 1 ? kv[1] : "";
+            switch (kv[0]) {
+                case "type" -> m.setType(switch (v) {
+                    case "bind" -> Mount.Type.BIND;
+                    case "volume" -> Mount.Type.VOLUME;
+                    case "tmpfs" -> Mount.Type.TMPFS;
+                    default -> throw new CommandLine.ParameterException(cmd, "--mount: type '" + v + "' is not bind, volume or tmpfs");
+                });
+                case "source", "src" -> m.setSource(v);
+                case "target", "dst", "destination" -> m.setTarget(v);
+                case "readonly", "ro" -> m.setReadOnly(v.isEmpty() || v.equals("true") || v.equals("1"));
+                case "tmpfs-size" -> m.setTmpfsSizeBytes(bytes(v, "--mount tmpfs-size", cmd));
+                default -> throw new CommandLine.ParameterException(cmd, "--mount: unknown field '" + kv[0] + "'");
+            }
+        }
+        if (m.getTarget().isEmpty()) {
+            throw new CommandLine.ParameterException(cmd, "--mount: target= is required");
+        }
+        return m.build();
+    }
+}

@@ -1,0 +1,2 @@
+/** The client commands of {@code shoal}. */
+package io.shoal.cli.commands;

@@ -1,0 +1,62 @@
+package io.shoal.cli.daemon;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code shoal daemon}: runs this node in the foreground (what systemd runs). */
+@Command(name = "daemon", mixinStandardHelpOptions = true,
+        description = {"Run the Shoal node daemon in the foreground.",
+                "A daemon in no cluster idles until 'shoal init' or 'shoal join'; on restart it resumes its identity,",
+                "role and state from --data-dir. The Raft port of a manager is the cluster port + 1."})
+public final class DaemonCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", description = "Where the node keeps its state (default: ${DEFAULT-VALUE}).",
+            defaultValue = "/var/lib/shoal")
+    Path dataDir;
+
+    @Option(names = "--socket", description = "Unix socket for the CLI (default: ${DEFAULT-VALUE}).",
+            defaultValue = "/run/shoal/shoal.sock")
+    Path socket;
+
+    @Option(names = "--runtime", description = "Container runtime: runc or crun (default: ${DEFAULT-VALUE}).",
+            defaultValue = "runc")
+    String runtime;
+
+    @Option(names = "--listen-addr", description = "Cluster listen address IP:PORT (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0.0.0.0:4242")
+    String listenAddr;
+
+    @Option(names = "--insecure-registry", description = "Allow plain http for this registry HOST:PORT (repeatable).")
+    List<String> insecureRegistries = new ArrayList<>();
+
+    @Option(names = "--snapshot-interval", description = "Raft entries between store snapshots (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10000")
+    long snapshotInterval;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!runtime.equals("runc") && !runtime.equals("crun")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--runtime: '" + runtime + "' is not supported; use runc or crun");
+        }
+        Addresses.parse(listenAddr, "--listen-addr", Addresses.DEFAULT_PORT);
+        if (snapshotInterval < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--snapshot-interval: must be at least 1");
+        }
+        var images = new io.shoal.worker.image.ImageStore(dataDir.resolve("images"), java.util.Set.copyOf(insecureRegistries));
+        var executor = new io.shoal.worker.exec.runc.RuncExecutor(dataDir.resolve("containers"), runtime,
+                new io.shoal.worker.image.OverlayRootfs(images));
+        DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
+                snapshotInterval, executor, executor::log);
+        NodeDaemon daemon = new NodeDaemon(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
+        daemon.start();
+        daemon.awaitTermination();
+        return 0;
+    }
+}

@@ -1,0 +1,14 @@
+package io.shoal.cli.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How {@code shoal daemon} was started.
+ *
+ * @param listenAddr        default cluster listen address (IP:PORT) for init/join
+ * @param snapshotThreshold Raft entries between snapshots
+ */
+record DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
+                     long snapshotThreshold, io.shoal.worker.exec.Executor executor,
+                     java.util.function.Function<String, Path> taskLogs) {}

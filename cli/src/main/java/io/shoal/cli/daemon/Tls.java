@@ -1,0 +1,67 @@
+package io.shoal.cli.daemon;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+
+import javax.net.ssl.SSLException;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TLS for the cluster port. Servers ask for a client certificate but accept its absence (a joining
+ * node has none yet); {@code AuthInterceptor} then decides per call. Clients always verify the
+ * server against the cluster root CA, including the IP in its certificate, except for the single
+ * bootstrap call that fetches the CA, whose answer the joiner checks against its token's digest.
+ */
+final class Tls {
+    private Tls() {}
+
+    static SslContext server(NodeFiles.Identity id) {
+        try {
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(id.key(), id.cert()))
+                    .trustManager(id.ca())
+                    .clientAuth(ClientAuth.OPTIONAL)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the server TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    static SslContext client(NodeFiles.Identity id) {
+        try {
+            return GrpcSslContexts.forClient().keyManager(id.key(), id.cert()).trustManager(id.ca()).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the client TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** Verifies the server against {@code ca} but presents no certificate (joining). */
+    static SslContext anonymousClient(X509Certificate ca) {
+        try {
+            return GrpcSslContexts.forClient().trustManager(ca).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Trusts any server: only for fetching the root CA, which is then checked against the token. */
+    static SslContext bootstrapClient() {
+        try {
+            return GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ManagedChannel channel(String address, SslContext ctx) {
+        return NettyChannelBuilder.forTarget(address)
+                .sslContext(ctx)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .build();
+    }
+}

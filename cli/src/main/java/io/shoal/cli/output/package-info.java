@@ -1,0 +1,2 @@
+/** Output for people (tables) and scripts (JSON), and parsing of durations and sizes. */
+package io.shoal.cli.output;

@@ -1,0 +1,91 @@
+package io.shoal.cli;
+
+import io.shoal.cli.output.Table;
+import io.shoal.cli.output.Units;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
+            "node update", "node promote", "node demote", "node rm"})
+    void everyCommandHasHelp(String cmd) {
+        String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Usage: shoal"), r.out());
+    }
+
+    @Test
+    void badUsageExitsTwoWithOneLineAndAHint() {
+        Run r = run("node", "ls", "--bogus");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("Error: Unknown option: '--bogus'"), r.err());
+        assertTrue(r.err().contains("See 'shoal node ls --help'."), r.err());
+        Run role = run("--host", "unix:///nonexistent/x.sock", "join-token", "admin");
+        assertEquals(2, role.code(), role.err());
+        assertTrue(role.err().contains("'admin' is not a role"), role.err());
+        Run avail = run("--host", "unix:///nonexistent/x.sock", "node", "update", "--availability", "sometimes", "n1");
+        assertEquals(2, avail.code());
+        assertTrue(avail.err().contains("active, pause, drain"), avail.err());
+        Run host = run("--host", "http://x", "info");
+        assertEquals(2, host.code());
+        assertTrue(host.err().contains("unix:///path or tcp://IP:PORT"), host.err());
+    }
+
+    @Test
+    void anUnreachableDaemonIsOneClearLine() {
+        Run r = run("--host", "unix:///nonexistent/shoal.sock", "node", "ls");
+        assertEquals(1, r.code());
+        assertEquals("Error: cannot reach the shoal daemon at unix:///nonexistent/shoal.sock: is 'shoal daemon' running?",
+                r.err().strip());
+    }
+
+    @Test
+    void tablesAlignColumnsWithTwoSpaces() {
+        String t = new Table("ID", "HOSTNAME").row("abc", "h1").row("a", "longer-host").render();
+        assertEquals("ID   HOSTNAME\nabc  h1\na    longer-host\n", t);
+        assertThrows(IllegalArgumentException.class, () -> new Table("A", "B").row("only one"));
+    }
+
+    @Test
+    void durationsAreGoStyle() {
+        assertEquals(Duration.ofMillis(500), Units.duration("500ms"));
+        assertEquals(Duration.ofSeconds(90), Units.duration("1m30s"));
+        assertEquals(Duration.ofMillis(3_723_500), Units.duration("1h2m3.5s"));
+        assertEquals(Duration.ZERO, Units.duration("0"));
+        for (String bad : new String[] {"10", "1x", "s", "1m30", "-1s", ""}) {
+            assertThrows(IllegalArgumentException.class, () -> Units.duration(bad), bad);
+        }
+    }
+
+    @Test
+    void sizesAreBinaryMultiples() {
+        assertEquals(64L << 20, Units.bytes("64M"));
+        assertEquals(1L << 30, Units.bytes("1G"));
+        assertEquals(1536L << 20, Units.bytes("1.5g"));
+        assertEquals(512L << 10, Units.bytes("512k"));
+        assertEquals(1024, Units.bytes("1024"));
+        assertThrows(IllegalArgumentException.class, () -> Units.bytes("lots"));
+        assertThrows(IllegalArgumentException.class, () -> Units.bytes("12Q"));
+    }
+}

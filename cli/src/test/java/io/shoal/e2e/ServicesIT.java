@@ -1,0 +1,202 @@
+package io.shoal.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Services with real containers: a lab of one manager and two workers, Debian's docker-registry
+ * holding a busybox image (built with umoci, pushed with skopeo), conmon + runc on every host.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServicesIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+    private static Lab lab;
+    private static String image;
+
+    @BeforeAll
+    static void up() {
+        Assumptions.assumeTrue(Lab.available(), "needs root and ip netns (or -Dshoal.e2e=false was given)");
+        lab = new Lab("shoal-e2e-services");
+        lab.close();
+        Lab.Result r = lab.up(1, 2, "10.213.2");
+        assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
+        Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
+        assertEquals(0, reg.code(), "registry: " + reg.all());
+        image = reg.out().strip();
+    }
+
+    @AfterAll
+    static void down() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    static List<JsonNode> tasks(String service) {
+        Lab.Result r = lab.cli("h1", "service", "ps", "--no-trunc", "--format", "json", service);
+        assertEquals(0, r.code(), r.all());
+        List<JsonNode> out = new ArrayList<>();
+        try {
+            JSON.readTree(r.out()).forEach(out::add);
+        } catch (IOException e) {
+            throw new AssertionError(r.out(), e);
+        }
+        return out;
+    }
+
+    static List<JsonNode> running(String service) {
+        return tasks(service).stream().filter(t -> t.get("DesiredState").asText().equals("Running")
+                && t.get("CurrentState").asText().startsWith("Running")).toList();
+    }
+
+    static Path bundle(JsonNode task) {
+        return lab.hostDir(task.get("Node").asText()).resolve("data/containers/bundles/shoal-" + task.get("ID").asText());
+    }
+
+    @Test
+    @Order(1)
+    void threeReplicasRunWithTheirMemoryLimitAndOutput() throws IOException {
+        Lab.Result create = lab.cli("h1", "service", "create", "--name", "web", "--replicas", "3", "--limit-memory", "48M",
+                image, "sh", "-c", "echo hello from $(hostname); sleep 3600");
+        assertEquals(0, create.code(), create.all() + "\n" + lab.log("h2"));
+        assertTrue(create.out().contains("verify: service converged"), create.out());
+        List<JsonNode> run = running("web");
+        assertEquals(3, run.size(), run.toString());
+        Set<String> nodes = new HashSet<>();
+        run.forEach(t -> nodes.add(t.get("Node").asText()));
+        assertEquals(Set.of("h1", "h2", "h3"), nodes, "one per node");
+        for (JsonNode t : run) {
+            String id = "shoal-" + t.get("ID").asText();
+            Path v1 = Path.of("/sys/fs/cgroup/memory/shoal", id, "memory.limit_in_bytes");
+            Path v2 = Path.of("/sys/fs/cgroup/shoal", id, "memory.max");
+            Path limit = Files.exists(v1) ? v1 : v2;
+            assertEquals(String.valueOf(48L << 20), Files.readString(limit).trim(), "memory limit of " + id);
+            Path log = bundle(t).resolve("ctr.log");
+            String text = Files.readString(log);
+            assertTrue(text.contains("stdout F hello from"), text);
+        }
+        // service logs gathers the output from every node, through the managers, from any node
+        Lab.Result logs = lab.cli("h3", "service", "logs", "web");
+        assertEquals(0, logs.code(), logs.all());
+        List<String> lines = logs.out().lines().filter(l -> l.contains("| hello from")).toList();
+        assertEquals(3, lines.size(), logs.out());
+        for (JsonNode t : run) {
+            assertTrue(logs.out().contains(t.get("Name").asText() + "." + t.get("ID").asText().substring(0, 12) + "@" + t.get("Node").asText()),
+                    "a line from " + t.get("Name") + " on " + t.get("Node") + ":\n" + logs.out());
+        }
+        Lab.Result ts = lab.cli("h1", "service", "logs", "--timestamps", "--tail", "1", run.get(0).get("ID").asText());
+        assertEquals(1, ts.out().lines().count(), ts.out());
+        assertTrue(ts.out().matches("(?s)\\d{4}-\\d{2}-\\d{2}T.*\\| hello from.*"), ts.out());
+        Lab.Result ls = lab.cli("h2", "service", "ls", "--format", "json");
+        assertTrue(ls.out().contains("\"Replicas\" : \"3/3\""), ls.out());
+    }
+
+    @Test
+    @Order(2)
+    void aFailingTaskIsRestartedAsThePolicySaysAndShowsItsExitCode() {
+        Lab.Result create = lab.cli("h1", "service", "create", "--name", "fail3", "--restart-condition", "on-failure",
+                "--restart-max-attempts", "2", "--restart-delay", "200ms", image, "sh", "-c", "exit 3");
+        assertEquals(1, create.code(), create.all());
+        assertTrue(create.err().contains("task: non-zero exit (3)"), create.err());
+        List<JsonNode> all = tasks("fail3");
+        assertEquals(3, all.size(), "one task and two restarts: " + all);
+        for (JsonNode t : all) {
+            assertTrue(t.get("CurrentState").asText().startsWith("Failed"), t.toString());
+            assertEquals("task: non-zero exit (3)", t.get("Error").asText());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void badImagesAndUnreachableRegistriesEndRejectedWithTheReason() {
+        Lab.Result missing = lab.cli("h1", "service", "create", "--detach", "--name", "missing",
+                image.replace("busybox:latest", "nosuch:1"), "true");
+        assertEquals(0, missing.code(), missing.all());
+        Lab.Result unreachable = lab.cli("h1", "service", "create", "--detach", "--name", "unreachable",
+                "10.213.2.99:5000/busybox:latest", "true");
+        assertEquals(0, unreachable.code(), unreachable.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.out().contains("Rejected") && r.out().contains("not found"),
+                "service", "ps", "--no-trunc", "missing");
+        lab.awaitCli("h1", CONVERGE, r -> r.out().contains("Rejected") && r.out().contains("cannot reach registry 10.213.2.99:5000"),
+                "service", "ps", "--no-trunc", "unreachable");
+        assertEquals(0, lab.cli("h1", "service", "rm", "missing", "unreachable").code());
+    }
+
+    @Test
+    @Order(4)
+    void containersOutliveAKilledWorkerDaemonAndTheServiceConvergesAgain() throws Exception {
+        JsonNode onH2 = running("web").stream().filter(t -> t.get("Node").asText().equals("h2")).findFirst().orElseThrow();
+        long conmon = Long.parseLong(Files.readString(bundle(onH2).resolve("conmon.pid")).trim());
+        assertEquals(0, lab.host("kill", "h2").code());
+        assertTrue(ProcessHandle.of(conmon).map(ProcessHandle::isAlive).orElse(false),
+                "conmon (and the container) must survive the worker daemon");
+        assertEquals(0, lab.host("start", "h2").code());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 3, "service", "ps", "--format", "json", "web");
+        // whatever the managers decided while h2 was away, no task is left running twice
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && staleRunning(r) == 0, "service", "ps", "--format", "json", "web");
+    }
+
+    private static long runningCount(Lab.Result r) {
+        try {
+            long n = 0;
+            for (JsonNode t : JSON.readTree(r.out())) {
+                n += t.get("DesiredState").asText().equals("Running") && t.get("CurrentState").asText().startsWith("Running") ? 1 : 0;
+            }
+            return n;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long staleRunning(Lab.Result r) {
+        try {
+            long n = 0;
+            for (JsonNode t : JSON.readTree(r.out())) {
+                n += t.get("DesiredState").asText().equals("Shutdown") && t.get("CurrentState").asText().startsWith("Running") ? 1 : 0;
+            }
+            return n;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    @Order(5)
+    void drainingANodeMovesItsTasksAway() {
+        assertEquals(0, lab.cli("h1", "node", "update", "--availability", "drain", "h3").code());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 3 && staleRunning(r) == 0
+                && running("web").stream().noneMatch(t -> t.get("Node").asText().equals("h3")), "service", "ps", "--format", "json", "web");
+        assertEquals(0, lab.cli("h1", "node", "update", "--availability", "active", "h3").code());
+    }
+
+    @Test
+    @Order(6)
+    void scalingDownAndRemovingStopTheContainers() {
+        Lab.Result scale = lab.cli("h1", "service", "scale", "web=1");
+        assertEquals(0, scale.code(), scale.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 1 && staleRunning(r) == 0,
+                "service", "ps", "--format", "json", "web");
+        assertEquals(0, lab.cli("h1", "service", "rm", "web", "fail3").code());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().strip().equals("[ ]"), "service", "ls", "--format", "json");
+    }
+}

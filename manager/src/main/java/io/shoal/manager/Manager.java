@@ -1,0 +1,189 @@
+package io.shoal.manager;
+
+import io.grpc.Channel;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.shoal.api.Cluster;
+import io.shoal.api.Node;
+import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.control.ControlService;
+import io.shoal.manager.dispatcher.Dispatcher;
+import io.shoal.manager.membership.ClusterCa;
+import io.shoal.manager.membership.ManagerRoles;
+import io.shoal.manager.membership.MembershipService;
+import io.shoal.manager.membership.NodeCaService;
+import io.shoal.manager.raft.RaftNode;
+import io.shoal.manager.raft.RaftSettings;
+import io.shoal.manager.rpc.ChannelPool;
+import io.shoal.manager.rpc.Forwarder;
+import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.StoreObjects;
+import io.shoal.manager.store.StoreWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The manager role of a node: the replicated store, the Raft member, and the services and leader
+ * loops built on them. The daemon hosts one while the node is a manager.
+ */
+public final class Manager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
+
+    /**
+     * @param nodeId          this node
+     * @param advertiseAddr   this daemon's cluster address (IP:PORT)
+     * @param raft            the Raft member's settings
+     * @param kek             key-encryption key for the CA key in the store
+     * @param heartbeatPeriod how often workers heartbeat
+     * @param downAfter       how long without a heartbeat before a node is Down
+     */
+    public record Config(String nodeId, String advertiseAddr, RaftSettings raft, byte[] kek,
+                         Duration heartbeatPeriod, Duration downAfter) {
+        public static Duration defaultHeartbeat() {
+            return Duration.ofMillis(500);
+        }
+
+        public static Duration defaultDownAfter() {
+            return Duration.ofMillis(2000);
+        }
+    }
+
+    private final Config config;
+    private final ClusterStore store = new ClusterStore();
+    private final RaftNode raft;
+    private final StoreWriter writer;
+    private final Dispatcher dispatcher;
+    private final ManagerRoles roles;
+    private final ClusterCa ca;
+    private final io.shoal.manager.orchestrator.LoopRunner loops;
+
+    private Manager(Config config) {
+        this.config = config;
+        this.raft = RaftNode.start(config.raft(), store);
+        this.writer = new StoreWriter(store, raft);
+        this.dispatcher = new Dispatcher(store, writer, config.heartbeatPeriod(), config.downAfter(), System::currentTimeMillis);
+        this.roles = new ManagerRoles(store, writer, raft);
+        this.ca = new ClusterCa(store, config.kek());
+        this.loops = new io.shoal.manager.orchestrator.LoopRunner(store, writer, List.of(
+                new io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator(Ids::newId),
+                new io.shoal.manager.orchestrator.SchedulingLoop(new io.shoal.scheduler.Scheduler()),
+                new io.shoal.manager.orchestrator.TaskReaper(5)), System::currentTimeMillis, 1000);
+        raft.onLeadershipChange(leader -> {
+            if (leader) {
+                dispatcher.run();
+                loops.run();
+            } else {
+                loops.stop();
+                dispatcher.stop();
+            }
+        });
+    }
+
+    public static Manager start(Config config) {
+        return new Manager(config);
+    }
+
+    public ClusterStore store() {
+        return store;
+    }
+
+    public Consensus consensus() {
+        return raft;
+    }
+
+    public StoreWriter writer() {
+        return writer;
+    }
+
+    /** Writes the first state of a new cluster once this (only) member leads. */
+    public void bootstrap(Cluster cluster, Node self, Duration timeout) {
+        waitForLeader(timeout);
+        writer.update(tx -> tx.cluster().isPresent() ? List.of()
+                : List.of(Batches.create(StoreObjects.wrap(cluster)), Batches.create(StoreObjects.wrap(self))));
+    }
+
+    /** Blocks until some member leads and this member knows it. */
+    public void waitForLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (raft.leaderId().isPresent() && (!raft.leaderId().get().equals(config.nodeId()) || raft.isLeader())) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw Status.UNAVAILABLE.withDescription("no Raft leader was elected within " + timeout.toSeconds() + " s").asRuntimeException();
+    }
+
+    /** The leader's daemon address, when known. */
+    public Optional<String> leaderAddr() {
+        return raft.leaderId().flatMap(id -> store.view(tx -> tx.node(id))).map(Node::getAdvertiseAddr)
+                .filter(a -> !a.isEmpty());
+    }
+
+    /**
+     * Where leader-only calls go: served here while this manager leads, otherwise relayed to the
+     * leader's daemon; UNAVAILABLE while there is no leader.
+     */
+    public Forwarder.Route leaderRoute(ChannelPool channels) {
+        return () -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (true) {
+                if (raft.isLeader()) {
+                    return null;
+                }
+                Optional<String> leader = raft.leaderId();
+                if (leader.isPresent() && !leader.get().equals(config.nodeId())) {
+                    Optional<String> addr = leaderAddr();
+                    if (addr.isPresent()) {
+                        Channel ch = channels.get(addr.get());
+                        return ch;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw Status.UNAVAILABLE.withDescription("no manager is the Raft leader right now (is a majority of managers up?); try again")
+                            .asRuntimeException();
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw Status.UNAVAILABLE.withDescription("interrupted").asRuntimeException();
+                }
+            }
+        };
+    }
+
+    /** The services this manager adds to the daemon's cluster port. Leader-only ones relay through {@code route}. */
+    public List<ServerServiceDefinition> services(Forwarder.Route route, ChannelPool channels) {
+        Forwarder toLeader = new Forwarder(route);
+        return List.of(
+                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels), toLeader),
+                ServerInterceptors.intercept(dispatcher, toLeader),
+                ServerInterceptors.intercept(new MembershipService(roles), toLeader),
+                new NodeCaService(store, writer, raft, ca).bindService());
+    }
+
+    /** Removes this manager from the Raft group (leave --force). */
+    public void leaveRaft() {
+        roles.leave(config.nodeId(), true);
+    }
+
+    @Override
+    public void close() {
+        loops.stop();
+        dispatcher.stop();
+        raft.close();
+        LOG.info("manager {} stopped", config.nodeId());
+    }
+}

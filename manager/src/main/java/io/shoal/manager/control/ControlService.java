@@ -1,0 +1,299 @@
+package io.shoal.manager.control;
+
+import io.grpc.stub.StreamObserver;
+import io.shoal.api.Cluster;
+import io.shoal.api.ClusterInfo;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.GetClusterInfoRequest;
+import io.shoal.api.GetJoinTokensRequest;
+import io.shoal.api.GetNodeRequest;
+import io.shoal.api.JoinTokens;
+import io.shoal.api.ListNodesRequest;
+import io.shoal.api.ListNodesResponse;
+import io.shoal.api.Node;
+import io.shoal.api.NodeRole;
+import io.shoal.api.NodeStatus;
+import io.shoal.api.NodeView;
+import io.shoal.api.RemoveNodeRequest;
+import io.shoal.api.RemoveNodeResponse;
+import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.api.UpdateNodeRequest;
+import io.shoal.manager.ca.JoinToken;
+import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.membership.ManagerRoles;
+import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.StoreObjects;
+import io.shoal.manager.store.StoreWriter;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The Control API on the leader. Every read first passes a Raft read barrier, so what it returns
+ * includes every write acknowledged before the call; every write goes through the replicated log.
+ */
+public final class ControlService extends ControlGrpc.ControlImplBase {
+    static final Duration BARRIER = Duration.ofSeconds(5);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ClusterStore store;
+    private final StoreWriter writer;
+    private final Consensus consensus;
+    private final ManagerRoles roles;
+    private final io.shoal.manager.rpc.ChannelPool channels;
+
+    public ControlService(ClusterStore store, StoreWriter writer, Consensus consensus, ManagerRoles roles,
+                          io.shoal.manager.rpc.ChannelPool channels) {
+        this.channels = channels;
+        this.store = store;
+        this.writer = writer;
+        this.consensus = consensus;
+        this.roles = roles;
+    }
+
+    private <T> T read(Function<io.shoal.manager.store.ReadTx, T> fn) {
+        consensus.barrier(BARRIER);
+        return store.view(fn);
+    }
+
+    @Override
+    public void getClusterInfo(GetClusterInfoRequest request, StreamObserver<ClusterInfo> obs) {
+        Calls.unary(obs, () -> {
+            List<Consensus.Member> members = consensus.members();
+            return read(tx -> {
+                Cluster c = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
+                String leader = consensus.leaderId().orElse("");
+                return ClusterInfo.newBuilder()
+                        .setClusterId(c.getId())
+                        .setLeaderNodeId(leader)
+                        .setLeaderAddr(tx.node(leader).map(Node::getAdvertiseAddr).orElse(""))
+                        .setManagers(members.size())
+                        .setManagersReachable((int) members.stream().filter(Consensus.Member::reachable).count())
+                        .setRaftIndex(consensus.appliedIndex())
+                        .setNodes(tx.nodes().size())
+                        .setCreatedMs(c.getMeta().getCreatedMs())
+                        .setCaDigest(c.getRootCa().getCaDigest())
+                        .build();
+            });
+        });
+    }
+
+    @Override
+    public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> obs) {
+        Calls.unary(obs, () -> {
+            Map<String, Consensus.Member> members = membersById();
+            List<Node> nodes = read(tx -> tx.nodes());
+            ListNodesResponse.Builder b = ListNodesResponse.newBuilder();
+            nodes.forEach(n -> b.addNodes(view(n, members)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getNode(GetNodeRequest request, StreamObserver<NodeView> obs) {
+        Calls.unary(obs, () -> view(read(tx -> NodeLookup.resolve(tx, request.getNode())), membersById()));
+    }
+
+    private Map<String, Consensus.Member> membersById() {
+        return consensus.members().stream().collect(Collectors.toMap(Consensus.Member::id, m -> m, (a, b) -> a));
+    }
+
+    static NodeView view(Node n, Map<String, Consensus.Member> members) {
+        Consensus.Member m = members.get(n.getId());
+        NodeView.Reachability r = m == null ? NodeView.Reachability.NONE
+                : m.leader() ? NodeView.Reachability.LEADER
+                : m.reachable() ? NodeView.Reachability.REACHABLE : NodeView.Reachability.UNREACHABLE;
+        return NodeView.newBuilder().setNode(n).setManagerReachability(r).build();
+    }
+
+    @Override
+    public void updateNode(UpdateNodeRequest req, StreamObserver<NodeView> obs) {
+        Calls.unary(obs, () -> {
+            for (String k : req.getLabelAddMap().keySet()) {
+                if (k.isBlank()) {
+                    throw Calls.invalid("--label-add: a label key must not be empty");
+                }
+            }
+            Node target = read(tx -> NodeLookup.resolve(tx, req.getNode()));
+            if (req.getSetRole() && req.getRole() == NodeRole.NODE_ROLE_WORKER
+                    && target.getRole() == NodeRole.NODE_ROLE_MANAGER) {
+                roles.demote(target, req.getForce());
+            } else {
+                writer.update(tx -> {
+                    Node cur = tx.node(target.getId()).orElseThrow(() -> Calls.notFound("node " + req.getNode() + " not found"));
+                    Node.Builder nb = cur.toBuilder();
+                    var spec = nb.getSpecBuilder();
+                    if (req.getSetAvailability()) {
+                        spec.setAvailability(req.getAvailability());
+                    }
+                    var ann = spec.getAnnotationsBuilder();
+                    ann.putAllLabels(req.getLabelAddMap());
+                    req.getLabelRmList().forEach(ann::removeLabels);
+                    if (req.getSetRole()) {
+                        spec.setDesiredRole(req.getRole());
+                    }
+                    Node next = nb.build();
+                    return next.equals(cur) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));
+                });
+            }
+            return view(store.view(tx -> tx.node(target.getId())).orElse(target), membersById());
+        });
+    }
+
+    @Override
+    public void removeNode(RemoveNodeRequest req, StreamObserver<RemoveNodeResponse> obs) {
+        Calls.unary(obs, () -> {
+            Node target = read(tx -> NodeLookup.resolve(tx, req.getNode()));
+            if (target.getRole() == NodeRole.NODE_ROLE_MANAGER || target.getSpec().getDesiredRole() == NodeRole.NODE_ROLE_MANAGER) {
+                throw Calls.precondition("node " + req.getNode() + " is a manager: demote it first with 'shoal node demote "
+                        + req.getNode() + "'");
+            }
+            if (target.getStatus().getState() == NodeStatus.State.READY && !req.getForce()) {
+                throw Calls.precondition("node " + req.getNode() + " is not down and can't be removed; stop it first or use --force");
+            }
+            writer.update(tx -> tx.node(target.getId()).map(n -> List.of(Batches.remove(StoreObjects.wrap(n)))).orElse(List.of()));
+            return RemoveNodeResponse.newBuilder().setNodeId(target.getId()).build();
+        });
+    }
+
+    @Override
+    public void createService(io.shoal.api.CreateServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
+        Calls.unary(obs, () -> {
+            io.shoal.api.ServiceSpec spec = req.getSpec();
+            String id = io.shoal.manager.Ids.newId();
+            if (spec.getAnnotations().getName().isEmpty()) {
+                spec = spec.toBuilder().setAnnotations(spec.getAnnotations().toBuilder().setName("service-" + id.substring(0, 8))).build();
+            }
+            io.shoal.api.Service svc = io.shoal.api.Service.newBuilder().setId(id).setSpec(ServiceSpecs.normalize(spec)).build();
+            writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(svc))));
+            return store.view(tx -> tx.service(id)).orElseThrow();
+        });
+    }
+
+    @Override
+    public void getService(io.shoal.api.GetServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
+        Calls.unary(obs, () -> read(tx -> ServiceLookup.resolve(tx, req.getService())));
+    }
+
+    @Override
+    public void listServices(io.shoal.api.ListServicesRequest req, StreamObserver<io.shoal.api.ListServicesResponse> obs) {
+        Calls.unary(obs, () -> read(tx -> {
+            var b = io.shoal.api.ListServicesResponse.newBuilder().addAllServices(tx.services());
+            for (io.shoal.api.Service s : tx.services()) {
+                long running = tx.tasksOfService(s.getId()).stream()
+                        .filter(t -> io.shoal.manager.orchestrator.Tasks.wanted(t)
+                                && t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING).count();
+                b.putRunning(s.getId(), running);
+                b.putDesired(s.getId(), s.getSpec().hasReplicated() ? s.getSpec().getReplicated().getReplicas() : 0);
+            }
+            return b.build();
+        }));
+    }
+
+    @Override
+    public void updateService(io.shoal.api.UpdateServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
+        Calls.unary(obs, () -> {
+            String id = read(tx -> ServiceLookup.resolve(tx, req.getService())).getId();
+            io.shoal.api.ServiceSpec spec = ServiceSpecs.normalize(req.getSpec());
+            writer.update(tx -> {
+                io.shoal.api.Service cur = tx.service(id).orElseThrow(() -> Calls.notFound("service " + req.getService() + " not found"));
+                if (req.getVersion() != 0 && req.getVersion() != cur.getMeta().getVersion()) {
+                    throw Calls.precondition("service " + req.getService() + " changed since it was read (version "
+                            + cur.getMeta().getVersion() + ", not " + req.getVersion() + "); read it again");
+                }
+                if (cur.getSpec().equals(spec)) {
+                    return List.of();
+                }
+                return List.of(Batches.update(StoreObjects.wrap(cur.toBuilder().setPreviousSpec(cur.getSpec()).setSpec(spec).build())));
+            });
+            return store.view(tx -> tx.service(id)).orElseThrow();
+        });
+    }
+
+    @Override
+    public void removeService(io.shoal.api.RemoveServiceRequest req, StreamObserver<io.shoal.api.RemoveServiceResponse> obs) {
+        Calls.unary(obs, () -> {
+            io.shoal.api.Service s = read(tx -> ServiceLookup.resolve(tx, req.getService()));
+            writer.update(tx -> tx.service(s.getId()).map(x -> List.of(Batches.remove(StoreObjects.wrap(x)))).orElse(List.of()));
+            return io.shoal.api.RemoveServiceResponse.newBuilder().setServiceId(s.getId()).build();
+        });
+    }
+
+    @Override
+    public void listTasks(io.shoal.api.ListTasksRequest req, StreamObserver<io.shoal.api.ListTasksResponse> obs) {
+        Calls.unary(obs, () -> read(tx -> {
+            String serviceId = req.getService().isEmpty() ? null : ServiceLookup.resolve(tx, req.getService()).getId();
+            String nodeId = req.getNode().isEmpty() ? null : NodeLookup.resolve(tx, req.getNode()).getId();
+            var b = io.shoal.api.ListTasksResponse.newBuilder();
+            tx.tasks().stream()
+                    .filter(t -> serviceId == null || t.getServiceId().equals(serviceId))
+                    .filter(t -> nodeId == null || t.getNodeId().equals(nodeId))
+                    .forEach(b::addTasks);
+            tx.nodes().forEach(n -> b.putNodeHostnames(n.getId(), n.getDescription().getHostname()));
+            tx.services().forEach(s -> b.putServiceNames(s.getId(), s.getSpec().getAnnotations().getName()));
+            return b.build();
+        }));
+    }
+
+    @Override
+    public void serviceLogs(io.shoal.api.ServiceLogsRequest req, StreamObserver<io.shoal.api.LogLine> obs) {
+        Map<String, Map<String, String>> byNode;
+        Map<String, String> addrs = new java.util.HashMap<>();
+        try {
+            byNode = read(tx -> {
+                List<io.shoal.api.Task> tasks = tx.task(req.getTarget()).map(List::of)
+                        .orElseGet(() -> tx.tasksOfService(ServiceLookup.resolve(tx, req.getTarget()).getId()));
+                Map<String, Map<String, String>> m = new java.util.TreeMap<>();
+                for (io.shoal.api.Task t : tasks) {
+                    var node = tx.node(t.getNodeId());
+                    if (node.isEmpty()) {
+                        continue;
+                    }
+                    String svc = tx.service(t.getServiceId()).map(x -> x.getSpec().getAnnotations().getName()).orElse(t.getServiceId());
+                    m.computeIfAbsent(t.getNodeId(), k -> new java.util.TreeMap<>()).put(t.getId(), svc + "." + t.getSlot());
+                    addrs.put(t.getNodeId(), node.get().getAdvertiseAddr());
+                }
+                return m;
+            });
+        } catch (RuntimeException e) {
+            obs.onError(Calls.toStatus(e).asRuntimeException());
+            return;
+        }
+        LogFanIn.stream(byNode, addrs, channels, req, (io.grpc.stub.ServerCallStreamObserver<io.shoal.api.LogLine>) obs);
+    }
+
+    @Override
+    public void getJoinTokens(GetJoinTokensRequest request, StreamObserver<JoinTokens> obs) {
+        Calls.unary(obs, () -> read(tx -> tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"))
+                .getRootCa().getJoinTokens()));
+    }
+
+    @Override
+    public void rotateJoinToken(RotateJoinTokenRequest req, StreamObserver<JoinTokens> obs) {
+        Calls.unary(obs, () -> {
+            if (!req.getWorker() && !req.getManager()) {
+                throw Calls.invalid("say which token to rotate: worker or manager");
+            }
+            writer.update(tx -> {
+                Cluster c = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
+                Cluster.Builder cb = c.toBuilder();
+                String digest = c.getRootCa().getCaDigest();
+                var tokens = cb.getRootCaBuilder().getJoinTokensBuilder();
+                if (req.getWorker()) {
+                    tokens.setWorker(JoinToken.generate(digest, RANDOM).toString());
+                }
+                if (req.getManager()) {
+                    tokens.setManager(JoinToken.generate(digest, RANDOM).toString());
+                }
+                return List.of(Batches.update(StoreObjects.wrap(cb.build())));
+            });
+            return store.view(tx -> tx.cluster().orElseThrow().getRootCa().getJoinTokens());
+        });
+    }
+}

@@ -1,0 +1,89 @@
+package io.shoal.manager.control;
+
+import io.shoal.api.PlacementPreference;
+import io.shoal.api.ReplicatedService;
+import io.shoal.api.Resources;
+import io.shoal.api.ServiceSpec;
+import io.shoal.manager.rpc.Calls;
+import io.shoal.scheduler.Constraint;
+
+/**
+ * Checks a service spec before it reaches the log, naming the field and what is allowed; fills in
+ * defaults (replicated, 1 replica) the way swarm mode does.
+ */
+public final class ServiceSpecs {
+    public static final long MAX_REPLICAS = 100_000;
+    private static final String NAME = "[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}";
+
+    private ServiceSpecs() {}
+
+    public static ServiceSpec normalize(ServiceSpec spec) {
+        ServiceSpec.Builder b = spec.toBuilder();
+        if (b.getModeCase() == ServiceSpec.ModeCase.MODE_NOT_SET) {
+            b.setReplicated(ReplicatedService.newBuilder().setReplicas(1));
+        }
+        ServiceSpec s = b.build();
+        validate(s);
+        return s;
+    }
+
+    static void validate(ServiceSpec s) {
+        String name = s.getAnnotations().getName();
+        if (!name.matches(NAME)) {
+            throw Calls.invalid("name: '" + name + "' must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        }
+        String image = s.getTask().getContainer().getImage();
+        if (image.isBlank()) {
+            throw Calls.invalid("image: an image is required");
+        }
+        if (image.chars().anyMatch(Character::isWhitespace) || image.chars().anyMatch(Character::isUpperCase) && !image.contains("/")) {
+            throw Calls.invalid("image: '" + image + "' is not a valid image reference");
+        }
+        switch (s.getModeCase()) {
+            case REPLICATED -> {
+                if (s.getReplicated().getReplicas() > MAX_REPLICAS) {
+                    throw Calls.invalid("replicas: " + s.getReplicated().getReplicas() + " is more than the limit of " + MAX_REPLICAS);
+                }
+            }
+            case GLOBAL, REPLICATED_JOB, GLOBAL_JOB -> throw Calls.invalid("mode: only replicated services are supported so far");
+            default -> { }
+        }
+        var placement = s.getTask().getPlacement();
+        for (String c : placement.getConstraintsList()) {
+            try {
+                Constraint.parse(c);
+            } catch (IllegalArgumentException e) {
+                throw Calls.invalid(e.getMessage());
+            }
+        }
+        for (PlacementPreference p : placement.getPreferencesList()) {
+            String d = p.getSpreadDescriptor();
+            if (!(d.startsWith("node.labels.") && d.length() > 12) && !(d.startsWith("engine.labels.") && d.length() > 14)) {
+                throw Calls.invalid("placement-pref: spread=" + d + " must name node.labels.KEY or engine.labels.KEY");
+            }
+        }
+        Resources lim = s.getTask().getResources().getLimits();
+        Resources res = s.getTask().getResources().getReservations();
+        for (Resources r : new Resources[] {lim, res}) {
+            if (r.getNanoCpus() < 0 || r.getMemoryBytes() < 0 || r.getPids() < 0) {
+                throw Calls.invalid("resources: limits and reservations must not be negative");
+            }
+        }
+        if (lim.getMemoryBytes() > 0 && lim.getMemoryBytes() < 6L << 20) {
+            throw Calls.invalid("limit-memory: " + lim.getMemoryBytes() + " bytes is below the minimum of 6M");
+        }
+        if (lim.getMemoryBytes() > 0 && res.getMemoryBytes() > lim.getMemoryBytes()) {
+            throw Calls.invalid("reserve-memory: the reservation is larger than limit-memory");
+        }
+        if (lim.getNanoCpus() > 0 && res.getNanoCpus() > lim.getNanoCpus()) {
+            throw Calls.invalid("reserve-cpu: the reservation is larger than limit-cpu");
+        }
+        var restart = s.getTask().getRestart();
+        if (restart.getDelayMs() < 0 || restart.getWindowMs() < 0) {
+            throw Calls.invalid("restart-delay and restart-window must not be negative");
+        }
+        if (s.getTask().getContainer().getStopGracePeriodMs() < 0) {
+            throw Calls.invalid("stop-grace-period must not be negative");
+        }
+    }
+}

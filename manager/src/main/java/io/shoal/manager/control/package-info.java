@@ -1,0 +1,2 @@
+/** The Control API (what the CLI calls), served on the Raft leader. */
+package io.shoal.manager.control;

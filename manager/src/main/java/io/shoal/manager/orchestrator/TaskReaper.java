@@ -1,0 +1,58 @@
+package io.shoal.manager.orchestrator;
+
+import io.shoal.api.Task;
+import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.ReadTx;
+import io.shoal.manager.store.StoreObjects;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Bounds the kept history: per slot, at most {@code historyLimit} finished tasks that are no
+ * longer wanted (the oldest go first); tasks of removed services go as soon as they are finished
+ * or were never placed.
+ */
+public final class TaskReaper implements Reconciler {
+    private final int historyLimit;
+
+    public TaskReaper(int historyLimit) {
+        this.historyLimit = historyLimit;
+    }
+
+    @Override
+    public String name() {
+        return "task-reaper";
+    }
+
+    @Override
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
+        Set<String> services = new HashSet<>();
+        tx.services().forEach(s -> services.add(s.getId()));
+        Map<String, List<Task>> history = new HashMap<>();
+        List<StoreAction> out = new ArrayList<>();
+        for (Task t : tx.tasks()) {
+            boolean done = !Tasks.wanted(t) && (Tasks.terminal(t) || t.getNodeId().isEmpty());
+            if (!services.contains(t.getServiceId())) {
+                if (done) {
+                    out.add(Batches.remove(StoreObjects.wrap(t)));
+                }
+            } else if (done) {
+                history.computeIfAbsent(t.getServiceId() + "/" + (t.getSlot() > 0 ? t.getSlot() : t.getNodeId()), k -> new ArrayList<>()).add(t);
+            }
+        }
+        for (List<Task> h : history.values()) {
+            if (h.size() > historyLimit) {
+                h.sort(Comparator.comparingLong(t -> t.getMeta().getVersion()));
+                h.subList(0, h.size() - historyLimit).forEach(t -> out.add(Batches.remove(StoreObjects.wrap(t))));
+            }
+        }
+        return out;
+    }
+}

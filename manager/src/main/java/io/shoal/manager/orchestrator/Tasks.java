@@ -1,0 +1,47 @@
+package io.shoal.manager.orchestrator;
+
+import io.shoal.api.Service;
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+
+/** Facts about tasks that every loop shares. */
+public final class Tasks {
+    private Tasks() {}
+
+    /** The task is meant to run (desired RUNNING or earlier). */
+    public static boolean wanted(Task t) {
+        return t.getDesiredState().getNumber() <= TaskState.TASK_STATE_RUNNING_VALUE;
+    }
+
+    /** The task has finished, one way or another. */
+    public static boolean terminal(Task t) {
+        return t.getStatus().getState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE;
+    }
+
+    /** The task holds a place on a node (assigned and not finished). */
+    public static boolean placed(Task t) {
+        return !t.getNodeId().isEmpty() && !terminal(t);
+    }
+
+    public static TaskStatus status(TaskState state, String message, long nowMs) {
+        return TaskStatus.newBuilder().setState(state).setMessage(message).setTimestampMs(nowMs).build();
+    }
+
+    /** A new task for {@code slot} of {@code service}, PENDING until the scheduler places it. */
+    public static Task newTask(Service service, long slot, String nodeId, long nowMs, String id) {
+        return Task.newBuilder()
+                .setId(id)
+                .setServiceId(service.getId())
+                .setSlot(slot)
+                .setNodeId(nodeId)
+                .setSpec(service.getSpec().getTask())
+                .setSpecVersion(service.getMeta().getVersion())
+                .setEndpoint(service.getEndpoint())
+                .setAnnotations(io.shoal.api.Annotations.newBuilder()
+                        .setName(service.getSpec().getAnnotations().getName() + "." + (slot > 0 ? slot : nodeId)))
+                .setDesiredState(TaskState.TASK_STATE_RUNNING)
+                .setStatus(status(TaskState.TASK_STATE_PENDING, "pending task scheduling", nowMs))
+                .build();
+    }
+}

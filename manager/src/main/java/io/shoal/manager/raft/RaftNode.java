@@ -1,0 +1,350 @@
+package io.shoal.manager.raft;
+
+import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.StoreBatch;
+import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.consensus.ConsensusException;
+import io.shoal.manager.store.ClusterStore;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One manager's member of the cluster's Raft group, on Apache Ratis over gRPC (mutual TLS when
+ * {@link RaftSettings#tls()} is set). Implements {@link Consensus} for the rest of the manager.
+ */
+public final class RaftNode implements Consensus {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    /** A follower that has not answered the leader for this long is reported unreachable. */
+    private static final long REACHABLE_WITHIN_MS = 3_000;
+
+    private final RaftSettings settings;
+    private final RaftPeerId selfId;
+    private final RaftGroupId groupId;
+    private final RaftProperties properties;
+    private final Parameters parameters;
+    private final RaftServer server;
+    private final ScheduledExecutorService watcher;
+    private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean leaderReady;
+    private volatile RaftClient client;
+    private volatile Collection<RaftPeer> clientPeers = List.of();
+    private volatile RaftPeerId clientLeader;
+
+    private RaftNode(RaftSettings settings, ClusterStore store) throws IOException {
+        this.settings = settings;
+        this.selfId = RaftPeerId.valueOf(settings.selfId());
+        this.groupId = RaftGroupId.valueOf(settings.groupId());
+        this.properties = properties(settings);
+        this.parameters = parameters(settings.tls());
+        boolean recover = Files.isDirectory(settings.storageDir().resolve(groupId.getUuid().toString()));
+        List<RaftPeer> peers = new ArrayList<>();
+        if (!recover) {
+            settings.bootstrapPeers().forEach((id, addr) -> peers.add(peer(id, addr)));
+        }
+        this.server = RaftServer.newBuilder()
+                .setServerId(selfId)
+                .setGroup(RaftGroup.valueOf(groupId, peers))
+                .setStateMachine(new ShoalStateMachine(store))
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setOption(recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raft-leadership-" + settings.selfId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the member: binds its port, recovers its storage, joins elections. */
+    public static RaftNode start(RaftSettings settings, ClusterStore store) {
+        try {
+            Files.createDirectories(settings.storageDir());
+            RaftNode node = new RaftNode(settings, store);
+            node.server.start();
+            node.watcher.scheduleWithFixedDelay(node::checkLeadership, 50, 50, TimeUnit.MILLISECONDS);
+            return node;
+        } catch (IOException e) {
+            throw new ConsensusException("cannot start the Raft member on " + settings.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static RaftProperties properties(RaftSettings s) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(s.storageDir().toFile()));
+        GrpcConfigKeys.Server.setHost(p, s.host());
+        GrpcConfigKeys.Server.setPort(p, s.port());
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(s.electionTimeoutMin().toMillis(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(s.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, s.snapshotThreshold() / 2));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotThreshold() / 4)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        return p;
+    }
+
+    private static Parameters parameters(RaftSettings.Tls tls) {
+        Parameters params = new Parameters();
+        if (tls != null) {
+            GrpcTlsConfig conf = new GrpcTlsConfig(tls.key(), tls.cert(), tls.rootCa(), true);
+            GrpcConfigKeys.Server.setTlsConf(params, conf);
+            GrpcConfigKeys.Admin.setTlsConf(params, conf);
+            GrpcConfigKeys.Client.setTlsConf(params, conf);
+        }
+        return params;
+    }
+
+    private static RaftPeer peer(String id, String address) {
+        return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        } catch (IOException e) {
+            throw new ConsensusException("the Raft member is not running: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkLeadership() {
+        try {
+            var info = division().getInfo();
+            boolean ready = info.isLeader() && info.isLeaderReady();
+            if (ready != leaderReady) {
+                leaderReady = ready;
+                LOG.info("{} {} leader", settings.selfId(), ready ? "became" : "is no longer");
+                for (Consumer<Boolean> l : listeners) {
+                    try {
+                        l.accept(ready);
+                    } catch (RuntimeException e) {
+                        LOG.warn("leadership listener failed", e);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("leadership check failed", e);
+        }
+    }
+
+    /**
+     * A client whose peer list follows the current configuration and which starts at the leader
+     * this member knows: after a failover it goes straight to the new leader instead of first
+     * retrying the dead one.
+     */
+    private synchronized RaftClient client() {
+        Collection<RaftPeer> peers = division().getGroup().getPeers();
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        boolean leaderMoved = leader != null && !leader.equals(clientLeader);
+        if (client == null || !java.util.Set.copyOf(peers).equals(java.util.Set.copyOf(clientPeers)) || leaderMoved) {
+            if (client != null) {
+                // calls may still be in flight on the old client: close it a little later
+                RaftClient old = client;
+                watcher.schedule(() -> closeQuietly(old), 30, TimeUnit.SECONDS);
+            }
+            RaftGroup group = peers.isEmpty()
+                    ? RaftGroup.valueOf(groupId, peer(settings.selfId(), settings.address()))
+                    : RaftGroup.valueOf(groupId, peers);
+            client = RaftClient.newBuilder()
+                    .setProperties(properties)
+                    .setParameters(parameters)
+                    .setRaftGroup(group)
+                    .setLeaderId(leader)
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(40,
+                            TimeDuration.valueOf(150, TimeUnit.MILLISECONDS)))
+                    .build();
+            clientPeers = List.copyOf(peers);
+            clientLeader = leader;
+        }
+        return client;
+    }
+
+    @Override
+    public CompletableFuture<ApplyResult> propose(StoreBatch batch) {
+        Message msg = Message.valueOf(ByteString.copyFrom(batch.toByteArray()));
+        return client().async().send(msg).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new ConsensusException("write not committed: " + describe(reply));
+            }
+            try {
+                return ApplyResult.parseFrom(reply.getMessage().getContent().toByteArray());
+            } catch (IOException e) {
+                throw new ConsensusException("unreadable apply result", e);
+            }
+        });
+    }
+
+    private static String describe(RaftClientReply reply) {
+        return reply.getException() == null ? "unknown error" : reply.getException().getMessage();
+    }
+
+    @Override
+    public String selfId() {
+        return settings.selfId();
+    }
+
+    @Override
+    public boolean isLeader() {
+        return leaderReady;
+    }
+
+    @Override
+    public Optional<String> leaderId() {
+        try {
+            RaftPeerId id = division().getInfo().getLeaderId();
+            return Optional.ofNullable(id).map(RaftPeerId::toString);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public long appliedIndex() {
+        return division().getInfo().getLastAppliedIndex();
+    }
+
+    @Override
+    public void barrier(Duration timeout) {
+        // the blocking API: an async read-only call shares the client's ordered sliding window
+        // with proposals, and its first request after a leader change could stall there
+        try {
+            RaftClientReply reply = client().io().sendReadOnly(Message.EMPTY, selfId);
+            if (!reply.isSuccess()) {
+                throw new ConsensusException("read barrier failed: " + describe(reply));
+            }
+        } catch (IOException e) {
+            throw new ConsensusException("no Raft leader confirmed the read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Member> members() {
+        RaftServer.Division d = division();
+        RaftPeerId leader = d.getInfo().getLeaderId();
+        Map<String, Boolean> reachable = new HashMap<>();
+        RoleInfoProto role = d.getInfo().getRoleInfoProto();
+        if (role.getRole() == RaftPeerRole.LEADER) {
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                reachable.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs() < REACHABLE_WITHIN_MS);
+            }
+        }
+        List<Member> out = new ArrayList<>();
+        for (RaftPeer p : d.getRaftConf().getCurrentPeers()) {
+            String id = p.getId().toString();
+            boolean isLeader = p.getId().equals(leader);
+            boolean ok = isLeader || reachable.getOrDefault(id, false);
+            out.add(new Member(id, p.getAddress(), isLeader, ok));
+        }
+        return out;
+    }
+
+    @Override
+    public void addVoter(String id, String raftAddress, Duration timeout) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+            if (!p.getId().toString().equals(id)) {
+                peers.add(p);
+            }
+        }
+        peers.add(peer(id, raftAddress));
+        setConfiguration(peers, "add " + id);
+    }
+
+    @Override
+    public void removeVoter(String id, Duration timeout) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (RaftPeer p : division().getRaftConf().getCurrentPeers()) {
+            if (!p.getId().toString().equals(id)) {
+                peers.add(p);
+            }
+        }
+        setConfiguration(peers, "remove " + id);
+    }
+
+    private void setConfiguration(List<RaftPeer> peers, String what) {
+        try {
+            RaftClientReply reply = client().admin().setConfiguration(peers);
+            if (!reply.isSuccess()) {
+                throw new ConsensusException("cannot " + what + " in the Raft group: " + describe(reply));
+            }
+        } catch (IOException e) {
+            throw new ConsensusException("cannot " + what + " in the Raft group: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onLeadershipChange(Consumer<Boolean> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        synchronized (this) {
+            if (client != null) {
+                closeQuietly(client);
+                client = null;
+            }
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft server failed", e);
+        }
+        if (leaderReady) {
+            leaderReady = false;
+            listeners.forEach(l -> l.accept(false));
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("close failed", e);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.shoal.manager.raft;
+
+import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.StoreBatch;
+import io.shoal.api.raft.StoreSnapshot;
+import io.shoal.manager.store.ClusterStore;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Applies committed {@link StoreBatch} entries to the {@link ClusterStore} and snapshots it.
+ *
+ * <p>Snapshots are one file per (term, index) holding a {@link StoreSnapshot}; the newest two are
+ * kept. A follower that falls behind the purged log receives the leader's snapshot file: Ratis
+ * then calls {@link #pause()} and {@link #reinitialize()}, which reload the store from it. The base
+ * class's {@code pause()} does nothing, which leaves the life cycle RUNNING and makes the follower
+ * fail after the install; the transitions below are the ones Ratis expects.
+ */
+final class ShoalStateMachine extends BaseStateMachine {
+    private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
+        @Override
+        public int getNumSnapshotsRetained() {
+            return 2;
+        }
+    };
+
+    private final ClusterStore store;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Object snapshotLock = new Object();
+
+    ShoalStateMachine(ClusterStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        // The life cycle must reach RUNNING here: after a snapshot install Ratis asserts that
+        // pause() left it PAUSED, which is only possible from RUNNING.
+        getLifeCycle().startAndTransition(() -> {
+            storage.init(raftStorage);
+            load(storage.getLatestSnapshot());
+        }, IOException.class);
+    }
+
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        ApplyResult result;
+        synchronized (snapshotLock) {
+            try {
+                StoreBatch batch = StoreBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
+                result = store.apply(entry.getIndex(), batch);
+            } catch (IOException e) {
+                // An entry we cannot parse was written by a newer or broken proposer: skip it the same
+                // way on every replica rather than stop applying the log.
+                result = ApplyResult.newBuilder().setOk(false).setIndex(entry.getIndex())
+                        .setError("unreadable log entry: " + e.getMessage()).build();
+            }
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        // Only used as a read barrier: Ratis calls it once the local state machine has applied
+        // everything up to the read index.
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        StoreSnapshot snapshot;
+        TermIndex last;
+        synchronized (snapshotLock) {
+            last = getLastAppliedTermIndex();
+            if (last == null || last.getIndex() <= 0) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            snapshot = store.snapshot();
+        }
+        File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File tmp = new File(target.getParentFile(), target.getName() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.toPath()))) {
+            snapshot.writeTo(out);
+        }
+        Files.move(tmp.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
+        storage.cleanupOldSnapshots(KEEP_TWO);
+        return last.getIndex();
+    }
+
+    private void load(SingleFileSnapshotInfo info) throws IOException {
+        if (info == null) {
+            return;
+        }
+        File file = info.getFile().getPath().toFile();
+        if (!file.exists()) {
+            return;
+        }
+        MD5Hash md5 = info.getFile().getFileDigest();
+        if (md5 != null) {
+            MD5FileUtil.verifySavedMD5(file, md5);
+        }
+        TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
+        StoreSnapshot snapshot;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file.toPath()))) {
+            snapshot = StoreSnapshot.parseFrom(in);
+        }
+        synchronized (snapshotLock) {
+            store.restore(snapshot);
+            setLastAppliedTermIndex(last);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.shoal.manager.rpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * Serves a call locally or relays it, unchanged, to another daemon: how a worker's daemon hands
+ * cluster commands to a manager and a follower hands them to the leader. Works for unary and
+ * streaming calls alike. The relayed call names the original caller in
+ * {@link AuthInterceptor#ON_BEHALF_OF} and counts hops so a confused routing table cannot loop.
+ *
+ * <p>Install it inside the {@link AuthInterceptor} (the caller must be known first).
+ */
+public final class Forwarder implements ServerInterceptor {
+    static final Metadata.Key<String> HOPS = Metadata.Key.of("shoal-hops", Metadata.ASCII_STRING_MARSHALLER);
+    private static final int MAX_HOPS = 3;
+
+    /** Where calls go now. */
+    @FunctionalInterface
+    public interface Route {
+        /**
+         * @return null to serve the call here, or the channel to relay it on
+         * @throws StatusRuntimeException (e.g. UNAVAILABLE) when there is nowhere to send it
+         */
+        Channel target();
+    }
+
+    private final Route route;
+
+    public Forwarder(Route route) {
+        this.route = route;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        int hops = parseHops(headers.get(HOPS));
+        Channel target;
+        try {
+            target = route.target();
+        } catch (StatusRuntimeException e) {
+            call.close(e.getStatus(), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        if (target == null) {
+            return next.startCall(call, headers);
+        }
+        if (hops >= MAX_HOPS) {
+            call.close(Status.UNAVAILABLE.withDescription("no manager could find the Raft leader (forwarded "
+                    + hops + " times); try again"), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        return relay(call, target, hops + 1);
+    }
+
+    private static int parseHops(String v) {
+        try {
+            return v == null ? 0 : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return MAX_HOPS;
+        }
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> relay(ServerCall<Q, R> call, Channel target, int hops) {
+        CallOptions options = CallOptions.DEFAULT;
+        if (Context.current().getDeadline() != null) {
+            options = options.withDeadline(Context.current().getDeadline());
+        }
+        ClientCall<Q, R> out = target.newCall(call.getMethodDescriptor(), options);
+        Metadata md = new Metadata();
+        md.put(AuthInterceptor.ON_BEHALF_OF, AuthInterceptor.onBehalfValue(Caller.current()));
+        md.put(HOPS, Integer.toString(hops));
+        out.start(new ClientCall.Listener<>() {
+            private boolean headersSent;
+
+            @Override
+            public void onHeaders(Metadata h) {
+                synchronized (call) {
+                    call.sendHeaders(new Metadata());
+                    headersSent = true;
+                }
+            }
+
+            @Override
+            public void onMessage(R message) {
+                synchronized (call) {
+                    if (!headersSent) {
+                        call.sendHeaders(new Metadata());
+                        headersSent = true;
+                    }
+                    call.sendMessage(message);
+                }
+                out.request(1);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                synchronized (call) {
+                    call.close(status, trailers == null ? new Metadata() : trailers);
+                }
+            }
+        }, md);
+        out.request(1);
+        call.request(1);
+        return new ServerCall.Listener<>() {
+            @Override
+            public void onMessage(Q message) {
+                out.sendMessage(message);
+                call.request(1);
+            }
+
+            @Override
+            public void onHalfClose() {
+                out.halfClose();
+            }
+
+            @Override
+            public void onCancel() {
+                out.cancel("caller cancelled", null);
+            }
+        };
+    }
+}

@@ -1,0 +1,30 @@
+package io.shoal.manager.store;
+
+import io.shoal.api.raft.StoreAction;
+import io.shoal.api.raft.StoreObject;
+
+/** Builders for the actions of a write. */
+public final class Batches {
+    private Batches() {}
+
+    public static StoreAction create(StoreObject o) {
+        return StoreAction.newBuilder().setKind(StoreAction.Kind.CREATE).setObject(o).build();
+    }
+
+    /** Updates {@code o}, conditional on the version it carries (the one the writer read). */
+    public static StoreAction update(StoreObject o) {
+        return StoreAction.newBuilder().setKind(StoreAction.Kind.UPDATE).setObject(o)
+                .setExpectedVersion(StoreObjects.meta(o).getVersion()).build();
+    }
+
+    /** Removes {@code o}, conditional on the version it carries. */
+    public static StoreAction remove(StoreObject o) {
+        return StoreAction.newBuilder().setKind(StoreAction.Kind.REMOVE).setObject(o)
+                .setExpectedVersion(StoreObjects.meta(o).getVersion()).build();
+    }
+
+    /** Updates whatever version is stored. */
+    public static StoreAction putUnconditional(StoreObject o) {
+        return StoreAction.newBuilder().setKind(StoreAction.Kind.UPDATE).setObject(o).setExpectedVersion(0).build();
+    }
+}

@@ -1,0 +1,276 @@
+package io.shoal.manager.store;
+
+import io.shoal.api.Meta;
+import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.StoreAction;
+import io.shoal.api.raft.StoreBatch;
+import io.shoal.api.raft.StoreObject;
+import io.shoal.api.raft.StoreSnapshot;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+/**
+ * The cluster state held by every manager: every object by kind and id, changed only by
+ * {@link #apply} (committed Raft entries, in log order) and {@link #restore} (a snapshot).
+ *
+ * <p>Reads run inside {@link #view} against a consistent state. {@link #watch()} gives a snapshot
+ * plus every later change with no gap, because both are taken under the lock that apply holds.
+ */
+public final class ClusterStore {
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<ObjectKind, TreeMap<String, StoreObject>> tables = new EnumMap<>(ObjectKind.class);
+    private final Map<ObjectKind, Map<String, String>> names = new EnumMap<>(ObjectKind.class);
+    private final List<Watch> watches = new CopyOnWriteArrayList<>();
+    private long appliedIndex;
+
+    public ClusterStore() {
+        for (ObjectKind k : ObjectKind.values()) {
+            tables.put(k, new TreeMap<>());
+            names.put(k, new HashMap<>());
+        }
+    }
+
+    public long appliedIndex() {
+        lock.readLock().lock();
+        try {
+            return appliedIndex;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs {@code fn} against a consistent view; do not let the view escape. */
+    public <T> T view(Function<ReadTx, T> fn) {
+        lock.readLock().lock();
+        try {
+            return fn.apply(readTx);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private final ReadTx readTx = new ReadTx() {
+        @Override
+        public long index() {
+            return appliedIndex;
+        }
+
+        @Override
+        public Optional<StoreObject> get(ObjectKind kind, String id) {
+            return Optional.ofNullable(tables.get(kind).get(id));
+        }
+
+        @Override
+        public List<StoreObject> list(ObjectKind kind) {
+            return List.copyOf(tables.get(kind).values());
+        }
+
+        @Override
+        public Optional<StoreObject> byName(ObjectKind kind, String name) {
+            String id = names.get(kind).get(name);
+            return id == null ? Optional.empty() : get(kind, id);
+        }
+    };
+
+    /**
+     * Applies one committed batch at Raft index {@code index}: all actions or none. Deterministic,
+     * so every manager reaches the same state and the same result. An index at or below the applied
+     * index (a replay) is ignored.
+     */
+    public ApplyResult apply(long index, StoreBatch batch) {
+        List<StoreEvent> events = new ArrayList<>();
+        ApplyResult result;
+        lock.writeLock().lock();
+        try {
+            if (index <= appliedIndex) {
+                return ApplyResult.newBuilder().setOk(true).setIndex(appliedIndex).build();
+            }
+            String error = validate(batch);
+            if (error == null) {
+                for (StoreAction a : batch.getActionsList()) {
+                    events.add(write(index, batch.getTimestampMs(), a));
+                }
+                result = ApplyResult.newBuilder().setOk(true).setIndex(index).build();
+            } else {
+                result = ApplyResult.newBuilder().setOk(false).setError(error).setIndex(index).build();
+            }
+            appliedIndex = index;
+            for (Watch w : watches) {
+                events.forEach(w::offer);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return result;
+    }
+
+    /** Checks a whole batch against the state it would see action by action; null when it applies. */
+    private String validate(StoreBatch batch) {
+        // simulate the batch on an overlay so later actions see earlier ones
+        Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay = new EnumMap<>(ObjectKind.class);
+        Map<ObjectKind, Map<String, Optional<String>>> nameOverlay = new EnumMap<>(ObjectKind.class);
+        for (StoreAction a : batch.getActionsList()) {
+            if (a.getObject().getObjectCase() == StoreObject.ObjectCase.OBJECT_NOT_SET) {
+                return "invalid write: an action has no object";
+            }
+            ObjectKind kind = StoreObjects.kind(a.getObject());
+            String id = StoreObjects.id(a.getObject());
+            if (id.isEmpty()) {
+                return "invalid write: a " + kind.word() + " needs an id";
+            }
+            Map<String, Optional<StoreObject>> ov = overlay.computeIfAbsent(kind, k -> new HashMap<>());
+            Map<String, Optional<String>> nov = nameOverlay.computeIfAbsent(kind, k -> new HashMap<>());
+            StoreObject current = ov.containsKey(id) ? ov.get(id).orElse(null) : tables.get(kind).get(id);
+            String name = StoreObjects.name(a.getObject());
+            switch (a.getKind()) {
+                case CREATE -> {
+                    if (current != null) {
+                        return kind.word() + " " + id + " already exists";
+                    }
+                    String clash = nameClash(kind, name, id, nov);
+                    if (clash != null) {
+                        return clash;
+                    }
+                    ov.put(id, Optional.of(a.getObject()));
+                    if (kind.uniqueNames() && !name.isEmpty()) {
+                        nov.put(name, Optional.of(id));
+                    }
+                }
+                case UPDATE, REMOVE -> {
+                    if (current == null) {
+                        return kind.word() + " " + id + " does not exist";
+                    }
+                    long have = StoreObjects.meta(current).getVersion();
+                    if (a.getExpectedVersion() != 0 && a.getExpectedVersion() != have) {
+                        return "update conflict: " + kind.word() + " " + id + " changed (version " + have
+                                + ", expected " + a.getExpectedVersion() + ")";
+                    }
+                    String oldName = StoreObjects.name(current);
+                    if (a.getKind() == StoreAction.Kind.UPDATE) {
+                        if (!name.equals(oldName)) {
+                            String clash = nameClash(kind, name, id, nov);
+                            if (clash != null) {
+                                return clash;
+                            }
+                            if (kind.uniqueNames()) {
+                                nov.put(oldName, Optional.empty());
+                                if (!name.isEmpty()) {
+                                    nov.put(name, Optional.of(id));
+                                }
+                            }
+                        }
+                        ov.put(id, Optional.of(a.getObject()));
+                    } else {
+                        ov.put(id, Optional.empty());
+                        if (kind.uniqueNames()) {
+                            nov.put(oldName, Optional.empty());
+                        }
+                    }
+                }
+                default -> {
+                    return "invalid write: unknown action " + a.getKind();
+                }
+            }
+        }
+        return null;
+    }
+
+    private String nameClash(ObjectKind kind, String name, String id, Map<String, Optional<String>> nov) {
+        if (!kind.uniqueNames() || name.isEmpty()) {
+            return null;
+        }
+        String owner = nov.containsKey(name) ? nov.get(name).orElse(null) : names.get(kind).get(name);
+        if (owner != null && !owner.equals(id)) {
+            return kind.word() + " name " + name + " is already in use";
+        }
+        return null;
+    }
+
+    private StoreEvent write(long index, long timestamp, StoreAction a) {
+        StoreObject obj = a.getObject();
+        ObjectKind kind = StoreObjects.kind(obj);
+        String id = StoreObjects.id(obj);
+        StoreObject before = tables.get(kind).get(id);
+        if (before != null && kind.uniqueNames()) {
+            names.get(kind).remove(StoreObjects.name(before));
+        }
+        if (a.getKind() == StoreAction.Kind.REMOVE) {
+            tables.get(kind).remove(id);
+            return new StoreEvent(StoreEvent.Type.REMOVE, index, before, null);
+        }
+        long created = before == null ? timestamp : StoreObjects.meta(before).getCreatedMs();
+        StoreObject after = StoreObjects.withMeta(obj, Meta.newBuilder()
+                .setVersion(index).setCreatedMs(created).setUpdatedMs(timestamp).build());
+        tables.get(kind).put(id, after);
+        if (kind.uniqueNames() && !StoreObjects.name(after).isEmpty()) {
+            names.get(kind).put(StoreObjects.name(after), id);
+        }
+        return new StoreEvent(before == null ? StoreEvent.Type.CREATE : StoreEvent.Type.UPDATE, index, before, after);
+    }
+
+    /** Everything, in a deterministic order (kind, then id), at the applied index. */
+    public StoreSnapshot snapshot() {
+        lock.readLock().lock();
+        try {
+            return snapshotLocked();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private StoreSnapshot snapshotLocked() {
+        StoreSnapshot.Builder b = StoreSnapshot.newBuilder().setIndex(appliedIndex);
+        for (ObjectKind k : ObjectKind.values()) {
+            b.addAllObjects(tables.get(k).values());
+        }
+        return b.build();
+    }
+
+    /** Replaces the whole state; every open watch gets one RESET event. */
+    public void restore(StoreSnapshot snapshot) {
+        lock.writeLock().lock();
+        try {
+            for (ObjectKind k : ObjectKind.values()) {
+                tables.get(k).clear();
+                names.get(k).clear();
+            }
+            for (StoreObject o : snapshot.getObjectsList()) {
+                ObjectKind k = StoreObjects.kind(o);
+                tables.get(k).put(StoreObjects.id(o), o);
+                if (k.uniqueNames() && !StoreObjects.name(o).isEmpty()) {
+                    names.get(k).put(StoreObjects.name(o), StoreObjects.id(o));
+                }
+            }
+            appliedIndex = snapshot.getIndex();
+            StoreEvent reset = new StoreEvent(StoreEvent.Type.RESET, appliedIndex, null, null);
+            watches.forEach(w -> w.offer(reset));
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Subscribes to changes: the returned watch holds the state at subscription time
+     * ({@link Watch#initial()}) and then receives every later event, in order. Events queue
+     * without bound, so a slow reader never blocks {@link #apply}; close the watch when done.
+     */
+    public Watch watch() {
+        lock.readLock().lock();
+        try {
+            Watch w = new Watch(snapshotLocked(), watches::remove);
+            watches.add(w);
+            return w;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.shoal.manager.store;
+
+import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.StoreAction;
+import io.shoal.api.raft.StoreBatch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * How manager code writes: read a view, decide the actions, propose them; when another writer got
+ * there first ("update conflict"), read again and retry. Throws {@link StoreException} with the
+ * store's reason when the write is refused.
+ */
+public final class StoreWriter {
+    private static final int ATTEMPTS = 5;
+
+    private final ClusterStore store;
+    private final Proposer proposer;
+    private final Duration timeout;
+
+    public StoreWriter(ClusterStore store, Proposer proposer) {
+        this(store, proposer, Duration.ofSeconds(10));
+    }
+
+    public StoreWriter(ClusterStore store, Proposer proposer, Duration timeout) {
+        this.store = store;
+        this.proposer = proposer;
+        this.timeout = timeout;
+    }
+
+    public ApplyResult update(Function<ReadTx, List<StoreAction>> fn) {
+        ApplyResult last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            List<StoreAction> actions = store.view(fn);
+            if (actions.isEmpty()) {
+                return ApplyResult.newBuilder().setOk(true).setIndex(store.appliedIndex()).build();
+            }
+            StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions).setTimestampMs(System.currentTimeMillis()).build();
+            last = await(batch);
+            if (last.getOk()) {
+                awaitApplied(last.getIndex());
+                return last;
+            }
+            if (!last.getError().startsWith("update conflict")) {
+                throw new StoreException(last.getError());
+            }
+            awaitApplied(last.getIndex());
+        }
+        throw new StoreException(last.getError() + " (gave up after " + ATTEMPTS + " attempts)");
+    }
+
+    private ApplyResult await(StoreBatch batch) {
+        try {
+            return proposer.propose(batch).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while writing");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException r ? r : new StoreException(String.valueOf(c.getMessage()));
+        } catch (TimeoutException e) {
+            throw new io.shoal.manager.consensus.ConsensusException("the write was not committed within "
+                    + timeout.toSeconds() + " s (is a majority of managers up?)");
+        }
+    }
+
+    /** The proposer may answer before the local store applied the entry (a follower): wait for it. */
+    private void awaitApplied(long index) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (store.appliedIndex() < index && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

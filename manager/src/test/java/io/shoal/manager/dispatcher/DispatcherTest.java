@@ -1,0 +1,124 @@
+package io.shoal.manager.dispatcher;
+
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.shoal.api.HeartbeatRequest;
+import io.shoal.api.HeartbeatResponse;
+import io.shoal.api.Node;
+import io.shoal.api.NodeRole;
+import io.shoal.api.NodeStatus;
+import io.shoal.api.SessionMessage;
+import io.shoal.api.SessionRequest;
+import io.shoal.manager.rpc.Caller;
+import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.LocalProposer;
+import io.shoal.manager.store.StoreObjects;
+import io.shoal.manager.store.StoreWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Liveness on the leader, with an injected clock: Down after the timeout, Ready again while heartbeating. */
+class DispatcherTest {
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final ClusterStore store = new ClusterStore();
+    private final StoreWriter writer = new StoreWriter(store, new LocalProposer(store, now::get));
+    private final Dispatcher dispatcher = new Dispatcher(store, writer, Duration.ofMillis(500), Duration.ofMillis(2000), now::get);
+
+    /** The server side of a session stream, recording what the dispatcher sends. */
+    static final class Stream extends ServerCallStreamObserver<SessionMessage> {
+        final List<SessionMessage> messages = new CopyOnWriteArrayList<>();
+        volatile Throwable error;
+        volatile boolean cancelled;
+
+        @Override public boolean isCancelled() { return cancelled || error != null; }
+        @Override public void setOnCancelHandler(Runnable r) { }
+        @Override public void setCompression(String c) { }
+        @Override public boolean isReady() { return true; }
+        @Override public void setOnReadyHandler(Runnable r) { }
+        @Override public void request(int n) { }
+        @Override public void setMessageCompression(boolean e) { }
+        @Override public void disableAutoInboundFlowControl() { }
+        @Override public void onNext(SessionMessage m) { messages.add(m); }
+        @Override public void onError(Throwable t) { error = t; }
+        @Override public void onCompleted() { cancelled = true; }
+    }
+
+    @AfterEach
+    void stop() {
+        dispatcher.stop();
+    }
+
+    private Node node() {
+        return store.view(tx -> tx.node("n1")).orElseThrow();
+    }
+
+    private Stream open() throws Exception {
+        Stream s = new Stream();
+        Context.current().withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER))
+                .call(() -> {
+                    dispatcher.session(SessionRequest.newBuilder().setAdvertiseAddr("10.0.0.5:4242").build(), s);
+                    return null;
+                });
+        return s;
+    }
+
+    private void heartbeat(String session) {
+        dispatcher.heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build(), new StreamObserver<HeartbeatResponse>() {
+            @Override public void onNext(HeartbeatResponse r) { }
+            @Override public void onError(Throwable t) { throw new AssertionError(t); }
+            @Override public void onCompleted() { }
+        });
+    }
+
+    @Test
+    void aSessionMakesTheNodeReadyAndSilenceMakesItDown() throws Exception {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        dispatcher.run();
+        Stream s = open();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState());
+        assertEquals("10.0.0.5", node().getStatus().getAddr());
+        assertFalse(s.messages.isEmpty(), "the session starts with a message");
+        String id = s.messages.get(0).getSessionId();
+
+        now.addAndGet(1500);
+        heartbeat(id);
+        now.addAndGet(1500);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "heard from 1.5 s ago");
+
+        now.addAndGet(2500);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.DOWN, node().getStatus().getState());
+        assertEquals("heartbeat failure", node().getStatus().getMessage());
+        assertNotNull(s.error, "the silent node's session is closed");
+    }
+
+    @Test
+    void aNodeMarkedDownWhileItKeepsHeartbeatingIsReadyAgain() throws Exception {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        dispatcher.run();
+        Stream s = open();
+        String id = s.messages.get(0).getSessionId();
+        // a stale write, e.g. from a deposed leader's liveness loop
+        Node n = node();
+        writer.update(tx -> List.of(Batches.update(StoreObjects.wrap(n.toBuilder()
+                .setStatus(n.getStatus().toBuilder().setState(NodeStatus.State.DOWN)).build()))));
+        now.addAndGet(400);
+        heartbeat(id);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState());
+        assertTrue(s.error == null, "the session stays open");
+    }
+}

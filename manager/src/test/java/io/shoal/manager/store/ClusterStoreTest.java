@@ -1,0 +1,207 @@
+package io.shoal.manager.store;
+
+import io.shoal.api.Annotations;
+import io.shoal.api.Node;
+import io.shoal.api.Service;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.StoreAction;
+import io.shoal.api.raft.StoreBatch;
+import io.shoal.api.raft.StoreObject;
+import io.shoal.api.raft.StoreSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClusterStoreTest {
+    private final ClusterStore store = new ClusterStore();
+
+    private static StoreObject node(String id) {
+        return StoreObjects.wrap(Node.newBuilder().setId(id).build());
+    }
+
+    private static StoreObject service(String id, String name) {
+        return StoreObjects.wrap(Service.newBuilder().setId(id)
+                .setSpec(ServiceSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName(name))).build());
+    }
+
+    private static StoreBatch batch(long ts, StoreAction... actions) {
+        return StoreBatch.newBuilder().setTimestampMs(ts).addAllActions(List.of(actions)).build();
+    }
+
+    @Test
+    void versionsAreRaftIndexesAndTimestampsComeFromTheBatch() {
+        assertTrue(store.apply(5, batch(1000, Batches.create(node("a")))).getOk());
+        Node a = store.view(tx -> tx.node("a")).orElseThrow();
+        assertEquals(5, a.getMeta().getVersion());
+        assertEquals(1000, a.getMeta().getCreatedMs());
+        assertTrue(store.apply(9, batch(2000, Batches.update(StoreObjects.wrap(a.toBuilder()
+                .setSpec(a.getSpec().toBuilder().setAnnotations(Annotations.newBuilder().setName("x"))).build())))).getOk());
+        Node a2 = store.view(tx -> tx.node("a")).orElseThrow();
+        assertEquals(9, a2.getMeta().getVersion());
+        assertEquals(1000, a2.getMeta().getCreatedMs(), "created is kept on update");
+        assertEquals(2000, a2.getMeta().getUpdatedMs());
+        assertTrue(store.apply(10, batch(3000, Batches.remove(StoreObjects.wrap(a2)))).getOk());
+        assertTrue(store.view(tx -> tx.node("a")).isEmpty());
+        assertEquals(10, store.appliedIndex());
+    }
+
+    @Test
+    void aBatchAppliesWhollyOrNotAtAll() {
+        store.apply(1, batch(1, Batches.create(node("taken"))));
+        ApplyResult r = store.apply(2, batch(2, Batches.create(node("fresh")), Batches.create(node("taken"))));
+        assertFalse(r.getOk());
+        assertEquals("node taken already exists", r.getError());
+        assertTrue(store.view(tx -> tx.node("fresh")).isEmpty(), "the first action must not be applied");
+        assertEquals(2, store.appliedIndex(), "a rejected entry still advances the applied index");
+    }
+
+    @Test
+    void staleWritersConflictAndTheWriterRetriesWithAFreshView() {
+        store.apply(1, batch(1, Batches.create(node("n"))));
+        Node read = store.view(tx -> tx.node("n")).orElseThrow();
+        assertTrue(store.apply(2, batch(2, Batches.update(StoreObjects.wrap(read)))).getOk());
+        ApplyResult stale = store.apply(3, batch(3, Batches.update(StoreObjects.wrap(read))));
+        assertFalse(stale.getOk());
+        assertTrue(stale.getError().startsWith("update conflict: node n changed (version 2, expected 1)"), stale.getError());
+
+        // a proposer that lets another write land between the writer's read and its proposal, once
+        AtomicInteger calls = new AtomicInteger();
+        LocalProposer local = new LocalProposer(store, () -> 42);
+        Proposer racing = b -> {
+            if (calls.getAndIncrement() == 0) {
+                Node cur = store.view(tx -> tx.node("n")).orElseThrow();
+                local.propose(batch(0, Batches.update(StoreObjects.wrap(cur))));
+            }
+            return local.propose(b);
+        };
+        StoreWriter writer = new StoreWriter(store, racing);
+        writer.update(tx -> List.of(Batches.update(StoreObjects.wrap(tx.node("n").orElseThrow().toBuilder()
+                .setAdvertiseAddr("1.2.3.4:1").build()))));
+        assertEquals(2, calls.get(), "one conflict, then success on a fresh view");
+        assertEquals(6, store.view(tx -> tx.node("n")).orElseThrow().getMeta().getVersion(), "the racing write (4) landed first, then ours (6)");
+        assertEquals("1.2.3.4:1", store.view(tx -> tx.node("n")).orElseThrow().getAdvertiseAddr());
+    }
+
+    @Test
+    void refusalsBecomeStoreExceptionsWithTheReason() {
+        StoreWriter writer = new StoreWriter(store, new LocalProposer(store, () -> 1));
+        StoreException e = assertThrows(StoreException.class,
+                () -> writer.update(tx -> List.of(Batches.remove(node("ghost")))));
+        assertEquals("node ghost does not exist", e.getMessage());
+        assertTrue(writer.update(tx -> List.of()).getOk(), "an empty write proposes nothing");
+    }
+
+    @Test
+    void serviceNamesAreUniqueIncludingRenames() {
+        assertTrue(store.apply(1, batch(1, Batches.create(service("s1", "web")), Batches.create(service("s2", "db")))).getOk());
+        ApplyResult dup = store.apply(2, batch(2, Batches.create(service("s3", "web"))));
+        assertEquals("service name web is already in use", dup.getError());
+        Service db = store.view(tx -> tx.service("s2")).orElseThrow();
+        ApplyResult rename = store.apply(3, batch(3, Batches.update(StoreObjects.wrap(db.toBuilder()
+                .setSpec(db.getSpec().toBuilder().setAnnotations(Annotations.newBuilder().setName("web"))).build()))));
+        assertEquals("service name web is already in use", rename.getError());
+        // removing then reusing a name in one batch is fine
+        Service web = store.view(tx -> tx.service("s1")).orElseThrow();
+        assertTrue(store.apply(4, batch(4, Batches.remove(StoreObjects.wrap(web)), Batches.create(service("s4", "web")))).getOk());
+        assertEquals("s4", store.view(tx -> tx.byName(ObjectKind.SERVICE, "web")).orElseThrow().getService().getId());
+    }
+
+    @Test
+    void replayedIndexesAreIgnored() {
+        store.apply(7, batch(1, Batches.create(node("a"))));
+        ApplyResult again = store.apply(7, batch(1, Batches.create(node("a"))));
+        assertTrue(again.getOk());
+        assertEquals(7, again.getIndex());
+        assertEquals(1, (int) store.view(tx -> tx.nodes().size()));
+    }
+
+    @Test
+    void theChangeStreamHasNoGapsUnderConcurrentWrites() throws Exception {
+        int n = 1000;
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 1; i <= n; i++) {
+                store.apply(i, batch(i, Batches.create(node("n" + i))));
+            }
+        });
+        Thread.sleep(2);
+        try (Watch w = store.watch()) {
+            writer.join();
+            Map<String, StoreObject> state = new HashMap<>();
+            w.initial().getObjectsList().forEach(o -> state.put(StoreObjects.id(o), o));
+            long expected = w.initial().getIndex() + 1;
+            while (expected <= n) {
+                StoreEvent e = w.poll(5, TimeUnit.SECONDS);
+                assertNotNull(e, "missing event for index " + expected);
+                assertEquals(expected, e.index(), "events must be contiguous after the snapshot");
+                assertEquals(StoreEvent.Type.CREATE, e.type());
+                assertNull(e.before());
+                state.put(StoreObjects.id(e.after()), e.after());
+                expected++;
+            }
+            assertNull(w.poll(50, TimeUnit.MILLISECONDS), "no duplicate or extra events");
+            assertEquals(store.snapshot().getObjectsList().size(), state.size());
+            for (StoreObject o : store.snapshot().getObjectsList()) {
+                assertEquals(o, state.get(StoreObjects.id(o)));
+            }
+        }
+    }
+
+    @Test
+    void snapshotsRoundTripAndResetWatchers() throws Exception {
+        store.apply(1, batch(1, Batches.create(node("a")), Batches.create(service("s", "web"))));
+        store.apply(2, batch(2, Batches.create(node("b"))));
+        StoreSnapshot snap = StoreSnapshot.parseFrom(store.snapshot().toByteArray());
+        ClusterStore other = new ClusterStore();
+        try (Watch w = other.watch()) {
+            other.restore(snap);
+            assertEquals(StoreEvent.Type.RESET, w.poll(1, TimeUnit.SECONDS).type());
+        }
+        assertEquals(store.snapshot(), other.snapshot());
+        assertEquals(2, other.appliedIndex());
+        assertEquals("s", other.view(tx -> tx.byName(ObjectKind.SERVICE, "web")).orElseThrow().getService().getId());
+    }
+
+    @Test
+    void readersNeverSeeHalfABatch() throws Exception {
+        AtomicReference<String> torn = new AtomicReference<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 20_000 && torn.get() == null; i++) {
+                store.view(tx -> {
+                    if (tx.node("x").isPresent() != tx.node("y").isPresent()) {
+                        torn.set("saw one of x and y without the other at index " + tx.index());
+                    }
+                    return null;
+                });
+            }
+        });
+        for (int i = 1; i <= 2000; i++) {
+            if (i % 2 == 1) {
+                store.apply(i, batch(i, Batches.create(node("x")), Batches.create(node("y"))));
+            } else {
+                List<StoreAction> rm = new ArrayList<>();
+                store.view(tx -> {
+                    rm.add(Batches.remove(tx.get(ObjectKind.NODE, "x").orElseThrow()));
+                    rm.add(Batches.remove(tx.get(ObjectKind.NODE, "y").orElseThrow()));
+                    return null;
+                });
+                store.apply(i, batch(i, rm.toArray(StoreAction[]::new)));
+            }
+        }
+        reader.join();
+        assertNull(torn.get());
+    }
+}

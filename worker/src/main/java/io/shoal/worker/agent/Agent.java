@@ -1,0 +1,244 @@
+package io.shoal.worker.agent;
+
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.shoal.api.DispatcherGrpc;
+import io.shoal.api.HeartbeatRequest;
+import io.shoal.api.HeartbeatResponse;
+import io.shoal.api.NodeDescription;
+import io.shoal.api.SessionMessage;
+import io.shoal.api.SessionRequest;
+import io.shoal.api.WeightedPeer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The worker side of a node's link to the managers: keeps one session open with the dispatcher
+ * (through whichever manager answers; followers relay to the leader), heartbeats at the period the
+ * dispatcher asks for, and reconnects with capped exponential backoff, trying every known manager.
+ * Every session message (node, manager list) is handed to the listener.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    private final Function<String, Channel> channels;
+    private final Supplier<NodeDescription> description;
+    private final String advertiseAddr;
+    private final Consumer<SessionMessage> listener;
+    private final List<String> managers = new CopyOnWriteArrayList<>();
+    private volatile boolean running = true;
+    private volatile Context.CancellableContext current;
+    private volatile boolean connected;
+    private volatile String connectedTo;
+    private final Thread thread;
+    private final TaskManager tasks;
+
+    /**
+     * @param managers      daemon addresses (IP:PORT) of the managers known at start; the first is tried first
+     * @param channels      opens (or reuses) a mutual-TLS channel to a daemon address
+     * @param description   what this node reports about itself
+     * @param advertiseAddr this daemon's cluster address
+     * @param listener      receives every session message
+     */
+    public Agent(List<String> managers, Function<String, Channel> channels, Supplier<NodeDescription> description,
+                 String advertiseAddr, Consumer<SessionMessage> listener) {
+        this(managers, channels, description, advertiseAddr, listener, null);
+    }
+
+    /** @param tasks runs the tasks assigned to this node; null for a node that runs none */
+    public Agent(List<String> managers, Function<String, Channel> channels, Supplier<NodeDescription> description,
+                 String advertiseAddr, Consumer<SessionMessage> listener, TaskManager tasks) {
+        this.tasks = tasks;
+        this.managers.addAll(managers);
+        this.channels = channels;
+        this.description = description;
+        this.advertiseAddr = advertiseAddr;
+        this.listener = listener;
+        this.thread = Thread.ofVirtual().name("agent-session").start(this::run);
+    }
+
+    /** True while a session is open. */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** The manager this agent's session is with, else the first known manager (null if none). */
+    public String preferredManager() {
+        String c = connectedTo;
+        if (connected && c != null) {
+            return c;
+        }
+        List<String> m = managers();
+        return m.isEmpty() ? null : m.get(0);
+    }
+
+    public List<String> managers() {
+        return List.copyOf(managers);
+    }
+
+    private void run() {
+        Duration backoff = MIN_BACKOFF;
+        int next = 0;
+        while (running) {
+            List<String> candidates = new ArrayList<>(managers);
+            if (candidates.isEmpty()) {
+                sleep(MAX_BACKOFF);
+                continue;
+            }
+            String addr = candidates.get(Math.floorMod(next, candidates.size()));
+            try {
+                if (runSession(addr)) {
+                    backoff = MIN_BACKOFF;
+                }
+            } catch (StatusRuntimeException e) {
+                if (running) {
+                    LOG.info("session with {} ended: {}", addr, describe(e.getStatus()));
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("session with {} failed", addr, e);
+                }
+            } finally {
+                connected = false;
+            }
+            next++;
+            if (running) {
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static String describe(Status s) {
+        return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+    }
+
+    /** Runs one session to its end; true if it got as far as the first message. */
+    private boolean runSession(String addr) {
+        Channel ch = channels.apply(addr);
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        current = ctx;
+        Thread heartbeats = null;
+        boolean established = false;
+        try {
+            Context prev = ctx.attach();
+            try {
+                Iterator<SessionMessage> it = DispatcherGrpc.newBlockingStub(ch).session(SessionRequest.newBuilder()
+                        .setDescription(description.get()).setAdvertiseAddr(advertiseAddr).build());
+                while (running && it.hasNext()) {
+                    SessionMessage m = it.next();
+                    if (!established) {
+                        established = true;
+                        connected = true;
+                        connectedTo = addr;
+                        LOG.info("session {} open with {}", m.getSessionId(), addr);
+                        heartbeats = startHeartbeats(ctx, ch, m.getSessionId(), m.getHeartbeatPeriodMs());
+                        if (tasks != null) {
+                            followAssignments(ctx, ch, m.getSessionId());
+                        }
+                    }
+                    updateManagers(m);
+                    listener.accept(m);
+                }
+            } finally {
+                ctx.detach(prev);
+            }
+        } finally {
+            ctx.cancel(null);
+            if (heartbeats != null) {
+                heartbeats.interrupt();
+            }
+        }
+        return established;
+    }
+
+    private void updateManagers(SessionMessage m) {
+        if (m.getManagersCount() == 0) {
+            return;
+        }
+        List<String> fresh = m.getManagersList().stream().map(WeightedPeer::getAddr).filter(a -> !a.isEmpty()).toList();
+        if (!fresh.isEmpty() && !fresh.equals(managers)) {
+            managers.clear();
+            managers.addAll(fresh);
+        }
+    }
+
+    /** Feeds the task manager from the assignments stream and reports through this session. */
+    private void followAssignments(Context.CancellableContext session, Channel ch, String sessionId) {
+        tasks.setReporter(updates -> DispatcherGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId)
+                        .addAllUpdates(updates).build()));
+        Thread.ofVirtual().name("agent-assignments").start(() -> session.run(() -> {
+            try {
+                Iterator<io.shoal.api.AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
+                        .assignments(io.shoal.api.AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
+                while (running && it.hasNext()) {
+                    tasks.assign(it.next().getTasksList());
+                }
+            } catch (StatusRuntimeException e) {
+                if (running && !session.isCancelled()) {
+                    LOG.info("assignments stream ended: {}", describe(e.getStatus()));
+                    session.cancel(e);
+                }
+            }
+        }));
+    }
+
+    private Thread startHeartbeats(Context.CancellableContext session, Channel ch, String sessionId, long periodMs) {
+        long period = periodMs > 0 ? periodMs : 1000;
+        return Thread.ofVirtual().name("agent-heartbeat").start(() -> {
+            var stub = DispatcherGrpc.newBlockingStub(ch);
+            while (running && !session.isCancelled()) {
+                try {
+                    HeartbeatResponse r = stub.withDeadlineAfter(Math.max(period * 2, 1000), TimeUnit.MILLISECONDS)
+                            .heartbeat(HeartbeatRequest.newBuilder().setSessionId(sessionId).build());
+                    sleep(Duration.ofMillis(r.getPeriodMs() > 0 ? r.getPeriodMs() : period));
+                } catch (StatusRuntimeException e) {
+                    LOG.info("heartbeat failed: {}", describe(e.getStatus()));
+                    session.cancel(e);
+                    return;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Context.CancellableContext c = current;
+        if (c != null) {
+            c.cancel(null);
+        }
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.shoal.worker.agent;
+
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.api.TaskStatusUpdate;
+import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.Executor;
+import io.shoal.worker.exec.TaskStep;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the tasks the managers assign to this node: one runner per task moves it with
+ * {@link TaskStep} and the executor's controller; every new state is queued and sent in batches.
+ * A task that disappears from the assignments is stopped (if it still runs) and its container
+ * removed. After a worker restart the assignments carry the states the managers last saw, so a
+ * RUNNING task is simply watched again: containers live on under conmon (live restore).
+ */
+public final class TaskManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
+
+    /** Sends status updates to the managers; throws when they could not be delivered. */
+    public interface Reporter {
+        void report(List<TaskStatusUpdate> updates) throws Exception;
+    }
+
+    private final Executor executor;
+    private final TaskStep step;
+    private final Map<String, Runner> runners = new ConcurrentHashMap<>();
+    private final Map<String, TaskStatus> unsent = new LinkedHashMap<>();
+    private volatile Reporter reporter;
+    private volatile boolean closed;
+    private final Thread flusher;
+
+    public TaskManager(Executor executor, TaskStep step) {
+        this.executor = executor;
+        this.step = step;
+        this.flusher = Thread.ofVirtual().name("task-status-flusher").start(this::flushLoop);
+    }
+
+    public void setReporter(Reporter r) {
+        this.reporter = r;
+    }
+
+    /** The complete task set of this node, as the dispatcher sent it. */
+    public synchronized void assign(List<Task> tasks) {
+        Set<String> ids = new HashSet<>();
+        for (Task t : tasks) {
+            ids.add(t.getId());
+            runners.computeIfAbsent(t.getId(), id -> new Runner(t)).update(t);
+        }
+        for (Runner r : new ArrayList<>(runners.values())) {
+            if (!ids.contains(r.id)) {
+                runners.remove(r.id);
+                r.retire();
+            }
+        }
+    }
+
+    /** Ids of the tasks this worker is handling. */
+    public Set<String> taskIds() {
+        return Set.copyOf(runners.keySet());
+    }
+
+    private void queue(String taskId, TaskStatus s) {
+        synchronized (unsent) {
+            unsent.put(taskId, s);
+        }
+    }
+
+    private void flushLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(50);
+                flush();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void flush() {
+        Reporter r = reporter;
+        List<TaskStatusUpdate> batch = new ArrayList<>();
+        synchronized (unsent) {
+            if (unsent.isEmpty() || r == null) {
+                return;
+            }
+            unsent.forEach((id, s) -> batch.add(TaskStatusUpdate.newBuilder().setTaskId(id).setStatus(s).build()));
+            unsent.clear();
+        }
+        try {
+            r.report(batch);
+        } catch (Exception e) {
+            LOG.debug("status report failed, will retry: {}", e.toString());
+            synchronized (unsent) {
+                for (TaskStatusUpdate u : batch) {
+                    unsent.putIfAbsent(u.getTaskId(), u.getStatus());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        flusher.interrupt();
+        runners.values().forEach(Runner::detach);
+    }
+
+    /** One task's life on this worker. */
+    private final class Runner {
+        final String id;
+        private volatile Task latest;
+        private volatile TaskStatus local;
+        private volatile boolean retired;
+        private volatile boolean detached;
+        private final Semaphore wake = new Semaphore(0);
+        private Controller controller;
+        private final Thread thread;
+
+        Runner(Task t) {
+            this.id = t.getId();
+            this.latest = t;
+            this.local = t.getStatus();
+            this.thread = Thread.ofVirtual().name("task-" + id).start(this::run);
+        }
+
+        void update(Task t) {
+            latest = t;
+            // the manager's view is newer only if it is further along (e.g. after a restart)
+            if (t.getStatus().getState().getNumber() > local.getState().getNumber()) {
+                local = t.getStatus();
+            }
+            wake.release();
+        }
+
+        void retire() {
+            retired = true;
+            wake.release();
+        }
+
+        /** Stop watching without touching the container (worker shutdown: containers live on). */
+        void detach() {
+            detached = true;
+            thread.interrupt();
+        }
+
+        private void run() {
+            try {
+                controller = executor.controller(latest);
+                while (!retired && !detached) {
+                    Task t = latest.toBuilder().setStatus(local).build();
+                    TaskStatus next = step.step(t, controller);
+                    if (!next.equals(local)) {
+                        local = next;
+                        queue(id, next);
+                        continue;
+                    }
+                    if (local.getState() == TaskState.TASK_STATE_RUNNING) {
+                        controller.waitExit(Duration.ofMillis(250));
+                        wake.tryAcquire();
+                    } else {
+                        wake.tryAcquire(250, TimeUnit.MILLISECONDS);
+                    }
+                }
+                if (retired) {
+                    if (controller.exists()) {
+                        controller.shutdown("SIGTERM", Duration.ofSeconds(10));
+                    }
+                    controller.remove();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecException e) {
+                LOG.warn("task {}: {}", id, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("task {} runner failed", id, e);
+            }
+        }
+    }
+}

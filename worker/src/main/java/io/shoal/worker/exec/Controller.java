@@ -1,0 +1,33 @@
+package io.shoal.worker.exec;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runs one task's container. The agent drives it through {@link TaskStep}, one state per call:
+ * prepare (bundle, network namespace), start, then wait for the exit; shutdown stops it with its
+ * stop signal and, after the grace period, SIGKILL; remove forgets everything it made.
+ * Implementations must be idempotent: a restarted worker calls them again on what it finds.
+ */
+public interface Controller {
+    /** Creates everything the container needs, without starting it. */
+    void prepare() throws ExecException;
+
+    /** Starts the container's process. */
+    void start() throws ExecException;
+
+    /** The exit, if the container has exited; empty while it runs (or before it started). */
+    Optional<ExitStatus> exitStatus() throws ExecException;
+
+    /** Blocks until the container exits or {@code timeout} passes. */
+    Optional<ExitStatus> waitExit(Duration timeout) throws ExecException, InterruptedException;
+
+    /** Stops the container: the stop signal, then SIGKILL once {@code grace} has passed. */
+    ExitStatus shutdown(String signal, Duration grace) throws ExecException, InterruptedException;
+
+    /** Removes the container, its bundle and its namespaces. Safe to call more than once. */
+    void remove() throws ExecException;
+
+    /** Whether a container for this task exists on the host (for adopting after a restart). */
+    boolean exists();
+}

@@ -1,0 +1,98 @@
+package io.shoal.worker.exec;
+
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The worker's side of a task's life, one state at a time (as swarmkit's exec.Do): given the task
+ * as the manager wants it and as it is, do the one thing that moves it on and return its new
+ * status. Pure apart from the controller it drives, so it is tested with a scripted controller.
+ *
+ * <pre>
+ * ASSIGNED -> ACCEPTED -> PREPARING -(prepare)-> READY -> STARTING -(start)-> RUNNING -(exit)-> COMPLETE | FAILED
+ * a failure before the process starts -> REJECTED; desired SHUTDOWN (or later) -> stop -> SHUTDOWN
+ * </pre>
+ */
+public final class TaskStep {
+    private final LongSupplier clock;
+
+    public TaskStep(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The status after one step; equal to the current one when there is nothing to do now. */
+    public TaskStatus step(Task task, Controller ctl) throws InterruptedException {
+        TaskStatus cur = task.getStatus();
+        TaskState state = cur.getState();
+        if (state.getNumber() > TaskState.TASK_STATE_RUNNING_VALUE) {
+            return cur; // finished: nothing moves a task backwards
+        }
+        try {
+            if (task.getDesiredState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE) {
+                if (state.getNumber() < TaskState.TASK_STATE_STARTING_VALUE) {
+                    return status(TaskState.TASK_STATE_SHUTDOWN, "shut down before it started", null);
+                }
+                ExitStatus e = ctl.shutdown(stopSignal(task), grace(task));
+                return status(TaskState.TASK_STATE_SHUTDOWN, "shutdown", e);
+            }
+            return switch (state) {
+                case TASK_STATE_NEW, TASK_STATE_PENDING, TASK_STATE_ASSIGNED -> status(TaskState.TASK_STATE_ACCEPTED, "accepted", null);
+                case TASK_STATE_ACCEPTED -> status(TaskState.TASK_STATE_PREPARING, "preparing", null);
+                case TASK_STATE_PREPARING -> {
+                    ctl.prepare();
+                    yield status(TaskState.TASK_STATE_READY, "prepared", null);
+                }
+                case TASK_STATE_READY -> status(TaskState.TASK_STATE_STARTING, "starting", null);
+                case TASK_STATE_STARTING -> {
+                    ctl.start();
+                    yield status(TaskState.TASK_STATE_RUNNING, "started", null);
+                }
+                case TASK_STATE_RUNNING -> {
+                    Optional<ExitStatus> e = ctl.exitStatus();
+                    if (e.isEmpty() && !ctl.exists()) {
+                        throw new ExecException("the container is gone (was the host restarted?)");
+                    }
+                    yield e.isEmpty() ? cur : ended(e.get());
+                }
+                default -> cur;
+            };
+        } catch (ExecException e) {
+            boolean started = state == TaskState.TASK_STATE_RUNNING
+                    || (state == TaskState.TASK_STATE_STARTING && ctl.exists());
+            return TaskStatus.newBuilder()
+                    .setState(started ? TaskState.TASK_STATE_FAILED : TaskState.TASK_STATE_REJECTED)
+                    .setMessage(started ? "failed" : "rejected")
+                    .setErr(e.getMessage())
+                    .setTimestampMs(clock.getAsLong())
+                    .build();
+        }
+    }
+
+    private TaskStatus ended(ExitStatus e) {
+        return status(e.success() ? TaskState.TASK_STATE_COMPLETE : TaskState.TASK_STATE_FAILED,
+                e.success() ? "finished" : "failed", e);
+    }
+
+    private TaskStatus status(TaskState s, String message, ExitStatus exit) {
+        TaskStatus.Builder b = TaskStatus.newBuilder().setState(s).setMessage(message).setTimestampMs(clock.getAsLong());
+        if (exit != null) {
+            b.setExitCode(exit.code()).setHasExitCode(true).setErr(s == TaskState.TASK_STATE_FAILED ? exit.describe() : "");
+        }
+        return b.build();
+    }
+
+    static String stopSignal(Task t) {
+        String s = t.getSpec().getContainer().getStopSignal();
+        return s.isEmpty() ? "SIGTERM" : s;
+    }
+
+    static Duration grace(Task t) {
+        var c = t.getSpec().getContainer();
+        return c.getHasStopGracePeriod() ? Duration.ofMillis(c.getStopGracePeriodMs()) : Duration.ofSeconds(10);
+    }
+}

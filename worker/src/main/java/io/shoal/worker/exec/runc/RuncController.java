@@ -1,0 +1,196 @@
+package io.shoal.worker.exec.runc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.api.Task;
+import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.ExitStatus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** One task's container under conmon + runc/crun. */
+final class RuncController implements Controller {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CMD_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RuncExecutor ex;
+    private final Task task;
+    private final String id;
+    private final Path bundle;
+    private final Path exitFile;
+    private final String netns;
+
+    RuncController(RuncExecutor ex, Task task) {
+        this.ex = ex;
+        this.task = task;
+        this.id = RuncExecutor.containerId(task);
+        this.bundle = ex.root.resolve("bundles").resolve(id);
+        this.exitFile = ex.root.resolve("exits").resolve(id);
+        this.netns = id.length() > 40 ? id.substring(0, 40) : id;
+    }
+
+    private List<String> runtime(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ex.runtime, "--root", ex.root.resolve("state").toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Override
+    public void prepare() throws ExecException {
+        try {
+            Files.createDirectories(bundle);
+            Rootfs fs = ex.rootfs.acquire(task, bundle);
+            String hostname = task.getSpec().getContainer().getHostname().isEmpty()
+                    ? task.getId().substring(0, Math.min(12, task.getId().length()))
+                    : task.getSpec().getContainer().getHostname();
+            var spec = OciSpec.build(task.getSpec().getContainer(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
+                    fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id);
+            Files.write(bundle.resolve("config.json"), JSON.writeValueAsBytes(spec));
+            if (!Files.exists(Path.of("/run/netns", netns))) {
+                Cmd.check(List.of("ip", "netns", "add", netns), CMD_TIMEOUT);
+            }
+            Cmd.check(List.of("ip", "-n", netns, "link", "set", "lo", "up"), CMD_TIMEOUT);
+        } catch (IOException e) {
+            cleanupQuietly();
+            throw new ExecException("cannot prepare the container: " + e.getMessage(), e);
+        } catch (ExecException e) {
+            cleanupQuietly();
+            throw e;
+        }
+    }
+
+    @Override
+    public void start() throws ExecException {
+        Cmd.Result r = Cmd.run(List.of(ex.conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id,
+                "-r", ex.runtime, "-b", bundle.toString(), "-p", bundle.resolve("pidfile").toString(),
+                "--exit-dir", ex.root.resolve("exits").toString(),
+                "-l", "k8s-file:" + bundle.resolve("ctr.log"), "--log-size-max", String.valueOf(10 << 20),
+                "--conmon-pidfile", bundle.resolve("conmon.pid").toString(),
+                "--socket-dir-path", bundle.toString(),
+                "--runtime-arg", "--root=" + ex.root.resolve("state")), CMD_TIMEOUT);
+        if (r.code() != 0) {
+            throw new ExecException("conmon could not create the container: " + r.oneLine());
+        }
+        // conmon daemonizes and then runs `runtime create`; the pid file appears once it is created
+        long deadline = System.nanoTime() + CMD_TIMEOUT.toNanos();
+        while (!Files.exists(bundle.resolve("pidfile"))) {
+            if (Files.exists(exitFile) || System.nanoTime() > deadline) {
+                throw new ExecException("the runtime could not create the container: " + lastLog());
+            }
+            sleep(5);
+        }
+        Cmd.check(runtime("start", id), CMD_TIMEOUT);
+    }
+
+    private String lastLog() {
+        try {
+            Path log = bundle.resolve("ctr.log");
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log);
+                if (!lines.isEmpty()) {
+                    return lines.get(lines.size() - 1);
+                }
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "no output";
+    }
+
+    @Override
+    public Optional<ExitStatus> exitStatus() throws ExecException {
+        if (!Files.exists(exitFile)) {
+            return Optional.empty();
+        }
+        try {
+            String s = Files.readString(exitFile).trim();
+            if (s.isEmpty()) {
+                return Optional.empty(); // conmon is still writing it
+            }
+            return Optional.of(new ExitStatus(Integer.parseInt(s)));
+        } catch (IOException | NumberFormatException e) {
+            throw new ExecException("unreadable exit file " + exitFile + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<ExitStatus> waitExit(Duration timeout) throws ExecException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<ExitStatus> e = exitStatus();
+            if (e.isPresent() || System.nanoTime() >= deadline) {
+                return e;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public ExitStatus shutdown(String signal, Duration grace) throws ExecException, InterruptedException {
+        Optional<ExitStatus> done = exitStatus();
+        if (done.isPresent()) {
+            return done.get();
+        }
+        if (!exists()) {
+            return new ExitStatus(137);
+        }
+        Cmd.run(runtime("kill", id, signal.startsWith("SIG") ? signal.substring(3) : signal), CMD_TIMEOUT);
+        done = waitExit(grace);
+        if (done.isEmpty()) {
+            Cmd.run(runtime("kill", id, "KILL"), CMD_TIMEOUT);
+            done = waitExit(Duration.ofSeconds(10));
+        }
+        return done.orElseThrow(() -> new ExecException("the container did not stop after SIGKILL"));
+    }
+
+    @Override
+    public void remove() throws ExecException {
+        Cmd.run(runtime("delete", "--force", id), CMD_TIMEOUT);
+        if (Files.exists(Path.of("/run/netns", netns))) {
+            Cmd.run(List.of("ip", "netns", "delete", netns), CMD_TIMEOUT);
+        }
+        ex.rootfs.release(task, bundle);
+        try {
+            Files.deleteIfExists(exitFile);
+            io.shoal.worker.fs.Trees.delete(bundle);
+        } catch (IOException e) {
+            throw new ExecException("cannot remove " + bundle + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void cleanupQuietly() {
+        try {
+            remove();
+        } catch (ExecException ignored) {
+            // best effort: the original error is the one to report
+        }
+    }
+
+    @Override
+    public boolean exists() {
+        try {
+            return Files.exists(exitFile) || Cmd.run(runtime("state", id), CMD_TIMEOUT).code() == 0;
+        } catch (ExecException e) {
+            return false;
+        }
+    }
+
+    /** The container log (conmon's k8s-file format: time, stream, tag, text). */
+    Path log() {
+        return bundle.resolve("ctr.log");
+    }
+
+    private static void sleep(long ms) throws ExecException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecException("interrupted");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.shoal.worker.exec.runc;
+
+import io.shoal.api.Task;
+import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.Executor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs each task under conmon, which runs runc (or crun): conmon holds the container's stdio,
+ * writes its log and its exit code, and outlives the worker, so a worker restart never stops
+ * containers. Layout under {@code root}: {@code bundles/ID} (config.json, log, pid files),
+ * {@code exits/ID} (exit code), {@code state/} (the runtime's own state).
+ */
+public final class RuncExecutor implements Executor {
+    final Path root;
+    final String runtime;
+    final String conmon;
+    final Rootfs.Source rootfs;
+    final String cgroupParent;
+
+    public RuncExecutor(Path root, String runtimeName, Rootfs.Source rootfs) throws ExecException {
+        this(root, runtimeName, rootfs, "shoal");
+    }
+
+    /** @param cgroupParent the cgroup every container's cgroup goes under ({@code /PARENT/ID}) */
+    public RuncExecutor(Path root, String runtimeName, Rootfs.Source rootfs, String cgroupParent) throws ExecException {
+        this.root = root;
+        this.cgroupParent = cgroupParent;
+        this.runtime = find(runtimeName);
+        this.conmon = find("conmon");
+        this.rootfs = rootfs;
+        try {
+            Files.createDirectories(root.resolve("bundles"));
+            Files.createDirectories(root.resolve("exits"));
+            Files.createDirectories(root.resolve("state"));
+        } catch (IOException e) {
+            throw new ExecException("cannot create " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String find(String name) throws ExecException {
+        for (String dir : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        throw new ExecException(name + " is not installed (apt-get install " + name + ")");
+    }
+
+    /** The container id of a task: its id, prefixed so Shoal's containers are recognisable. */
+    public static String containerId(Task t) {
+        return "shoal-" + t.getId();
+    }
+
+    /** Where conmon writes the log of a task's container. */
+    public Path log(String taskId) {
+        return root.resolve("bundles").resolve("shoal-" + taskId).resolve("ctr.log");
+    }
+
+    @Override
+    public Controller controller(Task task) {
+        return new RuncController(this, task);
+    }
+}

@@ -1,0 +1,2 @@
+/** Small file-system helpers. */
+package io.shoal.worker.fs;

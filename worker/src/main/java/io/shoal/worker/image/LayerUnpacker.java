@@ -1,0 +1,141 @@
+package io.shoal.worker.image;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Unpacks one image layer (gzip or uncompressed tar) into a directory that overlayfs can use as a
+ * lower layer: OCI whiteouts ({@code .wh.NAME}) become overlay whiteouts (character device 0:0),
+ * opaque markers ({@code .wh..wh..opq}) become the {@code trusted.overlay.opaque} attribute.
+ * Entries that would land outside the directory — {@code ..}, or a path through a symbolic link —
+ * are refused. Returns the layer's diff id (SHA-256 of the uncompressed tar).
+ */
+final class LayerUnpacker {
+    private static final String WHITEOUT = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+
+    private LayerUnpacker() {}
+
+    static String unpack(Path blob, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob))) {
+            raw.mark(4);
+            byte[] magic = raw.readNBytes(4);
+            raw.reset();
+            InputStream plain;
+            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+                plain = new GZIPInputStream(raw, 1 << 16);
+            } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
+                    && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+                throw new IOException("zstd-compressed layers are not supported yet");
+            } else {
+                plain = raw;
+            }
+            DigestInputStream digesting = new DigestInputStream(plain, sha);
+            TarArchiveInputStream tar = new TarArchiveInputStream(digesting);
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                extract(tar, e, dir);
+            }
+            digesting.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts in the diff id
+        }
+        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The entry's path under {@code root}, refusing '..' and absolute escapes. */
+    static Path target(Path root, String name) throws IOException {
+        String n = name;
+        while (n.startsWith("./") || n.startsWith("/")) {
+            n = n.startsWith("./") ? n.substring(2) : n.substring(1);
+        }
+        if (n.isEmpty() || n.equals(".")) {
+            return root;
+        }
+        for (String part : n.split("/")) {
+            if (part.equals("..")) {
+                throw new IOException("layer entry '" + name + "' escapes the layer root");
+            }
+        }
+        Path p = root.resolve(n).normalize();
+        if (!p.startsWith(root)) {
+            throw new IOException("layer entry '" + name + "' escapes the layer root");
+        }
+        // no writing through a symbolic link planted by an earlier entry
+        for (Path cur = p.getParent(); cur != null && cur.startsWith(root) && !cur.equals(root); cur = cur.getParent()) {
+            if (Files.isSymbolicLink(cur)) {
+                throw new IOException("layer entry '" + name + "' would be written through the symbolic link " + root.relativize(cur));
+            }
+        }
+        return p;
+    }
+
+    private static void extract(TarArchiveInputStream tar, TarArchiveEntry e, Path root) throws IOException {
+        Path p = target(root, e.getName());
+        String base = p.getFileName() == null ? "" : p.getFileName().toString();
+        if (base.equals(OPAQUE)) {
+            Files.createDirectories(p.getParent());
+            Native.opaque(p.getParent());
+            return;
+        }
+        if (base.startsWith(WHITEOUT)) {
+            Path hidden = p.resolveSibling(base.substring(WHITEOUT.length()));
+            Files.createDirectories(hidden.getParent());
+            io.shoal.worker.fs.Trees.delete(hidden);
+            Native.whiteout(hidden);
+            return;
+        }
+        if (p.equals(root)) {
+            return;
+        }
+        Files.createDirectories(p.getParent());
+        if (e.isDirectory()) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                io.shoal.worker.fs.Trees.delete(p);
+                Files.createDirectory(p);
+            }
+        } else if (e.isSymbolicLink()) {
+            io.shoal.worker.fs.Trees.delete(p);
+            Files.createSymbolicLink(p, Path.of(e.getLinkName()));
+        } else if (e.isLink()) {
+            Path src = target(root, e.getLinkName());
+            io.shoal.worker.fs.Trees.delete(p);
+            Files.createLink(p, src);
+            return;
+        } else if (e.isFile()) {
+            io.shoal.worker.fs.Trees.delete(p);
+            Files.copy(tar, p, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            return; // devices and fifos are not needed inside a layer
+        }
+        try {
+            Files.setAttribute(p, "unix:uid", (int) e.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", (int) e.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
+            if (!e.isSymbolicLink()) {
+                Files.setAttribute(p, "unix:mode", e.getMode() & 07777);
+                Files.setLastModifiedTime(p, FileTime.from(e.getLastModifiedDate().toInstant()));
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException ignored) {
+            // file systems without unix attributes: contents still usable
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.shoal.worker.image;
+
+import io.shoal.api.Task;
+import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.runc.Rootfs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A container's root: an overlayfs of its image's shared layers (read-only) with its own upper and
+ * work dirs in the bundle, mounted at {@code bundle/rootfs}; unmounted on release.
+ */
+public final class OverlayRootfs implements Rootfs.Source {
+    private final ImageStore images;
+
+    public OverlayRootfs(ImageStore images) {
+        this.images = images;
+    }
+
+    @Override
+    public Rootfs acquire(Task task, Path bundle) throws ExecException {
+        Image img;
+        try {
+            img = images.pull(task.getSpec().getContainer().getImage());
+        } catch (IOException e) {
+            throw new ExecException(e.getMessage(), e);
+        }
+        Path rootfs = bundle.resolve("rootfs");
+        try {
+            Files.createDirectories(bundle.resolve("upper"));
+            Files.createDirectories(bundle.resolve("work"));
+            Files.createDirectories(rootfs);
+        } catch (IOException e) {
+            throw new ExecException("cannot create the container's directories: " + e.getMessage(), e);
+        }
+        if (!mounted(rootfs)) {
+            List<String> lowers = new ArrayList<>();
+            for (int i = img.layers().size() - 1; i >= 0; i--) {
+                lowers.add(img.layers().get(i).toString());
+            }
+            if (lowers.isEmpty()) {
+                throw new ExecException("image " + img.reference() + " has no layers");
+            }
+            run(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + String.join(":", lowers)
+                    + ",upperdir=" + bundle.resolve("upper") + ",workdir=" + bundle.resolve("work"), rootfs.toString()));
+        }
+        List<String> env = new ArrayList<>(img.env());
+        return new Rootfs(rootfs, img.entrypoint(), img.cmd(), env);
+    }
+
+    @Override
+    public void release(Task task, Path bundle) throws ExecException {
+        Path rootfs = bundle.resolve("rootfs");
+        if (mounted(rootfs)) {
+            run(List.of("umount", rootfs.toString()));
+        }
+    }
+
+    static boolean mounted(Path p) {
+        try {
+            String abs = p.toAbsolutePath().toString();
+            return Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.split(" ")[1].equals(abs));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+    private static void run(List<String> cmd) throws ExecException {
+        io.shoal.worker.exec.runc.Cmd.check(cmd, java.time.Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,110 @@
+package io.shoal.worker.exec;
+
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TaskStepTest {
+    /** A controller that records calls and fails or exits as scripted. */
+    static final class Scripted implements Controller {
+        final List<String> calls = new ArrayList<>();
+        String failOn = "";
+        ExitStatus exit;
+        boolean started;
+
+        private void call(String what) throws ExecException {
+            calls.add(what);
+            if (failOn.equals(what)) {
+                throw new ExecException(what + " went wrong");
+            }
+        }
+
+        @Override public void prepare() throws ExecException { call("prepare"); }
+        @Override public void start() throws ExecException { call("start"); started = true; }
+        @Override public Optional<ExitStatus> exitStatus() { return Optional.ofNullable(exit); }
+        @Override public Optional<ExitStatus> waitExit(Duration t) { return Optional.ofNullable(exit); }
+        @Override public ExitStatus shutdown(String signal, Duration grace) throws ExecException {
+            call("shutdown " + signal + " " + grace.toMillis());
+            return new ExitStatus(143);
+        }
+        @Override public void remove() throws ExecException { call("remove"); }
+        @Override public boolean exists() { return started; }
+    }
+
+    private final TaskStep step = new TaskStep(() -> 7);
+
+    private static Task task(TaskState state, TaskState desired) {
+        return Task.newBuilder().setId("t1").setDesiredState(desired)
+                .setStatus(TaskStatus.newBuilder().setState(state)).build();
+    }
+
+    private List<TaskState> runToRest(Task t, Scripted c) throws InterruptedException {
+        List<TaskState> seen = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            TaskStatus next = step.step(t, c);
+            if (next.equals(t.getStatus())) {
+                break;
+            }
+            seen.add(next.getState());
+            t = t.toBuilder().setStatus(next).build();
+        }
+        return seen;
+    }
+
+    @Test
+    void movesOneStateAtATimeToRunningThenToTheExit() throws InterruptedException {
+        Scripted c = new Scripted();
+        List<TaskState> seen = runToRest(task(TaskState.TASK_STATE_ASSIGNED, TaskState.TASK_STATE_RUNNING), c);
+        assertEquals(List.of(TaskState.TASK_STATE_ACCEPTED, TaskState.TASK_STATE_PREPARING, TaskState.TASK_STATE_READY,
+                TaskState.TASK_STATE_STARTING, TaskState.TASK_STATE_RUNNING), seen);
+        assertEquals(List.of("prepare", "start"), c.calls);
+        c.exit = new ExitStatus(3);
+        TaskStatus failed = step.step(task(TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_RUNNING), c);
+        assertEquals(TaskState.TASK_STATE_FAILED, failed.getState());
+        assertEquals("task: non-zero exit (3)", failed.getErr());
+        assertEquals(3, failed.getExitCode());
+        c.exit = new ExitStatus(0);
+        assertEquals(TaskState.TASK_STATE_COMPLETE, step.step(task(TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_RUNNING), c).getState());
+    }
+
+    @Test
+    void aFailureBeforeTheProcessStartsIsARejection() throws InterruptedException {
+        Scripted c = new Scripted();
+        c.failOn = "prepare";
+        TaskStatus s = step.step(task(TaskState.TASK_STATE_PREPARING, TaskState.TASK_STATE_RUNNING), c);
+        assertEquals(TaskState.TASK_STATE_REJECTED, s.getState());
+        assertEquals("prepare went wrong", s.getErr());
+    }
+
+    @Test
+    void shutdownUsesTheStopSignalAndGrace() throws InterruptedException {
+        Scripted c = new Scripted();
+        Task t = task(TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_SHUTDOWN).toBuilder()
+                .setSpec(io.shoal.api.TaskSpec.newBuilder().setContainer(io.shoal.api.ContainerSpec.newBuilder()
+                        .setStopSignal("SIGINT").setStopGracePeriodMs(1500).setHasStopGracePeriod(true))).build();
+        TaskStatus s = step.step(t, c);
+        assertEquals(TaskState.TASK_STATE_SHUTDOWN, s.getState());
+        assertEquals(List.of("shutdown SIGINT 1500"), c.calls);
+        // not started yet: nothing to stop
+        assertEquals(TaskState.TASK_STATE_SHUTDOWN, step.step(task(TaskState.TASK_STATE_READY, TaskState.TASK_STATE_SHUTDOWN), new Scripted()).getState());
+    }
+
+    @Test
+    void finishedTasksNeverMove() throws InterruptedException {
+        Scripted c = new Scripted();
+        for (TaskState s : List.of(TaskState.TASK_STATE_COMPLETE, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_SHUTDOWN, TaskState.TASK_STATE_REJECTED)) {
+            Task t = task(s, TaskState.TASK_STATE_RUNNING);
+            assertEquals(t.getStatus(), step.step(t, c));
+        }
+        assertTrue(c.calls.isEmpty());
+    }
+}

@@ -1,0 +1,205 @@
+package io.shoal.worker.exec.runc;
+
+import io.shoal.api.ContainerSpec;
+import io.shoal.api.Mount;
+import io.shoal.api.ResourceRequirements;
+import io.shoal.api.Resources;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.ExitStatus;
+import io.shoal.worker.exec.TaskStep;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real containers: conmon + runc on this kernel, a busybox-static root file system, cgroups and a
+ * network namespace per task. Needs root, runc, conmon and busybox-static (deploy/install-deps.sh).
+ * Every container, namespace and bundle a test makes is removed after it, pass or fail.
+ */
+class RuncExecutorTest {
+    @TempDir
+    static Path shared;
+    static Path rootfs;
+    /** this run's own cgroup parent, removed afterwards */
+    static final String CGROUP_PARENT = "shoal-test-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @TempDir
+    Path root;
+    RuncExecutor executor;
+    final List<Controller> made = new ArrayList<>();
+
+    @BeforeAll
+    static void busybox() throws IOException {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/busybox")), "needs busybox-static");
+        rootfs = shared.resolve("rootfs");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("bin/busybox"));
+        for (String c : List.of("sh", "echo", "sleep", "cat", "hostname", "true")) {
+            Files.createSymbolicLink(rootfs.resolve("bin/" + c), Path.of("busybox"));
+        }
+        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
+    }
+
+    @BeforeEach
+    void executor() {
+        try {
+            executor = new RuncExecutor(root, "runc", new Rootfs.Source() {
+                @Override
+                public Rootfs acquire(Task task, Path bundle) {
+                    return new Rootfs(rootfs, List.of(), List.of("/bin/sh"), List.of());
+                }
+
+                @Override
+                public void release(Task task, Path bundle) {
+                }
+            }, CGROUP_PARENT);
+        } catch (ExecException e) {
+            Assumptions.abort(e.getMessage());
+        }
+    }
+
+    @AfterEach
+    void cleanup() throws ExecException {
+        for (Controller c : made) {
+            c.remove();
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void removeCgroupParent() throws IOException {
+        if (!Files.isDirectory(Path.of("/sys/fs/cgroup"))) {
+            return;
+        }
+        try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path c : controllers.toList()) {
+                Files.deleteIfExists(c.resolve(CGROUP_PARENT)); // rmdir of an empty cgroup
+            }
+        }
+        Files.deleteIfExists(Path.of("/sys/fs/cgroup", CGROUP_PARENT));
+    }
+
+    private Controller controller(ContainerSpec c, ResourceRequirements r) {
+        Task t = Task.newBuilder().setId(UUID.randomUUID().toString().replace("-", "").substring(0, 20))
+                .setSpec(TaskSpec.newBuilder().setContainer(c).setResources(r)).build();
+        Controller ctl = executor.controller(t);
+        made.add(ctl);
+        return ctl;
+    }
+
+    private Controller sh(String script) {
+        return controller(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c").addArgs(script).setHostname("box1").build(),
+                ResourceRequirements.getDefaultInstance());
+    }
+
+    @Test
+    void runsTheCommandAndReportsItsExitCodeAndOutput() throws Exception {
+        Controller c = sh("echo hello from $(hostname); exit 3");
+        c.prepare();
+        c.start();
+        assertEquals(Optional.of(new ExitStatus(3)), c.waitExit(Duration.ofSeconds(20)));
+        String log = Files.readString(((RuncController) c).log());
+        assertTrue(log.contains("stdout F hello from box1"), log);
+    }
+
+    @Test
+    void theMemoryLimitIsInTheContainersCgroup() throws Exception {
+        Controller c = controller(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c").addArgs("sleep 30").build(),
+                ResourceRequirements.newBuilder().setLimits(Resources.newBuilder().setMemoryBytes(48L << 20)).build());
+        c.prepare();
+        c.start();
+        String id = ((RuncController) c).log().getParent().getFileName().toString();
+        Path v1 = Path.of("/sys/fs/cgroup/memory", CGROUP_PARENT, id, "memory.limit_in_bytes");
+        Path v2 = Path.of("/sys/fs/cgroup", CGROUP_PARENT, id, "memory.max");
+        Path file = Files.exists(v1) ? v1 : v2;
+        assertTrue(Files.exists(file), "no memory cgroup for " + id);
+        assertEquals(String.valueOf(48L << 20), Files.readString(file).trim());
+        assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(200)), "sleep as PID 1 ignores SIGTERM");
+    }
+
+    @Test
+    void aProcessThatIgnoresTheStopSignalIsKilledAfterTheGracePeriod() throws Exception {
+        Controller c = sh("trap '' TERM; while true; do sleep 1; done");
+        c.prepare();
+        c.start();
+        assertTrue(c.waitExit(Duration.ofMillis(300)).isEmpty(), "still running");
+        assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(500)));
+    }
+
+    @Test
+    void aProcessThatHandlesTheStopSignalExitsCleanly() throws Exception {
+        Controller c = sh("trap 'exit 0' TERM; while true; do sleep 0.1; done");
+        c.prepare();
+        c.start();
+        assertTrue(c.waitExit(Duration.ofMillis(300)).isEmpty(), "still running");
+        assertEquals(new ExitStatus(0), c.shutdown("SIGTERM", Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void removeLeavesNothingBehind() throws Exception {
+        Controller c = sh("true");
+        c.prepare();
+        c.start();
+        c.waitExit(Duration.ofSeconds(20));
+        Path bundle = ((RuncController) c).log().getParent();
+        String id = bundle.getFileName().toString();
+        assertTrue(Files.exists(Path.of("/run/netns", id)));
+        c.remove();
+        assertFalse(Files.exists(bundle));
+        assertFalse(Files.exists(Path.of("/run/netns", id)));
+        assertFalse(c.exists());
+    }
+
+    @Test
+    void aMissingBindSourceIsRefusedAndNothingIsHalfCreated() {
+        Controller c = controller(ContainerSpec.newBuilder().addCommand("/bin/true").addMounts(Mount.newBuilder()
+                .setType(Mount.Type.BIND).setSource("/no/such/source").setTarget("/data")).build(), ResourceRequirements.getDefaultInstance());
+        ExecException e = assertThrows(ExecException.class, c::prepare);
+        assertEquals("bind source path does not exist: /no/such/source", e.getMessage());
+        try (var s = Files.list(root.resolve("bundles"))) {
+            assertEquals(0, s.count(), "no bundle left");
+        } catch (IOException io) {
+            throw new AssertionError(io);
+        }
+    }
+
+    @Test
+    void theStepFunctionDrivesARealContainerToCompletion() throws Exception {
+        Controller c = sh("exit 0");
+        Task t = Task.newBuilder().setId("x").setDesiredState(TaskState.TASK_STATE_RUNNING)
+                .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_ASSIGNED)).build();
+        TaskStep step = new TaskStep(System::currentTimeMillis);
+        for (int i = 0; i < 200 && t.getStatus().getState() != TaskState.TASK_STATE_COMPLETE; i++) {
+            TaskStatus next = step.step(t, c);
+            if (next.equals(t.getStatus())) {
+                c.waitExit(Duration.ofMillis(50));
+            }
+            t = t.toBuilder().setStatus(next).build();
+        }
+        assertEquals(TaskState.TASK_STATE_COMPLETE, t.getStatus().getState());
+        assertEquals(0, t.getStatus().getExitCode());
+    }
+}

@@ -1,0 +1,194 @@
+package io.shoal.worker.image;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A small OCI distribution server on loopback for unit tests: serves images built in the test,
+ * counts blob downloads, can demand a Bearer token and can corrupt a blob on purpose.
+ */
+final class TestRegistry implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final HttpServer server;
+    final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> blobHits = new ConcurrentHashMap<>();
+    volatile boolean requireToken;
+    volatile String corruptDigest = "";
+
+    TestRegistry() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/token", x -> reply(x, 200, "{\"token\":\"secret-token\"}".getBytes(), "application/json"));
+        server.createContext("/v2/", this::handle);
+        server.start();
+    }
+
+    String host() {
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        if (requireToken && !"Bearer secret-token".equals(x.getRequestHeaders().getFirst("Authorization"))) {
+            x.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"test\"");
+            reply(x, 401, new byte[0], "text/plain");
+            return;
+        }
+        String path = x.getRequestURI().getPath();
+        int m = path.indexOf("/manifests/");
+        int b = path.indexOf("/blobs/");
+        if (m > 0) {
+            byte[] body = manifests.get(path.substring(4, m) + ":" + path.substring(m + 11));
+            if (body == null) {
+                reply(x, 404, "{}".getBytes(), "application/json");
+            } else {
+                reply(x, 200, body, JSON.readTree(body).path("mediaType").asText());
+            }
+        } else if (b > 0) {
+            String digest = path.substring(b + 7);
+            byte[] body = blobs.get(digest);
+            blobHits.computeIfAbsent(digest, d -> new AtomicInteger()).incrementAndGet();
+            if (body == null) {
+                reply(x, 404, new byte[0], "text/plain");
+            } else {
+                if (digest.equals(corruptDigest)) {
+                    body = body.clone();
+                    body[body.length / 2] ^= 1;
+                }
+                reply(x, 200, body, "application/octet-stream");
+            }
+        } else {
+            reply(x, 404, new byte[0], "text/plain");
+        }
+    }
+
+    private static void reply(HttpExchange x, int code, byte[] body, String type) throws IOException {
+        x.getResponseHeaders().add("Content-Type", type);
+        x.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            x.getResponseBody().write(body);
+        }
+        x.close();
+    }
+
+    /** A file in a layer: path, content (null for a directory), mode; symlink when link != null. */
+    record Entry(String path, byte[] content, int mode, String link) {
+        static Entry file(String p, String content) {
+            return new Entry(p, content.getBytes(), 0644, null);
+        }
+
+        static Entry dir(String p) {
+            return new Entry(p, null, 0755, null);
+        }
+
+        static Entry symlink(String p, String target) {
+            return new Entry(p, null, 0777, target);
+        }
+    }
+
+    static byte[] tar(List<Entry> entries) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(bos)) {
+            t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Entry e : entries) {
+                TarArchiveEntry te;
+                if (e.link != null) {
+                    te = new TarArchiveEntry(e.path, TarArchiveEntry.LF_SYMLINK);
+                    te.setLinkName(e.link);
+                } else {
+                    te = new TarArchiveEntry(e.content == null ? e.path + "/" : e.path);
+                    if (e.content != null) {
+                        te.setSize(e.content.length);
+                    }
+                }
+                te.setMode((e.content == null && e.link == null ? 040000 : e.link != null ? 0120000 : 0100000) | e.mode);
+                te.setModTime(1_700_000_000_000L); // the same layer bytes (and digest) every time it is built
+                t.putArchiveEntry(te);
+                if (e.content != null) {
+                    t.write(e.content);
+                }
+                t.closeArchiveEntry();
+            }
+        }
+        return bos.toByteArray();
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(bos)) {
+            g.write(data);
+        }
+        return bos.toByteArray();
+    }
+
+    static String digest(byte[] data) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Publishes an image made of these layers (each a list of entries) under repo:tag. */
+    void push(String repo, String tag, List<String> cmd, List<List<Entry>> layers) throws IOException {
+        ObjectNode config = JSON.createObjectNode();
+        config.put("architecture", "amd64").put("os", "linux");
+        ObjectNode c = config.putObject("config");
+        ArrayNode cmdNode = c.putArray("Cmd");
+        cmd.forEach(cmdNode::add);
+        c.putArray("Env").add("PATH=/bin");
+        ObjectNode rootfs = config.putObject("rootfs");
+        rootfs.put("type", "layers");
+        ArrayNode diffIds = rootfs.putArray("diff_ids");
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        ArrayNode ls = manifest.putArray("layers");
+        for (List<Entry> l : layers) {
+            byte[] plain = tar(l);
+            byte[] gz = gzip(plain);
+            diffIds.add(digest(plain));
+            blobs.put(digest(gz), gz);
+            ls.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip").put("digest", digest(gz)).put("size", gz.length);
+        }
+        byte[] cfg = JSON.writeValueAsBytes(config);
+        blobs.put(digest(cfg), cfg);
+        manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json").put("digest", digest(cfg)).put("size", cfg.length);
+        byte[] m = JSON.writeValueAsBytes(manifest);
+        manifests.put(repo + ":" + tag, m);
+        manifests.put(repo + ":" + digest(m), m);
+    }
+
+    /** Layer entries for a minimal busybox root. */
+    static List<Entry> busyboxLayer() throws IOException {
+        byte[] bb = Files.readAllBytes(Path.of("/usr/bin/busybox"));
+        List<Entry> l = new java.util.ArrayList<>(List.of(Entry.dir("bin"), new Entry("bin/busybox", bb, 0755, null),
+                Entry.dir("etc"), Entry.file("etc/passwd", "root:x:0:0::/root:/bin/sh\n"), Entry.dir("tmp")));
+        for (String c : List.of("sh", "echo", "cat", "ls", "sleep", "true")) {
+            l.add(Entry.symlink("bin/" + c, "busybox"));
+        }
+        return l;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
