@@ -160,7 +160,10 @@ final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
-        Result r = lab(Duration.ofMinutes(2), "down", "--name", name, "--dir", dir.toString());
+        // -Dshoal.e2e.keep=true keeps the hosts' directories (daemon logs, data) for a post-mortem
+        Result r = Boolean.getBoolean("shoal.e2e.keep")
+                ? lab(Duration.ofMinutes(2), "down", "--name", name, "--dir", dir.toString(), "--keep")
+                : lab(Duration.ofMinutes(2), "down", "--name", name, "--dir", dir.toString());
         if (r.code() != 0) {
             System.err.println("lab down failed: " + r.all());
         }

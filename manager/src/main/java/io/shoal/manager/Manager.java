@@ -1,6 +1,5 @@
 package io.shoal.manager;
 
-import io.grpc.Channel;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -133,26 +132,44 @@ public final class Manager implements AutoCloseable {
 
     /**
      * Where leader-only calls go: served here while this manager leads, otherwise relayed to the
-     * leader's daemon; UNAVAILABLE while there is no leader.
+     * leader's daemon. A manager that has not learned the leader yet (just restarted, or just
+     * promoted, and not yet reached by the leader's heartbeats) hands a caller's call to another
+     * manager after {@link #ASK_A_PEER_AFTER}, which relays it on to the leader it knows; relayed
+     * calls are never handed on that way again, so two managers cannot bounce a call. UNAVAILABLE,
+     * naming what is missing, when no leader turns up within {@link #LEADER_WAIT}.
      */
     public Forwarder.Route leaderRoute(ChannelPool channels) {
-        return () -> {
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        java.util.concurrent.atomic.AtomicInteger nextPeer = new java.util.concurrent.atomic.AtomicInteger();
+        return hops -> {
+            long start = System.nanoTime();
+            String missing;
             while (true) {
                 if (raft.isLeader()) {
                     return null;
                 }
                 Optional<String> leader = raft.leaderId();
-                if (leader.isPresent() && !leader.get().equals(config.nodeId())) {
+                if (leader.isEmpty()) {
+                    missing = "this manager has not heard from a Raft leader";
+                } else if (leader.get().equals(config.nodeId())) {
+                    missing = "this manager was elected but has not committed its first entry yet";
+                } else {
                     Optional<String> addr = leaderAddr();
                     if (addr.isPresent()) {
-                        Channel ch = channels.get(addr.get());
-                        return ch;
+                        return channels.get(addr.get());
+                    }
+                    missing = "the leader " + leader.get() + " has no known address here";
+                }
+                long waited = System.nanoTime() - start;
+                if (hops == 0 && waited > ASK_A_PEER_AFTER.toNanos()) {
+                    Optional<String> peer = peerManagerAddr(nextPeer.getAndIncrement());
+                    if (peer.isPresent()) {
+                        LOG.info("relaying a call to the manager at {}: {}", peer.get(), missing);
+                        return channels.get(peer.get());
                     }
                 }
-                if (System.nanoTime() > deadline) {
-                    throw Status.UNAVAILABLE.withDescription("no manager is the Raft leader right now (is a majority of managers up?); try again")
-                            .asRuntimeException();
+                if (waited > LEADER_WAIT.toNanos()) {
+                    throw Status.UNAVAILABLE.withDescription("no manager is the Raft leader right now (" + missing
+                            + "; is a majority of managers up?); try again").asRuntimeException();
                 }
                 try {
                     Thread.sleep(25);
@@ -162,6 +179,23 @@ public final class Manager implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /** How long a caller's call waits for this manager to learn the leader before another manager is asked. */
+    static final Duration ASK_A_PEER_AFTER = Duration.ofMillis(750);
+    /** How long a call waits for a leader at all. */
+    static final Duration LEADER_WAIT = Duration.ofSeconds(5);
+
+    /** The daemon address of one of the other voters (the n-th, round robin), as this manager's store knows it. */
+    private Optional<String> peerManagerAddr(int n) {
+        List<String> addrs = raft.members().stream()
+                .map(Consensus.Member::id)
+                .filter(id -> !id.equals(config.nodeId()))
+                .sorted()
+                .map(id -> store.view(tx -> tx.node(id)).map(Node::getAdvertiseAddr).orElse(""))
+                .filter(a -> !a.isEmpty())
+                .toList();
+        return addrs.isEmpty() ? Optional.empty() : Optional.of(addrs.get(Math.floorMod(n, addrs.size())));
     }
 
     /** The services this manager adds to the daemon's cluster port. Leader-only ones relay through {@code route}. */

@@ -29,7 +29,7 @@ public final class ServiceFlags {
     @Option(names = {"-u", "--user"}, description = "uid[:gid] or user name.") String user;
     @Option(names = "--hostname", description = "Container hostname.") String hostname;
     @Option(names = "--entrypoint", description = "Overwrite the image's ENTRYPOINT.") String entrypoint;
-    @Option(names = "--mount", description = "type=bind|tmpfs,source=..,target=..[,readonly] (repeatable).") List<String> mounts = new ArrayList<>();
+    @Option(names = "--mount", description = "type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=S] (repeatable). A volume is created on first use on each node and kept; without a source it is the task's own.") List<String> mounts = new ArrayList<>();
     @Option(names = "--constraint", description = "Placement constraint, e.g. node.labels.zone==a (repeatable).") List<String> constraints = new ArrayList<>();
     @Option(names = "--placement-pref", description = "spread=node.labels.KEY (repeatable).") List<String> prefs = new ArrayList<>();
     @Option(names = "--replicas-max-per-node", description = "At most N tasks per node.") Long maxPerNode;
@@ -45,6 +45,12 @@ public final class ServiceFlags {
     @Option(names = "--stop-signal", description = "Signal that stops the container (default SIGTERM).") String stopSignal;
     @Option(names = "--stop-grace-period", description = "Time before SIGKILL (default 10s).") String stopGrace;
     @Option(names = "--label", description = "Service label K=V (repeatable).") List<String> labels = new ArrayList<>();
+    @Option(names = "--health-cmd", description = "Command run inside the container (by /bin/sh -c) to check its health.") String healthCmd;
+    @Option(names = "--health-interval", description = "Time between health checks (default 30s).") String healthInterval;
+    @Option(names = "--health-timeout", description = "Time a health check may take (default 30s).") String healthTimeout;
+    @Option(names = "--health-retries", description = "Failures in a row that make the container unhealthy (default 3).") Integer healthRetries;
+    @Option(names = "--health-start-period", description = "Time after the start during which failures do not count.") String healthStartPeriod;
+    @Option(names = "--no-healthcheck", description = "Disable any health check, including the image's.") boolean noHealthcheck;
 
     /** Applies the flags that were given to {@code base} (a new spec, or the current one for update). */
     ServiceSpec apply(ServiceSpec base, String image, List<String> args, CommandLine cmd) {
@@ -120,7 +126,47 @@ public final class ServiceFlags {
         if (restartDelay != null) rp.setDelayMs(duration(restartDelay, "--restart-delay", cmd)).setDelaySet(true);
         if (restartMax != null) rp.setMaxAttempts(restartMax);
         if (restartWindow != null) rp.setWindowMs(duration(restartWindow, "--restart-window", cmd));
+        health(c, cmd);
         return s.build();
+    }
+
+    /** The health check flags, stored in Docker's canonical form (CMD-SHELL line, or NONE). */
+    private void health(ContainerSpec.Builder c, CommandLine cmd) {
+        boolean tuning = healthInterval != null || healthTimeout != null || healthRetries != null || healthStartPeriod != null;
+        if (noHealthcheck) {
+            if (healthCmd != null || tuning) {
+                throw new CommandLine.ParameterException(cmd, "--no-healthcheck conflicts with the other --health-* options");
+            }
+            c.setHealthcheck(io.shoal.api.HealthConfig.newBuilder().addTest("NONE"));
+            return;
+        }
+        if (healthCmd == null && !tuning) {
+            return;
+        }
+        io.shoal.api.HealthConfig.Builder h = c.getHealthcheckBuilder();
+        if (healthCmd != null) {
+            if (healthCmd.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "--health-cmd: must not be empty");
+            }
+            h.clearTest().addTest("CMD-SHELL").addTest(healthCmd);
+        }
+        if (healthInterval != null) h.setIntervalMs(positive(healthInterval, "--health-interval", cmd));
+        if (healthTimeout != null) h.setTimeoutMs(positive(healthTimeout, "--health-timeout", cmd));
+        if (healthStartPeriod != null) h.setStartPeriodMs(duration(healthStartPeriod, "--health-start-period", cmd));
+        if (healthRetries != null) {
+            if (healthRetries < 1) {
+                throw new CommandLine.ParameterException(cmd, "--health-retries: must be 1 or more, not " + healthRetries);
+            }
+            h.setRetries(healthRetries);
+        }
+    }
+
+    private static long positive(String v, String flag, CommandLine cmd) {
+        long ms = duration(v, flag, cmd);
+        if (ms < 1) {
+            throw new CommandLine.ParameterException(cmd, flag + ": must be more than 0, not '" + v + "'");
+        }
+        return ms;
     }
 
     private static String[] kv(String s, String flag, CommandLine cmd) {

@@ -87,7 +87,7 @@ final class ClusterRole implements AutoCloseable {
         this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime())),
                 state.advertiseAddr(), onSession, tasks);
         if (route == null) {
-            route = () -> {
+            route = hops -> {
                 String m = agent.preferredManager();
                 if (m == null) {
                     throw Status.UNAVAILABLE.withDescription("this worker knows no manager yet").asRuntimeException();

@@ -7,6 +7,8 @@ import io.shoal.api.ServiceSpec;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.scheduler.Constraint;
 
+import java.util.List;
+
 /**
  * Checks a service spec before it reaches the log, naming the field and what is allowed; fills in
  * defaults (replicated, 1 replica) the way swarm mode does.
@@ -85,5 +87,39 @@ public final class ServiceSpecs {
         if (s.getTask().getContainer().getStopGracePeriodMs() < 0) {
             throw Calls.invalid("stop-grace-period must not be negative");
         }
+        var h = s.getTask().getContainer().getHealthcheck();
+        if (h.getIntervalMs() < 0 || h.getTimeoutMs() < 0 || h.getStartPeriodMs() < 0) {
+            throw Calls.invalid("health-interval, health-timeout and health-start-period must not be negative");
+        }
+        if (!h.getTestList().isEmpty() && List.of("CMD", "CMD-SHELL").contains(h.getTest(0)) && h.getTestCount() < 2) {
+            throw Calls.invalid("health-cmd: " + h.getTest(0) + " needs a command");
+        }
+        for (var m : s.getTask().getContainer().getMountsList()) {
+            if (!m.getTarget().startsWith("/")) {
+                throw Calls.invalid("mount: target '" + m.getTarget() + "' must be an absolute path");
+            }
+            switch (m.getType()) {
+                case BIND -> {
+                    if (!m.getSource().startsWith("/")) {
+                        throw Calls.invalid("mount: a bind source must be an absolute path, not '" + m.getSource() + "'");
+                    }
+                }
+                case VOLUME -> {
+                    if (!m.getSource().isEmpty() && !m.getSource().matches(VOLUME_NAME)) {
+                        throw Calls.invalid("mount: volume name '" + m.getSource()
+                                + "' must be letters, digits, '_', '.' or '-', starting with a letter or digit");
+                    }
+                }
+                case TMPFS -> {
+                    if (!m.getSource().isEmpty()) {
+                        throw Calls.invalid("mount: a tmpfs mount takes no source");
+                    }
+                }
+                default -> throw Calls.invalid("mount: unknown type " + m.getType());
+            }
+        }
     }
+
+    /** Docker's rule for volume names. */
+    public static final String VOLUME_NAME = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
 }

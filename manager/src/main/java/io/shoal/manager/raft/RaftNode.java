@@ -64,6 +64,7 @@ public final class RaftNode implements Consensus {
     private final ScheduledExecutorService watcher;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean leaderReady;
+    private RaftPeerId knownLeader;
     private volatile RaftClient client;
     private volatile Collection<RaftPeer> clientPeers = List.of();
     private volatile RaftPeerId clientLeader;
@@ -153,6 +154,13 @@ public final class RaftNode implements Consensus {
     private void checkLeadership() {
         try {
             var info = division().getInfo();
+            RaftPeerId leaderNow = info.getLeaderId();
+            if (!java.util.Objects.equals(leaderNow, knownLeader)) {
+                knownLeader = leaderNow;
+                LOG.info("{} sees the Raft leader {} (term {}, role {})", settings.selfId(),
+                        leaderNow == null ? "as unknown" : "as " + leaderNow, info.getCurrentTerm(),
+                        info.getCurrentRole());
+            }
             boolean ready = info.isLeader() && info.isLeaderReady();
             if (ready != leaderReady) {
                 leaderReady = ready;

@@ -27,10 +27,11 @@ public final class Forwarder implements ServerInterceptor {
     @FunctionalInterface
     public interface Route {
         /**
+         * @param hops how many daemons relayed this call already (0: it comes from its caller)
          * @return null to serve the call here, or the channel to relay it on
          * @throws StatusRuntimeException (e.g. UNAVAILABLE) when there is nowhere to send it
          */
-        Channel target();
+        Channel target(int hops);
     }
 
     private final Route route;
@@ -44,7 +45,7 @@ public final class Forwarder implements ServerInterceptor {
         int hops = parseHops(headers.get(HOPS));
         Channel target;
         try {
-            target = route.target();
+            target = route.target(hops);
         } catch (StatusRuntimeException e) {
             call.close(e.getStatus(), new Metadata());
             return new ServerCall.Listener<>() {};
