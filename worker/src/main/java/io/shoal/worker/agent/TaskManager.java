@@ -1,5 +1,6 @@
 package io.shoal.worker.agent;
 
+import io.shoal.api.HealthConfig;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
@@ -7,6 +8,7 @@ import io.shoal.api.TaskStatusUpdate;
 import io.shoal.worker.exec.Controller;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.Executor;
+import io.shoal.worker.exec.Health;
 import io.shoal.worker.exec.TaskStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,14 +40,22 @@ public final class TaskManager implements AutoCloseable {
     }
 
     private final Executor executor;
+    private final java.util.function.LongSupplier clock;
     private final TaskStep step;
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
     private final Map<String, TaskStatus> unsent = new LinkedHashMap<>();
     private volatile Reporter reporter;
+    private boolean swept;
     private volatile boolean closed;
     private final Thread flusher;
 
     public TaskManager(Executor executor, TaskStep step) {
+        this(executor, step, System::currentTimeMillis);
+    }
+
+    /** @param clock milliseconds, for health check timing */
+    public TaskManager(Executor executor, TaskStep step, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         this.executor = executor;
         this.step = step;
         this.flusher = Thread.ofVirtual().name("task-status-flusher").start(this::flushLoop);
@@ -55,12 +65,30 @@ public final class TaskManager implements AutoCloseable {
         this.reporter = r;
     }
 
-    /** The complete task set of this node, as the dispatcher sent it. */
+    /**
+     * The complete task set of this node, as the dispatcher sent it. The first set after the worker
+     * started also settles what the last run left behind: containers of assigned tasks are adopted
+     * (their runners find them running, or read the exit code conmon wrote while the worker was
+     * away), and containers of tasks no longer assigned here are stopped and removed.
+     */
     public synchronized void assign(List<Task> tasks) {
         Set<String> ids = new HashSet<>();
         for (Task t : tasks) {
             ids.add(t.getId());
-            runners.computeIfAbsent(t.getId(), id -> new Runner(t)).update(t);
+            runners.computeIfAbsent(t.getId(), id -> new Runner(t, false)).update(t);
+        }
+        if (!swept) {
+            swept = true;
+            try {
+                for (String id : executor.existingTaskIds()) {
+                    if (!ids.contains(id)) {
+                        LOG.info("removing the container of task {}: it is no longer assigned to this node", id);
+                        new Runner(Task.newBuilder().setId(id).build(), true);
+                    }
+                }
+            } catch (ExecException e) {
+                LOG.warn("cannot look for containers left behind: {}", e.getMessage());
+            }
         }
         for (Runner r : new ArrayList<>(runners.values())) {
             if (!ids.contains(r.id)) {
@@ -132,8 +160,10 @@ public final class TaskManager implements AutoCloseable {
         private Controller controller;
         private final Thread thread;
 
-        Runner(Task t) {
+        /** @param retired true for a container left behind that only needs stopping and removing */
+        Runner(Task t, boolean retired) {
             this.id = t.getId();
+            this.retired = retired;
             this.latest = t;
             this.local = t.getStatus();
             this.thread = Thread.ofVirtual().name("task-" + id).start(this::run);
@@ -159,18 +189,58 @@ public final class TaskManager implements AutoCloseable {
             thread.interrupt();
         }
 
+        private Health health;
+
+        /**
+         * Runs the task's health probe when one is due and returns what the step needs: null when
+         * the task has no check. The check comes from the service spec or else from the image; it
+         * starts counting when the container is first seen started.
+         */
+        private Health.Report checkHealth(Task t) {
+            TaskState s = t.getStatus().getState();
+            if (s != TaskState.TASK_STATE_STARTING && s != TaskState.TASK_STATE_RUNNING) {
+                return null;
+            }
+            HealthConfig cfg = t.getSpec().getContainer().hasHealthcheck()
+                    && !t.getSpec().getContainer().getHealthcheck().getTestList().isEmpty()
+                    ? t.getSpec().getContainer().getHealthcheck() : controller.imageHealthcheck();
+            if (Health.command(cfg).isEmpty()) {
+                return null;
+            }
+            if (health == null) {
+                if (!controller.exists()) {
+                    return Health.Report.STARTING;
+                }
+                health = Health.of(cfg, clock.getAsLong()).orElseThrow();
+            }
+            long now = clock.getAsLong();
+            if (health.due(now)) {
+                try {
+                    Health.Probe p = controller.probe(health.probeCommand(), health.timeout());
+                    Health.Status before = health.status();
+                    if (health.record(p, clock.getAsLong()) != before) {
+                        LOG.info("task {}: {}", id, health.status() == Health.Status.UNHEALTHY ? health.describe()
+                                : "health " + health.status().name().toLowerCase());
+                    }
+                } catch (ExecException e) {
+                    health.record(new Health.Probe(-1, e.getMessage()), clock.getAsLong());
+                }
+            }
+            return health.report();
+        }
+
         private void run() {
             try {
                 controller = executor.controller(latest);
                 while (!retired && !detached) {
                     Task t = latest.toBuilder().setStatus(local).build();
-                    TaskStatus next = step.step(t, controller);
+                    TaskStatus next = step.step(t, controller, checkHealth(t));
                     if (!next.equals(local)) {
                         local = next;
                         queue(id, next);
                         continue;
                     }
-                    if (local.getState() == TaskState.TASK_STATE_RUNNING) {
+                    if (local.getState() == TaskState.TASK_STATE_RUNNING && health == null) {
                         controller.waitExit(Duration.ofMillis(250));
                         wake.tryAcquire();
                     } else {

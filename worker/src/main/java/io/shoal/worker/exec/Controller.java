@@ -30,4 +30,18 @@ public interface Controller {
 
     /** Whether a container for this task exists on the host (for adopting after a restart). */
     boolean exists();
+
+    /**
+     * Runs a health probe inside the running container, killed after {@code timeout}.
+     *
+     * @return its exit code (-1 when it timed out or could not run) and the end of its output
+     */
+    default Health.Probe probe(java.util.List<String> command, Duration timeout) throws ExecException {
+        throw new ExecException("this executor cannot run health checks");
+    }
+
+    /** The image's HEALTHCHECK (empty when it has none or the image is not known yet). */
+    default io.shoal.api.HealthConfig imageHealthcheck() {
+        return io.shoal.api.HealthConfig.getDefaultInstance();
+    }
 }

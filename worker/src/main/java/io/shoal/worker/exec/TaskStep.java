@@ -25,8 +25,22 @@ public final class TaskStep {
         this.clock = clock;
     }
 
-    /** The status after one step; equal to the current one when there is nothing to do now. */
+    /** The message of a started container waiting for its first passing health check. */
+    static final String WAITING_FOR_HEALTH = "started, waiting for the health check to pass";
+
+    /** {@link #step(Task, Controller, Health.Report)} for a task without a health check. */
     public TaskStatus step(Task task, Controller ctl) throws InterruptedException {
+        return step(task, ctl, null);
+    }
+
+    /**
+     * The status after one step; equal to the current one when there is nothing to do now.
+     *
+     * @param health the container's health when the task has a check, null when it has none: a
+     *               checked task stays STARTING until it is healthy, and an unhealthy container is
+     *               killed and its task FAILED, so that the restart policy applies
+     */
+    public TaskStatus step(Task task, Controller ctl, Health.Report health) throws InterruptedException {
         TaskStatus cur = task.getStatus();
         TaskState state = cur.getState();
         if (state.getNumber() > TaskState.TASK_STATE_RUNNING_VALUE) {
@@ -49,13 +63,31 @@ public final class TaskStep {
                 }
                 case TASK_STATE_READY -> status(TaskState.TASK_STATE_STARTING, "starting", null);
                 case TASK_STATE_STARTING -> {
-                    ctl.start();
-                    yield status(TaskState.TASK_STATE_RUNNING, "started", null);
+                    if (!ctl.exists()) {
+                        ctl.start();
+                    } else {
+                        // started before (a restarted worker finds it): it may have exited since
+                        Optional<ExitStatus> e = ctl.exitStatus();
+                        if (e.isPresent()) {
+                            yield ended(e.get());
+                        }
+                    }
+                    if (health == null || health.status() == Health.Status.HEALTHY) {
+                        yield status(TaskState.TASK_STATE_RUNNING, health == null ? "started" : "started, healthy", null);
+                    }
+                    if (health.status() == Health.Status.UNHEALTHY) {
+                        yield unhealthy(ctl, health);
+                    }
+                    yield cur.getMessage().equals(WAITING_FOR_HEALTH) ? cur
+                            : status(TaskState.TASK_STATE_STARTING, WAITING_FOR_HEALTH, null);
                 }
                 case TASK_STATE_RUNNING -> {
                     Optional<ExitStatus> e = ctl.exitStatus();
                     if (e.isEmpty() && !ctl.exists()) {
                         throw new ExecException("the container is gone (was the host restarted?)");
+                    }
+                    if (e.isEmpty() && health != null && health.status() == Health.Status.UNHEALTHY) {
+                        yield unhealthy(ctl, health);
                     }
                     yield e.isEmpty() ? cur : ended(e.get());
                 }
@@ -71,6 +103,14 @@ public final class TaskStep {
                     .setTimestampMs(clock.getAsLong())
                     .build();
         }
+    }
+
+    /** Kills an unhealthy container (as Docker does) and fails its task with the reason. */
+    private TaskStatus unhealthy(Controller ctl, Health.Report health) throws ExecException, InterruptedException {
+        ExitStatus e = ctl.shutdown("SIGKILL", Duration.ZERO);
+        return TaskStatus.newBuilder().setState(TaskState.TASK_STATE_FAILED).setMessage("unhealthy")
+                .setErr(health.detail()).setExitCode(e.code()).setHasExitCode(true)
+                .setTimestampMs(clock.getAsLong()).build();
     }
 
     private TaskStatus ended(ExitStatus e) {

@@ -107,4 +107,49 @@ class TaskStepTest {
         }
         assertTrue(c.calls.isEmpty());
     }
+
+    @Test
+    void aCheckedTaskIsRunningOnlyOnceHealthyAndAnUnhealthyOneIsKilled() throws InterruptedException {
+        Scripted c = new Scripted();
+        Task starting = task(TaskState.TASK_STATE_STARTING, TaskState.TASK_STATE_RUNNING);
+        TaskStatus waiting = step.step(starting, c, Health.Report.STARTING);
+        assertEquals(TaskState.TASK_STATE_STARTING, waiting.getState());
+        assertEquals(TaskStep.WAITING_FOR_HEALTH, waiting.getMessage());
+        assertEquals(List.of("start"), c.calls);
+        // still waiting: no change, and the container is not started twice
+        Task waitingTask = starting.toBuilder().setStatus(waiting).build();
+        assertEquals(waiting, step.step(waitingTask, c, Health.Report.STARTING));
+        assertEquals(List.of("start"), c.calls);
+        TaskStatus healthy = step.step(waitingTask, c, new Health.Report(Health.Status.HEALTHY, ""));
+        assertEquals(TaskState.TASK_STATE_RUNNING, healthy.getState());
+
+        Task running = task(TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_RUNNING);
+        TaskStatus sick = step.step(running, c, new Health.Report(Health.Status.UNHEALTHY, "unhealthy container: 3 health checks failed"));
+        assertEquals(TaskState.TASK_STATE_FAILED, sick.getState());
+        assertEquals("unhealthy container: 3 health checks failed", sick.getErr());
+        assertEquals(List.of("start", "shutdown SIGKILL 0"), c.calls);
+    }
+
+    @Test
+    void aContainerThatNeverBecomesHealthyFailsWhileStarting() throws InterruptedException {
+        Scripted c = new Scripted();
+        c.started = true;
+        Task waiting = task(TaskState.TASK_STATE_STARTING, TaskState.TASK_STATE_RUNNING);
+        TaskStatus s = step.step(waiting, c, new Health.Report(Health.Status.UNHEALTHY, "unhealthy container"));
+        assertEquals(TaskState.TASK_STATE_FAILED, s.getState());
+        // it exited on its own before it was healthy: its exit code is the outcome
+        c.calls.clear();
+        c.exit = new ExitStatus(2);
+        assertEquals(TaskState.TASK_STATE_FAILED, step.step(waiting, c, Health.Report.STARTING).getState());
+        assertTrue(c.calls.isEmpty(), c.calls.toString());
+    }
+
+    @Test
+    void aRestartedWorkerDoesNotStartAnExistingContainerAgain() throws InterruptedException {
+        Scripted c = new Scripted();
+        c.started = true; // conmon kept it while the worker was away
+        TaskStatus s = step.step(task(TaskState.TASK_STATE_STARTING, TaskState.TASK_STATE_RUNNING), c);
+        assertEquals(TaskState.TASK_STATE_RUNNING, s.getState());
+        assertTrue(c.calls.isEmpty(), c.calls.toString());
+    }
 }

@@ -37,6 +37,20 @@ public final class OciSpec {
     public static Map<String, Object> build(ContainerSpec c, ResourceRequirements res, List<String> imageEntrypoint,
                                             List<String> imageCmd, List<String> imageEnv, String hostname, Path rootfs,
                                             String netnsPath, String cgroupsPath) throws ExecException {
+        return build(c, res, imageEntrypoint, imageCmd, imageEnv, hostname, rootfs, netnsPath, cgroupsPath, m -> {
+            throw new ExecException("volume mounts need a volume store (mount at " + m.getTarget() + ")");
+        });
+    }
+
+    /** Where a volume mount's data lives on the host; creates it on first use. */
+    @FunctionalInterface
+    public interface Volumes {
+        Path resolve(Mount m) throws ExecException;
+    }
+
+    public static Map<String, Object> build(ContainerSpec c, ResourceRequirements res, List<String> imageEntrypoint,
+                                            List<String> imageCmd, List<String> imageEnv, String hostname, Path rootfs,
+                                            String netnsPath, String cgroupsPath, Volumes volumes) throws ExecException {
         List<String> args = args(c, imageEntrypoint, imageCmd);
         if (args.isEmpty()) {
             throw new ExecException("no command to run: the service gives none and the image has no ENTRYPOINT or CMD");
@@ -63,7 +77,7 @@ public final class OciSpec {
         spec.put("process", process);
         spec.put("root", Map.of("path", rootfs.toString(), "readonly", c.getReadOnly()));
         spec.put("hostname", hostname);
-        spec.put("mounts", mounts(c));
+        spec.put("mounts", mounts(c, volumes));
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
                 Map.of("type", "mount"), Map.of("type", "network", "path", netnsPath)));
@@ -114,6 +128,12 @@ public final class OciSpec {
     }
 
     static List<Map<String, Object>> mounts(ContainerSpec c) throws ExecException {
+        return mounts(c, m -> {
+            throw new ExecException("volume mounts need a volume store (mount at " + m.getTarget() + ")");
+        });
+    }
+
+    static List<Map<String, Object>> mounts(ContainerSpec c, Volumes volumes) throws ExecException {
         List<Map<String, Object>> m = new ArrayList<>();
         m.add(Map.of("destination", "/proc", "type", "proc", "source", "proc"));
         m.add(Map.of("destination", "/dev", "type", "tmpfs", "source", "tmpfs",
@@ -143,7 +163,9 @@ public final class OciSpec {
                     }
                     m.add(Map.of("destination", u.getTarget(), "type", "tmpfs", "source", "tmpfs", "options", opts));
                 }
-                default -> throw new ExecException("volume mounts are not supported yet (mount at " + u.getTarget() + ")");
+                case VOLUME -> m.add(Map.of("destination", u.getTarget(), "type", "bind",
+                        "source", volumes.resolve(u).toString(), "options", List.of("rbind", u.getReadOnly() ? "ro" : "rw")));
+                default -> throw new ExecException("unknown mount type " + u.getType() + " (mount at " + u.getTarget() + ")");
             }
         }
         return m;

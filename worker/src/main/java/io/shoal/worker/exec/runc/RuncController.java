@@ -49,7 +49,8 @@ final class RuncController implements Controller {
                     ? task.getId().substring(0, Math.min(12, task.getId().length()))
                     : task.getSpec().getContainer().getHostname();
             var spec = OciSpec.build(task.getSpec().getContainer(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
-                    fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id);
+                    fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
+                    m -> volume(m, fs.path()));
             Files.write(bundle.resolve("config.json"), JSON.writeValueAsBytes(spec));
             if (!Files.exists(Path.of("/run/netns", netns))) {
                 Cmd.check(List.of("ip", "netns", "add", netns), CMD_TIMEOUT);
@@ -61,6 +62,39 @@ final class RuncController implements Controller {
         } catch (ExecException e) {
             cleanupQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * The host directory of a volume mount, created on first use: a named volume lives under the
+     * executor's {@code volumes/NAME/_data} and outlives its tasks; an anonymous one (no source)
+     * lives in the bundle and goes with the task. As Docker does, a new volume starts as a copy of
+     * what the image has at the mount target.
+     */
+    private Path volume(io.shoal.api.Mount m, Path rootfs) throws ExecException {
+        Path dir = m.getSource().isEmpty()
+                ? bundle.resolve("volumes").resolve(Integer.toHexString(m.getTarget().hashCode()))
+                : ex.root.resolve("volumes").resolve(m.getSource()).resolve("_data");
+        if (!m.getSource().isEmpty() && !m.getSource().matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+            throw new ExecException("volume name '" + m.getSource() + "' is not valid");
+        }
+        synchronized (RuncController.class) { // two tasks may create the same volume at once
+            if (Files.isDirectory(dir)) {
+                return dir;
+            }
+            Path tmp = dir.resolveSibling(dir.getFileName() + ".new");
+            try {
+                io.shoal.worker.fs.Trees.delete(tmp);
+                Files.createDirectories(tmp);
+                Path seed = rootfs.resolve(m.getTarget().substring(1));
+                if (Files.isDirectory(seed, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Cmd.check(List.of("cp", "-a", "--", seed + "/.", tmp.toString()), CMD_TIMEOUT);
+                }
+                Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return dir;
+            } catch (IOException e) {
+                throw new ExecException("cannot create the volume for " + m.getTarget() + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -171,12 +205,40 @@ final class RuncController implements Controller {
         }
     }
 
+    /**
+     * Cheap enough to ask every few hundred milliseconds per task: conmon lives exactly as long as
+     * the container it watches, and writes the exit file before it goes, so an exit file or a live
+     * conmon process means the container exists. No runtime call.
+     */
     @Override
     public boolean exists() {
+        if (Files.exists(exitFile)) {
+            return true;
+        }
         try {
-            return Files.exists(exitFile) || Cmd.run(runtime("state", id), CMD_TIMEOUT).code() == 0;
-        } catch (ExecException e) {
+            Path pidFile = bundle.resolve("conmon.pid");
+            if (!Files.exists(pidFile)) {
+                return false;
+            }
+            String pid = Files.readString(pidFile).trim();
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc", pid, "cmdline"));
+            // the pid could have been reused by another program after a host restart
+            return new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).contains(id);
+        } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    @Override
+    public io.shoal.worker.exec.Health.Probe probe(List<String> command, Duration timeout) {
+        List<String> cmd = runtime("exec", id);
+        cmd.addAll(command);
+        try {
+            Cmd.Result r = Cmd.run(cmd, timeout);
+            String out = (r.out() + r.err()).strip();
+            return new io.shoal.worker.exec.Health.Probe(r.code(), out.length() > 200 ? out.substring(out.length() - 200) : out);
+        } catch (ExecException e) {
+            return new io.shoal.worker.exec.Health.Probe(-1, e.getMessage());
         }
     }
 

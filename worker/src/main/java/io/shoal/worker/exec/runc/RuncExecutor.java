@@ -64,6 +64,19 @@ public final class RuncExecutor implements Executor {
     }
 
     @Override
+    public List<String> existingTaskIds() throws ExecException {
+        try (var dirs = Files.list(root.resolve("bundles"))) {
+            return dirs.map(d -> d.getFileName().toString())
+                    .filter(n -> n.startsWith("shoal-"))
+                    .map(n -> n.substring("shoal-".length()))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new ExecException("cannot list the containers under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Controller controller(Task task) {
         return new RuncController(this, task);
     }

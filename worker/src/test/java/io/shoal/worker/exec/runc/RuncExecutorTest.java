@@ -202,4 +202,55 @@ class RuncExecutorTest {
         assertEquals(TaskState.TASK_STATE_COMPLETE, t.getStatus().getState());
         assertEquals(0, t.getStatus().getExitCode());
     }
+
+    @Test
+    void aNamedVolumeOutlivesItsTaskAndAnAnonymousOneGoesWithIt() throws Exception {
+        ContainerSpec.Builder spec = ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
+                .addArgs("echo kept > /data/f; echo gone > /scratch/f")
+                .addMounts(Mount.newBuilder().setType(Mount.Type.VOLUME).setSource("vol1").setTarget("/data"))
+                .addMounts(Mount.newBuilder().setType(Mount.Type.VOLUME).setTarget("/scratch"));
+        Controller first = controller(spec.build(), ResourceRequirements.getDefaultInstance());
+        first.prepare();
+        first.start();
+        assertEquals(Optional.of(new ExitStatus(0)), first.waitExit(Duration.ofSeconds(20)));
+        Path bundle = ((RuncController) first).log().getParent();
+        assertTrue(Files.exists(bundle.resolve("volumes")), "the anonymous volume is in the bundle");
+        first.remove();
+        assertFalse(Files.exists(bundle));
+        assertEquals("kept", Files.readString(root.resolve("volumes/vol1/_data/f")).trim());
+
+        Controller second = controller(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c").addArgs("cat /data/f")
+                .addMounts(Mount.newBuilder().setType(Mount.Type.VOLUME).setSource("vol1").setTarget("/data")).build(),
+                ResourceRequirements.getDefaultInstance());
+        second.prepare();
+        second.start();
+        assertEquals(Optional.of(new ExitStatus(0)), second.waitExit(Duration.ofSeconds(20)));
+        assertTrue(Files.readString(((RuncController) second).log()).contains("stdout F kept"));
+    }
+
+    @Test
+    void aNewVolumeStartsAsACopyOfTheImagesDirectory() throws Exception {
+        Controller c = controller(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c").addArgs("true")
+                .addMounts(Mount.newBuilder().setType(Mount.Type.VOLUME).setSource("etcvol").setTarget("/etc")).build(),
+                ResourceRequirements.getDefaultInstance());
+        c.prepare();
+        assertEquals(Files.readString(rootfs.resolve("etc/passwd")), Files.readString(root.resolve("volumes/etcvol/_data/passwd")));
+    }
+
+    @Test
+    void healthProbesRunInsideTheContainer() throws Exception {
+        Controller c = sh("sleep 30");
+        c.prepare();
+        c.start();
+        assertTrue(c.exists());
+        io.shoal.worker.exec.Health.Probe missing = c.probe(List.of("cat", "/tmp/ready"), Duration.ofSeconds(10));
+        assertEquals(1, missing.exitCode(), missing.toString());
+        Files.createDirectories(rootfs.resolve("tmp"));
+        io.shoal.worker.exec.Health.Probe ok = c.probe(List.of("/bin/sh", "-c", "echo probe-ran-as-$(hostname)"), Duration.ofSeconds(10));
+        assertEquals(0, ok.exitCode());
+        assertEquals("probe-ran-as-box1", ok.output());
+        io.shoal.worker.exec.Health.Probe slow = c.probe(List.of("sleep", "5"), Duration.ofMillis(300));
+        assertEquals(-1, slow.exitCode(), "a probe past its timeout fails");
+        c.shutdown("SIGKILL", Duration.ZERO);
+    }
 }

@@ -1,0 +1,62 @@
+package io.shoal.cli.commands;
+
+import io.shoal.api.HealthConfig;
+import io.shoal.api.Mount;
+import io.shoal.api.ServiceSpec;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServiceFlagsTest {
+    @CommandLine.Command(name = "t")
+    static final class Holder {
+        @CommandLine.Mixin ServiceFlags flags = new ServiceFlags();
+    }
+
+    private static ServiceSpec parse(String... args) {
+        Holder h = new Holder();
+        CommandLine cmd = new CommandLine(h);
+        cmd.parseArgs(args);
+        return h.flags.apply(ServiceSpec.getDefaultInstance(), "busybox", List.of(), cmd);
+    }
+
+    private static String refusal(String... args) {
+        return assertThrows(CommandLine.ParameterException.class, () -> parse(args)).getMessage();
+    }
+
+    @Test
+    void healthFlagsBecomeDockersCanonicalCheck() {
+        HealthConfig h = parse("--health-cmd", "wget -q -O- localhost:80", "--health-interval", "2s", "--health-timeout", "500ms",
+                "--health-retries", "4", "--health-start-period", "1m").getTask().getContainer().getHealthcheck();
+        assertEquals(List.of("CMD-SHELL", "wget -q -O- localhost:80"), h.getTestList());
+        assertEquals(2000, h.getIntervalMs());
+        assertEquals(500, h.getTimeoutMs());
+        assertEquals(4, h.getRetries());
+        assertEquals(60_000, h.getStartPeriodMs());
+        assertEquals(List.of("NONE"), parse("--no-healthcheck").getTask().getContainer().getHealthcheck().getTestList());
+        assertTrue(parse().getTask().getContainer().getHealthcheck().getTestList().isEmpty());
+    }
+
+    @Test
+    void badHealthFlagsNameTheFlag() {
+        assertTrue(refusal("--health-retries", "0").startsWith("--health-retries: must be 1 or more"));
+        assertTrue(refusal("--health-interval", "0s").startsWith("--health-interval: must be more than 0"));
+        assertTrue(refusal("--health-timeout", "soon").startsWith("--health-timeout:"));
+        assertTrue(refusal("--no-healthcheck", "--health-cmd", "true").contains("conflicts"));
+    }
+
+    @Test
+    void volumeAndTmpfsMountsParse() {
+        List<Mount> m = parse("--mount", "type=volume,source=data,target=/var/lib/data",
+                "--mount", "type=tmpfs,target=/run,tmpfs-size=16M").getTask().getContainer().getMountsList();
+        assertEquals(Mount.Type.VOLUME, m.get(0).getType());
+        assertEquals("data", m.get(0).getSource());
+        assertEquals(Mount.Type.TMPFS, m.get(1).getType());
+        assertEquals(16L << 20, m.get(1).getTmpfsSizeBytes());
+    }
+}

@@ -1,0 +1,172 @@
+package io.shoal.worker.agent;
+
+import io.shoal.api.ContainerSpec;
+import io.shoal.api.HealthConfig;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.api.TaskStatusUpdate;
+import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.Executor;
+import io.shoal.worker.exec.ExitStatus;
+import io.shoal.worker.exec.Health;
+import io.shoal.worker.exec.TaskStep;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent's task handling over a fake executor: adoption after a restart, cleanup of leftovers, health. */
+class TaskManagerTest {
+    /** Containers "on the host", by task id; each records what was done to it. */
+    static final class FakeHost implements Executor {
+        final Map<String, Fake> containers = new ConcurrentHashMap<>();
+
+        Fake existing(String id) {
+            Fake f = new Fake(id);
+            f.created.set(true);
+            containers.put(id, f);
+            return f;
+        }
+
+        @Override
+        public Controller controller(Task task) {
+            return containers.computeIfAbsent(task.getId(), Fake::new);
+        }
+
+        @Override
+        public List<String> existingTaskIds() {
+            return containers.values().stream().filter(f -> f.created.get()).map(f -> f.id).sorted().toList();
+        }
+    }
+
+    static final class Fake implements Controller {
+        final String id;
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final AtomicBoolean created = new AtomicBoolean();
+        volatile ExitStatus exit;
+        volatile int probeExit = 0;
+
+        Fake(String id) {
+            this.id = id;
+        }
+
+        @Override public void prepare() { calls.add("prepare"); }
+        @Override public void start() { calls.add("start"); created.set(true); }
+        @Override public Optional<ExitStatus> exitStatus() { return Optional.ofNullable(exit); }
+        @Override public Optional<ExitStatus> waitExit(Duration t) throws InterruptedException {
+            Thread.sleep(Math.min(t.toMillis(), 20));
+            return Optional.ofNullable(exit);
+        }
+        @Override public ExitStatus shutdown(String signal, Duration grace) {
+            calls.add("shutdown " + signal);
+            exit = new ExitStatus(137);
+            return exit;
+        }
+        @Override public void remove() { calls.add("remove"); created.set(false); }
+        @Override public boolean exists() { return created.get(); }
+        @Override public Health.Probe probe(List<String> command, Duration timeout) {
+            calls.add("probe");
+            return new Health.Probe(probeExit, "probe said " + probeExit);
+        }
+    }
+
+    final FakeHost host = new FakeHost();
+    final AtomicLong now = new AtomicLong(1_000);
+    final TaskManager tasks = new TaskManager(host, new TaskStep(now::get), now::get);
+    final Map<String, TaskStatus> reported = new ConcurrentHashMap<>();
+
+    TaskManagerTest() {
+        tasks.setReporter(updates -> {
+            for (TaskStatusUpdate u : updates) {
+                reported.put(u.getTaskId(), u.getStatus());
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        tasks.close();
+    }
+
+    private static Task task(String id, TaskState state, ContainerSpec c) {
+        return Task.newBuilder().setId(id).setDesiredState(TaskState.TASK_STATE_RUNNING)
+                .setSpec(TaskSpec.newBuilder().setContainer(c))
+                .setStatus(TaskStatus.newBuilder().setState(state)).build();
+    }
+
+    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private TaskState reportedState(String id) {
+        TaskStatus s = reported.get(id);
+        return s == null ? null : s.getState();
+    }
+
+    @Test
+    void aRestartedWorkerAdoptsItsContainersAndRemovesTheOnesNoLongerAssigned() throws Exception {
+        Fake kept = host.existing("kept");
+        Fake orphan = host.existing("orphan");
+        Fake exitedWhileAway = host.existing("exited");
+        exitedWhileAway.exit = new ExitStatus(3);
+        tasks.assign(List.of(task("kept", TaskState.TASK_STATE_RUNNING, ContainerSpec.getDefaultInstance()),
+                task("exited", TaskState.TASK_STATE_RUNNING, ContainerSpec.getDefaultInstance())));
+
+        await("the orphan is removed", () -> orphan.calls.contains("remove"));
+        assertEquals(List.of("shutdown SIGTERM", "remove"), orphan.calls);
+        await("the exit while away is reported", () -> reportedState("exited") == TaskState.TASK_STATE_FAILED);
+        assertEquals(3, reported.get("exited").getExitCode());
+        assertTrue(kept.calls.isEmpty(), "the running container is only watched: " + kept.calls);
+        assertFalse(reported.containsKey("kept"), "nothing changed for it");
+        assertFalse(reported.containsKey("orphan"));
+    }
+
+    @Test
+    void aCheckedTaskRunsOnceHealthyAndIsFailedWhenItTurnsUnhealthy() throws Exception {
+        ContainerSpec checked = ContainerSpec.newBuilder().setHealthcheck(HealthConfig.newBuilder()
+                .addTest("CMD").addTest("check").setIntervalMs(1000).setRetries(2)).build();
+        Fake c = (Fake) host.controller(Task.newBuilder().setId("web").build());
+        c.probeExit = 1;
+        tasks.assign(List.of(task("web", TaskState.TASK_STATE_ASSIGNED, checked)));
+        await("it waits for its health", () -> reported.containsKey("web")
+                && reported.get("web").getMessage().equals("started, waiting for the health check to pass"));
+        assertEquals(TaskState.TASK_STATE_STARTING, reportedState("web"));
+        now.addAndGet(1000);
+        await("the first probe ran", () -> c.calls.stream().filter("probe"::equals).count() == 1);
+        assertEquals(TaskState.TASK_STATE_STARTING, reportedState("web"), "one failure is not enough");
+        c.probeExit = 0;
+        now.addAndGet(1000);
+        await("it is running once healthy", () -> reportedState("web") == TaskState.TASK_STATE_RUNNING);
+
+        c.probeExit = 7;
+        now.addAndGet(1000);
+        await("a failed probe", () -> c.calls.stream().filter("probe"::equals).count() == 3);
+        assertEquals(TaskState.TASK_STATE_RUNNING, reportedState("web"));
+        now.addAndGet(1000);
+        await("it is failed as unhealthy", () -> reportedState("web") == TaskState.TASK_STATE_FAILED);
+        assertTrue(reported.get("web").getErr().startsWith("unhealthy container: 2 health checks failed in a row (probe exit 7"),
+                reported.get("web").getErr());
+        assertTrue(c.calls.contains("shutdown SIGKILL"), c.calls.toString());
+    }
+}
