@@ -147,7 +147,9 @@ final class ClusterRole implements AutoCloseable {
 
     /**
      * For a manager the leader has not added yet: asks (through any known manager) to be made a
-     * voter, retrying until it is or the timeout passes. Persists the outcome.
+     * voter, retrying until it is or the timeout passes. The caller records the outcome in the
+     * node's state (joining again after a crash in between is harmless: the leader finds the
+     * member already there).
      */
     void joinRaft(Duration timeout) throws IOException {
         if (manager == null || state.raftJoined()) {
@@ -165,8 +167,6 @@ final class ClusterRole implements AutoCloseable {
                 try {
                     RaftMembershipGrpc.newBlockingStub(pool.get(m)).withDeadlineAfter(20, TimeUnit.SECONDS)
                             .joinRaft(JoinRaftRequest.newBuilder().setRaftAddr(raftAddr).build());
-                    state = state.withRole(NodeState.MANAGER, true);
-                    state.save(files.state());
                     LOG.info("joined the Raft group as {}", raftAddr);
                     return;
                 } catch (RuntimeException e) {

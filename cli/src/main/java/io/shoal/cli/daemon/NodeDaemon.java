@@ -80,6 +80,7 @@ public final class NodeDaemon implements AutoCloseable {
         return t;
     });
     private volatile NodeState state;
+    private final Object stateLock = new Object();
     private volatile ClusterRole role;
     private Server socketServer;
     private ManagedChannel self;
@@ -100,8 +101,7 @@ public final class NodeDaemon implements AutoCloseable {
                 if (state.isManager() && !state.raftJoined()) {
                     lifecycle.submit(() -> {
                         try {
-                            role.joinRaft(Duration.ofMinutes(5));
-                            state = role.state();
+                            joinRaft(role, Duration.ofMinutes(5));
                         } catch (IOException e) {
                             LOG.error("{}", e.getMessage());
                         }
@@ -209,7 +209,7 @@ public final class NodeDaemon implements AutoCloseable {
             try {
                 started = ClusterRole.start(files, s, localRegistry, this::onSession, options);
                 started.manager().bootstrap(cluster, selfNode, Duration.ofSeconds(20));
-                s.save(files.state());
+                setState(s);
             } catch (IOException | RuntimeException e) {
                 if (started != null) {
                     started.close();
@@ -219,7 +219,6 @@ public final class NodeDaemon implements AutoCloseable {
                 throw e;
             }
             role = started;
-            state = s;
             return InitResponse.newBuilder().setNodeId(nodeId).setClusterId(clusterId)
                     .setWorkerToken(tokens.getWorker()).setManagerToken(tokens.getManager())
                     .setAdvertiseAddr(advertise.toString()).build();
@@ -287,13 +286,11 @@ public final class NodeDaemon implements AutoCloseable {
             List<String> managers = resp.getManagersCount() > 0 ? resp.getManagersList() : List.of(remote.toString());
             NodeState s = new NodeState(resp.getNodeId(), resp.getClusterId(), manager ? NodeState.MANAGER : NodeState.WORKER,
                     advertise.toString(), listen.toString(), managers, resp.getRaftGroupId(), false);
-            s.save(files.state());
+            setState(s);
             ClusterRole started = ClusterRole.start(files, s, localRegistry, this::onSession, options);
             role = started;
-            state = s;
             if (manager) {
-                started.joinRaft(Duration.ofSeconds(60));
-                state = started.state();
+                joinRaft(started, Duration.ofSeconds(60));
             }
             return JoinResponse.newBuilder().setNodeId(resp.getNodeId()).setRole(resp.getRole())
                     .setClusterId(resp.getClusterId()).build();
@@ -355,7 +352,9 @@ public final class NodeDaemon implements AutoCloseable {
                 r.close();
             }
             role = null;
-            state = null;
+            synchronized (stateLock) {
+                state = null;
+            }
             localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
             files.wipe();
             LOG.info("left the cluster");
@@ -386,6 +385,41 @@ public final class NodeDaemon implements AutoCloseable {
         return b.build();
     }
 
+    // ---------------------------------------------------------------- the node's state file
+
+    /**
+     * Changes the node's state from its current value, saved before it is visible. Every change
+     * goes through here: the session thread (manager list) and the lifecycle thread (joins, role
+     * changes) both change it, and a change made from a stale copy once lost the fact that this
+     * manager had joined Raft, so that its later demotion was never acted on.
+     */
+    private NodeState updateState(java.util.function.UnaryOperator<NodeState> change) throws IOException {
+        synchronized (stateLock) {
+            NodeState cur = state;
+            if (cur == null) {
+                return null;
+            }
+            NodeState next = change.apply(cur);
+            next.save(files.state());
+            state = next;
+            return next;
+        }
+    }
+
+    /** Replaces the whole state (init, join). */
+    private void setState(NodeState s) throws IOException {
+        synchronized (stateLock) {
+            s.save(files.state());
+            state = s;
+        }
+    }
+
+    /** Joins Raft as a voter through the role, then records it. */
+    private void joinRaft(ClusterRole r, Duration timeout) throws IOException {
+        r.joinRaft(timeout);
+        updateState(cur -> cur.withRole(NodeState.MANAGER, true));
+    }
+
     // ---------------------------------------------------------------- role changes
 
     private void onSession(SessionMessage m) {
@@ -395,10 +429,8 @@ public final class NodeDaemon implements AutoCloseable {
         }
         List<String> managers = m.getManagersList().stream().map(p -> p.getAddr()).filter(a -> !a.isEmpty()).toList();
         if (!managers.isEmpty() && !managers.equals(s.managers())) {
-            NodeState updated = s.withManagers(managers);
             try {
-                updated.save(files.state());
-                state = updated;
+                updateState(cur -> cur.withManagers(managers));
             } catch (IOException e) {
                 LOG.warn("cannot save the manager list: {}", e.getMessage());
             }
@@ -429,23 +461,17 @@ public final class NodeDaemon implements AutoCloseable {
             r.close();
             role = null;
             files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
-            NodeState next;
             if (toManager) {
                 files.saveKek(resp.getKek().toByteArray());
-                io.shoal.worker.fs.Trees.delete(files.raft());
-                next = s.withRole(NodeState.MANAGER, false);
             } else {
                 Files.deleteIfExists(files.kek());
-                io.shoal.worker.fs.Trees.delete(files.raft());
-                next = s.withRole(NodeState.WORKER, false);
             }
-            next.save(files.state());
-            state = next;
+            io.shoal.worker.fs.Trees.delete(files.raft());
+            NodeState next = updateState(cur -> cur.withRole(toManager ? NodeState.MANAGER : NodeState.WORKER, false));
             ClusterRole started = ClusterRole.start(files, next, localRegistry, this::onSession, options);
             role = started;
             if (toManager) {
-                started.joinRaft(Duration.ofSeconds(60));
-                state = started.state();
+                joinRaft(started, Duration.ofSeconds(60));
                 if (!started.awaitLeaderKnown(Duration.ofSeconds(10))) {
                     // Seen in the lab: a member added while its server had an empty configuration
                     // sometimes never hears from the leader. Started again from its now committed
