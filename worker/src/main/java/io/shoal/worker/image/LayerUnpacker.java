@@ -2,6 +2,7 @@ package io.shoal.worker.image;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Unpacks one image layer (gzip or uncompressed tar) into a directory that overlayfs can use as a
+ * Unpacks one image layer (gzip, zstd or uncompressed tar, told apart by their magic numbers, so a
+ * registry that mislabels the media type still works) into a directory that overlayfs can use as a
  * lower layer: OCI whiteouts ({@code .wh.NAME}) become overlay whiteouts (character device 0:0),
  * opaque markers ({@code .wh..wh..opq}) become the {@code trusted.overlay.opaque} attribute.
  * Entries that would land outside the directory — {@code ..}, or a path through a symbolic link —
@@ -47,7 +49,7 @@ final class LayerUnpacker {
                 plain = new GZIPInputStream(raw, 1 << 16);
             } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
                     && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-                throw new IOException("zstd-compressed layers are not supported yet");
+                plain = new ZstdCompressorInputStream(raw);
             } else {
                 plain = raw;
             }

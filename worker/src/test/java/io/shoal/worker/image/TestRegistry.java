@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -147,8 +148,46 @@ final class TestRegistry implements AutoCloseable {
         }
     }
 
-    /** Publishes an image made of these layers (each a list of entries) under repo:tag. */
+    static byte[] zstd(byte[] data) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (ZstdCompressorOutputStream z = new ZstdCompressorOutputStream(bos)) {
+            z.write(data);
+        }
+        return bos.toByteArray();
+    }
+
+    /** One layer as published: its blob, media type, and the diff id the image config claims for it. */
+    record Layer(byte[] blob, String mediaType, String diffId) {
+        static Layer gzip(List<Entry> entries) throws IOException {
+            byte[] plain = tar(entries);
+            return new Layer(TestRegistry.gzip(plain), "application/vnd.oci.image.layer.v1.tar+gzip", TestRegistry.digest(plain));
+        }
+
+        static Layer zstd(List<Entry> entries) throws IOException {
+            byte[] plain = tar(entries);
+            return new Layer(TestRegistry.zstd(plain), "application/vnd.oci.image.layer.v1.tar+zstd", TestRegistry.digest(plain));
+        }
+
+        Layer withDiffId(String claimed) {
+            return new Layer(blob, mediaType, claimed);
+        }
+
+        String digest() {
+            return TestRegistry.digest(blob);
+        }
+    }
+
+    /** Publishes an image made of these layers (each a list of entries, gzip-compressed) under repo:tag. */
     void push(String repo, String tag, List<String> cmd, List<List<Entry>> layers) throws IOException {
+        List<Layer> ls = new java.util.ArrayList<>();
+        for (List<Entry> l : layers) {
+            ls.add(Layer.gzip(l));
+        }
+        pushLayers(repo, tag, cmd, ls);
+    }
+
+    /** Publishes an image made of these layers under repo:tag; returns the manifest digest. */
+    String pushLayers(String repo, String tag, List<String> cmd, List<Layer> layers) throws IOException {
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", "amd64").put("os", "linux");
         ObjectNode c = config.putObject("config");
@@ -161,12 +200,10 @@ final class TestRegistry implements AutoCloseable {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         ArrayNode ls = manifest.putArray("layers");
-        for (List<Entry> l : layers) {
-            byte[] plain = tar(l);
-            byte[] gz = gzip(plain);
-            diffIds.add(digest(plain));
-            blobs.put(digest(gz), gz);
-            ls.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip").put("digest", digest(gz)).put("size", gz.length);
+        for (Layer l : layers) {
+            diffIds.add(l.diffId());
+            blobs.put(l.digest(), l.blob());
+            ls.addObject().put("mediaType", l.mediaType()).put("digest", l.digest()).put("size", l.blob().length);
         }
         byte[] cfg = JSON.writeValueAsBytes(config);
         blobs.put(digest(cfg), cfg);
@@ -174,6 +211,7 @@ final class TestRegistry implements AutoCloseable {
         byte[] m = JSON.writeValueAsBytes(manifest);
         manifests.put(repo + ":" + tag, m);
         manifests.put(repo + ":" + digest(m), m);
+        return digest(m);
     }
 
     /** Layer entries for a minimal busybox root. */
