@@ -24,7 +24,7 @@ import java.util.zip.GZIPInputStream;
  * lower layer: OCI whiteouts ({@code .wh.NAME}) become overlay whiteouts (character device 0:0),
  * opaque markers ({@code .wh..wh..opq}) become the {@code trusted.overlay.opaque} attribute.
  * Entries that would land outside the directory — {@code ..}, or a path through a symbolic link —
- * are refused. Returns the layer's diff id (SHA-256 of the uncompressed tar).
+ * are refused. Returns the layer's diff id (SHA-256 of the uncompressed tar) and the bytes its files hold.
  */
 final class LayerUnpacker {
     private static final String WHITEOUT = ".wh.";
@@ -32,7 +32,10 @@ final class LayerUnpacker {
 
     private LayerUnpacker() {}
 
-    static String unpack(Path blob, Path dir) throws IOException {
+    /** What unpacking found: the diff id, and the size of the regular files written. */
+    record Unpacked(String diffId, long bytes) {}
+
+    static Unpacked unpack(Path blob, Path dir) throws IOException {
         Files.createDirectories(dir);
         MessageDigest sha;
         try {
@@ -40,6 +43,7 @@ final class LayerUnpacker {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        long bytes = 0;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob))) {
             raw.mark(4);
             byte[] magic = raw.readNBytes(4);
@@ -58,10 +62,13 @@ final class LayerUnpacker {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 extract(tar, e, dir);
+                if (e.isFile() && !e.isLink()) {
+                    bytes += e.getSize();
+                }
             }
             digesting.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts in the diff id
         }
-        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        return new Unpacked("sha256:" + HexFormat.of().formatHex(sha.digest()), bytes);
     }
 
     /** The entry's path under {@code root}, refusing '..' and absolute escapes. */

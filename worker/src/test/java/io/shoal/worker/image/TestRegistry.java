@@ -12,19 +12,27 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStr
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * A small OCI distribution server on loopback for unit tests: serves images built in the test,
- * counts blob downloads, can demand a Bearer token and can corrupt a blob on purpose.
+ * counts blob downloads, can demand a Bearer token (anonymous, or issued only for the right Basic
+ * credentials) or Basic credentials, can redirect blobs to a separate "storage" server, can hold
+ * one blob until the test releases it, and can corrupt a blob on purpose.
  */
 final class TestRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,12 +43,52 @@ final class TestRegistry implements AutoCloseable {
     final Map<String, AtomicInteger> blobHits = new ConcurrentHashMap<>();
     volatile boolean requireToken;
     volatile String corruptDigest = "";
+    /** When set, pulls need these credentials: as Basic on every request if {@link #basicAuth}, else to get a token. */
+    volatile String user;
+    volatile String password;
+    volatile boolean basicAuth;
+    /** The Authorization header (or "none") of each token request and of each request the storage server got. */
+    final List<String> tokenAuthorization = new CopyOnWriteArrayList<>();
+    final List<String> storageAuthorization = new CopyOnWriteArrayList<>();
+    volatile boolean redirectBlobs;
+    /** The download of this digest waits, after {@link #held} counts down, until {@link #release} does. */
+    volatile String holdDigest = "";
+    final CountDownLatch held = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final HttpServer storage;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     TestRegistry() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/token", x -> reply(x, 200, "{\"token\":\"secret-token\"}".getBytes(), "application/json"));
+        server.createContext("/token", this::token);
         server.createContext("/v2/", this::handle);
+        server.setExecutor(threads);
         server.start();
+        storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        storage.createContext("/storage/", x -> {
+            storageAuthorization.add(authorization(x));
+            serveBlob(x, x.getRequestURI().getPath().substring("/storage/".length()));
+        });
+        storage.setExecutor(threads);
+        storage.start();
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String authorization(HttpExchange x) {
+        String a = x.getRequestHeaders().getFirst("Authorization");
+        return a == null ? "none" : a;
+    }
+
+    private void token(HttpExchange x) throws IOException {
+        tokenAuthorization.add(authorization(x));
+        if (user != null && !basic(user, password).equals(authorization(x))) {
+            reply(x, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}".getBytes(), "application/json");
+            return;
+        }
+        reply(x, 200, "{\"token\":\"secret-token\"}".getBytes(), "application/json");
     }
 
     String host() {
@@ -48,7 +96,13 @@ final class TestRegistry implements AutoCloseable {
     }
 
     private void handle(HttpExchange x) throws IOException {
-        if (requireToken && !"Bearer secret-token".equals(x.getRequestHeaders().getFirst("Authorization"))) {
+        if (user != null && basicAuth) {
+            if (!basic(user, password).equals(authorization(x))) {
+                x.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test registry\"");
+                reply(x, 401, new byte[0], "text/plain");
+                return;
+            }
+        } else if ((requireToken || user != null) && !"Bearer secret-token".equals(authorization(x))) {
             x.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"test\"");
             reply(x, 401, new byte[0], "text/plain");
             return;
@@ -65,19 +119,36 @@ final class TestRegistry implements AutoCloseable {
             }
         } else if (b > 0) {
             String digest = path.substring(b + 7);
-            byte[] body = blobs.get(digest);
-            blobHits.computeIfAbsent(digest, d -> new AtomicInteger()).incrementAndGet();
-            if (body == null) {
-                reply(x, 404, new byte[0], "text/plain");
+            if (redirectBlobs) {
+                x.getResponseHeaders().add("Location", "http://127.0.0.1:" + storage.getAddress().getPort() + "/storage/" + digest);
+                reply(x, 307, new byte[0], "text/plain");
             } else {
-                if (digest.equals(corruptDigest)) {
-                    body = body.clone();
-                    body[body.length / 2] ^= 1;
-                }
-                reply(x, 200, body, "application/octet-stream");
+                serveBlob(x, digest);
             }
         } else {
             reply(x, 404, new byte[0], "text/plain");
+        }
+    }
+
+    private void serveBlob(HttpExchange x, String digest) throws IOException {
+        byte[] body = blobs.get(digest);
+        blobHits.computeIfAbsent(digest, d -> new AtomicInteger()).incrementAndGet();
+        if (digest.equals(holdDigest)) {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (body == null) {
+            reply(x, 404, new byte[0], "text/plain");
+        } else {
+            if (digest.equals(corruptDigest)) {
+                body = body.clone();
+                body[body.length / 2] ^= 1;
+            }
+            reply(x, 200, body, "application/octet-stream");
         }
     }
 
@@ -227,6 +298,9 @@ final class TestRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        release.countDown();
         server.stop(0);
+        storage.stop(0);
+        threads.shutdownNow();
     }
 }
