@@ -2,6 +2,7 @@ package io.shoal.worker.image;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -18,11 +19,12 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Unpacks one image layer (gzip or uncompressed tar) into a directory that overlayfs can use as a
+ * Unpacks one image layer (gzip, zstd or uncompressed tar, told apart by their magic numbers, so a
+ * registry that mislabels the media type still works) into a directory that overlayfs can use as a
  * lower layer: OCI whiteouts ({@code .wh.NAME}) become overlay whiteouts (character device 0:0),
  * opaque markers ({@code .wh..wh..opq}) become the {@code trusted.overlay.opaque} attribute.
  * Entries that would land outside the directory — {@code ..}, or a path through a symbolic link —
- * are refused. Returns the layer's diff id (SHA-256 of the uncompressed tar).
+ * are refused. Returns the layer's diff id (SHA-256 of the uncompressed tar) and the bytes its files hold.
  */
 final class LayerUnpacker {
     private static final String WHITEOUT = ".wh.";
@@ -30,7 +32,10 @@ final class LayerUnpacker {
 
     private LayerUnpacker() {}
 
-    static String unpack(Path blob, Path dir) throws IOException {
+    /** What unpacking found: the diff id, and the size of the regular files written. */
+    record Unpacked(String diffId, long bytes) {}
+
+    static Unpacked unpack(Path blob, Path dir) throws IOException {
         Files.createDirectories(dir);
         MessageDigest sha;
         try {
@@ -38,6 +43,7 @@ final class LayerUnpacker {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        long bytes = 0;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob))) {
             raw.mark(4);
             byte[] magic = raw.readNBytes(4);
@@ -47,7 +53,7 @@ final class LayerUnpacker {
                 plain = new GZIPInputStream(raw, 1 << 16);
             } else if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
                     && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-                throw new IOException("zstd-compressed layers are not supported yet");
+                plain = new ZstdCompressorInputStream(raw);
             } else {
                 plain = raw;
             }
@@ -56,10 +62,13 @@ final class LayerUnpacker {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 extract(tar, e, dir);
+                if (e.isFile() && !e.isLink()) {
+                    bytes += e.getSize();
+                }
             }
             digesting.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts in the diff id
         }
-        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        return new Unpacked("sha256:" + HexFormat.of().formatHex(sha.digest()), bytes);
     }
 
     /** The entry's path under {@code root}, refusing '..' and absolute escapes. */

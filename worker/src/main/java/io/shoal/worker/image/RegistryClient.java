@@ -28,8 +28,11 @@ import java.util.regex.Pattern;
 /**
  * A client of the OCI distribution API: manifests (OCI and Docker v2 schema 2, image indexes and
  * manifest lists, of which linux/amd64 is chosen) and blobs, each verified against its digest
- * while it streams. Anonymous Bearer tokens are fetched when the registry asks for them.
- * Registries named in {@code insecure} are spoken to over plain http.
+ * while it streams. A registry that answers 401 gets what its challenge asks for: Basic
+ * credentials, or a Bearer token from the token service it names (fetched with the Basic
+ * credentials when there are some, anonymously otherwise); the header is cached per registry,
+ * repository and credentials. Redirects are followed by hand so the Authorization header never
+ * leaves the registry's origin. Registries named in {@code insecure} are spoken to over plain http.
  */
 final class RegistryClient {
     static final String ACCEPT = String.join(", ",
@@ -41,9 +44,10 @@ final class RegistryClient {
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final int MAX_REDIRECTS = 5;
     private final Set<String> insecure;
-    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final Map<AuthKey, String> auth = new ConcurrentHashMap<>();
 
     RegistryClient(Set<String> insecure) {
         this.insecure = Set.copyOf(insecure);
@@ -52,8 +56,8 @@ final class RegistryClient {
     record Manifest(String digest, JsonNode json) {}
 
     /** The image manifest for linux/amd64, resolving an index if the reference names one. */
-    Manifest manifest(ImageRef ref) throws IOException {
-        Manifest m = fetchManifest(ref, ref.reference());
+    Manifest manifest(ImageRef ref, Credentials creds) throws IOException {
+        Manifest m = fetchManifest(ref, creds, ref.reference());
         String type = m.json.path("mediaType").asText("");
         if (m.json.has("manifests") || type.contains("index") || type.contains("manifest.list")) {
             String chosen = null;
@@ -67,7 +71,7 @@ final class RegistryClient {
             if (chosen == null) {
                 throw new IOException("image " + ref + " has no linux/amd64 variant");
             }
-            m = fetchManifest(ref, chosen);
+            m = fetchManifest(ref, creds, chosen);
         }
         if (!m.json.has("layers") || !m.json.has("config")) {
             throw new IOException("registry answered something that is not an image manifest for " + ref);
@@ -75,8 +79,8 @@ final class RegistryClient {
         return m;
     }
 
-    private Manifest fetchManifest(ImageRef ref, String reference) throws IOException {
-        HttpResponse<byte[]> r = get(ref, "/manifests/" + reference, ACCEPT, HttpResponse.BodyHandlers.ofByteArray());
+    private Manifest fetchManifest(ImageRef ref, Credentials creds, String reference) throws IOException {
+        HttpResponse<byte[]> r = get(ref, creds, "/manifests/" + reference, ACCEPT, HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() == 404) {
             throw new IOException("image " + ref + " not found in its registry (manifest " + reference + ")");
         }
@@ -95,11 +99,11 @@ final class RegistryClient {
     }
 
     /** Downloads a blob to {@code target}, verifying its digest while it streams. */
-    void blob(ImageRef ref, String digest, Path target) throws IOException {
+    void blob(ImageRef ref, Credentials creds, String digest, Path target) throws IOException {
         if (!digest.matches("sha256:[0-9a-f]{64}")) {
             throw new IOException("unsupported digest " + digest);
         }
-        HttpResponse<InputStream> r = get(ref, "/blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = get(ref, creds, "/blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             r.body().close();
             throw new IOException("registry answered " + r.statusCode() + " for blob " + digest + " of " + ref);
@@ -122,51 +126,131 @@ final class RegistryClient {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private <T> HttpResponse<T> get(ImageRef ref, String path, String accept, HttpResponse.BodyHandler<T> body) throws IOException {
+    /** What a cached Authorization header is good for: one repository, pulled as one user (or anonymously). */
+    private record AuthKey(String registry, String repository, Credentials credentials) {}
+
+    private <T> HttpResponse<T> get(ImageRef ref, Credentials creds, String path, String accept, HttpResponse.BodyHandler<T> body)
+            throws IOException {
         String scheme = insecure.contains(ref.registry()) ? "http" : "https";
         URI uri = URI.create(scheme + "://" + ref.registry() + "/v2/" + ref.repository() + path);
-        for (int attempt = 0; attempt < 2; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET();
-            String token = tokens.get(ref.registry() + "/" + ref.repository());
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
+        AuthKey key = new AuthKey(ref.registry(), ref.repository(), creds);
+        for (int attempt = 0; ; attempt++) {
+            String authorization = auth.get(key);
+            HttpResponse<T> r = follow(uri, accept, authorization, body, ref);
+            if (r.statusCode() != 401) {
+                return r;
             }
-            HttpResponse<T> r = send(b.build(), body, ref);
-            if (r.statusCode() == 401 && attempt == 0) {
-                String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
-                if (r.body() instanceof InputStream s) {
-                    s.close();
+            close(r);
+            String challenge = r.headers().firstValue("WWW-Authenticate").orElse("").strip();
+            String scheme401 = challenge.split("\\s+", 2)[0].toLowerCase(java.util.Locale.ROOT);
+            auth.remove(key);
+            if (attempt > 0 || !(scheme401.equals("basic") || scheme401.equals("bearer"))) {
+                if (!scheme401.isEmpty() && !scheme401.equals("basic") && !scheme401.equals("bearer")) {
+                    throw new IOException("registry " + ref.registry() + " asks for " + challenge.split("\\s+", 2)[0]
+                            + " authentication, which is not supported (only Basic and Bearer)");
                 }
-                if (!challenge.startsWith("Bearer ")) {
-                    throw new IOException("registry " + ref.registry() + " wants credentials (" + challenge.split(" ")[0] + ")");
-                }
-                tokens.put(ref.registry() + "/" + ref.repository(), token(challenge, ref));
-                continue;
+                throw refused(ref, creds);
             }
-            return r;
+            if (scheme401.equals("basic")) {
+                if (creds == null) {
+                    throw refused(ref, null);
+                }
+                auth.put(key, creds.basic());
+            } else {
+                auth.put(key, "Bearer " + token(challenge, ref, creds));
+            }
         }
-        throw new IOException("registry " + ref.registry() + " refused the token it issued");
     }
 
-    private String token(String challenge, ImageRef ref) throws IOException {
+    /** The one line a user sees when a registry will not let them pull. Never names the password. */
+    private static IOException refused(ImageRef ref, Credentials creds) {
+        if (creds == null) {
+            return new IOException("registry " + ref.registry() + " needs credentials to pull " + ref.repository()
+                    + " and none were given (set them in the service spec or in the node's docker config.json)");
+        }
+        return new IOException("registry " + ref.registry() + " refused the credentials of user '" + creds.username()
+                + "' for " + ref.repository());
+    }
+
+    /**
+     * Sends a GET, following redirects by hand: blob downloads are often redirected to a storage
+     * service, which must not receive the registry's Authorization header (and refuses it anyway).
+     */
+    private <T> HttpResponse<T> follow(URI uri, String accept, String authorization, HttpResponse.BodyHandler<T> body, ImageRef ref)
+            throws IOException {
+        URI origin = uri;
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET();
+            if (authorization != null && sameOrigin(origin, uri)) {
+                b.header("Authorization", authorization);
+            }
+            HttpResponse<T> r = send(b.build(), body, ref);
+            int code = r.statusCode();
+            if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+                return r;
+            }
+            close(r);
+            String location = r.headers().firstValue("Location")
+                    .orElseThrow(() -> new IOException("registry " + ref.registry() + " redirected without a Location"));
+            URI next = uri.resolve(location);
+            if ("https".equals(uri.getScheme()) && !"https".equals(next.getScheme())) {
+                throw new IOException("registry " + ref.registry() + " redirected from https to " + next.getScheme());
+            }
+            uri = next;
+        }
+        throw new IOException("registry " + ref.registry() + " redirected more than " + MAX_REDIRECTS + " times");
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
+    }
+
+    private static void close(HttpResponse<?> r) throws IOException {
+        if (r.body() instanceof InputStream s) {
+            s.close();
+        }
+    }
+
+    private String token(String challenge, ImageRef ref, Credentials creds) throws IOException {
         Matcher m = PARAM.matcher(challenge);
         Map<String, String> p = new java.util.HashMap<>();
         while (m.find()) {
-            p.put(m.group(1), m.group(2));
+            p.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
         }
         String realm = p.get("realm");
         if (realm == null) {
             throw new IOException("registry " + ref.registry() + " sent a Bearer challenge without a realm");
         }
         String scope = p.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
-        String q = "?scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
+        String q = (realm.contains("?") ? "&" : "?") + "scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
                 + (p.containsKey("service") ? "&service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8) : "");
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(realm + q)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray(), ref);
+        URI uri;
+        try {
+            uri = URI.create(realm + q);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("registry " + ref.registry() + " names a token service that is not a URL: " + realm);
+        }
+        if (creds != null && !"https".equals(uri.getScheme()) && !insecure.contains(ref.registry())) {
+            throw new IOException("registry " + ref.registry() + " wants the credentials sent to " + uri.getScheme() + "://"
+                    + uri.getAuthority() + " without TLS; list it as insecure to allow that");
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+        if (creds != null) {
+            b.header("Authorization", creds.basic());
+        }
+        HttpResponse<byte[]> r = send(b.build(), HttpResponse.BodyHandlers.ofByteArray(), ref);
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw refused(ref, creds);
+        }
         if (r.statusCode() != 200) {
             throw new IOException("token service of " + ref.registry() + " answered " + r.statusCode());
         }
-        JsonNode t = JSON.readTree(r.body());
+        JsonNode t;
+        try {
+            t = JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new IOException("token service of " + ref.registry() + " answered something that is not JSON");
+        }
         String token = t.path("token").asText(t.path("access_token").asText(""));
         if (token.isEmpty()) {
             throw new IOException("token service of " + ref.registry() + " gave no token");

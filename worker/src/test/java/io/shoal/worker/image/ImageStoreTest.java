@@ -122,6 +122,23 @@ class ImageStoreTest {
     }
 
     @Test
+    void zstdLayersAreUnpackedAndTheirDiffIdChecked() throws Exception {
+        TestRegistry.Layer top = TestRegistry.Layer.zstd(List.of(Entry.dir("srv"), Entry.file("srv/hello", "from zstd")));
+        assertEquals(0x28, top.blob()[0] & 0xff, "the test layer really is zstd");
+        registry.pushLayers("zst", "v1", List.of("/bin/sh"), List.of(TestRegistry.Layer.gzip(base()), top));
+        Image img = store.pull(registry.host() + "/zst:v1");
+        assertEquals("from zstd", Files.readString(img.layers().get(1).resolve("srv/hello")));
+        assertEquals("base", Files.readString(img.layers().get(0).resolve("etc/os-release")));
+
+        TestRegistry.Layer lying = TestRegistry.Layer.zstd(List.of(Entry.file("other", "z")))
+                .withDiffId(TestRegistry.digest("not this tar".getBytes()));
+        registry.pushLayers("zst-bad", "v1", List.of("/bin/sh"), List.of(lying));
+        IOException e = assertThrows(IOException.class, () -> store.pull(registry.host() + "/zst-bad:v1"));
+        assertTrue(e.getMessage().contains("not the diff id"), e.getMessage());
+        assertEquals(2, store.layerCount(), "the refused layer is not kept");
+    }
+
+    @Test
     void tokenAuthIsFollowed() throws Exception {
         registry.requireToken = true;
         registry.push("app", "v1", List.of("/bin/sh"), List.of(base()));

@@ -7,23 +7,32 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * A small OCI distribution server on loopback for unit tests: serves images built in the test,
- * counts blob downloads, can demand a Bearer token and can corrupt a blob on purpose.
+ * counts blob downloads, can demand a Bearer token (anonymous, or issued only for the right Basic
+ * credentials) or Basic credentials, can redirect blobs to a separate "storage" server, can hold
+ * one blob until the test releases it, and can corrupt a blob on purpose.
  */
 final class TestRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,12 +43,52 @@ final class TestRegistry implements AutoCloseable {
     final Map<String, AtomicInteger> blobHits = new ConcurrentHashMap<>();
     volatile boolean requireToken;
     volatile String corruptDigest = "";
+    /** When set, pulls need these credentials: as Basic on every request if {@link #basicAuth}, else to get a token. */
+    volatile String user;
+    volatile String password;
+    volatile boolean basicAuth;
+    /** The Authorization header (or "none") of each token request and of each request the storage server got. */
+    final List<String> tokenAuthorization = new CopyOnWriteArrayList<>();
+    final List<String> storageAuthorization = new CopyOnWriteArrayList<>();
+    volatile boolean redirectBlobs;
+    /** The download of this digest waits, after {@link #held} counts down, until {@link #release} does. */
+    volatile String holdDigest = "";
+    final CountDownLatch held = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final HttpServer storage;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     TestRegistry() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/token", x -> reply(x, 200, "{\"token\":\"secret-token\"}".getBytes(), "application/json"));
+        server.createContext("/token", this::token);
         server.createContext("/v2/", this::handle);
+        server.setExecutor(threads);
         server.start();
+        storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        storage.createContext("/storage/", x -> {
+            storageAuthorization.add(authorization(x));
+            serveBlob(x, x.getRequestURI().getPath().substring("/storage/".length()));
+        });
+        storage.setExecutor(threads);
+        storage.start();
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String authorization(HttpExchange x) {
+        String a = x.getRequestHeaders().getFirst("Authorization");
+        return a == null ? "none" : a;
+    }
+
+    private void token(HttpExchange x) throws IOException {
+        tokenAuthorization.add(authorization(x));
+        if (user != null && !basic(user, password).equals(authorization(x))) {
+            reply(x, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}".getBytes(), "application/json");
+            return;
+        }
+        reply(x, 200, "{\"token\":\"secret-token\"}".getBytes(), "application/json");
     }
 
     String host() {
@@ -47,7 +96,13 @@ final class TestRegistry implements AutoCloseable {
     }
 
     private void handle(HttpExchange x) throws IOException {
-        if (requireToken && !"Bearer secret-token".equals(x.getRequestHeaders().getFirst("Authorization"))) {
+        if (user != null && basicAuth) {
+            if (!basic(user, password).equals(authorization(x))) {
+                x.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test registry\"");
+                reply(x, 401, new byte[0], "text/plain");
+                return;
+            }
+        } else if ((requireToken || user != null) && !"Bearer secret-token".equals(authorization(x))) {
             x.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"test\"");
             reply(x, 401, new byte[0], "text/plain");
             return;
@@ -64,19 +119,36 @@ final class TestRegistry implements AutoCloseable {
             }
         } else if (b > 0) {
             String digest = path.substring(b + 7);
-            byte[] body = blobs.get(digest);
-            blobHits.computeIfAbsent(digest, d -> new AtomicInteger()).incrementAndGet();
-            if (body == null) {
-                reply(x, 404, new byte[0], "text/plain");
+            if (redirectBlobs) {
+                x.getResponseHeaders().add("Location", "http://127.0.0.1:" + storage.getAddress().getPort() + "/storage/" + digest);
+                reply(x, 307, new byte[0], "text/plain");
             } else {
-                if (digest.equals(corruptDigest)) {
-                    body = body.clone();
-                    body[body.length / 2] ^= 1;
-                }
-                reply(x, 200, body, "application/octet-stream");
+                serveBlob(x, digest);
             }
         } else {
             reply(x, 404, new byte[0], "text/plain");
+        }
+    }
+
+    private void serveBlob(HttpExchange x, String digest) throws IOException {
+        byte[] body = blobs.get(digest);
+        blobHits.computeIfAbsent(digest, d -> new AtomicInteger()).incrementAndGet();
+        if (digest.equals(holdDigest)) {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (body == null) {
+            reply(x, 404, new byte[0], "text/plain");
+        } else {
+            if (digest.equals(corruptDigest)) {
+                body = body.clone();
+                body[body.length / 2] ^= 1;
+            }
+            reply(x, 200, body, "application/octet-stream");
         }
     }
 
@@ -147,8 +219,46 @@ final class TestRegistry implements AutoCloseable {
         }
     }
 
-    /** Publishes an image made of these layers (each a list of entries) under repo:tag. */
+    static byte[] zstd(byte[] data) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (ZstdCompressorOutputStream z = new ZstdCompressorOutputStream(bos)) {
+            z.write(data);
+        }
+        return bos.toByteArray();
+    }
+
+    /** One layer as published: its blob, media type, and the diff id the image config claims for it. */
+    record Layer(byte[] blob, String mediaType, String diffId) {
+        static Layer gzip(List<Entry> entries) throws IOException {
+            byte[] plain = tar(entries);
+            return new Layer(TestRegistry.gzip(plain), "application/vnd.oci.image.layer.v1.tar+gzip", TestRegistry.digest(plain));
+        }
+
+        static Layer zstd(List<Entry> entries) throws IOException {
+            byte[] plain = tar(entries);
+            return new Layer(TestRegistry.zstd(plain), "application/vnd.oci.image.layer.v1.tar+zstd", TestRegistry.digest(plain));
+        }
+
+        Layer withDiffId(String claimed) {
+            return new Layer(blob, mediaType, claimed);
+        }
+
+        String digest() {
+            return TestRegistry.digest(blob);
+        }
+    }
+
+    /** Publishes an image made of these layers (each a list of entries, gzip-compressed) under repo:tag. */
     void push(String repo, String tag, List<String> cmd, List<List<Entry>> layers) throws IOException {
+        List<Layer> ls = new java.util.ArrayList<>();
+        for (List<Entry> l : layers) {
+            ls.add(Layer.gzip(l));
+        }
+        pushLayers(repo, tag, cmd, ls);
+    }
+
+    /** Publishes an image made of these layers under repo:tag; returns the manifest digest. */
+    String pushLayers(String repo, String tag, List<String> cmd, List<Layer> layers) throws IOException {
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", "amd64").put("os", "linux");
         ObjectNode c = config.putObject("config");
@@ -161,12 +271,10 @@ final class TestRegistry implements AutoCloseable {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.manifest.v1+json");
         ArrayNode ls = manifest.putArray("layers");
-        for (List<Entry> l : layers) {
-            byte[] plain = tar(l);
-            byte[] gz = gzip(plain);
-            diffIds.add(digest(plain));
-            blobs.put(digest(gz), gz);
-            ls.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip").put("digest", digest(gz)).put("size", gz.length);
+        for (Layer l : layers) {
+            diffIds.add(l.diffId());
+            blobs.put(l.digest(), l.blob());
+            ls.addObject().put("mediaType", l.mediaType()).put("digest", l.digest()).put("size", l.blob().length);
         }
         byte[] cfg = JSON.writeValueAsBytes(config);
         blobs.put(digest(cfg), cfg);
@@ -174,6 +282,7 @@ final class TestRegistry implements AutoCloseable {
         byte[] m = JSON.writeValueAsBytes(manifest);
         manifests.put(repo + ":" + tag, m);
         manifests.put(repo + ":" + digest(m), m);
+        return digest(m);
     }
 
     /** Layer entries for a minimal busybox root. */
@@ -189,6 +298,9 @@ final class TestRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        release.countDown();
         server.stop(0);
+        storage.stop(0);
+        threads.shutdownNow();
     }
 }
