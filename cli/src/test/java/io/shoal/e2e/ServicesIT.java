@@ -152,6 +152,10 @@ class ServicesIT {
                 "conmon (and the container) must survive the worker daemon");
         assertEquals(0, lab.host("start", "h2").code());
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 3, "service", "ps", "--format", "json", "web");
+        // back within the Down grace: the restarted daemon adopted the container, so the same task runs on
+        assertTrue(running("web").stream().anyMatch(t -> t.get("ID").asText().equals(onH2.get("ID").asText())),
+                "task " + onH2.get("ID").asText() + " is still the one running on h2: " + tasks("web"));
+        assertTrue(ProcessHandle.of(conmon).map(ProcessHandle::isAlive).orElse(false), "and its container was not restarted");
         // whatever the managers decided while h2 was away, no task is left running twice
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && staleRunning(r) == 0, "service", "ps", "--format", "json", "web");
     }
@@ -198,5 +202,72 @@ class ServicesIT {
                 "service", "ps", "--format", "json", "web");
         assertEquals(0, lab.cli("h1", "service", "rm", "web", "fail3").code());
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().strip().equals("[ ]"), "service", "ls", "--format", "json");
+    }
+
+    @Test
+    @Order(7)
+    void aHealthCheckGatesRunningAndAnUnhealthyContainerIsKilledAndReplaced() {
+        // healthy from about 1 s after the start until about 7 s, then unhealthy for good
+        Lab.Result create = lab.cli("h1", "service", "create", "--detach", "--name", "checked",
+                "--mount", "type=tmpfs,target=/tmp", "--restart-delay", "500ms",
+                "--health-cmd", "[ \"$(cat /tmp/state)\" = ok ]", "--health-interval", "300ms", "--health-retries", "2",
+                image, "sh", "-c", "sleep 1; echo ok > /tmp/state; sleep 6; echo sick > /tmp/state; sleep 3600");
+        assertEquals(0, create.code(), create.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 1, "service", "ps", "--format", "json", "checked");
+        Lab.Result failed = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("unhealthy container: 2 health checks failed in a row"),
+                "service", "ps", "--no-trunc", "--format", "json", "checked");
+        assertTrue(failed.out().contains("\"Failed"), failed.out());
+        // the restart policy (any) replaced it with a new task
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && tasksIn(r) >= 2, "service", "ps", "--format", "json", "checked");
+        assertEquals(0, lab.cli("h1", "service", "rm", "checked").code());
+    }
+
+    private static int tasksIn(Lab.Result r) {
+        try {
+            return JSON.readTree(r.out()).size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aContainerThatExitsWhileItsDaemonIsDownIsReportedWithItsRealExitCode() throws Exception {
+        Path signal = Files.createTempDirectory("shoal-e2e-signal");
+        try {
+            Lab.Result create = lab.cli("h1", "service", "create", "--name", "exiter", "--restart-condition", "none",
+                    "--constraint", "node.hostname==h3", "--mount", "type=bind,source=" + signal + ",target=/signal",
+                    image, "sh", "-c", "while [ ! -f /signal/go ]; do sleep 0.1; done; exit 7");
+            assertEquals(0, create.code(), create.all());
+            JsonNode t = running("exiter").getFirst();
+            assertEquals(0, lab.host("kill", "h3").code());
+            Files.writeString(signal.resolve("go"), "now");
+            Path exit = lab.hostDir("h3").resolve("data/containers/exits/shoal-" + t.get("ID").asText());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!(Files.exists(exit) && !Files.readString(exit).isBlank()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals("7", Files.readString(exit).trim(), "conmon recorded the exit while the daemon was away");
+            assertEquals(0, lab.host("start", "h3").code());
+            Lab.Result ps = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("task: non-zero exit (7)"),
+                    "service", "ps", "--no-trunc", "--format", "json", "exiter");
+            assertTrue(ps.out().contains(t.get("ID").asText()), "the same task ended: " + ps.out());
+            assertEquals(0, lab.cli("h1", "service", "rm", "exiter").code());
+        } finally {
+            io.shoal.worker.fs.Trees.delete(signal);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void imagesNoContainerUsesArePruned() {
+        Lab.Result ls = lab.cli("h2", "image", "ls", "--format", "json");
+        assertEquals(0, ls.code(), ls.all());
+        assertTrue(ls.out().contains("busybox:latest"), ls.out());
+        // the services are gone; once their containers are removed nothing holds the image
+        Lab.Result prune = lab.awaitCli("h2", CONVERGE, r -> r.code() == 0 && r.out().contains("deleted: "), "image", "prune");
+        assertTrue(prune.out().contains("Total reclaimed space: "), prune.out());
+        Lab.Result after = lab.cli("h2", "image", "ls", "-q");
+        assertEquals("", after.out().strip(), after.all());
     }
 }

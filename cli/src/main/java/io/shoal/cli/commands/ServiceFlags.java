@@ -50,6 +50,8 @@ public final class ServiceFlags {
     @Option(names = "--health-timeout", description = "Time a health check may take (default 30s).") String healthTimeout;
     @Option(names = "--health-retries", description = "Failures in a row that make the container unhealthy (default 3).") Integer healthRetries;
     @Option(names = "--health-start-period", description = "Time after the start during which failures do not count.") String healthStartPeriod;
+    @Option(names = "--with-registry-auth", description = "Send this client's registry credentials for the image "
+            + "(from $DOCKER_CONFIG/config.json or ~/.docker/config.json) to the nodes that pull it.") boolean withRegistryAuth;
     @Option(names = "--no-healthcheck", description = "Disable any health check, including the image's.") boolean noHealthcheck;
 
     /** Applies the flags that were given to {@code base} (a new spec, or the current one for update). */
@@ -127,7 +129,34 @@ public final class ServiceFlags {
         if (restartMax != null) rp.setMaxAttempts(restartMax);
         if (restartWindow != null) rp.setWindowMs(duration(restartWindow, "--restart-window", cmd));
         health(c, cmd);
+        if (withRegistryAuth) {
+            registryAuth(c, cmd);
+        }
         return s.build();
+    }
+
+    /** Where the client keeps registry credentials, as the docker CLI does. */
+    static java.nio.file.Path clientDockerConfig() {
+        String dir = System.getenv("DOCKER_CONFIG");
+        return dir != null && !dir.isEmpty() ? java.nio.file.Path.of(dir, "config.json")
+                : java.nio.file.Path.of(System.getProperty("user.home"), ".docker", "config.json");
+    }
+
+    private static void registryAuth(ContainerSpec.Builder c, CommandLine cmd) {
+        String registry;
+        try {
+            registry = io.shoal.worker.image.ImageRef.parse(c.getImage()).registry();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--with-registry-auth: " + e.getMessage());
+        }
+        java.nio.file.Path file = clientDockerConfig();
+        try {
+            var creds = new io.shoal.worker.image.DockerConfig(file).lookup(registry).orElseThrow(() ->
+                    new CommandLine.ParameterException(cmd, "--with-registry-auth: " + file + " holds no credentials for " + registry));
+            c.setPullOptions(io.shoal.api.PullOptions.newBuilder().setRegistryAuth(creds.auth()));
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(cmd, "--with-registry-auth: " + e.getMessage());
+        }
     }
 
     /** The health check flags, stored in Docker's canonical form (CMD-SHELL line, or NONE). */

@@ -33,6 +33,11 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--insecure-registry", description = "Allow plain http for this registry HOST:PORT (repeatable).")
     List<String> insecureRegistries = new ArrayList<>();
 
+    @Option(names = "--registry-config", description = "A docker-style config.json with registry credentials "
+            + "(\"auths\"), read on every pull; credentials a service carries (--with-registry-auth) win. "
+            + "Default: ${DEFAULT-VALUE}.")
+    Path registryConfig = Path.of(System.getProperty("user.home", "/root"), ".docker", "config.json");
+
     @Option(names = "--snapshot-interval", description = "Raft entries between store snapshots (default: ${DEFAULT-VALUE}).",
             defaultValue = "10000")
     long snapshotInterval;
@@ -48,11 +53,12 @@ public final class DaemonCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--snapshot-interval: must be at least 1");
         }
-        var images = new io.shoal.worker.image.ImageStore(dataDir.resolve("images"), java.util.Set.copyOf(insecureRegistries));
+        var images = new io.shoal.worker.image.ImageStore(dataDir.resolve("images"), java.util.Set.copyOf(insecureRegistries),
+                registryConfig);
         var executor = new io.shoal.worker.exec.runc.RuncExecutor(dataDir.resolve("containers"), runtime,
                 new io.shoal.worker.image.OverlayRootfs(images));
         DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
-                snapshotInterval, executor, executor::log);
+                snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()));
         NodeDaemon daemon = new NodeDaemon(options);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
         daemon.start();

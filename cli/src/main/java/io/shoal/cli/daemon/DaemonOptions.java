@@ -11,4 +11,4 @@ import java.util.List;
  */
 record DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                      long snapshotThreshold, io.shoal.worker.exec.Executor executor,
-                     java.util.function.Function<String, Path> taskLogs) {}
+                     java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices) {}

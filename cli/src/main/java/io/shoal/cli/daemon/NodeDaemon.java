@@ -112,7 +112,9 @@ public final class NodeDaemon implements AutoCloseable {
             }
         }
         socketServer = LocalSocket.serve(options.socket(),
-                List.of(ServerInterceptors.intercept(new LocalNodeService(this), AuthInterceptor.local())), localRegistry);
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(new LocalNodeService(this).bindService()),
+                                options.localServices().stream())
+                        .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local())).toList(), localRegistry);
         self = LocalSocket.connect(options.socket());
         LOG.info("shoal daemon ready on unix://{} (data dir {}, {})", options.socket(), options.dataDir(),
                 state == null ? "not in a cluster" : state.role() + " " + state.nodeId());

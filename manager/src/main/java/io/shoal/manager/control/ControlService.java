@@ -172,19 +172,20 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             }
             io.shoal.api.Service svc = io.shoal.api.Service.newBuilder().setId(id).setSpec(ServiceSpecs.normalize(spec)).build();
             writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(svc))));
-            return store.view(tx -> tx.service(id)).orElseThrow();
+            return Redaction.service(store.view(tx -> tx.service(id)).orElseThrow());
         });
     }
 
     @Override
     public void getService(io.shoal.api.GetServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
-        Calls.unary(obs, () -> read(tx -> ServiceLookup.resolve(tx, req.getService())));
+        Calls.unary(obs, () -> Redaction.service(read(tx -> ServiceLookup.resolve(tx, req.getService()))));
     }
 
     @Override
     public void listServices(io.shoal.api.ListServicesRequest req, StreamObserver<io.shoal.api.ListServicesResponse> obs) {
         Calls.unary(obs, () -> read(tx -> {
-            var b = io.shoal.api.ListServicesResponse.newBuilder().addAllServices(tx.services());
+            var b = io.shoal.api.ListServicesResponse.newBuilder();
+            tx.services().forEach(s -> b.addServices(Redaction.service(s)));
             for (io.shoal.api.Service s : tx.services()) {
                 long running = tx.tasksOfService(s.getId()).stream()
                         .filter(t -> io.shoal.manager.orchestrator.Tasks.wanted(t)
@@ -207,12 +208,13 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
                     throw Calls.precondition("service " + req.getService() + " changed since it was read (version "
                             + cur.getMeta().getVersion() + ", not " + req.getVersion() + "); read it again");
                 }
-                if (cur.getSpec().equals(spec)) {
+                io.shoal.api.ServiceSpec next = Redaction.keepStored(spec, cur.getSpec());
+                if (cur.getSpec().equals(next)) {
                     return List.of();
                 }
-                return List.of(Batches.update(StoreObjects.wrap(cur.toBuilder().setPreviousSpec(cur.getSpec()).setSpec(spec).build())));
+                return List.of(Batches.update(StoreObjects.wrap(cur.toBuilder().setPreviousSpec(cur.getSpec()).setSpec(next).build())));
             });
-            return store.view(tx -> tx.service(id)).orElseThrow();
+            return Redaction.service(store.view(tx -> tx.service(id)).orElseThrow());
         });
     }
 
@@ -234,7 +236,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             tx.tasks().stream()
                     .filter(t -> serviceId == null || t.getServiceId().equals(serviceId))
                     .filter(t -> nodeId == null || t.getNodeId().equals(nodeId))
-                    .forEach(b::addTasks);
+                    .forEach(t -> b.addTasks(Redaction.task(t)));
             tx.nodes().forEach(n -> b.putNodeHostnames(n.getId(), n.getDescription().getHostname()));
             tx.services().forEach(s -> b.putServiceNames(s.getId(), s.getSpec().getAnnotations().getName()));
             return b.build();

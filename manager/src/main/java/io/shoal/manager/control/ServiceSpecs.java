@@ -87,6 +87,10 @@ public final class ServiceSpecs {
         if (s.getTask().getContainer().getStopGracePeriodMs() < 0) {
             throw Calls.invalid("stop-grace-period must not be negative");
         }
+        String auth = s.getTask().getContainer().getPullOptions().getRegistryAuth();
+        if (!auth.isEmpty() && !auth.equals(Redaction.REDACTED) && !registryAuthValid(auth)) {
+            throw Calls.invalid("registry auth: not base64 of 'user:password'");
+        }
         var h = s.getTask().getContainer().getHealthcheck();
         if (h.getIntervalMs() < 0 || h.getTimeoutMs() < 0 || h.getStartPeriodMs() < 0) {
             throw Calls.invalid("health-interval, health-timeout and health-start-period must not be negative");
@@ -117,6 +121,15 @@ public final class ServiceSpecs {
                 }
                 default -> throw Calls.invalid("mount: unknown type " + m.getType());
             }
+        }
+    }
+
+    private static boolean registryAuthValid(String auth) {
+        try {
+            String plain = new String(java.util.Base64.getDecoder().decode(auth), java.nio.charset.StandardCharsets.UTF_8);
+            return plain.indexOf(':') > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -340,7 +340,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 .flatMap(id -> tx.node(id).stream())
                 .filter(n -> n.getStatus().getState() == NodeStatus.State.READY)
                 .map(n -> Batches.update(StoreObjects.wrap(n.toBuilder()
-                        .setStatus(n.getStatus().toBuilder().setState(NodeStatus.State.DOWN).setMessage("heartbeat failure"))
+                        .setStatus(n.getStatus().toBuilder().setState(NodeStatus.State.DOWN).setMessage("heartbeat failure")
+                                .setSinceMs(clock.getAsLong()))
                         .build())))
                 .toList());
         LOG.info("nodes down (no heartbeat for {} ms): {}", downAfter.toMillis(), expired);

@@ -36,6 +36,11 @@ public record Credentials(String username, String password) {
         return new Credentials(plain.substring(0, colon), plain.substring(colon + 1));
     }
 
+    /** Docker's {@code auth} form: base64 of {@code user:password}. */
+    public String auth() {
+        return Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The value of an {@code Authorization: Basic} header. */
     String basic() {
         return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));

@@ -21,18 +21,18 @@ import java.util.Set;
  * every lookup, so {@code docker login} on the node takes effect without a restart; a missing file
  * means no credentials. Credential helpers ({@code credsStore}, {@code credHelpers}) are not run.
  */
-final class DockerConfig {
+public final class DockerConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> DOCKER_HUB = Set.of(ImageRef.DOCKER_HUB, "docker.io", "index.docker.io");
 
     private final Path file;
 
-    DockerConfig(Path file) {
+    public DockerConfig(Path file) {
         this.file = file;
     }
 
     /** The credentials this file holds for {@code registry} (HOST[:PORT]), if any. */
-    Optional<Credentials> lookup(String registry) throws IOException {
+    public Optional<Credentials> lookup(String registry) throws IOException {
         if (file == null || !Files.isRegularFile(file)) {
             return Optional.empty();
         }

@@ -105,10 +105,25 @@ public final class ImageStore {
             catalog.record(new StoredImage(ref.toString(), m.digest(), configDigest, size, digests), pinned);
             JsonNode c = config.path("config");
             return new Image(reference, m.digest(), dirs, strings(c.path("Entrypoint")), strings(c.path("Cmd")),
-                    strings(c.path("Env")), c.path("WorkingDir").asText(""), c.path("User").asText(""));
+                    strings(c.path("Env")), c.path("WorkingDir").asText(""), c.path("User").asText(""),
+                    healthcheck(c.path("Healthcheck")));
         } finally {
             catalog.unpin(pinned); // nothing left when the image was recorded
         }
+    }
+
+    /** An image config's Healthcheck (durations in nanoseconds, as Docker writes them). */
+    static io.shoal.api.HealthConfig healthcheck(JsonNode h) {
+        io.shoal.api.HealthConfig.Builder b = io.shoal.api.HealthConfig.newBuilder();
+        if (h.isMissingNode() || h.isNull()) {
+            return b.build();
+        }
+        b.addAllTest(strings(h.path("Test")));
+        b.setIntervalMs(h.path("Interval").asLong(0) / 1_000_000);
+        b.setTimeoutMs(h.path("Timeout").asLong(0) / 1_000_000);
+        b.setStartPeriodMs(h.path("StartPeriod").asLong(0) / 1_000_000);
+        b.setRetries(Math.max(0, h.path("Retries").asInt(0)));
+        return b.build();
     }
 
     /** The images held, by reference. */

@@ -25,7 +25,10 @@ public final class OverlayRootfs implements Rootfs.Source {
     public Rootfs acquire(Task task, Path bundle) throws ExecException {
         Image img;
         try {
-            img = images.pull(task.getSpec().getContainer().getImage());
+            String auth = task.getSpec().getContainer().getPullOptions().getRegistryAuth();
+            img = images.pull(task.getSpec().getContainer().getImage(), auth.isEmpty() ? null : Credentials.fromAuth(auth));
+        } catch (IllegalArgumentException e) {
+            throw new ExecException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ExecException(e.getMessage(), e);
         }
@@ -49,7 +52,7 @@ public final class OverlayRootfs implements Rootfs.Source {
                     + ",upperdir=" + bundle.resolve("upper") + ",workdir=" + bundle.resolve("work"), rootfs.toString()));
         }
         List<String> env = new ArrayList<>(img.env());
-        return new Rootfs(rootfs, img.entrypoint(), img.cmd(), env);
+        return new Rootfs(rootfs, img.entrypoint(), img.cmd(), env, img.workingDir(), img.user(), img.healthcheck());
     }
 
     @Override

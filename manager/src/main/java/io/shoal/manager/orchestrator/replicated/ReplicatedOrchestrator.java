@@ -79,7 +79,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
         for (Map.Entry<Long, List<Task>> e : bySlot.entrySet()) {
             long slot = e.getKey();
             List<Task> wanted = e.getValue().stream().filter(Tasks::wanted).toList();
-            List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes)).toList();
+            List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes, nowMs)).toList();
             // retire what can no longer serve the slot: finished, failed, or on a Down node
             wanted.stream().filter(t -> !alive.contains(t)).forEach(t -> out.add(shutdown(t)));
             if (!alive.isEmpty()) {
@@ -93,7 +93,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
                 case TASK_STATE_COMPLETE, TASK_STATE_FAILED, TASK_STATE_REJECTED -> true;
                 default -> false;
             };
-            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes);
+            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes, nowMs);
             if (slot > replicas || !lost || wanted.isEmpty() && !endedOnItsOwn) {
                 continue; // closed by a scale-down, or retired earlier for a reason that needs no replacement
             }
@@ -170,13 +170,22 @@ public final class ReplicatedOrchestrator implements Reconciler {
         }
     }
 
-    /** The task's node is gone, Down, or drained: its tasks move elsewhere (pause only stops new ones). */
-    private static boolean onDownNode(Task t, Map<String, Node> nodes) {
+    /**
+     * How long a node stays Down before its tasks are started elsewhere. A worker daemon that is
+     * restarted or upgraded is back within a few seconds and adopts its containers (which never
+     * stopped); moving its tasks at once would run them twice for a moment and churn the cluster.
+     * Docker swarm mode waits for a heartbeat period plus a grace period of several seconds too.
+     */
+    public static final long DOWN_GRACE_MS = 5_000;
+
+    /** The task's node is gone, Down for longer than the grace, or drained: its tasks move elsewhere (pause only stops new ones). */
+    private static boolean onDownNode(Task t, Map<String, Node> nodes, long nowMs) {
         if (t.getNodeId().isEmpty()) {
             return false;
         }
         Node n = nodes.get(t.getNodeId());
-        return n == null || n.getStatus().getState() == NodeStatus.State.DOWN
+        return n == null
+                || (n.getStatus().getState() == NodeStatus.State.DOWN && nowMs - n.getStatus().getSinceMs() >= DOWN_GRACE_MS)
                 || n.getSpec().getAvailability() == io.shoal.api.NodeAvailability.NODE_AVAILABILITY_DRAIN;
     }
 

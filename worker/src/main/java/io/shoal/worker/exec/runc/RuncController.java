@@ -48,7 +48,17 @@ final class RuncController implements Controller {
             String hostname = task.getSpec().getContainer().getHostname().isEmpty()
                     ? task.getId().substring(0, Math.min(12, task.getId().length()))
                     : task.getSpec().getContainer().getHostname();
-            var spec = OciSpec.build(task.getSpec().getContainer(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
+            // the image's working dir and user apply unless the service sets its own
+            var container = task.getSpec().getContainer().toBuilder();
+            if (container.getDir().isEmpty()) {
+                container.setDir(fs.workingDir());
+            }
+            if (container.getUser().isEmpty()) {
+                container.setUser(fs.user());
+            }
+            Files.write(bundle.resolve("image-health.pb"), fs.healthcheck().toByteArray());
+            Files.writeString(bundle.resolve("image"), task.getSpec().getContainer().getImage());
+            var spec = OciSpec.build(container.build(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
                     fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
                     m -> volume(m, fs.path()));
             Files.write(bundle.resolve("config.json"), JSON.writeValueAsBytes(spec));
@@ -239,6 +249,18 @@ final class RuncController implements Controller {
             return new io.shoal.worker.exec.Health.Probe(r.code(), out.length() > 200 ? out.substring(out.length() - 200) : out);
         } catch (ExecException e) {
             return new io.shoal.worker.exec.Health.Probe(-1, e.getMessage());
+        }
+    }
+
+    /** The image's HEALTHCHECK, recorded in the bundle at prepare so a restarted worker still knows it. */
+    @Override
+    public io.shoal.api.HealthConfig imageHealthcheck() {
+        try {
+            Path f = bundle.resolve("image-health.pb");
+            return Files.exists(f) ? io.shoal.api.HealthConfig.parseFrom(Files.readAllBytes(f))
+                    : io.shoal.api.HealthConfig.getDefaultInstance();
+        } catch (IOException e) {
+            return io.shoal.api.HealthConfig.getDefaultInstance();
         }
     }
 

@@ -76,6 +76,22 @@ public final class RuncExecutor implements Executor {
         }
     }
 
+    /** The image references of every container on this host, running or not: what pruning must keep. */
+    public java.util.Set<String> imagesInUse() throws ExecException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String id : existingTaskIds()) {
+            Path f = root.resolve("bundles").resolve("shoal-" + id).resolve("image");
+            try {
+                if (Files.exists(f)) {
+                    out.add(Files.readString(f).trim());
+                }
+            } catch (IOException e) {
+                throw new ExecException("cannot read " + f + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
     @Override
     public Controller controller(Task task) {
         return new RuncController(this, task);
