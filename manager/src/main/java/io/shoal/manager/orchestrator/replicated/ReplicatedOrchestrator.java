@@ -97,11 +97,12 @@ public final class ReplicatedOrchestrator implements Reconciler {
             if (slot > replicas || !lost || wanted.isEmpty() && !endedOnItsOwn) {
                 continue; // closed by a scale-down, or retired earlier for a reason that needs no replacement
             }
-            boolean restart = mayRestart(s, e.getValue());
+            boolean restart = mayRestart(s, latest, nowMs);
             if (restart && !restartDelayPassed(s, latest, nowMs)) {
                 live.put(slot, null); // a replacement is due once the restart delay has passed
             } else if (restart) {
-                Task replacement = Tasks.newTask(s, slot, "", nowMs, ids.get());
+                Task replacement = Tasks.newTask(s, slot, "", nowMs, ids.get()).toBuilder()
+                        .addAllRestartsMs(restartHistory(s, latest, nowMs)).addRestartsMs(nowMs).build();
                 out.add(Batches.create(StoreObjects.wrap(replacement)));
                 created.add(replacement.getId());
                 live.put(slot, replacement);
@@ -189,10 +190,14 @@ public final class ReplicatedOrchestrator implements Reconciler {
                 || n.getSpec().getAvailability() == io.shoal.api.NodeAvailability.NODE_AVAILABILITY_DRAIN;
     }
 
-    /** Restart policy: condition none / on-failure / any, and at most max_attempts restarts per slot. */
-    static boolean mayRestart(Service s, List<Task> slotTasks) {
+    /**
+     * Restart policy: condition none / on-failure / any, and at most max_attempts restarts of the
+     * slot, counted within the window when there is one (all of them otherwise). The restarts are
+     * the ones recorded on the slot's latest task, so the count survives leader failovers and the
+     * reaping of old tasks.
+     */
+    static boolean mayRestart(Service s, Task last, long nowMs) {
         RestartPolicy p = s.getSpec().getTask().getRestart();
-        Task last = slotTasks.stream().max(Comparator.comparingLong(t -> t.getMeta().getVersion())).orElseThrow();
         TaskState state = last.getStatus().getState();
         boolean failed = state != TaskState.TASK_STATE_COMPLETE;
         switch (p.getCondition()) {
@@ -208,7 +213,14 @@ public final class ReplicatedOrchestrator implements Reconciler {
             }
             default -> { }
         }
-        return p.getMaxAttempts() == 0 || slotTasks.size() - 1 < p.getMaxAttempts();
+        return p.getMaxAttempts() == 0 || restartHistory(s, last, nowMs).size() < p.getMaxAttempts();
+    }
+
+    /** The slot's restarts that count now: those within the window (all when there is none), at most the last 100. */
+    static List<Long> restartHistory(Service s, Task last, long nowMs) {
+        long window = s.getSpec().getTask().getRestart().getWindowMs();
+        List<Long> kept = last.getRestartsMsList().stream().filter(t -> window <= 0 || t > nowMs - window).toList();
+        return kept.size() <= 100 ? kept : kept.subList(kept.size() - 100, kept.size());
     }
 
     /** Swarm mode waits restart_delay (default 5 s) after a task ends before replacing it. */
