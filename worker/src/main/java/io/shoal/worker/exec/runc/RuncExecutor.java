@@ -8,6 +8,7 @@ import io.shoal.worker.exec.Executor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,6 +23,8 @@ public final class RuncExecutor implements Executor {
     final String conmon;
     final Rootfs.Source rootfs;
     final String cgroupParent;
+    /** cgroup v1 hierarchies this executor mounted (see {@link #bindUnifiedControllersToV1()}). */
+    final List<String> mountedControllers;
 
     public RuncExecutor(Path root, String runtimeName, Rootfs.Source rootfs) throws ExecException {
         this(root, runtimeName, rootfs, "shoal");
@@ -33,6 +36,11 @@ public final class RuncExecutor implements Executor {
         this.cgroupParent = cgroupParent;
         this.runtime = find(runtimeName);
         this.conmon = find("conmon");
+        if (runtimeName.equals("crun")) {
+            this.mountedControllers = bindUnifiedControllersToV1();
+        } else {
+            this.mountedControllers = List.of();
+        }
         this.rootfs = rootfs;
         try {
             Files.createDirectories(root.resolve("bundles"));
@@ -40,6 +48,37 @@ public final class RuncExecutor implements Executor {
             Files.createDirectories(root.resolve("state"));
         } catch (IOException e) {
             throw new ExecException("cannot create " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * crun refuses a hybrid cgroup host whose unified (v2) hierarchy holds controllers ("cgroups in
+     * hybrid mode not supported, drop all controllers from cgroupv2"); on Debian's hybrid layout
+     * hugetlb sits there. Mounting each such controller as a v1 hierarchy moves it out of v2, which
+     * is what crun needs; runc and cgroup v1 users are unaffected. Nothing happens on a pure v1 or
+     * pure v2 host.
+     *
+     * @return the controllers mounted (for tests to unmount)
+     */
+    static List<String> bindUnifiedControllersToV1() throws ExecException {
+        Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
+        List<String> mounted = new java.util.ArrayList<>();
+        try {
+            if (!Files.exists(unified)) {
+                return mounted;
+            }
+            for (String c : Files.readString(unified).trim().split("\\s+")) {
+                if (c.isEmpty() || !c.matches("[a-z_]+")) {
+                    continue;
+                }
+                Path dir = Path.of("/sys/fs/cgroup", c);
+                Files.createDirectories(dir);
+                Cmd.check(List.of("mount", "-t", "cgroup", "-o", c, "cgroup", dir.toString()), Duration.ofSeconds(10));
+                mounted.add(c);
+            }
+            return mounted;
+        } catch (IOException e) {
+            throw new ExecException("cannot prepare cgroups for crun: " + e.getMessage(), e);
         }
     }
 

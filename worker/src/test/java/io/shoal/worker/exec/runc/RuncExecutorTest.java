@@ -90,7 +90,7 @@ class RuncExecutorTest {
     }
 
     @org.junit.jupiter.api.AfterAll
-    static void removeCgroupParent() throws IOException {
+    static void removeCgroupParent() throws IOException, InterruptedException {
         if (!Files.isDirectory(Path.of("/sys/fs/cgroup"))) {
             return;
         }
@@ -100,7 +100,14 @@ class RuncExecutorTest {
             }
         }
         Files.deleteIfExists(Path.of("/sys/fs/cgroup", CGROUP_PARENT));
+        for (String c : crunMounted) { // what the crun executor moved from cgroup v2 to v1
+            Path dir = Path.of("/sys/fs/cgroup", c);
+            new ProcessBuilder("umount", dir.toString()).inheritIO().start().waitFor();
+            Files.deleteIfExists(dir);
+        }
     }
+
+    static final List<String> crunMounted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Controller controller(ContainerSpec c, ResourceRequirements r) {
         Task t = Task.newBuilder().setId(UUID.randomUUID().toString().replace("-", "").substring(0, 20))
@@ -252,5 +259,42 @@ class RuncExecutorTest {
         io.shoal.worker.exec.Health.Probe slow = c.probe(List.of("sleep", "5"), Duration.ofMillis(300));
         assertEquals(-1, slow.exitCode(), "a probe past its timeout fails");
         c.shutdown("SIGKILL", Duration.ZERO);
+    }
+
+    @Test
+    void crunRunsTheSameBundlesWithTheSameLimits() throws Exception {
+        RuncExecutor crun;
+        try {
+            crun = new RuncExecutor(root.resolve("crun"), "crun", new Rootfs.Source() {
+                @Override
+                public Rootfs acquire(Task task, Path bundle) {
+                    return new Rootfs(rootfs, List.of(), List.of("/bin/sh"), List.of());
+                }
+
+                @Override
+                public void release(Task task, Path bundle) {
+                }
+            }, CGROUP_PARENT);
+            crunMounted.addAll(crun.mountedControllers);
+        } catch (ExecException e) {
+            Assumptions.abort(e.getMessage());
+            return;
+        }
+        Task t = Task.newBuilder().setId("crun" + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
+                        .addArgs("echo from crun; sleep 30"))
+                        .setResources(ResourceRequirements.newBuilder().setLimits(Resources.newBuilder().setMemoryBytes(40L << 20))))
+                .build();
+        Controller c = crun.controller(t);
+        made.add(c);
+        c.prepare();
+        c.start();
+        String id = RuncExecutor.containerId(t);
+        Path v1 = Path.of("/sys/fs/cgroup/memory", CGROUP_PARENT, id, "memory.limit_in_bytes");
+        Path v2 = Path.of("/sys/fs/cgroup", CGROUP_PARENT, id, "memory.max");
+        Path file = Files.exists(v1) ? v1 : v2;
+        assertEquals(String.valueOf(40L << 20), Files.readString(file).trim());
+        assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(200)));
+        assertTrue(Files.readString(((RuncController) c).log()).contains("stdout F from crun"));
     }
 }
