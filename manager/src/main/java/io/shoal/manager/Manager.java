@@ -71,6 +71,8 @@ public final class Manager implements AutoCloseable {
         this.ca = new ClusterCa(store, config.kek());
         this.loops = new io.shoal.manager.orchestrator.LoopRunner(store, writer, List.of(
                 new io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator(Ids::newId),
+                new io.shoal.manager.orchestrator.global.GlobalOrchestrator(Ids::newId),
+                new io.shoal.manager.orchestrator.jobs.ReplicatedJobOrchestrator(Ids::newId),
                 new io.shoal.manager.orchestrator.SchedulingLoop(new io.shoal.scheduler.Scheduler()),
                 new io.shoal.manager.orchestrator.TaskReaper(5)), System::currentTimeMillis, 1000);
         raft.onLeadershipChange(leader -> {

@@ -54,6 +54,18 @@ public final class ServiceCommand implements Runnable {
      * error when they keep failing (or the restart policy gave up), or after 3 minutes.
      */
     static int await(ClientCommand cmd, String serviceId, long replicas) throws InterruptedException {
+        return await(cmd, cmd.control().getService(GetServiceRequest.newBuilder().setService(serviceId).build()));
+    }
+
+    /**
+     * Waits until the service converged: every replica (or every node's task, for global) running
+     * for {@link #MONITOR}, or every completion done (jobs); exits 1 with the tasks' error when they
+     * keep failing (or the restart policy gave up), or after 3 minutes.
+     */
+    static int await(ClientCommand cmd, Service service) throws InterruptedException {
+        String serviceId = service.getId();
+        ServiceSpec spec = service.getSpec();
+        boolean job = spec.hasReplicatedJob() || spec.hasGlobalJob();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         long since = -1;
         String lastErr = "";
@@ -63,7 +75,11 @@ public final class ServiceCommand implements Runnable {
             long running = 0;
             long failures = 0;
             boolean restarting = false;
+            java.util.Set<String> nodes = new java.util.HashSet<>();
+            java.util.Set<Long> completedSlots = new java.util.HashSet<>();
+            java.util.Set<String> completedNodes = new java.util.HashSet<>();
             for (Task t : r.getTasksList()) {
+                boolean current = t.getSpecVersion() >= service.getMeta().getVersion();
                 boolean wanted = t.getDesiredState() == TaskState.TASK_STATE_RUNNING;
                 if (wanted && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
                     running++;
@@ -71,18 +87,35 @@ public final class ServiceCommand implements Runnable {
                 if (wanted && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE) {
                     restarting = true;
                 }
+                if (wanted || (current && t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)) {
+                    nodes.add(t.getNodeId());
+                }
+                if (current && t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE) {
+                    completedSlots.add(t.getSlot());
+                    completedNodes.add(t.getNodeId());
+                }
                 if (!t.getStatus().getErr().isEmpty() && (t.getStatus().getState().getNumber() >= TaskState.TASK_STATE_FAILED_VALUE
                         || t.getStatus().getState() == TaskState.TASK_STATE_PENDING)) {
                     failures++;
                     lastErr = t.getStatus().getErr();
                 }
             }
-            String line = running + "/" + replicas + " running";
+            long replicas = switch (spec.getModeCase()) {
+                case GLOBAL, GLOBAL_JOB -> nodes.size();
+                case REPLICATED_JOB -> spec.getReplicatedJob().getTotalCompletions();
+                default -> spec.getReplicated().getReplicas();
+            };
+            long done = spec.hasReplicatedJob() ? completedSlots.size() : spec.hasGlobalJob() ? completedNodes.size() : running;
+            String line = done + "/" + replicas + (job ? " completed" : " running");
             if (!line.equals(shown)) {
                 cmd.out().println("overall progress: " + line);
                 shown = line;
             }
-            if (running >= replicas) {
+            if (job && done >= replicas && (replicas > 0 || !restarting)) {
+                cmd.out().println("verify: job complete");
+                return 0;
+            }
+            if (!job && done >= replicas) {
                 since = since < 0 ? System.nanoTime() : since;
                 if (System.nanoTime() - since >= MONITOR.toNanos()) {
                     cmd.out().println("verify: service converged");
@@ -91,8 +124,7 @@ public final class ServiceCommand implements Runnable {
             } else {
                 since = -1;
                 // the managers stop restarting once the policy allows no more attempts
-                var policy = cmd.control().getService(GetServiceRequest.newBuilder().setService(serviceId).build())
-                        .getSpec().getTask().getRestart();
+                var policy = spec.getTask().getRestart();
                 long allowed = policy.getCondition() == io.shoal.api.RestartPolicy.Condition.NONE ? 1
                         : policy.getMaxAttempts() > 0 ? policy.getMaxAttempts() + 1 : Long.MAX_VALUE;
                 boolean gaveUp = allowed != Long.MAX_VALUE && failures >= allowed * Math.max(1, replicas) && !restarting;
@@ -121,7 +153,7 @@ public final class ServiceCommand implements Runnable {
             if (detach) {
                 return 0;
             }
-            return await(this, s.getId(), s.getSpec().getReplicated().getReplicas());
+            return await(this, s);
         }
 
         private picocli.CommandLine.Model.CommandSpec spec() {
@@ -147,15 +179,19 @@ public final class ServiceCommand implements Runnable {
             Table t = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS");
             for (Service s : services) {
                 String replicas = r.getRunningOrDefault(s.getId(), 0) + "/" + r.getDesiredOrDefault(s.getId(), 0);
+                String mode = ServiceFlags.modeName(s.getSpec());
+                if (s.getSpec().hasReplicatedJob() || s.getSpec().hasGlobalJob()) {
+                    replicas += " (" + r.getCompletedOrDefault(s.getId(), 0) + "/" + r.getDesiredOrDefault(s.getId(), 0) + " completed)";
+                }
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("ID", s.getId());
                 m.put("Name", s.getSpec().getAnnotations().getName());
-                m.put("Mode", "replicated");
+                m.put("Mode", mode);
                 m.put("Replicas", replicas);
                 m.put("Image", s.getSpec().getTask().getContainer().getImage());
                 m.put("Ports", "");
                 rows.add(m);
-                t.row(s.getId().substring(0, 12), s.getSpec().getAnnotations().getName(), "replicated", replicas,
+                t.row(s.getId().substring(0, 12), s.getSpec().getAnnotations().getName(), mode, replicas,
                         s.getSpec().getTask().getContainer().getImage(), "");
             }
             if (json) {
@@ -268,12 +304,21 @@ public final class ServiceCommand implements Runnable {
                     throw usage("'" + p + "' must be SERVICE=N with N >= 0");
                 }
                 Service s = control().getService(GetServiceRequest.newBuilder().setService(p.substring(0, eq)).build());
-                ServiceSpec spec = s.getSpec().toBuilder().setReplicated(s.getSpec().getReplicated().toBuilder().setReplicas(n)).build();
-                control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(spec)
+                ServiceSpec spec;
+                if (s.getSpec().hasReplicated()) {
+                    spec = s.getSpec().toBuilder().setReplicated(s.getSpec().getReplicated().toBuilder().setReplicas(n)).build();
+                } else if (s.getSpec().hasReplicatedJob()) {
+                    spec = s.getSpec().toBuilder().setReplicatedJob(s.getSpec().getReplicatedJob().toBuilder().setTotalCompletions(n)).build();
+                } else {
+                    err().println("Error: " + p.substring(0, eq) + ": scale can only be used with replicated or replicated-job mode");
+                    rc = 1;
+                    continue;
+                }
+                Service u = control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(spec)
                         .setVersion(s.getMeta().getVersion()).build());
                 out().printf("%s scaled to %d%n", p.substring(0, eq), n);
                 if (!detach) {
-                    rc = Math.max(rc, await(this, s.getId(), n));
+                    rc = Math.max(rc, await(this, u));
                 }
             }
             return rc;
@@ -294,7 +339,7 @@ public final class ServiceCommand implements Runnable {
             Service u = control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(next)
                     .setVersion(s.getMeta().getVersion()).build());
             out().println(u.getId());
-            return detach ? 0 : await(this, u.getId(), u.getSpec().getReplicated().getReplicas());
+            return detach ? 0 : await(this, u);
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.List;
 public final class ServiceFlags {
     @Option(names = "--name", description = "Service name.") String name;
     @Option(names = "--replicas", description = "Number of tasks.") Long replicas;
-    @Option(names = "--mode", description = "replicated (the only mode so far).") String mode;
+    @Option(names = "--mode", description = "replicated (default), global, replicated-job or global-job.") String mode;
+    @Option(names = "--max-concurrent", description = "Job tasks to run at once (replicated-job; default: --replicas).") Long maxConcurrent;
     @Option(names = {"-e", "--env"}, description = "Environment variable K=V (repeatable).") List<String> env = new ArrayList<>();
     @Option(names = {"-w", "--workdir"}, description = "Working directory in the container.") String workdir;
     @Option(names = {"-u", "--user"}, description = "uid[:gid] or user name.") String user;
@@ -66,14 +67,43 @@ public final class ServiceFlags {
             String[] kv = kv(l, "--label", cmd);
             s.setAnnotations(s.getAnnotationsBuilder().putLabels(kv[0], kv[1]).build());
         }
-        if (mode != null && !mode.equals("replicated")) {
-            throw new CommandLine.ParameterException(cmd, "--mode: '" + mode + "' is not supported yet; use replicated");
+        if (replicas != null && replicas < 0) {
+            throw new CommandLine.ParameterException(cmd, "--replicas: must be 0 or more, not " + replicas);
         }
-        if (replicas != null) {
-            if (replicas < 0) {
-                throw new CommandLine.ParameterException(cmd, "--replicas: must be 0 or more, not " + replicas);
+        if (maxConcurrent != null && maxConcurrent < 1) {
+            throw new CommandLine.ParameterException(cmd, "--max-concurrent: must be 1 or more, not " + maxConcurrent);
+        }
+        if (mode != null) {
+            if (base.getModeCase() != ServiceSpec.ModeCase.MODE_NOT_SET && !mode.equals(modeName(base))) {
+                throw new CommandLine.ParameterException(cmd, "--mode: a service's mode cannot change (it is " + modeName(base) + ")");
             }
-            s.setReplicated(ReplicatedService.newBuilder().setReplicas(replicas));
+            switch (mode) {
+                case "replicated" -> s.setReplicated(ReplicatedService.newBuilder().setReplicas(replicas == null ? 1 : replicas));
+                case "global" -> s.setGlobal(io.shoal.api.GlobalService.getDefaultInstance());
+                case "replicated-job" -> s.setReplicatedJob(io.shoal.api.ReplicatedJob.newBuilder()
+                        .setTotalCompletions(replicas == null ? 1 : replicas)
+                        .setMaxConcurrent(maxConcurrent != null ? maxConcurrent : replicas == null ? 1 : replicas));
+                case "global-job" -> s.setGlobalJob(io.shoal.api.GlobalJob.getDefaultInstance());
+                default -> throw new CommandLine.ParameterException(cmd, "--mode: '" + mode
+                        + "' is not one of replicated, global, replicated-job, global-job");
+            }
+        }
+        String effective = mode != null ? mode : modeName(base);
+        if (replicas != null && (effective.equals("global") || effective.equals("global-job"))) {
+            throw new CommandLine.ParameterException(cmd, "--replicas: a " + effective + " service runs one task per node; it takes no replica count");
+        }
+        if (maxConcurrent != null && !effective.equals("replicated-job")) {
+            throw new CommandLine.ParameterException(cmd, "--max-concurrent: only for --mode replicated-job");
+        }
+        if (mode == null && replicas != null) {
+            if (effective.equals("replicated-job")) {
+                s.setReplicatedJob(s.getReplicatedJob().toBuilder().setTotalCompletions(replicas));
+            } else {
+                s.setReplicated(ReplicatedService.newBuilder().setReplicas(replicas));
+            }
+        }
+        if (mode == null && maxConcurrent != null) {
+            s.setReplicatedJob(s.getReplicatedJob().toBuilder().setMaxConcurrent(maxConcurrent));
         }
         if (image != null) {
             c.setImage(image);
@@ -133,6 +163,16 @@ public final class ServiceFlags {
             registryAuth(c, cmd);
         }
         return s.build();
+    }
+
+    /** The mode as the CLI names it ("replicated" for a spec that names none yet). */
+    static String modeName(ServiceSpec s) {
+        return switch (s.getModeCase()) {
+            case GLOBAL -> "global";
+            case REPLICATED_JOB -> "replicated-job";
+            case GLOBAL_JOB -> "global-job";
+            default -> "replicated";
+        };
     }
 
     /** Where the client keeps registry credentials, as the docker CLI does. */

@@ -59,4 +59,18 @@ class ServiceFlagsTest {
         assertEquals(Mount.Type.TMPFS, m.get(1).getType());
         assertEquals(16L << 20, m.get(1).getTmpfsSizeBytes());
     }
+
+    @Test
+    void modesAndTheirCounts() {
+        assertEquals(ServiceSpec.ModeCase.GLOBAL, parse("--mode", "global").getModeCase());
+        ServiceSpec job = parse("--mode", "replicated-job", "--replicas", "6", "--max-concurrent", "2");
+        assertEquals(6, job.getReplicatedJob().getTotalCompletions());
+        assertEquals(2, job.getReplicatedJob().getMaxConcurrent());
+        assertEquals(3, parse("--mode", "replicated-job", "--replicas", "3").getReplicatedJob().getMaxConcurrent(),
+                "max concurrent defaults to the completions");
+        assertEquals(ServiceSpec.ModeCase.GLOBAL_JOB, parse("--mode", "global-job").getModeCase());
+        assertTrue(refusal("--mode", "global", "--replicas", "3").contains("takes no replica count"));
+        assertTrue(refusal("--mode", "sometimes").contains("is not one of replicated, global, replicated-job, global-job"));
+        assertTrue(refusal("--max-concurrent", "2").startsWith("--max-concurrent: only for --mode replicated-job"));
+    }
 }

@@ -187,11 +187,29 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             var b = io.shoal.api.ListServicesResponse.newBuilder();
             tx.services().forEach(s -> b.addServices(Redaction.service(s)));
             for (io.shoal.api.Service s : tx.services()) {
-                long running = tx.tasksOfService(s.getId()).stream()
+                List<io.shoal.api.Task> tasks = tx.tasksOfService(s.getId());
+                long running = tasks.stream()
                         .filter(t -> io.shoal.manager.orchestrator.Tasks.wanted(t)
                                 && t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING).count();
                 b.putRunning(s.getId(), running);
-                b.putDesired(s.getId(), s.getSpec().hasReplicated() ? s.getSpec().getReplicated().getReplicas() : 0);
+                var spec = s.getSpec();
+                long completed = tasks.stream().filter(t -> t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_COMPLETE
+                        && (t.getSpecVersion() == s.getMeta().getVersion() || t.getSpec().equals(spec.getTask()))).count();
+                long desired = switch (spec.getModeCase()) {
+                    case REPLICATED -> spec.getReplicated().getReplicas();
+                    case REPLICATED_JOB -> spec.getReplicatedJob().getTotalCompletions();
+                    // the nodes that have (or wait for) a task of it
+                    case GLOBAL -> tasks.stream().filter(io.shoal.manager.orchestrator.Tasks::wanted)
+                            .map(io.shoal.api.Task::getNodeId).distinct().count();
+                    case GLOBAL_JOB -> tasks.stream().filter(t -> io.shoal.manager.orchestrator.Tasks.wanted(t)
+                                    || t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_COMPLETE)
+                            .map(io.shoal.api.Task::getNodeId).distinct().count();
+                    default -> 0;
+                };
+                b.putDesired(s.getId(), desired);
+                if (spec.hasReplicatedJob() || spec.hasGlobalJob()) {
+                    b.putCompleted(s.getId(), completed);
+                }
             }
             return b.build();
         }));

@@ -47,7 +47,12 @@ public final class ServiceSpecs {
                     throw Calls.invalid("replicas: " + s.getReplicated().getReplicas() + " is more than the limit of " + MAX_REPLICAS);
                 }
             }
-            case GLOBAL, REPLICATED_JOB, GLOBAL_JOB -> throw Calls.invalid("mode: only replicated services are supported so far");
+            case REPLICATED_JOB -> {
+                if (s.getReplicatedJob().getTotalCompletions() > MAX_REPLICAS) {
+                    throw Calls.invalid("replicas: " + s.getReplicatedJob().getTotalCompletions()
+                            + " completions is more than the limit of " + MAX_REPLICAS);
+                }
+            }
             default -> { }
         }
         var placement = s.getTask().getPlacement();

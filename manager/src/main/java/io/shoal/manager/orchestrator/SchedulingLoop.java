@@ -8,10 +8,14 @@ import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.scheduler.ClusterView;
 import io.shoal.scheduler.Decisions;
+import io.shoal.scheduler.NodeInfo;
+import io.shoal.scheduler.Pipeline;
 import io.shoal.scheduler.Scheduler;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Places PENDING tasks: feeds the pure {@link Scheduler} a view of the store and writes its
@@ -34,13 +38,47 @@ public final class SchedulingLoop implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         List<Task> all = tx.tasks();
         List<Task> pending = all.stream()
-                .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_PENDING && Tasks.wanted(t) && t.getNodeId().isEmpty())
+                .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_PENDING && Tasks.wanted(t))
                 .toList();
         if (pending.isEmpty()) {
             return List.of();
         }
-        Decisions d = scheduler.schedule(new ClusterView(tx.nodes(), all.stream().filter(Tasks::placed).toList()), pending);
         List<StoreAction> out = new ArrayList<>();
+        List<Task> placed = new ArrayList<>(all.stream().filter(Tasks::placed)
+                .filter(t -> t.getStatus().getState() != TaskState.TASK_STATE_PENDING).toList());
+        // tasks whose node is chosen already (global services): only check that the node can take them
+        List<Task> preassigned = pending.stream().filter(t -> !t.getNodeId().isEmpty()).toList();
+        if (!preassigned.isEmpty()) {
+            Map<String, NodeInfo> infos = new HashMap<>();
+            Map<String, List<Task>> byNode = new HashMap<>();
+            placed.forEach(t -> byNode.computeIfAbsent(t.getNodeId(), k -> new ArrayList<>()).add(t));
+            tx.nodes().forEach(n -> infos.put(n.getId(), new NodeInfo(n, byNode.getOrDefault(n.getId(), List.of()))));
+            Pipeline pipeline = new Pipeline();
+            for (Task t : preassigned) {
+                NodeInfo node = infos.get(t.getNodeId());
+                String reason;
+                try {
+                    pipeline.setTask(t);
+                    reason = node == null ? "no suitable node (the node is gone)" : pipeline.check(node) ? null : pipeline.explain();
+                } catch (IllegalArgumentException e) {
+                    reason = e.getMessage();
+                }
+                if (reason == null) {
+                    node.add(t);
+                    placed.add(t);
+                    out.add(Batches.update(StoreObjects.wrap(t.toBuilder()
+                            .setStatus(Tasks.status(TaskState.TASK_STATE_ASSIGNED, "scheduler assigned task to node", nowMs)).build())));
+                } else if (!reason.equals(t.getStatus().getErr())) {
+                    out.add(Batches.update(StoreObjects.wrap(t.toBuilder()
+                            .setStatus(t.getStatus().toBuilder().setErr(reason).setTimestampMs(nowMs)).build())));
+                }
+            }
+        }
+        List<Task> free = pending.stream().filter(t -> t.getNodeId().isEmpty()).toList();
+        if (free.isEmpty()) {
+            return out;
+        }
+        Decisions d = scheduler.schedule(new ClusterView(tx.nodes(), placed), free);
         for (Decisions.Placement p : d.placed()) {
             out.add(Batches.update(StoreObjects.wrap(p.task().toBuilder().setNodeId(p.nodeId())
                     .setStatus(Tasks.status(TaskState.TASK_STATE_ASSIGNED, "scheduler assigned task to node", nowMs))

@@ -19,9 +19,9 @@ public final class Tasks {
         return t.getStatus().getState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE;
     }
 
-    /** The task holds a place on a node (assigned and not finished). */
+    /** The task holds a place on a node (assigned and not finished; a global task waiting for its node's resources does not). */
     public static boolean placed(Task t) {
-        return !t.getNodeId().isEmpty() && !terminal(t);
+        return !t.getNodeId().isEmpty() && !terminal(t) && t.getStatus().getState() != TaskState.TASK_STATE_PENDING;
     }
 
     public static TaskStatus status(TaskState state, String message, long nowMs) {

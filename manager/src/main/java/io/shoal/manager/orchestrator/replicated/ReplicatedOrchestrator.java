@@ -196,7 +196,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
      * the ones recorded on the slot's latest task, so the count survives leader failovers and the
      * reaping of old tasks.
      */
-    static boolean mayRestart(Service s, Task last, long nowMs) {
+    public static boolean mayRestart(Service s, Task last, long nowMs) {
         RestartPolicy p = s.getSpec().getTask().getRestart();
         TaskState state = last.getStatus().getState();
         boolean failed = state != TaskState.TASK_STATE_COMPLETE;
@@ -217,7 +217,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
     }
 
     /** The slot's restarts that count now: those within the window (all when there is none), at most the last 100. */
-    static List<Long> restartHistory(Service s, Task last, long nowMs) {
+    public static List<Long> restartHistory(Service s, Task last, long nowMs) {
         long window = s.getSpec().getTask().getRestart().getWindowMs();
         List<Long> kept = last.getRestartsMsList().stream().filter(t -> window <= 0 || t > nowMs - window).toList();
         return kept.size() <= 100 ? kept : kept.subList(kept.size() - 100, kept.size());
@@ -226,7 +226,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
     /** Swarm mode waits restart_delay (default 5 s) after a task ends before replacing it. */
     static final long DEFAULT_RESTART_DELAY_MS = 5_000;
 
-    static boolean restartDelayPassed(Service s, Task latest, long nowMs) {
+    public static boolean restartDelayPassed(Service s, Task latest, long nowMs) {
         var p = s.getSpec().getTask().getRestart();
         long delay = p.getDelaySet() ? p.getDelayMs() : DEFAULT_RESTART_DELAY_MS;
         return nowMs - latest.getStatus().getTimestampMs() >= delay;
