@@ -38,8 +38,11 @@ class ServicesIT {
         Assumptions.assumeTrue(Lab.available(), "needs root and ip netns (or -Dshoal.e2e=false was given)");
         lab = new Lab("shoal-e2e-services");
         lab.close();
-        Lab.Result r = lab.up(1, 2, "10.213.2");
+        Lab.Result r = lab.up(1, 3, "10.213.2");
         assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
+        // h4 starts outside the cluster: it joins later, for a global service to follow it
+        assertEquals(0, lab.cli("h4", "leave").code());
+        lab.awaitCli("h1", CONVERGE, x -> x.code() == 0, "node", "rm", "--force", "h4");
         Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
         assertEquals(0, reg.code(), "registry: " + reg.all());
         image = reg.out().strip();
@@ -258,8 +261,94 @@ class ServicesIT {
         }
     }
 
+    static java.util.Map<String, Long> perNode(String service) {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        running(service).forEach(t -> m.merge(t.get("Node").asText(), 1L, Long::sum));
+        return m;
+    }
+
     @Test
-    @Order(9)
+    @Order(10)
+    void sixReplicasSpreadTwoPerNodeAndALabelConstraintPinsTasks() {
+        Lab.Result spread = lab.cli("h1", "service", "create", "--name", "spread", "--replicas", "6", image, "sleep", "3600");
+        assertEquals(0, spread.code(), spread.all());
+        assertEquals(java.util.Map.of("h1", 2L, "h2", 2L, "h3", 2L), perNode("spread"));
+        assertEquals(0, lab.cli("h1", "node", "update", "--label-add", "zone=blue", "h3").code());
+        Lab.Result pinned = lab.cli("h1", "service", "create", "--name", "pinned", "--replicas", "3",
+                "--constraint", "node.labels.zone==blue", image, "sleep", "3600");
+        assertEquals(0, pinned.code(), pinned.all());
+        assertEquals(java.util.Map.of("h3", 3L), perNode("pinned"));
+        assertEquals(0, lab.cli("h1", "service", "rm", "spread", "pinned").code());
+    }
+
+    @Test
+    @Order(11)
+    void anImpossibleReservationStaysPendingWithTheReason() {
+        Lab.Result huge = lab.cli("h1", "service", "create", "--detach", "--name", "huge", "--reserve-memory", "4000G",
+                image, "sleep", "3600");
+        assertEquals(0, huge.code(), huge.all());
+        Lab.Result ps = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("insufficient memory on 3 nodes"),
+                "service", "ps", "--no-trunc", "huge");
+        assertTrue(ps.out().contains("Pending"), ps.out());
+        assertEquals(0, lab.cli("h1", "service", "rm", "huge").code());
+    }
+
+    @Test
+    @Order(12)
+    void aGlobalServiceRunsOnEveryActiveNodeAndFollowsJoinsAndDrains() {
+        Lab.Result create = lab.cli("h1", "service", "create", "--name", "agent", "--mode", "global", image, "sleep", "3600");
+        assertEquals(0, create.code(), create.all());
+        assertEquals(java.util.Map.of("h1", 1L, "h2", 1L, "h3", 1L), perNode("agent"));
+        String token = lab.cli("h1", "join-token", "-q", "worker").out().trim();
+        Lab.Result join = lab.cli("h4", "join", "--token", token, lab.ip("h1") + ":4242");
+        assertEquals(0, join.code(), join.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 4, "service", "ps", "--format", "json", "agent");
+        assertEquals(java.util.Map.of("h1", 1L, "h2", 1L, "h3", 1L, "h4", 1L), perNode("agent"));
+        assertEquals(0, lab.cli("h1", "node", "update", "--availability", "drain", "h2").code());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 3 && staleRunning(r) == 0,
+                "service", "ps", "--format", "json", "agent");
+        assertEquals(java.util.Map.of("h1", 1L, "h3", 1L, "h4", 1L), perNode("agent"));
+        assertEquals(0, lab.cli("h1", "node", "update", "--availability", "active", "h2").code());
+        Lab.Result ls = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("\"Replicas\" : \"4/4\""),
+                "service", "ls", "--format", "json");
+        assertTrue(ls.out().contains("\"Mode\" : \"global\""), ls.out());
+        assertEquals(0, lab.cli("h1", "service", "rm", "agent").code());
+    }
+
+    @Test
+    @Order(13)
+    void jobsRunToCompletion() {
+        Lab.Result job = lab.cli("h1", "service", "create", "--name", "batch", "--mode", "replicated-job", "--replicas", "5",
+                "--max-concurrent", "2", image, "sh", "-c", "echo working; sleep 1");
+        assertEquals(0, job.code(), job.all());
+        assertTrue(job.out().contains("verify: job complete"), job.out());
+        assertTrue(job.out().contains("5/5 completed"), job.out());
+        Lab.Result once = lab.cli("h1", "service", "create", "--name", "once", "--mode", "global-job", image, "true");
+        assertEquals(0, once.code(), once.all());
+        Lab.Result ls = lab.cli("h1", "service", "ls", "--format", "json");
+        assertTrue(ls.out().contains("(5/5 completed)"), ls.out());
+        assertTrue(ls.out().contains("(4/4 completed)"), ls.out());
+        assertEquals(0, lab.cli("h1", "service", "rm", "batch", "once").code());
+    }
+
+    @Test
+    @Order(14)
+    void theTasksOfANodeThatStaysDownRunElsewhereAndItsStaleOnesStopWhenItReturns() {
+        Lab.Result create = lab.cli("h1", "service", "create", "--name", "moving", "--replicas", "4", image, "sleep", "3600");
+        assertEquals(0, create.code(), create.all());
+        assertEquals(1L, perNode("moving").get("h4"), perNode("moving").toString());
+        assertEquals(0, lab.host("kill", "h4").code());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && runningCount(r) == 4
+                && running("moving").stream().noneMatch(t -> t.get("Node").asText().equals("h4")),
+                "service", "ps", "--format", "json", "moving");
+        assertEquals(0, lab.host("start", "h4").code());
+        // back, h4 learns its task was replaced and stops the container it kept running meanwhile
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && staleRunning(r) == 0, "service", "ps", "--format", "json", "moving");
+        assertEquals(0, lab.cli("h1", "service", "rm", "moving").code());
+    }
+
+    @Test
+    @Order(20)
     void imagesNoContainerUsesArePruned() {
         Lab.Result ls = lab.cli("h2", "image", "ls", "--format", "json");
         assertEquals(0, ls.code(), ls.all());

@@ -174,4 +174,26 @@ class ModesTest {
         assertEquals(2, all.size(), "one task per node, never restarted: " + all);
         assertTrue(all.stream().allMatch(t -> t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE));
     }
+
+    @Test
+    void aTaskWhoseNodeStopsMatchingItsConstraintsMoves() {
+        NodeSpec zoneA = NodeSpec.newBuilder().setAnnotations(Annotations.newBuilder().putLabels("zone", "a")).build();
+        node("n1", b -> b.setSpec(zoneA));
+        node("n2", b -> b.setSpec(zoneA));
+        node("n3", b -> b);
+        service("web", ServiceSpec.newBuilder().setReplicated(io.shoal.api.ReplicatedService.newBuilder().setReplicas(2))
+                .setTask(TaskSpec.newBuilder().setPlacement(Placement.newBuilder().addConstraints("node.labels.zone==a"))));
+        settle();
+        work(t -> TaskState.TASK_STATE_RUNNING);
+        assertEquals(Set.of("n1", "n2"), nodesOf(running("web")));
+        node("n1", b -> b.setSpec(NodeSpec.getDefaultInstance())); // the label is removed
+        settle();
+        work(t -> TaskState.TASK_STATE_RUNNING);
+        settle();
+        List<Task> run = running("web");
+        assertEquals(2, run.size());
+        assertEquals(Set.of("n2"), nodesOf(run), "both on the only node that still matches");
+        assertEquals(0, store.view(tx -> tx.tasksOfService("web")).stream()
+                .filter(t -> Tasks.wanted(t) && t.getNodeId().equals("n1")).count(), "nothing wanted on n1");
+    }
 }

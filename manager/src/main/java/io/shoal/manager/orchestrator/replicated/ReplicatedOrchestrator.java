@@ -70,6 +70,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
 
     private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, Map<String, Integer> load,
                                   long nowMs, List<StoreAction> out) {
+        Map<io.shoal.api.TaskSpec, java.util.function.Predicate<Node>> fits = new HashMap<>();
         long replicas = s.getSpec().getReplicated().getReplicas();
         Map<Long, List<Task>> bySlot = new TreeMap<>();
         tasks.forEach(t -> bySlot.computeIfAbsent(t.getSlot(), k -> new ArrayList<>()).add(t));
@@ -79,7 +80,8 @@ public final class ReplicatedOrchestrator implements Reconciler {
         for (Map.Entry<Long, List<Task>> e : bySlot.entrySet()) {
             long slot = e.getKey();
             List<Task> wanted = e.getValue().stream().filter(Tasks::wanted).toList();
-            List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes, nowMs)).toList();
+            List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes, nowMs)
+                    && !ConstraintEnforcer.misplaced(t, nodes, fits)).toList();
             // retire what can no longer serve the slot: finished, failed, or on a Down node
             wanted.stream().filter(t -> !alive.contains(t)).forEach(t -> out.add(shutdown(t)));
             if (!alive.isEmpty()) {
@@ -93,7 +95,8 @@ public final class ReplicatedOrchestrator implements Reconciler {
                 case TASK_STATE_COMPLETE, TASK_STATE_FAILED, TASK_STATE_REJECTED -> true;
                 default -> false;
             };
-            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes, nowMs);
+            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes, nowMs)
+                    || ConstraintEnforcer.misplaced(latest, nodes, fits);
             if (slot > replicas || !lost || wanted.isEmpty() && !endedOnItsOwn) {
                 continue; // closed by a scale-down, or retired earlier for a reason that needs no replacement
             }
