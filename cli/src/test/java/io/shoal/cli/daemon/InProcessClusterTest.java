@@ -1,0 +1,285 @@
+package io.shoal.cli.daemon;
+
+import io.grpc.ManagedChannel;
+import io.shoal.api.ContainerSpec;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.GetServiceRequest;
+import io.shoal.api.GlobalService;
+import io.shoal.api.InitRequest;
+import io.shoal.api.InitResponse;
+import io.shoal.api.JoinRequest;
+import io.shoal.api.ListNodesRequest;
+import io.shoal.api.ListTasksRequest;
+import io.shoal.api.NodeStatus;
+import io.shoal.api.NodeView;
+import io.shoal.api.ReplicatedJob;
+import io.shoal.api.ReplicatedService;
+import io.shoal.api.Service;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.UpdateServiceRequest;
+import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.ExitStatus;
+import io.shoal.worker.exec.Executor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A whole cluster in one JVM: 3 managers and 3 workers, each a real {@link NodeDaemon} (real Ratis,
+ * mutual TLS, dispatcher sessions, orchestrators) on 127.0.0.1 ports, with a fake container
+ * executor. Covers what needs several managers but no kernel: scaling, global services, jobs, and
+ * a leader failover in the middle of a deployment.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InProcessClusterTest {
+    @TempDir
+    static Path dir;
+    static final List<NodeDaemon> daemons = new ArrayList<>();
+    static final List<Path> sockets = new ArrayList<>();
+    static final List<ManagedChannel> channels = new ArrayList<>();
+    static final Map<String, Integer> ports = new HashMap<>();
+
+    /** Containers that start at once and run until stopped; a command of "complete" exits 0 right away. */
+    static final class FakeExecutor implements Executor {
+        final Map<String, Fake> containers = new ConcurrentHashMap<>();
+
+        @Override
+        public Controller controller(Task task) {
+            return containers.computeIfAbsent(task.getId(), id -> new Fake(task));
+        }
+
+        @Override
+        public List<String> existingTaskIds() {
+            return containers.values().stream().filter(f -> f.started).map(f -> f.id).toList();
+        }
+    }
+
+    static final class Fake implements Controller {
+        final String id;
+        final boolean completes;
+        volatile boolean started;
+        volatile ExitStatus exit;
+
+        Fake(Task t) {
+            this.id = t.getId();
+            ContainerSpec c = t.getSpec().getContainer();
+            this.completes = !c.getCommandList().isEmpty() && c.getCommand(0).equals("complete");
+        }
+
+        @Override public void prepare() { }
+        @Override public void start() {
+            started = true;
+            if (completes) {
+                exit = new ExitStatus(0);
+            }
+        }
+        @Override public Optional<ExitStatus> exitStatus() { return Optional.ofNullable(exit); }
+        @Override public Optional<ExitStatus> waitExit(Duration t) throws InterruptedException {
+            if (exit == null) {
+                Thread.sleep(Math.min(t.toMillis(), 50));
+            }
+            return Optional.ofNullable(exit);
+        }
+        @Override public ExitStatus shutdown(String signal, Duration grace) {
+            exit = exit == null ? new ExitStatus(143) : exit;
+            return exit;
+        }
+        @Override public void remove() { started = false; }
+        @Override public boolean exists() { return started; }
+    }
+
+    /** A port whose successor is free too (the daemon's Raft port is the cluster port + 1). */
+    static int freePortPair() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int p;
+            try (ServerSocket s = new ServerSocket(0)) {
+                p = s.getLocalPort();
+            }
+            if (p < 65000) {
+                try (ServerSocket s2 = new ServerSocket(p + 1)) {
+                    return p;
+                } catch (IOException busy) {
+                    // try another
+                }
+            }
+        }
+        throw new IOException("no free pair of ports");
+    }
+
+    static NodeDaemon daemon(String name) throws IOException {
+        int port = freePortPair();
+        Path data = dir.resolve(name);
+        Path socket = dir.resolve(name + ".sock");
+        DaemonOptions o = new DaemonOptions(data, socket, "runc", "127.0.0.1:" + port, List.of(), 1000, new FakeExecutor(),
+                id -> data.resolve("no-logs"), List.of());
+        NodeDaemon d = new NodeDaemon(o);
+        d.start();
+        daemons.add(d);
+        sockets.add(socket);
+        channels.add(LocalSocket.connect(socket));
+        ports.put(name, port);
+        return d;
+    }
+
+    static ControlGrpc.ControlBlockingStub control(int i) {
+        return ControlGrpc.newBlockingStub(channels.get(i)).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    static <T> T await(String what, Duration timeout, Supplier<T> probe, Predicate<T> ok) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T last = null;
+        RuntimeException error = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = probe.get();
+                error = null;
+                if (ok.test(last)) {
+                    return last;
+                }
+            } catch (RuntimeException e) {
+                error = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting until " + what + "; last: " + (error != null ? error : last));
+    }
+
+    static String addr(String name) {
+        return "127.0.0.1:" + ports.get(name);
+    }
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        NodeDaemon m1 = daemon("m1");
+        InitResponse init = m1.init(InitRequest.newBuilder().setListenAddr(addr("m1")).setAdvertiseAddr(addr("m1")).build());
+        for (String m : List.of("m2", "m3")) {
+            daemon(m).join(JoinRequest.newBuilder().setToken(init.getManagerToken()).setRemoteAddr(addr("m1"))
+                    .setListenAddr(addr(m)).setAdvertiseAddr(addr(m)).build());
+        }
+        for (String w : List.of("w1", "w2", "w3")) {
+            daemon(w).join(JoinRequest.newBuilder().setToken(init.getWorkerToken()).setRemoteAddr(addr("m1"))
+                    .setListenAddr(addr(w)).setAdvertiseAddr(addr(w)).build());
+        }
+        await("6 nodes are ready", Duration.ofSeconds(60), () -> control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList(),
+                nodes -> nodes.size() == 6 && nodes.stream().allMatch(n -> n.getNode().getStatus().getState() == NodeStatus.State.READY));
+    }
+
+    @AfterAll
+    static void stop() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        for (NodeDaemon d : daemons) {
+            try {
+                d.close();
+            } catch (RuntimeException ignored) {
+                // best effort: some were closed by the test already
+            }
+        }
+    }
+
+    static ServiceSpec spec(String name) {
+        return ServiceSpec.newBuilder().setAnnotations(io.shoal.api.Annotations.newBuilder().setName(name))
+                .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("fake/image:1")
+                        .setStopGracePeriodMs(100).setHasStopGracePeriod(true))).build();
+    }
+
+    static List<Task> tasks(int via, String service) {
+        return control(via).listTasks(ListTasksRequest.newBuilder().setService(service).build()).getTasksList();
+    }
+
+    static List<Task> running(List<Task> tasks) {
+        return tasks.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING
+                && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING).toList();
+    }
+
+    /** No slot (replicated) or node (global) has two tasks that are meant to run and do. */
+    static boolean noDuplicates(List<Task> tasks) {
+        Map<String, Long> per = running(tasks).stream().collect(Collectors.groupingBy(
+                t -> t.getSlot() > 0 ? "slot " + t.getSlot() : "node " + t.getNodeId(), Collectors.counting()));
+        return per.values().stream().allMatch(n -> n == 1);
+    }
+
+    /** A task told to stop that still runs. */
+    static boolean stale(List<Task> tasks) {
+        return tasks.stream().anyMatch(t -> t.getDesiredState() == TaskState.TASK_STATE_SHUTDOWN
+                && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING);
+    }
+
+    @Test
+    @Order(1)
+    void scaleUpAndDown() throws Exception {
+        control(4).createService(CreateServiceRequest.newBuilder().setSpec(spec("web").toBuilder()
+                .setReplicated(ReplicatedService.newBuilder().setReplicas(6))).build());
+        List<Task> up = await("6 running", Duration.ofSeconds(30), () -> tasks(1, "web"), t -> running(t).size() == 6);
+        assertEquals(6, running(up).stream().map(Task::getNodeId).distinct().count(), "one per node");
+        Service s = control(0).getService(GetServiceRequest.newBuilder().setService("web").build());
+        control(5).updateService(UpdateServiceRequest.newBuilder().setService("web").setVersion(s.getMeta().getVersion())
+                .setSpec(s.getSpec().toBuilder().setReplicated(ReplicatedService.newBuilder().setReplicas(2))).build());
+        await("2 running and nothing stale", Duration.ofSeconds(30), () -> tasks(2, "web"),
+                t -> running(t).size() == 2 && !stale(t) && noDuplicates(t));
+    }
+
+    @Test
+    @Order(2)
+    void globalRunsEverywhereAndJobsComplete() throws Exception {
+        control(0).createService(CreateServiceRequest.newBuilder().setSpec(spec("agent").toBuilder()
+                .setGlobal(GlobalService.getDefaultInstance())).build());
+        await("a task on each of the 6 nodes", Duration.ofSeconds(30), () -> tasks(3, "agent"),
+                t -> running(t).size() == 6 && running(t).stream().map(Task::getNodeId).distinct().count() == 6);
+        ServiceSpec job = spec("batch").toBuilder()
+                .setReplicatedJob(ReplicatedJob.newBuilder().setTotalCompletions(8).setMaxConcurrent(3)).build();
+        job = job.toBuilder().setTask(job.getTask().toBuilder()
+                .setContainer(job.getTask().getContainer().toBuilder().addCommand("complete"))).build();
+        control(1).createService(CreateServiceRequest.newBuilder().setSpec(job).build());
+        List<Task> done = await("8 completions", Duration.ofSeconds(60), () -> tasks(4, "batch"),
+                t -> t.stream().filter(x -> x.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)
+                        .map(Task::getSlot).distinct().count() == 8);
+        assertEquals(8, done.size(), "no slot ran twice");
+    }
+
+    @Test
+    @Order(3)
+    void aLeaderFailoverDuringADeploymentConvergesWithoutDuplicates() throws Exception {
+        List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
+        int leader = -1;
+        for (int m = 0; m < 3; m++) {
+            String id = daemons.get(m).info().getNodeId();
+            if (nodes.stream().anyMatch(n -> n.getNode().getId().equals(id) && n.getManagerReachability() == NodeView.Reachability.LEADER)) {
+                leader = m;
+            }
+        }
+        assertTrue(leader >= 0, "a leader among the managers: " + nodes);
+        String gone = daemons.get(leader).info().getNodeId();
+        int via = leader == 0 ? 1 : 0;
+        control(via).createService(CreateServiceRequest.newBuilder().setSpec(spec("deploy").toBuilder()
+                .setReplicated(ReplicatedService.newBuilder().setReplicas(10))).build());
+        daemons.get(leader).close(); // in the middle of placing and starting the 10 tasks
+        await("10 running, none twice, none on the stopped manager's node", Duration.ofSeconds(90), () -> tasks(via, "deploy"),
+                x -> running(x).size() == 10 && noDuplicates(x) && running(x).stream().noneMatch(r -> r.getNodeId().equals(gone)));
+    }
+}
