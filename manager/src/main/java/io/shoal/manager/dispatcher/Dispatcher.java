@@ -52,6 +52,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread loop;
+    private Thread hub;
+    /** node id -> wake-ups of the session streams of that node (node or manager changes) */
+    private final Map<String, java.util.Set<java.util.concurrent.Semaphore>> sessionWaiters = new ConcurrentHashMap<>();
+    /** node id -> wake-ups of the assignment streams of that node (changes to its tasks) */
+    private final Map<String, java.util.Set<java.util.concurrent.Semaphore>> taskWaiters = new ConcurrentHashMap<>();
 
     private record Session(String id, String nodeId, ServerCallStreamObserver<SessionMessage> stream) {}
 
@@ -72,6 +77,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         long now = clock.getAsLong();
         store.view(tx -> tx.nodes()).forEach(n -> lastSeen.put(n.getId(), now));
         loop = Thread.ofVirtual().name("dispatcher-liveness").start(this::livenessLoop);
+        hub = Thread.ofVirtual().name("dispatcher-changes").start(this::changeHub);
     }
 
     /** Stops the loop and ends every session, so workers reconnect to the new leader. */
@@ -80,6 +86,10 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         if (loop != null) {
             loop.interrupt();
             loop = null;
+        }
+        if (hub != null) {
+            hub.interrupt();
+            hub = null;
         }
         for (Session s : sessions.values()) {
             try {
@@ -145,24 +155,101 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         });
     }
 
-    /** Pushes a new session message whenever this node or the set of managers changes. */
-    private void follow(Session s) {
+    /**
+     * One watch for all streams: each store change wakes only the streams it concerns (the nodes a
+     * task left or joined; a node's own session; every session when the set of managers changes),
+     * so the leader's work per change does not grow with the number of workers.
+     */
+    private void changeHub() {
         try (Watch w = store.watch()) {
-            while (sessions.containsKey(s.id) && !s.stream.isCancelled()) {
+            while (running) {
                 StoreEvent e = w.poll(1, TimeUnit.SECONDS);
                 if (e == null) {
                     continue;
                 }
-                boolean relevant = e.type() == StoreEvent.Type.RESET;
-                var obj = e.after() != null ? e.after() : e.before();
-                if (obj != null && StoreObjects.kind(obj) == ObjectKind.NODE) {
-                    Node n = obj.getNode();
-                    Node before = e.before() == null ? null : e.before().getNode();
-                    relevant |= n.getId().equals(s.nodeId)
-                            || n.getRole() == NodeRole.NODE_ROLE_MANAGER
-                            || (before != null && before.getRole() == NodeRole.NODE_ROLE_MANAGER);
+                if (e.type() == StoreEvent.Type.RESET) {
+                    wakeAll(sessionWaiters);
+                    wakeAll(taskWaiters);
+                    continue;
                 }
-                if (relevant) {
+                var obj = e.after() != null ? e.after() : e.before();
+                if (obj == null) {
+                    continue;
+                }
+                switch (StoreObjects.kind(obj)) {
+                    case TASK -> {
+                        if (e.before() != null) {
+                            wake(taskWaiters, e.before().getTask().getNodeId());
+                        }
+                        if (e.after() != null) {
+                            wake(taskWaiters, e.after().getTask().getNodeId());
+                        }
+                    }
+                    case NODE -> {
+                        Node n = obj.getNode();
+                        Node before = e.before() == null ? null : e.before().getNode();
+                        boolean managers = (before != null && before.getRole() == NodeRole.NODE_ROLE_MANAGER)
+                                || (e.after() != null && e.after().getNode().getRole() == NodeRole.NODE_ROLE_MANAGER);
+                        boolean managerSetChanged = managers && (before == null || e.after() == null
+                                || before.getRole() != n.getRole() || !before.getAdvertiseAddr().equals(n.getAdvertiseAddr()));
+                        if (managerSetChanged) {
+                            wakeAll(sessionWaiters);
+                        } else {
+                            wake(sessionWaiters, n.getId());
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("dispatcher change hub failed: {}", e.toString());
+        }
+    }
+
+    private static void wake(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters, String nodeId) {
+        var set = waiters.get(nodeId);
+        if (set != null) {
+            set.forEach(java.util.concurrent.Semaphore::release);
+        }
+    }
+
+    private static void wakeAll(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters) {
+        waiters.values().forEach(set -> set.forEach(java.util.concurrent.Semaphore::release));
+    }
+
+    private static java.util.concurrent.Semaphore register(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters, String nodeId) {
+        java.util.concurrent.Semaphore sem = new java.util.concurrent.Semaphore(0);
+        waiters.computeIfAbsent(nodeId, k -> ConcurrentHashMap.newKeySet()).add(sem);
+        return sem;
+    }
+
+    private static void unregister(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters, String nodeId,
+                                   java.util.concurrent.Semaphore sem) {
+        waiters.computeIfPresent(nodeId, (k, set) -> {
+            set.remove(sem);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** Waits for a wake-up, then lets a burst of changes settle so that one message covers it. */
+    private static boolean awaitChange(java.util.concurrent.Semaphore sem) throws InterruptedException {
+        if (!sem.tryAcquire(1, TimeUnit.SECONDS)) {
+            return false;
+        }
+        Thread.sleep(5);
+        sem.drainPermits();
+        return true;
+    }
+
+    /** Pushes a new session message whenever this node or the set of managers changes. */
+    private void follow(Session s) {
+        java.util.concurrent.Semaphore wake = register(sessionWaiters, s.nodeId);
+        try {
+            send(s); // covers a change between the first message and the registration
+            while (sessions.containsKey(s.id) && !s.stream.isCancelled()) {
+                if (awaitChange(wake)) {
                     send(s);
                 }
             }
@@ -170,6 +257,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.debug("session {} of {} ended: {}", s.id, s.nodeId, e.toString());
+        } finally {
+            unregister(sessionWaiters, s.nodeId, wake);
         }
     }
 
@@ -213,21 +302,18 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
         ServerCallStreamObserver<io.shoal.api.AssignmentsMessage> stream = (ServerCallStreamObserver<io.shoal.api.AssignmentsMessage>) observer;
         Thread.ofVirtual().name("assignments-" + s.nodeId).start(() -> {
+            java.util.concurrent.Semaphore wake = register(taskWaiters, s.nodeId);
             long seq = 0;
-            try (Watch w = store.watch()) {
-                java.util.List<io.shoal.api.Task> last = null;
+            try {
+                java.util.Map<String, io.shoal.api.Task> last = null;
                 while (sessions.containsKey(s.id) && !stream.isCancelled()) {
                     java.util.List<io.shoal.api.Task> now = store.view(tx -> tx.tasksOnNode(s.nodeId));
-                    if (!now.equals(last)) {
-                        stream.onNext(io.shoal.api.AssignmentsMessage.newBuilder().setSequence(++seq).addAllTasks(now).build());
-                        last = now;
+                    var msg = Assignments.next(last, now);
+                    if (msg != null) {
+                        stream.onNext(msg.setSequence(++seq).build());
                     }
-                    // wake on the next change; drain a burst so one message covers it
-                    if (w.poll(1, TimeUnit.SECONDS) != null) {
-                        while (w.poll(10, TimeUnit.MILLISECONDS) != null) {
-                            // keep draining
-                        }
-                    }
+                    last = Assignments.byId(now);
+                    awaitChange(wake);
                 }
                 if (!stream.isCancelled()) {
                     stream.onError(Status.UNAVAILABLE.withDescription("session ended").asRuntimeException());
@@ -236,6 +322,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.debug("assignments of {} ended: {}", s.nodeId, e.toString());
+            } finally {
+                unregister(taskWaiters, s.nodeId, wake);
             }
         });
     }

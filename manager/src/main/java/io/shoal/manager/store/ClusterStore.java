@@ -1,5 +1,7 @@
 package io.shoal.manager.store;
 
+import io.shoal.api.Task;
+
 import io.shoal.api.Meta;
 import io.shoal.api.raft.ApplyResult;
 import io.shoal.api.raft.StoreAction;
@@ -29,6 +31,9 @@ public final class ClusterStore {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<ObjectKind, TreeMap<String, StoreObject>> tables = new EnumMap<>(ObjectKind.class);
     private final Map<ObjectKind, Map<String, String>> names = new EnumMap<>(ObjectKind.class);
+    /** Secondary indexes of tasks (node id / service id -> task id -> task): the dispatcher and the loops ask per node and per service. */
+    private final Map<String, TreeMap<String, Task>> tasksByNode = new HashMap<>();
+    private final Map<String, TreeMap<String, Task>> tasksByService = new HashMap<>();
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private long appliedIndex;
 
@@ -79,7 +84,42 @@ public final class ClusterStore {
             String id = names.get(kind).get(name);
             return id == null ? Optional.empty() : get(kind, id);
         }
+
+        @Override
+        public List<Task> tasksOnNode(String nodeId) {
+            TreeMap<String, Task> m = tasksByNode.get(nodeId);
+            return m == null ? List.of() : List.copyOf(m.values());
+        }
+
+        @Override
+        public List<Task> tasksOfService(String serviceId) {
+            TreeMap<String, Task> m = tasksByService.get(serviceId);
+            return m == null ? List.of() : List.copyOf(m.values());
+        }
     };
+
+    private void index(StoreObject before, StoreObject after) {
+        if (before != null && before.hasTask()) {
+            Task t = before.getTask();
+            unindex(tasksByNode, t.getNodeId(), t.getId());
+            unindex(tasksByService, t.getServiceId(), t.getId());
+        }
+        if (after != null && after.hasTask()) {
+            Task t = after.getTask();
+            tasksByNode.computeIfAbsent(t.getNodeId(), k -> new TreeMap<>()).put(t.getId(), t);
+            tasksByService.computeIfAbsent(t.getServiceId(), k -> new TreeMap<>()).put(t.getId(), t);
+        }
+    }
+
+    private static void unindex(Map<String, TreeMap<String, Task>> index, String key, String id) {
+        TreeMap<String, Task> m = index.get(key);
+        if (m != null) {
+            m.remove(id);
+            if (m.isEmpty()) {
+                index.remove(key);
+            }
+        }
+    }
 
     /**
      * Applies one committed batch at Raft index {@code index}: all actions or none. Deterministic,
@@ -205,12 +245,14 @@ public final class ClusterStore {
         }
         if (a.getKind() == StoreAction.Kind.REMOVE) {
             tables.get(kind).remove(id);
+            index(before, null);
             return new StoreEvent(StoreEvent.Type.REMOVE, index, before, null);
         }
         long created = before == null ? timestamp : StoreObjects.meta(before).getCreatedMs();
         StoreObject after = StoreObjects.withMeta(obj, Meta.newBuilder()
                 .setVersion(index).setCreatedMs(created).setUpdatedMs(timestamp).build());
         tables.get(kind).put(id, after);
+        index(before, after);
         if (kind.uniqueNames() && !StoreObjects.name(after).isEmpty()) {
             names.get(kind).put(StoreObjects.name(after), id);
         }
@@ -243,9 +285,12 @@ public final class ClusterStore {
                 tables.get(k).clear();
                 names.get(k).clear();
             }
+            tasksByNode.clear();
+            tasksByService.clear();
             for (StoreObject o : snapshot.getObjectsList()) {
                 ObjectKind k = StoreObjects.kind(o);
                 tables.get(k).put(StoreObjects.id(o), o);
+                index(null, o);
                 if (k.uniqueNames() && !StoreObjects.name(o).isEmpty()) {
                     names.get(k).put(StoreObjects.name(o), StoreObjects.id(o));
                 }

@@ -204,4 +204,24 @@ class ClusterStoreTest {
         reader.join();
         assertNull(torn.get());
     }
+
+    @Test
+    void tasksAreIndexedByNodeAndServiceThroughUpdatesRemovalsAndRestores() {
+        java.util.function.BiFunction<String, String, StoreObject> task = (id, node) -> StoreObjects.wrap(io.shoal.api.Task.newBuilder()
+                .setId(id).setServiceId("s1").setNodeId(node).build());
+        store.apply(1, batch(1, Batches.create(task.apply("t1", "n1")), Batches.create(task.apply("t2", "n1")),
+                Batches.create(task.apply("t3", "n2"))));
+        assertEquals(java.util.List.of("t1", "t2"), store.view(tx -> tx.tasksOnNode("n1")).stream().map(io.shoal.api.Task::getId).toList());
+        store.apply(2, batch(2, Batches.update(task.apply("t2", "n2")), Batches.remove(task.apply("t1", "n1"))));
+        assertTrue(store.view(tx -> tx.tasksOnNode("n1")).isEmpty());
+        assertEquals(java.util.List.of("t2", "t3"), store.view(tx -> tx.tasksOnNode("n2")).stream().map(io.shoal.api.Task::getId).toList());
+        assertEquals(2, store.view(tx -> tx.tasksOfService("s1")).size());
+        assertEquals(2L, (long) store.view(tx -> tx.tasksOnNode("n2").getFirst().getMeta().getVersion()), "the index holds the stored object");
+        ClusterStore copy = new ClusterStore();
+        copy.restore(store.snapshot());
+        java.util.List<io.shoal.api.Task> original = store.view(tx -> tx.tasksOnNode("n2"));
+        java.util.List<io.shoal.api.Task> restored = copy.view(tx -> tx.tasksOnNode("n2"));
+        assertEquals(original, restored);
+        assertTrue(copy.view(tx -> tx.tasksOnNode("n1")).isEmpty());
+    }
 }

@@ -186,8 +186,9 @@ public final class Agent implements AutoCloseable {
             try {
                 Iterator<io.shoal.api.AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
                         .assignments(io.shoal.api.AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
+                AssignmentSet set = new AssignmentSet();
                 while (running && it.hasNext()) {
-                    tasks.assign(it.next().getTasksList());
+                    tasks.assign(set.apply(it.next()));
                 }
             } catch (StatusRuntimeException e) {
                 if (running && !session.isCancelled()) {
