@@ -2,6 +2,7 @@ package io.shoal.net.nft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -96,11 +97,9 @@ class NftTest {
     void aBrokenTransactionChangesNothing() {
         nft.apply(ns, ServiceRules.full(List.of()));
         String before = nft.listTable(ns);
-        try {
-            nft.apply(ns, "add chain ip shoal ok\nadd rule ip shoal nosuchchain accept\n");
-        } catch (CommandException expected) {
-            assertTrue(expected.getMessage().contains("nft -f -"), expected.getMessage());
-        }
+        CommandException e = assertThrows(CommandException.class,
+                () -> nft.apply(ns, "add chain ip shoal ok\nadd rule ip shoal nosuchchain accept\n"));
+        assertTrue(e.getMessage().contains("nft -f -"), e.getMessage());
         assertEquals(before, nft.listTable(ns));
     }
 
