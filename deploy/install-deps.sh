@@ -23,6 +23,7 @@ packages=(
   docker-registry   # the lab's OCI registry
   umoci             # builds the lab's busybox image
   skopeo            # pushes it
+  nftables          # nft: service VIPs and the ingress routing mesh (overlay-net)
 )
 
 say() { echo "install-deps: $*"; }

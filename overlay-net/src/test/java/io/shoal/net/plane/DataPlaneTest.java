@@ -1,0 +1,163 @@
+package io.shoal.net.plane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shoal.net.plane.SandboxState.Fdb;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two "hosts" (namespaces on an underlay bridge), each with its own plane and containers, and a real
+ * VXLAN between them. Runs as root; every namespace is removed after each test.
+ */
+class DataPlaneTest {
+    static final String UA = "192.168.250.1";
+    static final String UB = "192.168.250.2";
+    static final OverlayNetwork N1 = new OverlayNetwork("net1aaaaaaaaaaaaaa", 4200, "10.77.1.0/24", "10.77.1.1", false, 0);
+    static final OverlayNetwork N2 = new OverlayNetwork("net2bbbbbbbbbbbbbb", 4201, "10.77.2.0/24", "10.77.2.1", false, 0);
+    static final OverlayNetwork N3 = new OverlayNetwork("net3internal", 4202, "10.77.3.0/24", "10.77.3.1", true, 0);
+
+    TestNetns ns;
+    String hostA;
+    String hostB;
+    String c1;
+    String c2;
+    DataPlane planeA;
+    DataPlane planeB;
+
+    @BeforeEach
+    void setUp() {
+        TestNetns.assumeRoot();
+        ns = new TestNetns();
+        List<String> hosts = ns.underlay(UA, UB);
+        hostA = hosts.get(0);
+        hostB = hosts.get(1);
+        c1 = ns.add("c1");
+        c2 = ns.add("c2");
+        planeA = new DataPlane(new PlaneConfig(hostA, UA, 4789, 1500, ns.prefix + "a-"), ns.shell);
+        planeB = new DataPlane(new PlaneConfig(hostB, UB, 4789, 1500, ns.prefix + "b-"), ns.shell);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (ns != null) {
+            ns.close();
+            assertEquals(List.of(), ns.all(), "namespaces left behind");
+        }
+    }
+
+    HostPlan planA(List<RemoteEndpoint> remotes) {
+        return new HostPlan(List.of(N1), List.of(new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth0")), remotes);
+    }
+
+    HostPlan planB() {
+        return new HostPlan(List.of(N1), List.of(new LocalEndpoint(N1.id(), c2, "10.77.1.3", null, "eth0")),
+                List.of(new RemoteEndpoint(N1.id(), "10.77.1.2", null, UA)));
+    }
+
+    static final RemoteEndpoint C2_ON_B = new RemoteEndpoint(N1.id(), "10.77.1.3", null, UB);
+
+    @Test
+    void containersOnTwoHostsPingAcrossVxlan() {
+        planeA.apply(planA(List.of(C2_ON_B)));
+        planeB.apply(planB());
+
+        assertTrue(ns.reaches(c1, "10.77.1.3"), "c1 -> c2 across the VXLAN");
+        assertTrue(ns.reaches(c2, "10.77.1.2"), "c2 -> c1");
+
+        String link = ns.out(c1, "ip", "-o", "link", "show", "dev", "eth0");
+        assertTrue(link.contains("mtu 1450"), link);
+        assertTrue(link.contains("02:42:0a:4d:01:02"), link);
+        assertTrue(ns.out(c1, "ip", "route", "show", "default").contains("via 10.77.1.1 dev eth0"));
+
+        SandboxState sa = planeA.observe().get(ns.prefix + "a-net1aaaaaaaa");
+        assertEquals(Map.of("id", "4200", "local", UA, "dstport", "4789"), sa.links().get("vxlan0").attrs());
+        assertEquals(Set.of(new Fdb("00:00:00:00:00:00", UB), new Fdb("02:42:0a:4d:01:03", UB)), sa.fdb());
+        assertEquals(Map.of("10.77.1.3", "02:42:0a:4d:01:03"), sa.neighbors());
+    }
+
+    @Test
+    void removedRemoteEndpointLosesItsEntriesAndReachability() {
+        planeA.apply(planA(List.of(C2_ON_B)));
+        planeB.apply(planB());
+        assertTrue(ns.reaches(c1, "10.77.1.3"));
+
+        List<String> changes = planeA.apply(planA(List.of()));
+        assertFalse(changes.isEmpty());
+        SandboxState sa = planeA.observe().get(ns.prefix + "a-net1aaaaaaaa");
+        assertEquals(Set.of(), sa.fdb());
+        assertEquals(Map.of(), sa.neighbors());
+        ns.exec(c1, "ip", "neigh", "flush", "all");
+        assertTrue(ns.cannotReach(c1, "10.77.1.3"));
+
+        planeA.apply(planA(List.of(C2_ON_B)));
+        assertTrue(ns.reaches(c1, "10.77.1.3"), "back when the endpoint is back");
+    }
+
+    @Test
+    void applyingTwiceChangesNothingAndARestartedPlaneAdoptsTheState() {
+        HostPlan plan = planA(List.of(C2_ON_B));
+        assertFalse(planeA.apply(plan).isEmpty());
+        Map<String, SandboxState> before = planeA.observe();
+        String c1Link = ns.out(c1, "ip", "-o", "link", "show", "dev", "eth0");
+
+        assertEquals(List.of(), planeA.apply(plan));
+        DataPlane restarted = new DataPlane(new PlaneConfig(hostA, UA, 4789, 1500, ns.prefix + "a-"), ns.shell);
+        assertEquals(List.of(), restarted.apply(plan));
+        assertEquals(before, planeA.observe());
+        assertEquals(c1Link, ns.out(c1, "ip", "-o", "link", "show", "dev", "eth0"), "container interface untouched");
+    }
+
+    @Test
+    void aContainerOnAnotherNetworkCannotReachTheFirst() {
+        String c3 = ns.add("c3");
+        HostPlan a = new HostPlan(List.of(N1, N2),
+                List.of(new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth0"),
+                        new LocalEndpoint(N2.id(), c3, "10.77.2.2", null, "eth0")),
+                List.of(C2_ON_B));
+        planeA.apply(a);
+        planeB.apply(planB());
+
+        assertTrue(ns.reaches(c1, "10.77.1.3"), "network 1 works");
+        assertTrue(ns.reaches(c3, "10.77.2.1"), "c3 reaches its own gateway");
+        assertTrue(ns.cannotReach(c3, "10.77.1.3"), "c3 reaches no remote container on network 1");
+        assertTrue(ns.cannotReach(c3, "10.77.1.2"), "c3 reaches no local container on network 1");
+        assertEquals(2, planeA.sandboxes().size());
+
+        // c3 leaves: its network has no local endpoint left, so its sandbox goes
+        planeA.apply(planA(List.of(C2_ON_B)));
+        assertEquals(Set.of(ns.prefix + "a-net1aaaaaaaa"), planeA.sandboxes());
+        assertTrue(ns.out(c3, "ip", "-o", "link", "show").lines().noneMatch(l -> l.contains("eth0")));
+    }
+
+    @Test
+    void internalNetworkHasNoDefaultRouteAndSecondNetworkGetsSecondInterface() {
+        HostPlan a = new HostPlan(List.of(N3, N1),
+                List.of(new LocalEndpoint(N3.id(), c1, "10.77.3.2", null, "eth0"),
+                        new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth1")),
+                List.of());
+        planeA.apply(a);
+        String routes = ns.out(c1, "ip", "route", "show", "default");
+        assertEquals("default via 10.77.1.1 dev eth1", routes.strip(), "the default route comes from the non-internal network");
+
+        planeA.apply(new HostPlan(List.of(N3), List.of(new LocalEndpoint(N3.id(), c1, "10.77.3.2", null, "eth0")), List.of()));
+        assertEquals("", ns.out(c1, "ip", "route", "show", "default").strip(), "internal only: no route out");
+        assertTrue(ns.reaches(c1, "10.77.3.1"));
+    }
+
+    @Test
+    void removeAllLeavesNothingBehind() {
+        planeA.apply(planA(List.of(C2_ON_B)));
+        assertEquals(1, planeA.sandboxes().size());
+        planeA.removeAll();
+        assertEquals(Set.of(), planeA.sandboxes());
+        assertFalse(ns.out(hostA, "ip", "-o", "link", "show").contains("shx"));
+        assertTrue(ns.out(c1, "ip", "-o", "link", "show").lines().noneMatch(l -> l.contains("eth0")));
+    }
+}
