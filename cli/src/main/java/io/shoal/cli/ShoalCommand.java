@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
         description = "Shoal: container orchestration in the spirit of swarm mode.",
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
-                io.shoal.cli.commands.ServiceCommand.class, io.shoal.cli.commands.ImageCommand.class})
+                io.shoal.cli.commands.ServiceCommand.class, io.shoal.cli.commands.NetworkCommand.class,
+                io.shoal.cli.commands.ImageCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";
 

@@ -73,6 +73,7 @@ public final class Manager implements AutoCloseable {
                 new io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator(Ids::newId),
                 new io.shoal.manager.orchestrator.global.GlobalOrchestrator(Ids::newId),
                 new io.shoal.manager.orchestrator.jobs.ReplicatedJobOrchestrator(Ids::newId),
+                new io.shoal.manager.network.NetworkAllocator(),
                 new io.shoal.manager.orchestrator.SchedulingLoop(new io.shoal.scheduler.Scheduler()),
                 new io.shoal.manager.orchestrator.TaskReaper(5)), System::currentTimeMillis, 1000);
         raft.onLeadershipChange(leader -> {

@@ -31,6 +31,8 @@ public final class ServiceFlags {
     @Option(names = "--hostname", description = "Container hostname.") String hostname;
     @Option(names = "--entrypoint", description = "Overwrite the image's ENTRYPOINT.") String entrypoint;
     @Option(names = "--mount", description = "type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=S] (repeatable). A volume is created on first use on each node and kept; without a source it is the task's own.") List<String> mounts = new ArrayList<>();
+    @Option(names = "--network", description = "Attach to this overlay network (repeatable).") List<String> networks = new ArrayList<>();
+    @Option(names = "--endpoint-mode", description = "vip (default) or dnsrr.") String endpointMode;
     @Option(names = "--constraint", description = "Placement constraint, e.g. node.labels.zone==a (repeatable).") List<String> constraints = new ArrayList<>();
     @Option(names = "--placement-pref", description = "spread=node.labels.KEY (repeatable).") List<String> prefs = new ArrayList<>();
     @Option(names = "--replicas-max-per-node", description = "At most N tasks per node.") Long maxPerNode;
@@ -158,6 +160,21 @@ public final class ServiceFlags {
         if (restartDelay != null) rp.setDelayMs(duration(restartDelay, "--restart-delay", cmd)).setDelaySet(true);
         if (restartMax != null) rp.setMaxAttempts(restartMax);
         if (restartWindow != null) rp.setWindowMs(duration(restartWindow, "--restart-window", cmd));
+        for (String n : networks) {
+            if (n.isBlank()) {
+                throw new CommandLine.ParameterException(cmd, "--network: a network name is required");
+            }
+            if (task.getNetworksList().stream().noneMatch(x -> x.getTarget().equals(n))) {
+                task.addNetworks(io.shoal.api.NetworkAttachmentConfig.newBuilder().setTarget(n));
+            }
+        }
+        if (endpointMode != null) {
+            s.getEndpointBuilder().setMode(switch (endpointMode) {
+                case "vip" -> io.shoal.api.EndpointSpec.ResolutionMode.VIP;
+                case "dnsrr" -> io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
+                default -> throw new CommandLine.ParameterException(cmd, "--endpoint-mode: '" + endpointMode + "' is not vip or dnsrr");
+            });
+        }
         health(c, cmd);
         if (withRegistryAuth) {
             registryAuth(c, cmd);

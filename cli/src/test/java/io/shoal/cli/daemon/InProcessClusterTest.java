@@ -282,4 +282,64 @@ class InProcessClusterTest {
         await("10 running, none twice, none on the stopped manager's node", Duration.ofSeconds(90), () -> tasks(via, "deploy"),
                 x -> running(x).size() == 10 && noDuplicates(x) && running(x).stream().noneMatch(r -> r.getNodeId().equals(gone)));
     }
+
+    @Test
+    @Order(4)
+    void networksAllocateAddressesInTheStoreAndRefuseBadInput() throws Exception {
+        // the leader of test 3 is gone: talk through a manager that is still up
+        int v = -1;
+        for (int m = 0; m < 3 && v < 0; m++) {
+            try {
+                control(m).listNetworks(io.shoal.api.ListNetworksRequest.getDefaultInstance());
+                v = m;
+            } catch (RuntimeException e) {
+                // closed
+            }
+        }
+        final int c = v;
+        io.shoal.api.Network front = control(c).createNetwork(io.shoal.api.CreateNetworkRequest.newBuilder()
+                .setSpec(io.shoal.api.NetworkSpec.newBuilder().setAnnotations(io.shoal.api.Annotations.newBuilder().setName("front"))).build());
+        assertTrue(front.getIpam(0).getSubnet().matches("10\\.\\d+\\.\\d+\\.0/24"), front.toString());
+        assertTrue(front.getVni() >= 4096);
+        io.grpc.StatusRuntimeException clash = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> control(c).createNetwork(io.shoal.api.CreateNetworkRequest.newBuilder().setSpec(io.shoal.api.NetworkSpec.newBuilder()
+                        .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("back"))
+                        .addIpam(io.shoal.api.IPAMConfig.newBuilder().setSubnet(front.getIpam(0).getSubnet()))).build()));
+        assertTrue(clash.getStatus().getDescription().contains("overlaps"), clash.getStatus().getDescription());
+        io.grpc.StatusRuntimeException dup = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> control(c).createNetwork(io.shoal.api.CreateNetworkRequest.newBuilder().setSpec(io.shoal.api.NetworkSpec.newBuilder()
+                        .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("front"))).build()));
+        assertEquals("network front already exists", dup.getStatus().getDescription());
+        io.grpc.StatusRuntimeException unknown = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> control(c).createService(CreateServiceRequest.newBuilder().setSpec(spec("lost").toBuilder()
+                        .setTask(spec("lost").getTask().toBuilder().addNetworks(io.shoal.api.NetworkAttachmentConfig.newBuilder().setTarget("nowhere")))
+                        .setReplicated(ReplicatedService.newBuilder().setReplicas(1))).build()));
+        assertEquals("network: network nowhere not found", unknown.getStatus().getDescription());
+
+        control(c).createService(CreateServiceRequest.newBuilder().setSpec(spec("api").toBuilder()
+                .setTask(spec("api").getTask().toBuilder().addNetworks(io.shoal.api.NetworkAttachmentConfig.newBuilder().setTarget("front")))
+                .setReplicated(ReplicatedService.newBuilder().setReplicas(3))).build());
+        List<Task> run = await("3 running with addresses", Duration.ofSeconds(60), () -> tasks(c, "api"), t -> running(t).size() == 3);
+        java.util.Set<String> addrs = new java.util.HashSet<>();
+        for (Task t : running(run)) {
+            assertEquals(front.getId(), t.getNetworks(0).getNetworkId());
+            addrs.add(t.getNetworks(0).getAddress());
+        }
+        assertEquals(3, addrs.size(), "distinct addresses: " + addrs);
+        Service api = control(c).getService(GetServiceRequest.newBuilder().setService("api").build());
+        assertEquals(1, api.getEndpoint().getVirtualIpsCount(), "a VIP");
+        io.grpc.StatusRuntimeException inUse = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> control(c).removeNetwork(io.shoal.api.RemoveNetworkRequest.newBuilder().setNetwork("front").build()));
+        assertEquals("network front is in use by service api", inUse.getStatus().getDescription());
+        control(c).removeService(io.shoal.api.RemoveServiceRequest.newBuilder().setService("api").build());
+        await("the network can go once its tasks released their addresses", Duration.ofSeconds(60), () -> {
+            try {
+                control(c).removeNetwork(io.shoal.api.RemoveNetworkRequest.newBuilder().setNetwork("front").build());
+                return true;
+            } catch (io.grpc.StatusRuntimeException e) {
+                return false;
+            }
+        }, ok -> ok);
+        assertTrue(control(c).listNetworks(io.shoal.api.ListNetworksRequest.getDefaultInstance()).getNetworksList().isEmpty());
+    }
 }

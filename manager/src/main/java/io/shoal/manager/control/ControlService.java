@@ -165,7 +165,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     @Override
     public void createService(io.shoal.api.CreateServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
         Calls.unary(obs, () -> {
-            io.shoal.api.ServiceSpec spec = req.getSpec();
+            io.shoal.api.ServiceSpec spec = resolveNetworks(req.getSpec());
             String id = io.shoal.manager.Ids.newId();
             if (spec.getAnnotations().getName().isEmpty()) {
                 spec = spec.toBuilder().setAnnotations(spec.getAnnotations().toBuilder().setName("service-" + id.substring(0, 8))).build();
@@ -219,7 +219,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     public void updateService(io.shoal.api.UpdateServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
         Calls.unary(obs, () -> {
             String id = read(tx -> ServiceLookup.resolve(tx, req.getService())).getId();
-            io.shoal.api.ServiceSpec spec = ServiceSpecs.normalize(req.getSpec());
+            io.shoal.api.ServiceSpec spec = ServiceSpecs.normalize(resolveNetworks(req.getSpec()));
             writer.update(tx -> {
                 io.shoal.api.Service cur = tx.service(id).orElseThrow(() -> Calls.notFound("service " + req.getService() + " not found"));
                 if (req.getVersion() != 0 && req.getVersion() != cur.getMeta().getVersion()) {
@@ -259,6 +259,108 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             tx.services().forEach(s -> b.putServiceNames(s.getId(), s.getSpec().getAnnotations().getName()));
             return b.build();
         }));
+    }
+
+    @Override
+    public void createNetwork(io.shoal.api.CreateNetworkRequest req, StreamObserver<io.shoal.api.Network> obs) {
+        Calls.unary(obs, () -> {
+            io.shoal.api.NetworkSpec spec = req.getSpec();
+            String name = spec.getAnnotations().getName();
+            if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
+                throw Calls.invalid("name: '" + name + "' must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            }
+            if (spec.getDriver().isEmpty()) {
+                spec = spec.toBuilder().setDriver("overlay").build();
+            }
+            if (!spec.getDriver().equals("overlay")) {
+                throw Calls.invalid("driver: '" + spec.getDriver() + "' is not supported; use overlay");
+            }
+            if (spec.getIpamCount() > 1) {
+                throw Calls.invalid("subnet: one subnet per network");
+            }
+            if (spec.getEncrypted()) {
+                throw Calls.invalid("encrypted overlay networks are not supported yet");
+            }
+            String id = io.shoal.manager.Ids.newId();
+            io.shoal.api.NetworkSpec finalSpec = spec;
+            writer.update(tx -> {
+                if (tx.byName(io.shoal.manager.store.ObjectKind.NETWORK, name).isPresent()) {
+                    throw Calls.conflict("network " + name + " already exists");
+                }
+                io.shoal.net.ipam.Ipam ipam = io.shoal.net.ipam.Ipam.from(io.shoal.manager.network.NetworkAllocations.state(tx));
+                io.shoal.net.ipam.NetworkAllocation a;
+                try {
+                    String subnet = finalSpec.getIpamCount() == 0 || finalSpec.getIpam(0).getSubnet().isEmpty() ? null : finalSpec.getIpam(0).getSubnet();
+                    String gateway = finalSpec.getIpamCount() == 0 || finalSpec.getIpam(0).getGateway().isEmpty() ? null : finalSpec.getIpam(0).getGateway();
+                    a = ipam.allocateNetwork(id, subnet, gateway);
+                } catch (io.shoal.net.ipam.IpamException | IllegalArgumentException e) {
+                    throw Calls.invalid(e.getMessage());
+                }
+                return List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Network.newBuilder().setId(id).setSpec(finalSpec)
+                        .setVni(a.vni()).addIpam(io.shoal.api.IPAMConfig.newBuilder().setSubnet(a.subnet().toString())
+                                .setGateway(a.gatewayText())).build())));
+            });
+            return store.view(tx -> tx.get(io.shoal.manager.store.ObjectKind.NETWORK, id)).orElseThrow().getNetwork();
+        });
+    }
+
+    @Override
+    public void getNetwork(io.shoal.api.GetNetworkRequest req, StreamObserver<io.shoal.api.Network> obs) {
+        Calls.unary(obs, () -> read(tx -> NetworkLookup.resolve(tx, req.getNetwork())));
+    }
+
+    @Override
+    public void listNetworks(io.shoal.api.ListNetworksRequest req, StreamObserver<io.shoal.api.ListNetworksResponse> obs) {
+        Calls.unary(obs, () -> read(tx -> io.shoal.api.ListNetworksResponse.newBuilder().addAllNetworks(tx.networks()).build()));
+    }
+
+    @Override
+    public void removeNetwork(io.shoal.api.RemoveNetworkRequest req, StreamObserver<io.shoal.api.RemoveNetworkResponse> obs) {
+        Calls.unary(obs, () -> {
+            io.shoal.api.Network n = read(tx -> NetworkLookup.resolve(tx, req.getNetwork()));
+            writer.update(tx -> {
+                List<String> users = tx.services().stream()
+                        .filter(s -> s.getSpec().getTask().getNetworksList().stream().anyMatch(c -> c.getTarget().equals(n.getId())))
+                        .map(s -> s.getSpec().getAnnotations().getName()).toList();
+                if (!users.isEmpty()) {
+                    throw Calls.precondition("network " + n.getSpec().getAnnotations().getName() + " is in use by service"
+                            + (users.size() > 1 ? "s " : " ") + String.join(", ", users));
+                }
+                boolean held = tx.tasks().stream().anyMatch(t -> t.getNetworksList().stream()
+                        .anyMatch(a -> a.getNetworkId().equals(n.getId()) && a.getReleasedMs() == 0));
+                if (held) {
+                    throw Calls.precondition("network " + n.getSpec().getAnnotations().getName()
+                            + " still has task endpoints; wait until the removed services' tasks are gone");
+                }
+                return tx.get(io.shoal.manager.store.ObjectKind.NETWORK, n.getId())
+                        .map(o -> List.of(Batches.remove(o))).orElse(List.of());
+            });
+            return io.shoal.api.RemoveNetworkResponse.newBuilder().setNetworkId(n.getId()).build();
+        });
+    }
+
+    /** Service specs name networks by name or id; the store keeps ids. */
+    private io.shoal.api.ServiceSpec resolveNetworks(io.shoal.api.ServiceSpec spec) {
+        if (spec.getTask().getNetworksCount() == 0) {
+            return spec;
+        }
+        return read(tx -> {
+            io.shoal.api.TaskSpec.Builder t = spec.getTask().toBuilder();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < t.getNetworksCount(); i++) {
+                io.shoal.api.Network n;
+                try {
+                    n = NetworkLookup.resolve(tx, t.getNetworks(i).getTarget());
+                } catch (io.grpc.StatusRuntimeException e) {
+                    throw Calls.invalid("network: " + e.getStatus().getDescription());
+                }
+                if (!seen.add(n.getId())) {
+                    throw Calls.invalid("network: " + n.getSpec().getAnnotations().getName() + " is given twice");
+                }
+                t.setNetworks(i, t.getNetworks(i).toBuilder().setTarget(n.getId()));
+            }
+            return spec.toBuilder().setTask(t).build();
+        });
     }
 
     @Override

@@ -38,7 +38,8 @@ public final class SchedulingLoop implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         List<Task> all = tx.tasks();
         List<Task> pending = all.stream()
-                .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_PENDING && Tasks.wanted(t))
+                .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_PENDING && Tasks.wanted(t)
+                        && t.getNetworksCount() >= t.getSpec().getNetworksCount()) // addresses first (network allocator)
                 .toList();
         if (pending.isEmpty()) {
             return List.of();

@@ -53,6 +53,10 @@ public final class Calls {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
+    public static StatusRuntimeException conflict(String message) {
+        return io.grpc.Status.ALREADY_EXISTS.withDescription(message).asRuntimeException();
+    }
+
     public static StatusRuntimeException precondition(String message) {
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
     }

@@ -1,0 +1,307 @@
+package io.shoal.cli.daemon;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.AssignmentsRequest;
+import io.shoal.api.ContainerSpec;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.DispatcherGrpc;
+import io.shoal.api.HeartbeatRequest;
+import io.shoal.api.HeartbeatResponse;
+import io.shoal.api.IssueNodeCertificateRequest;
+import io.shoal.api.IssueNodeCertificateResponse;
+import io.shoal.api.NodeCAGrpc;
+import io.shoal.api.NodeDescription;
+import io.shoal.api.Platform;
+import io.shoal.api.ReplicatedService;
+import io.shoal.api.Resources;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.SessionMessage;
+import io.shoal.api.SessionRequest;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.api.TaskStatusUpdate;
+import io.shoal.api.UpdateTaskStatusRequest;
+import io.shoal.api.UpdateTaskStatusResponse;
+import io.shoal.manager.ca.NodeKeys;
+import io.shoal.manager.ca.Pem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Benchmark, not a test: 3 real manager daemons (separate processes on 127.0.0.1) and N hollow
+ * workers in this JVM that speak the real dispatcher protocol over mutual TLS (a certificate each,
+ * a session, heartbeats, the assignments stream, status reports) but run nothing: an assigned task
+ * is reported RUNNING at once. Deploys services totalling T tasks and prints the committed
+ * placements per second, the time until every hollow node acknowledged its tasks, and the
+ * managers' RSS. Hollow nodes connect round robin to the three managers (followers relay).
+ * <pre>
+ * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
+ *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
+class HollowNodesBench {
+    private static final int NODES = Integer.getInteger("shoal.bench.nodes", 1000);
+    private static final int TASKS = Integer.getInteger("shoal.bench.tasks", 10_000);
+    private static final int SERVICES = 10;
+    private static final Path SHOAL = Path.of(System.getProperty("user.dir")).getParent().resolve("shoal");
+
+    record Daemon(Process process, Path socket, String addr) {}
+
+    private static Daemon startDaemon(Path dir, String name) throws Exception {
+        int port = InProcessClusterTest.freePortPair();
+        Path data = dir.resolve(name);
+        Files.createDirectories(data);
+        Path socket = dir.resolve(name + ".sock");
+        Process p = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
+                "--listen-addr", "127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(socket)) {
+            assertTrue(System.nanoTime() < deadline && p.isAlive(), "daemon " + name + " did not start: " + Files.readString(dir.resolve(name + ".log")));
+            Thread.sleep(100);
+        }
+        return new Daemon(p, socket, "127.0.0.1:" + port);
+    }
+
+    private static String cli(Daemon d, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SHOAL.toString(), "--host", "unix://" + d.socket()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", args) + ": " + out);
+        return out.strip();
+    }
+
+    private static long rssMiB(Process p) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** One simulated worker. */
+    final class Hollow {
+        final ManagedChannel ch;
+        final DispatcherGrpc.DispatcherStub stub;
+        volatile String session;
+        final Set<String> acked = ConcurrentHashMap.newKeySet();
+
+        Hollow(ManagedChannel ch) {
+            this.ch = ch;
+            this.stub = DispatcherGrpc.newStub(ch);
+        }
+
+        void open(ScheduledExecutorService timer) {
+            stub.session(SessionRequest.newBuilder().setDescription(description()).build(), new StreamObserver<>() {
+                @Override
+                public void onNext(SessionMessage m) {
+                    if (session == null) {
+                        session = m.getSessionId();
+                        long period = Math.max(100, m.getHeartbeatPeriodMs());
+                        timer.scheduleAtFixedRate(Hollow.this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+                        stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
+                        sessions.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    errors.incrementAndGet();
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+
+        void heartbeat() {
+            stub.heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build(), new StreamObserver<HeartbeatResponse>() {
+                @Override public void onNext(HeartbeatResponse r) { }
+                @Override public void onError(Throwable t) { errors.incrementAndGet(); }
+                @Override public void onCompleted() { }
+            });
+        }
+
+        StreamObserver<AssignmentsMessage> assignments() {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(AssignmentsMessage m) {
+                    List<TaskStatusUpdate> updates = new ArrayList<>();
+                    for (Task t : m.getTasksList()) {
+                        if (t.getDesiredState() == TaskState.TASK_STATE_RUNNING && t.getStatus().getState() == TaskState.TASK_STATE_ASSIGNED) {
+                            firstSeen.putIfAbsent(t.getId(), System.nanoTime());
+                            updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
+                                    .setState(TaskState.TASK_STATE_RUNNING).setMessage("started").setTimestampMs(System.currentTimeMillis())).build());
+                        }
+                        if (t.getStatus().getState() == TaskState.TASK_STATE_RUNNING && acked.add(t.getId())) {
+                            running.incrementAndGet();
+                            lastRunning.set(System.nanoTime());
+                        }
+                    }
+                    if (!updates.isEmpty()) {
+                        stub.updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).build(),
+                                new StreamObserver<UpdateTaskStatusResponse>() {
+                                    @Override public void onNext(UpdateTaskStatusResponse r) { }
+                                    @Override public void onError(Throwable t) { errors.incrementAndGet(); }
+                                    @Override public void onCompleted() { }
+                                });
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    errors.incrementAndGet();
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
+    }
+
+    final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+    final AtomicLong running = new AtomicLong();
+    final AtomicLong lastRunning = new AtomicLong();
+    final AtomicLong sessions = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+
+    static NodeDescription description() {
+        return NodeDescription.newBuilder().setHostname("hollow")
+                .setPlatform(Platform.newBuilder().setOs("linux").setArchitecture("x86_64"))
+                .setResources(Resources.newBuilder().setNanoCpus(64_000_000_000L).setMemoryBytes(256L << 30)).build();
+    }
+
+    @Test
+    void hollowNodesAgainstThreeManagers() throws Exception {
+        Path dir = Files.createTempDirectory("shoal-hollow");
+        List<Daemon> managers = new ArrayList<>();
+        List<Hollow> hollows = new ArrayList<>();
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+        try {
+            for (int i = 1; i <= 3; i++) {
+                managers.add(startDaemon(dir, "m" + i));
+            }
+            cli(managers.get(0), "init", "--advertise-addr", managers.get(0).addr(), "--listen-addr", managers.get(0).addr());
+            String managerToken = cli(managers.get(0), "join-token", "-q", "manager");
+            String workerToken = cli(managers.get(0), "join-token", "-q", "worker");
+            for (int i = 1; i < 3; i++) {
+                cli(managers.get(i), "join", "--token", managerToken, "--advertise-addr", managers.get(i).addr(),
+                        "--listen-addr", managers.get(i).addr(), managers.get(0).addr());
+            }
+            for (Daemon m : managers) { // managers run no tasks here: every task goes to a hollow node
+                String id = cli(m, "info", "--format", "json").replaceAll("(?s).*\"NodeID\" : \"([^\"]+)\".*", "$1");
+                cli(managers.get(0), "node", "update", "--availability", "drain", id);
+            }
+            System.out.printf("hollow: 3 managers up; idle RSS %d/%d/%d MiB%n", rssMiB(managers.get(0).process()),
+                    rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+
+            long t0 = System.nanoTime();
+            ManagedChannel anon = Tls.channel(managers.get(0).addr(), Tls.bootstrapClient());
+            for (int i = 0; i < NODES; i++) {
+                KeyPair kp = NodeKeys.generate();
+                IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
+                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + i)
+                                .setAdvertiseAddr("127.0.0.1:" + (20000 + i)).setDescription(description()).build());
+                NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
+                        Pem.parseCertificate(r.getCaCertPem()));
+                hollows.add(new Hollow(Tls.channel(managers.get(i % 3).addr(), Tls.client(id))));
+            }
+            anon.shutdownNow();
+            System.out.printf("hollow: %d nodes joined (certificates issued) in %d ms%n", NODES, (System.nanoTime() - t0) / 1_000_000);
+            long t1 = System.nanoTime();
+            hollows.forEach(h -> h.open(timer));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (sessions.get() < NODES && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            System.out.printf("hollow: %d sessions open in %d ms (%d stream errors)%n", sessions.get(), (System.nanoTime() - t1) / 1_000_000, errors.get());
+            System.out.printf("hollow: managers' RSS with %d idle nodes: %d/%d/%d MiB%n", NODES, rssMiB(managers.get(0).process()),
+                    rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+
+            ManagedChannel local = LocalSocket.connect(managers.get(0).socket());
+            var control = ControlGrpc.newBlockingStub(local);
+            long start = System.nanoTime();
+            for (int s = 0; s < SERVICES; s++) {
+                control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+                        .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("svc" + s))
+                        .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / SERVICES))
+                        .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build());
+            }
+            // wait until every task is acknowledged, or nothing moved for 30 s
+            long lastCount = -1;
+            long lastChange = System.nanoTime();
+            while (running.get() < TASKS && System.nanoTime() - lastChange < Duration.ofSeconds(30).toNanos()) {
+                if (running.get() != lastCount) {
+                    lastCount = running.get();
+                    lastChange = System.nanoTime();
+                }
+                Thread.sleep(100);
+            }
+            if (running.get() < TASKS) {
+                var all = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(io.shoal.api.ListTasksRequest.getDefaultInstance()).getTasksList();
+                java.util.Map<String, Long> states = new java.util.TreeMap<>();
+                for (Task t : all) {
+                    states.merge(t.getStatus().getState() + "/desired " + t.getDesiredState() + (t.getStatus().getErr().isEmpty() ? "" : " (" + t.getStatus().getErr() + ")"), 1L, Long::sum);
+                }
+                System.out.printf("hollow: stuck at %d acknowledged; tasks by state: %s%n", running.get(), states);
+                java.util.Set<String> unacked = new java.util.HashSet<>();
+                all.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING).forEach(t -> unacked.add(t.getId()));
+                hollows.forEach(h -> unacked.removeAll(h.acked));
+                System.out.printf("hollow: %d wanted tasks never acknowledged, e.g. %s%n", unacked.size(),
+                        all.stream().filter(t -> unacked.contains(t.getId())).limit(3).map(t -> t.getId() + "@" + t.getNodeId() + " " + t.getStatus().getState()).toList());
+            }
+            long lastAssigned = firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
+            double placeSec = (lastAssigned - start) / 1e9;
+            double ackSec = (lastRunning.get() - start) / 1e9;
+            System.out.printf("hollow: %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
+                    + " all acknowledged RUNNING after %.2f s; %d stream errors%n", NODES, firstSeen.size(), placeSec,
+                    firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get());
+            System.out.printf("hollow: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", NODES, TASKS,
+                    rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+            local.shutdownNow();
+            assertEquals(TASKS, running.get(), "every task acknowledged");
+        } finally {
+            timer.shutdownNow();
+            hollows.forEach(h -> h.ch.shutdownNow());
+            for (Daemon d : managers) {
+                d.process().destroy();
+            }
+            for (Daemon d : managers) {
+                if (!d.process().waitFor(20, TimeUnit.SECONDS)) {
+                    d.process().destroyForcibly();
+                }
+            }
+            io.shoal.worker.fs.Trees.delete(dir);
+        }
+    }
+}
