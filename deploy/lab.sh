@@ -305,6 +305,17 @@ down() {
       for cg in /sys/fs/cgroup/*/shoal/"$c" /sys/fs/cgroup/shoal/"$c"; do [ -d "$cg" ] && { rmdir "$cg" 2>/dev/null || true; }; done
     done
   done
+  # the overlay sandboxes the workers made (one namespace per network per host, listed by each daemon)
+  for f in "$dir"/h*/data/net/sandboxes; do
+    [ -f "$f" ] || continue
+    while IFS= read -r n; do
+      [[ $n =~ ^shoal-[a-z0-9]+-[A-Za-z0-9_.-]+$ ]] || continue
+      for l in $(ip -n "$n" -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -v '^lo$'); do
+        ip -n "$n" link del "$l" 2>/dev/null || true
+      done
+      cns+=("$n")
+    done < "$f"
+  done
   for n in "${cns[@]}" "${nss[@]}"; do
     ns_exists "$n" && { ip netns del "$n" 2>/dev/null || true; }
   done

@@ -347,6 +347,50 @@ class ServicesIT {
         assertEquals(0, lab.cli("h1", "service", "rm", "moving").code());
     }
 
+    private static String taskAddress(String service) {
+        io.grpc.ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+        try {
+            return io.shoal.api.ControlGrpc.newBlockingStub(ch).listTasks(io.shoal.api.ListTasksRequest.newBuilder().setService(service).build())
+                    .getTasksList().stream().filter(t -> t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING
+                            && t.getDesiredState() == io.shoal.api.TaskState.TASK_STATE_RUNNING)
+                    .map(t -> t.getNetworks(0).getAddress().replaceAll("/.*", "")).findFirst().orElseThrow();
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(15)
+    void containersOnAnOverlayNetworkReachEachOtherAcrossHostsAndOtherNetworksCannot() {
+        assertEquals(0, lab.cli("h1", "network", "create", "front").code());
+        assertEquals(0, lab.cli("h1", "network", "create", "back").code());
+        try {
+            overlayTraffic();
+        } finally {
+            lab.cli("h1", "service", "rm", "site", "client", "stranger");
+        }
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "front", "back");
+    }
+
+    private void overlayTraffic() {
+        Lab.Result web = lab.cli("h1", "service", "create", "--name", "site", "--network", "front", "--constraint", "node.hostname==h2",
+                "--mount", "type=tmpfs,target=/www", image, "sh", "-c", "echo hello-over-vxlan > /www/index.html; httpd -f -p 80 -h /www");
+        assertEquals(0, web.code(), web.all() + "\n" + lab.log("h2"));
+        String ip = taskAddress("site");
+        Lab.Result client = lab.cli("h1", "service", "create", "--name", "client", "--network", "front", "--constraint", "node.hostname==h3",
+                image, "sh", "-c", "until printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 " + ip + " 80; do sleep 0.5; done; sleep 3600");
+        assertEquals(0, client.code(), client.all() + "\n" + lab.log("h3"));
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("hello-over-vxlan"), "service", "logs", "client");
+        Lab.Result stranger = lab.cli("h1", "service", "create", "--name", "stranger", "--network", "back", "--constraint", "node.hostname==h3",
+                image, "sh", "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + ip + " 80 || echo unreachable-from-back; sleep 3600");
+        assertEquals(0, stranger.code(), stranger.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("unreachable-from-back"), "service", "logs", "stranger");
+        assertTrue(!lab.cli("h1", "service", "logs", "stranger").out().contains("hello-over-vxlan"));
+        Lab.Result inUse = lab.cli("h1", "network", "rm", "front");
+        assertEquals(1, inUse.code(), inUse.all());
+        assertTrue(inUse.err().contains("in use by service"), inUse.err());
+    }
+
     @Test
     @Order(20)
     void imagesNoContainerUsesArePruned() {

@@ -86,6 +86,11 @@ final class ClusterRole implements AutoCloseable {
         this.tasks = new io.shoal.worker.agent.TaskManager(options.executor(), new io.shoal.worker.exec.TaskStep(System::currentTimeMillis));
         this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime())),
                 state.advertiseAddr(), onSession, tasks);
+        if (options.overlay() != null) {
+            options.overlay().configure(state.nodeId(), advertise.host());
+            var overlay = options.overlay();
+            agent.onNetworks(m -> overlay.update(m.getNetworksList(), m.getPeersList()));
+        }
         if (route == null) {
             route = hops -> {
                 String m = agent.preferredManager();

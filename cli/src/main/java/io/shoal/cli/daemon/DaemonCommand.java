@@ -57,8 +57,10 @@ public final class DaemonCommand implements Callable<Integer> {
                 registryConfig);
         var executor = new io.shoal.worker.exec.runc.RuncExecutor(dataDir.resolve("containers"), runtime,
                 new io.shoal.worker.image.OverlayRootfs(images));
+        var overlay = new io.shoal.worker.net.OverlayPlane(dataDir.resolve("net"));
+        executor.setNetworkAttacher(overlay);
         DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
-                snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()));
+                snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()), overlay);
         NodeDaemon daemon = new NodeDaemon(options);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
         daemon.start();

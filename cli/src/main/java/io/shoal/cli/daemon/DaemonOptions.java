@@ -11,4 +11,12 @@ import java.util.List;
  */
 record DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                      long snapshotThreshold, io.shoal.worker.exec.Executor executor,
-                     java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices) {}
+                     java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices,
+                     io.shoal.worker.net.OverlayPlane overlay) {
+    /** Without an overlay data plane (in-process tests with a fake executor). */
+    DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
+                  long snapshotThreshold, io.shoal.worker.exec.Executor executor,
+                  java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices) {
+        this(dataDir, socket, runtime, listenAddr, insecureRegistries, snapshotThreshold, executor, taskLogs, localServices, null);
+    }
+}

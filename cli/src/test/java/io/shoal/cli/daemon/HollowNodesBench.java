@@ -289,7 +289,7 @@ class HollowNodesBench {
             System.out.printf("hollow: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", NODES, TASKS,
                     rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
             local.shutdownNow();
-            assertEquals(TASKS, running.get(), "every task acknowledged");
+            assertTrue(running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + running.get());
         } finally {
             timer.shutdownNow();
             hollows.forEach(h -> h.ch.shutdownNow());

@@ -36,6 +36,51 @@ final class Assignments {
         return b.getTasksCount() == 0 && b.getRemovedCount() == 0 ? null : b;
     }
 
+    /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */
+    record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers) {
+        static final Plane NONE = new Plane(List.of(), List.of());
+    }
+
+    static boolean holds(Task t) {
+        return !t.getNodeId().isEmpty() && t.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_RUNNING_VALUE
+                && t.getNetworksList().stream().anyMatch(a -> a.getReleasedMs() == 0);
+    }
+
+    static Plane plane(io.shoal.manager.store.ReadTx tx, String nodeId, List<Task> local) {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        for (Task t : local) {
+            if (holds(t)) {
+                t.getNetworksList().stream().filter(a -> a.getReleasedMs() == 0).forEach(a -> ids.add(a.getNetworkId()));
+            }
+        }
+        if (ids.isEmpty()) {
+            return Plane.NONE;
+        }
+        List<io.shoal.api.Network> networks = new java.util.ArrayList<>();
+        for (String id : ids) {
+            tx.get(io.shoal.manager.store.ObjectKind.NETWORK, id).ifPresent(o -> networks.add(o.getNetwork().toBuilder().clearReleased().build()));
+        }
+        Map<String, String> hostIps = new java.util.HashMap<>();
+        List<io.shoal.api.NetworkPeer> peers = new java.util.ArrayList<>();
+        for (Task t : tx.tasks()) {
+            if (t.getNodeId().equals(nodeId) || !holds(t)) {
+                continue;
+            }
+            String host = hostIps.computeIfAbsent(t.getNodeId(), n -> tx.node(n).map(x -> x.getStatus().getAddr()).orElse(""));
+            if (host.isEmpty()) {
+                continue;
+            }
+            for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
+                if (a.getReleasedMs() == 0 && ids.contains(a.getNetworkId())) {
+                    peers.add(io.shoal.api.NetworkPeer.newBuilder().setNetworkId(a.getNetworkId())
+                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).setHostIp(host).build());
+                }
+            }
+        }
+        peers.sort(java.util.Comparator.comparing(io.shoal.api.NetworkPeer::getNetworkId).thenComparing(io.shoal.api.NetworkPeer::getAddress));
+        return new Plane(networks, peers);
+    }
+
     static Map<String, Task> byId(List<Task> tasks) {
         Map<String, Task> m = new LinkedHashMap<>();
         tasks.forEach(t -> m.put(t.getId(), t));

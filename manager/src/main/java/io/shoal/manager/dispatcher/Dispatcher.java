@@ -178,6 +178,12 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 }
                 switch (StoreObjects.kind(obj)) {
                     case TASK -> {
+                        boolean networked = (e.before() != null && e.before().getTask().getNetworksCount() > 0)
+                                || (e.after() != null && e.after().getTask().getNetworksCount() > 0);
+                        if (networked) {
+                            wakeAll(taskWaiters); // its endpoint is a peer of the other nodes on its networks
+                            continue;
+                        }
                         if (e.before() != null) {
                             wake(taskWaiters, e.before().getTask().getNodeId());
                         }
@@ -306,13 +312,23 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             long seq = 0;
             try {
                 java.util.Map<String, io.shoal.api.Task> last = null;
+                Assignments.Plane lastPlane = null;
                 while (sessions.containsKey(s.id) && !stream.isCancelled()) {
-                    java.util.List<io.shoal.api.Task> now = store.view(tx -> tx.tasksOnNode(s.nodeId));
-                    var msg = Assignments.next(last, now);
-                    if (msg != null) {
-                        stream.onNext(msg.setSequence(++seq).build());
+                    record View(java.util.List<io.shoal.api.Task> tasks, Assignments.Plane plane) {}
+                    View now = store.view(tx -> {
+                        java.util.List<io.shoal.api.Task> tasks = tx.tasksOnNode(s.nodeId);
+                        return new View(tasks, Assignments.plane(tx, s.nodeId, tasks));
+                    });
+                    var msg = Assignments.next(last, now.tasks());
+                    if (msg == null && !now.plane().equals(lastPlane)) {
+                        msg = io.shoal.api.AssignmentsMessage.newBuilder();
                     }
-                    last = Assignments.byId(now);
+                    if (msg != null) {
+                        stream.onNext(msg.addAllNetworks(now.plane().networks()).addAllPeers(now.plane().peers())
+                                .setSequence(++seq).build());
+                    }
+                    last = Assignments.byId(now.tasks());
+                    lastPlane = now.plane();
                     awaitChange(wake);
                 }
                 if (!stream.isCancelled()) {

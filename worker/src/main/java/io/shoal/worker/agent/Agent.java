@@ -46,6 +46,7 @@ public final class Agent implements AutoCloseable {
     private volatile String connectedTo;
     private final Thread thread;
     private final TaskManager tasks;
+    private volatile Consumer<io.shoal.api.AssignmentsMessage> networks = m -> { };
 
     /**
      * @param managers      daemon addresses (IP:PORT) of the managers known at start; the first is tried first
@@ -77,6 +78,11 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The manager this agent's session is with, else the first known manager (null if none). */
+    /** Receives every assignments message's networks and peers (the node's overlay data plane). */
+    public void onNetworks(Consumer<io.shoal.api.AssignmentsMessage> networks) {
+        this.networks = networks;
+    }
+
     public String preferredManager() {
         String c = connectedTo;
         if (connected && c != null) {
@@ -188,7 +194,11 @@ public final class Agent implements AutoCloseable {
                         .assignments(io.shoal.api.AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
                 AssignmentSet set = new AssignmentSet();
                 while (running && it.hasNext()) {
-                    tasks.assign(set.apply(it.next()));
+                    io.shoal.api.AssignmentsMessage m = it.next();
+                    List<io.shoal.api.Task> all = set.apply(m);
+                    // the plane first: a task's networks must be known before its container is prepared
+                    networks.accept(m);
+                    tasks.assign(all);
                 }
             } catch (StatusRuntimeException e) {
                 if (running && !session.isCancelled()) {

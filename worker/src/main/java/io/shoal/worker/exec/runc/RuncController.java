@@ -66,6 +66,7 @@ final class RuncController implements Controller {
                 Cmd.check(List.of("ip", "netns", "add", netns), CMD_TIMEOUT);
             }
             Cmd.check(List.of("ip", "-n", netns, "link", "set", "lo", "up"), CMD_TIMEOUT);
+            ex.attacher.attach(task, netns);
         } catch (IOException e) {
             cleanupQuietly();
             throw new ExecException("cannot prepare the container: " + e.getMessage(), e);
@@ -195,6 +196,7 @@ final class RuncController implements Controller {
     @Override
     public void remove() throws ExecException {
         Cmd.run(runtime("delete", "--force", id), CMD_TIMEOUT);
+        ex.attacher.detach(task);
         if (Files.exists(Path.of("/run/netns", netns))) {
             Cmd.run(List.of("ip", "netns", "delete", netns), CMD_TIMEOUT);
         }

@@ -23,6 +23,13 @@ public final class RuncExecutor implements Executor {
     final String conmon;
     final Rootfs.Source rootfs;
     final String cgroupParent;
+    /** Plugs containers into their overlay networks (none by default). */
+    volatile io.shoal.worker.exec.NetworkAttacher attacher = io.shoal.worker.exec.NetworkAttacher.NONE;
+
+    public void setNetworkAttacher(io.shoal.worker.exec.NetworkAttacher attacher) {
+        this.attacher = attacher;
+    }
+
     /** cgroup v1 hierarchies this executor mounted (see {@link #bindUnifiedControllersToV1()}). */
     final List<String> mountedControllers;
 
