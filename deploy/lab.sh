@@ -437,7 +437,7 @@ registry() {
     umoci unpack --image "$img:busybox" "$r/bundle" >/dev/null
     mkdir -p "$r/bundle/rootfs/bin" "$r/bundle/rootfs/etc" "$r/bundle/rootfs/tmp"
     cp /usr/bin/busybox "$r/bundle/rootfs/bin/busybox"
-    for c in sh echo cat ls sleep true false hostname wget nc httpd ps env id; do ln -sf busybox "$r/bundle/rootfs/bin/$c"; done
+    for c in sh echo cat ls sleep true false hostname wget nc httpd ps env id nslookup; do ln -sf busybox "$r/bundle/rootfs/bin/$c"; done
     echo 'root:x:0:0::/root:/bin/sh' > "$r/bundle/rootfs/etc/passwd"
     umoci repack --image "$img:busybox" "$r/bundle" >/dev/null
     umoci config --image "$img:busybox" --config.cmd /bin/sh >/dev/null

@@ -367,7 +367,7 @@ class ServicesIT {
         try {
             overlayTraffic();
         } finally {
-            lab.cli("h1", "service", "rm", "site", "client", "stranger");
+            lab.cli("h1", "service", "rm", "site", "client", "stranger", "lookup");
         }
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "front", "back");
     }
@@ -381,6 +381,22 @@ class ServicesIT {
                 image, "sh", "-c", "until printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 " + ip + " 80; do sleep 0.5; done; sleep 3600");
         assertEquals(0, client.code(), client.all() + "\n" + lab.log("h3"));
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("hello-over-vxlan"), "service", "logs", "client");
+        // service discovery: the node's resolver on the network's gateway answers the service's VIP
+        // and its tasks' addresses
+        String vip;
+        io.grpc.ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+        try {
+            vip = io.shoal.api.ControlGrpc.newBlockingStub(ch).getService(io.shoal.api.GetServiceRequest.newBuilder().setService("site").build())
+                    .getEndpoint().getVirtualIps(0).getAddress().replaceAll("/.*", "");
+        } finally {
+            ch.shutdownNow();
+        }
+        Lab.Result lookup = lab.cli("h1", "service", "create", "--name", "lookup", "--network", "front", "--constraint", "node.hostname==h3",
+                image, "sh", "-c", "nslookup site; nslookup tasks.site; sleep 3600");
+        assertEquals(0, lookup.code(), lookup.all());
+        Lab.Result names = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("Address: " + vip)
+                && r.out().contains("Address: " + ip), "service", "logs", "lookup");
+        assertTrue(names.out().contains("tasks.site"), names.out());
         Lab.Result stranger = lab.cli("h1", "service", "create", "--name", "stranger", "--network", "back", "--constraint", "node.hostname==h3",
                 image, "sh", "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + ip + " 80 || echo unreachable-from-back; sleep 3600");
         assertEquals(0, stranger.code(), stranger.all());

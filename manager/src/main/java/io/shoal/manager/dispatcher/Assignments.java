@@ -37,8 +37,8 @@ final class Assignments {
     }
 
     /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */
-    record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers) {
-        static final Plane NONE = new Plane(List.of(), List.of());
+    record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers, List<io.shoal.api.NameRecord> names) {
+        static final Plane NONE = new Plane(List.of(), List.of(), List.of());
     }
 
     static boolean holds(Task t) {
@@ -78,7 +78,37 @@ final class Assignments {
             }
         }
         peers.sort(java.util.Comparator.comparing(io.shoal.api.NetworkPeer::getNetworkId).thenComparing(io.shoal.api.NetworkPeer::getAddress));
-        return new Plane(networks, peers);
+        // names: running endpoints (any node) and VIPs of services on these networks
+        List<io.shoal.api.NameRecord> names = new java.util.ArrayList<>();
+        Map<String, io.shoal.api.Service> services = new java.util.HashMap<>();
+        tx.services().forEach(s -> services.put(s.getId(), s));
+        for (Task t : tx.tasks()) {
+            io.shoal.api.Service s = services.get(t.getServiceId());
+            if (s == null || t.getStatus().getState() != io.shoal.api.TaskState.TASK_STATE_RUNNING
+                    || t.getDesiredState() != io.shoal.api.TaskState.TASK_STATE_RUNNING) {
+                continue;
+            }
+            boolean dnsrr = s.getSpec().getEndpoint().getMode() == io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
+            for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
+                if (a.getReleasedMs() == 0 && ids.contains(a.getNetworkId())) {
+                    names.add(io.shoal.api.NameRecord.newBuilder().setNetworkId(a.getNetworkId())
+                            .setServiceName(s.getSpec().getAnnotations().getName()).setTaskId(t.getId()).setSlot(t.getSlot())
+                            .setDnsrr(dnsrr).setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+                }
+            }
+        }
+        for (io.shoal.api.Service s : services.values()) {
+            for (io.shoal.api.NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
+                if (ids.contains(a.getNetworkId())) {
+                    names.add(io.shoal.api.NameRecord.newBuilder().setNetworkId(a.getNetworkId())
+                            .setServiceName(s.getSpec().getAnnotations().getName()).setVip(true)
+                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+                }
+            }
+        }
+        names.sort(java.util.Comparator.comparing(io.shoal.api.NameRecord::getNetworkId).thenComparing(io.shoal.api.NameRecord::getServiceName)
+                .thenComparing(io.shoal.api.NameRecord::getAddress));
+        return new Plane(networks, peers, names);
     }
 
     static Map<String, Task> byId(List<Task> tasks) {

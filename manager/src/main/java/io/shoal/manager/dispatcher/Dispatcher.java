@@ -204,6 +204,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                             wake(sessionWaiters, n.getId());
                         }
                     }
+                    case SERVICE -> {
+                        // VIPs and service names are in the networked nodes' name records
+                        boolean networked = (e.before() != null && e.before().getService().getEndpoint().getVirtualIpsCount() > 0)
+                                || (e.after() != null && e.after().getService().getEndpoint().getVirtualIpsCount() > 0);
+                        if (networked) {
+                            wakeAll(taskWaiters);
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -325,6 +333,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     }
                     if (msg != null) {
                         stream.onNext(msg.addAllNetworks(now.plane().networks()).addAllPeers(now.plane().peers())
+                                .addAllNames(now.plane().names())
                                 .setSequence(++seq).build());
                     }
                     last = Assignments.byId(now.tasks());

@@ -22,4 +22,9 @@ public interface NetworkAttacher {
     void attach(Task task, String netns) throws ExecException;
 
     void detach(Task task) throws ExecException;
+
+    /** The resolver the task's containers use (its first network's gateway), or null for none. */
+    default String resolver(Task task) {
+        return null;
+    }
 }

@@ -39,6 +39,13 @@ public final class OverlayPlane implements NetworkAttacher {
     private DataPlane plane;
     private List<Network> networks = List.of();
     private List<NetworkPeer> peers = List.of();
+    private List<io.shoal.api.NameRecord> names = List.of();
+    private String prefix;
+    /** network id -> the resolver serving it in its sandbox */
+    private final Map<String, Resolver> resolvers = new LinkedHashMap<>();
+
+    private record Resolver(io.shoal.net.dns.DnsServer server, io.shoal.net.dns.ServiceRecords records,
+                            java.util.Set<String> services) {}
     private final Map<String, List<LocalEndpoint>> locals = new LinkedHashMap<>();
 
     public OverlayPlane(Path stateDir) {
@@ -48,18 +55,19 @@ public final class OverlayPlane implements NetworkAttacher {
     /** Called once the node knows who it is: its id (names its sandboxes) and its underlay address. */
     public synchronized void configure(String nodeId, String underlayIp) {
         if (plane == null) {
-            String prefix = "shoal-" + nodeId.substring(0, Math.min(8, nodeId.length())) + "-";
+            prefix = "shoal-" + nodeId.substring(0, Math.min(8, nodeId.length())) + "-";
             plane = new DataPlane(new PlaneConfig(null, underlayIp, 4789, 1500, prefix), new ProcessShell());
         }
     }
 
-    /** The networks and remote endpoints from the latest assignments message. */
-    public synchronized void update(List<Network> networks, List<NetworkPeer> peers) {
-        if (networks.equals(this.networks) && peers.equals(this.peers)) {
+    /** The networks, remote endpoints and names from the latest assignments message. */
+    public synchronized void update(List<Network> networks, List<NetworkPeer> peers, List<io.shoal.api.NameRecord> names) {
+        if (networks.equals(this.networks) && peers.equals(this.peers) && names.equals(this.names)) {
             return;
         }
         this.networks = List.copyOf(networks);
         this.peers = List.copyOf(peers);
+        this.names = List.copyOf(names);
         try {
             apply();
         } catch (ExecException e) {
@@ -98,6 +106,78 @@ public final class OverlayPlane implements NetworkAttacher {
         }
     }
 
+    @Override
+    public synchronized String resolver(Task task) {
+        if (plane == null || task.getNetworksCount() == 0) {
+            return null;
+        }
+        String first = task.getNetworks(0).getNetworkId();
+        return networks.stream().filter(n -> n.getId().equals(first) && n.getIpamCount() > 0)
+                .map(n -> n.getIpam(0).getGateway()).findFirst().orElse(null);
+    }
+
+    /** Starts a resolver in each sandbox that has none, stops those whose sandbox is gone, and refreshes their names. */
+    private void resolvers(List<OverlayNetwork> nets) {
+        java.util.Set<String> sandboxes = plane.sandboxes();
+        for (OverlayNetwork n : nets) {
+            String sandbox = io.shoal.net.plane.Naming.sandbox(prefix, n.id());
+            if (sandboxes.contains(sandbox) && !resolvers.containsKey(n.id())) {
+                try {
+                    var records = new io.shoal.net.dns.ServiceRecords(io.shoal.net.dns.ClientNetworks.fixed(n.id()));
+                    var server = Netns.run(sandbox, () -> io.shoal.net.dns.DnsServer.builder(records)
+                            .bind(new java.net.InetSocketAddress(n.gateway(), 53)).upstreams(List.of()).start());
+                    resolvers.put(n.id(), new Resolver(server, records, new java.util.HashSet<>()));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot start the resolver of network {}: {}", n.id(), e.getMessage());
+                }
+            }
+        }
+        for (var it = resolvers.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!sandboxes.contains(io.shoal.net.plane.Naming.sandbox(prefix, e.getKey()))) {
+                e.getValue().server().close();
+                it.remove();
+            }
+        }
+        for (var e : resolvers.entrySet()) {
+            Map<String, List<io.shoal.api.NameRecord>> byService = new LinkedHashMap<>();
+            names.stream().filter(r -> r.getNetworkId().equals(e.getKey()))
+                    .forEach(r -> byService.computeIfAbsent(r.getServiceName(), k -> new ArrayList<>()).add(r));
+            for (var svc : byService.entrySet()) {
+                List<io.shoal.net.dns.TaskEntry> tasks = new ArrayList<>();
+                java.net.Inet4Address vip = null;
+                boolean dnsrr = false;
+                for (io.shoal.api.NameRecord r : svc.getValue()) {
+                    java.net.Inet4Address addr = inet(r.getAddress());
+                    if (r.getVip()) {
+                        vip = addr;
+                    } else {
+                        dnsrr |= r.getDnsrr();
+                        tasks.add(io.shoal.net.dns.TaskEntry.of(String.valueOf(r.getSlot()), r.getTaskId(), addr));
+                    }
+                }
+                e.getValue().records().put(e.getKey(), vip != null && !dnsrr
+                        ? io.shoal.net.dns.ServiceEntry.vip(svc.getKey(), vip, tasks)
+                        : io.shoal.net.dns.ServiceEntry.dnsrr(svc.getKey(), tasks));
+            }
+            for (String gone : new ArrayList<>(e.getValue().services())) {
+                if (!byService.containsKey(gone)) {
+                    e.getValue().records().remove(e.getKey(), gone);
+                }
+            }
+            e.getValue().services().clear();
+            e.getValue().services().addAll(byService.keySet());
+        }
+    }
+
+    private static java.net.Inet4Address inet(String ip) {
+        try {
+            return (java.net.Inet4Address) java.net.InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(ip, e);
+        }
+    }
+
     private void apply() throws ExecException {
         if (plane == null) {
             return;
@@ -119,6 +199,7 @@ public final class OverlayPlane implements NetworkAttacher {
             }
             Files.createDirectories(stateDir);
             Files.write(stateDir.resolve("sandboxes"), plane.sandboxes());
+            resolvers(nets);
         } catch (RuntimeException | IOException e) {
             throw new ExecException("cannot set up the overlay networks: " + e.getMessage(), e);
         }

@@ -58,6 +58,14 @@ final class RuncController implements Controller {
             }
             Files.write(bundle.resolve("image-health.pb"), fs.healthcheck().toByteArray());
             Files.writeString(bundle.resolve("image"), task.getSpec().getContainer().getImage());
+            String resolver = ex.attacher.resolver(task);
+            if (resolver != null) {
+                // the node's resolver for the task's network answers service names (and nothing else yet)
+                Path resolv = bundle.resolve("resolv.conf");
+                Files.writeString(resolv, "nameserver " + resolver + "\noptions ndots:0\n");
+                container.addMounts(io.shoal.api.Mount.newBuilder().setType(io.shoal.api.Mount.Type.BIND)
+                        .setSource(resolv.toString()).setTarget("/etc/resolv.conf").setReadOnly(true));
+            }
             var spec = OciSpec.build(container.build(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
                     fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
                     m -> volume(m, fs.path()));
