@@ -367,14 +367,15 @@ class ServicesIT {
         try {
             overlayTraffic();
         } finally {
-            lab.cli("h1", "service", "rm", "site", "client", "stranger", "lookup");
+            lab.cli("h1", "service", "rm", "site", "client", "stranger", "lookup", "spread-client");
         }
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "front", "back");
     }
 
     private void overlayTraffic() {
-        Lab.Result web = lab.cli("h1", "service", "create", "--name", "site", "--network", "front", "--constraint", "node.hostname==h2",
-                "--mount", "type=tmpfs,target=/www", image, "sh", "-c", "echo hello-over-vxlan > /www/index.html; httpd -f -p 80 -h /www");
+        Lab.Result web = lab.cli("h1", "service", "create", "--name", "site", "--replicas", "2", "--network", "front",
+                "--constraint", "node.hostname==h2", "--mount", "type=tmpfs,target=/www", image, "sh", "-c",
+                "echo hello-over-vxlan from $(hostname) > /www/index.html; httpd -f -p 80 -h /www");
         assertEquals(0, web.code(), web.all() + "\n" + lab.log("h2"));
         String ip = taskAddress("site");
         Lab.Result client = lab.cli("h1", "service", "create", "--name", "client", "--network", "front", "--constraint", "node.hostname==h3",
@@ -397,6 +398,15 @@ class ServicesIT {
         Lab.Result names = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("Address: " + vip)
                 && r.out().contains("Address: " + ip), "service", "logs", "lookup");
         assertTrue(names.out().contains("tasks.site"), names.out());
+        // the VIP spreads connections over both tasks (nftables DNAT in the client's namespace)
+        List<String> hosts = running("site").stream().map(t -> t.get("ID").asText().substring(0, 12)).toList();
+        assertEquals(2, hosts.size());
+        Lab.Result spread = lab.cli("h1", "service", "create", "--name", "spread-client", "--network", "front",
+                "--constraint", "node.hostname==h3", image, "sh", "-c", "i=0; while [ $i -lt 40 ]; do printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n'"
+                        + " | nc -w 2 " + vip + " 80; i=$((i+1)); done; sleep 3600");
+        assertEquals(0, spread.code(), spread.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("from " + hosts.get(0)) && r.out().contains("from " + hosts.get(1)),
+                "service", "logs", "spread-client");
         Lab.Result stranger = lab.cli("h1", "service", "create", "--name", "stranger", "--network", "back", "--constraint", "node.hostname==h3",
                 image, "sh", "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + ip + " 80 || echo unreachable-from-back; sleep 3600");
         assertEquals(0, stranger.code(), stranger.all());

@@ -44,6 +44,9 @@ public final class OverlayPlane implements NetworkAttacher {
     /** network id -> the resolver serving it in its sandbox */
     private final Map<String, Resolver> resolvers = new LinkedHashMap<>();
 
+    /** container netns -> the VIP ruleset last applied in it */
+    private final Map<String, String> vipRules = new LinkedHashMap<>();
+
     private record Resolver(io.shoal.net.dns.DnsServer server, io.shoal.net.dns.ServiceRecords records,
                             java.util.Set<String> services) {}
     private final Map<String, List<LocalEndpoint>> locals = new LinkedHashMap<>();
@@ -170,6 +173,61 @@ public final class OverlayPlane implements NetworkAttacher {
         }
     }
 
+    /**
+     * Service VIPs inside each local container: connections to a VIP (any port) are spread over the
+     * service's running tasks by an nftables DNAT in the container's own namespace (output hook),
+     * so replies come back through the same connection tracking. One table per container, replaced
+     * in one transaction when its services' endpoints change.
+     */
+    private void vips() {
+        Map<String, List<String>> backends = new LinkedHashMap<>();
+        Map<String, String> vipOf = new LinkedHashMap<>(); // network/service -> vip
+        for (io.shoal.api.NameRecord r : names) {
+            String key = r.getNetworkId() + "/" + r.getServiceName();
+            if (r.getVip()) {
+                vipOf.put(key, r.getAddress());
+            } else if (!r.getDnsrr()) {
+                backends.computeIfAbsent(key, k -> new ArrayList<>()).add(r.getAddress());
+            }
+        }
+        Map<String, java.util.Set<String>> netsOfContainer = new LinkedHashMap<>();
+        for (List<LocalEndpoint> eps : locals.values()) {
+            for (LocalEndpoint e : eps) {
+                netsOfContainer.computeIfAbsent(e.netns(), k -> new java.util.TreeSet<>()).add(e.networkId());
+            }
+        }
+        io.shoal.net.nft.Nft nft = new io.shoal.net.nft.Nft(new ProcessShell());
+        for (var c : netsOfContainer.entrySet()) {
+            StringBuilder rules = new StringBuilder();
+            for (var v : vipOf.entrySet()) {
+                String net = v.getKey().substring(0, v.getKey().indexOf('/'));
+                List<String> to = backends.getOrDefault(v.getKey(), List.of());
+                if (!c.getValue().contains(net) || to.isEmpty()) {
+                    continue;
+                }
+                StringBuilder map = new StringBuilder();
+                for (int i = 0; i < to.size(); i++) {
+                    map.append(i == 0 ? "" : ", ").append(i).append(" : ").append(to.get(i));
+                }
+                rules.append("    ip daddr ").append(v.getValue()).append(" dnat to numgen random mod ").append(to.size())
+                        .append(" map { ").append(map).append(" }\n");
+            }
+            String table = "table ip shoal_vip {\n  chain out {\n    type nat hook output priority -100; policy accept;\n"
+                    + rules + "  }\n}\n";
+            if (table.equals(vipRules.get(c.getKey()))) {
+                continue;
+            }
+            try {
+                // create-then-delete makes the delete valid the first time; all in one transaction
+                nft.apply(c.getKey(), "table ip shoal_vip\ndelete table ip shoal_vip\n" + table);
+                vipRules.put(c.getKey(), table);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot set the service VIP rules in {}: {}", c.getKey(), e.getMessage());
+            }
+        }
+        vipRules.keySet().retainAll(netsOfContainer.keySet());
+    }
+
     private static java.net.Inet4Address inet(String ip) {
         try {
             return (java.net.Inet4Address) java.net.InetAddress.getByName(ip);
@@ -200,6 +258,7 @@ public final class OverlayPlane implements NetworkAttacher {
             Files.createDirectories(stateDir);
             Files.write(stateDir.resolve("sandboxes"), plane.sandboxes());
             resolvers(nets);
+            vips();
         } catch (RuntimeException | IOException e) {
             throw new ExecException("cannot set up the overlay networks: " + e.getMessage(), e);
         }
