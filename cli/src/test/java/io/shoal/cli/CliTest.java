@@ -27,7 +27,7 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
-            "node update", "node promote", "node demote", "node rm", "image", "image ls", "image prune", "network", "network create",
+            "node update", "node promote", "node demote", "node rm", "image", "image ls", "image pull", "image prune", "network", "network create",
             "network ls", "network inspect", "network rm", "service create"})
     void everyCommandHasHelp(String cmd) {
         String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");

@@ -428,5 +428,11 @@ class ServicesIT {
         assertTrue(prune.out().contains("Total reclaimed space: "), prune.out());
         Lab.Result after = lab.cli("h2", "image", "ls", "-q");
         assertEquals("", after.out().strip(), after.all());
+        Lab.Result pull = lab.cli("h2", "image", "pull", image);
+        assertEquals(0, pull.code(), pull.all());
+        assertTrue(lab.cli("h2", "image", "ls").out().contains("busybox:latest"));
+        Lab.Result bad = lab.cli("h2", "image", "pull", "not a reference");
+        assertEquals(1, bad.code(), bad.all());
+        assertTrue(bad.err().contains("invalid image reference"), bad.err());
     }
 }

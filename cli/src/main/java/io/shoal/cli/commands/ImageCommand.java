@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 /** The images of the node whose daemon this talks to (images are per node, not per cluster). */
 @Command(name = "image", mixinStandardHelpOptions = true,
         description = "Manage the images stored on this node.",
-        subcommands = {ImageCommand.Ls.class, ImageCommand.Prune.class})
+        subcommands = {ImageCommand.Ls.class, ImageCommand.Pull.class, ImageCommand.Prune.class})
 public final class ImageCommand implements Runnable {
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a subcommand is required: ls or prune");
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a subcommand is required: ls, pull or prune");
     }
 
     static LocalImagesGrpc.LocalImagesBlockingStub stub(ClientCommand c, int seconds) {
@@ -79,6 +79,19 @@ public final class ImageCommand implements Runnable {
                 }
                 out().print(t.render());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "pull", mixinStandardHelpOptions = true,
+            description = "Pull an image into this node's store (tasks pull what they need themselves).")
+    public static final class Pull extends ClientCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "IMAGE") String reference;
+
+        @Override
+        protected int execute() {
+            LocalImage i = stub(this, 600).pull(io.shoal.api.PullImageRequest.newBuilder().setReference(reference).build());
+            out().println(i.getReference() + " " + i.getDigest() + " (" + i.getLayers() + " layers, " + size(i.getSizeBytes()) + ")");
             return 0;
         }
     }

@@ -76,6 +76,25 @@ final class LocalImagesService extends LocalImagesGrpc.LocalImagesImplBase {
     }
 
     @Override
+    public void pull(io.shoal.api.PullImageRequest request, StreamObserver<LocalImage> obs) {
+        Calls.unary(obs, () -> {
+            try {
+                ImageRef.parse(request.getReference());
+            } catch (IllegalArgumentException e) {
+                throw io.grpc.Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+            }
+            io.shoal.worker.image.Image img = io(() -> images.pull(request.getReference()));
+            StoredImage stored = images.images().stream().filter(i -> i.digest().equals(img.manifestDigest())).findFirst().orElse(null);
+            LocalImage.Builder b = LocalImage.newBuilder().setReference(request.getReference()).setDigest(img.manifestDigest())
+                    .setLayers(img.layers().size());
+            if (stored != null) {
+                b.setReference(stored.reference()).setConfigDigest(stored.configDigest()).setSizeBytes(stored.size());
+            }
+            return b.build();
+        });
+    }
+
+    @Override
     public void prune(PruneImagesRequest request, StreamObserver<PruneImagesResponse> obs) {
         Calls.unary(obs, () -> {
             PruneResult r = io(() -> images.prune(inUse()));
