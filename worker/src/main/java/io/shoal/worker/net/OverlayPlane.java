@@ -247,8 +247,12 @@ public final class OverlayPlane implements NetworkAttacher {
                         n.getSpec().getInternal(), 0));
             }
         }
+        // an endpoint whose network the managers no longer list (its task ended; its container is
+        // on its way out) is simply not plugged any more
+        java.util.Set<String> known = new java.util.HashSet<>();
+        nets.forEach(n -> known.add(n.id()));
         List<LocalEndpoint> local = new ArrayList<>();
-        locals.values().forEach(local::addAll);
+        locals.values().forEach(eps -> eps.stream().filter(e -> known.contains(e.networkId())).forEach(local::add));
         List<RemoteEndpoint> remotes = peers.stream().map(p -> new RemoteEndpoint(p.getNetworkId(), p.getAddress(), null, p.getHostIp())).toList();
         try {
             List<String> ran = plane.apply(new HostPlan(nets, local, remotes));

@@ -204,7 +204,12 @@ final class RuncController implements Controller {
     @Override
     public void remove() throws ExecException {
         Cmd.run(runtime("delete", "--force", id), CMD_TIMEOUT);
-        ex.attacher.detach(task);
+        try {
+            ex.attacher.detach(task);
+        } catch (ExecException | RuntimeException e) {
+            // the container goes anyway: a stale overlay entry is corrected by the next apply
+            org.slf4j.LoggerFactory.getLogger(RuncController.class).warn("detaching {} from its networks: {}", id, e.getMessage());
+        }
         if (Files.exists(Path.of("/run/netns", netns))) {
             Cmd.run(List.of("ip", "netns", "delete", netns), CMD_TIMEOUT);
         }

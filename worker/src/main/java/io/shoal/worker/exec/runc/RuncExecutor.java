@@ -131,6 +131,8 @@ public final class RuncExecutor implements Executor {
                 if (Files.exists(f)) {
                     out.add(Files.readString(f).trim());
                 }
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // removed meanwhile: it holds nothing any more
             } catch (IOException e) {
                 throw new ExecException("cannot read " + f + ": " + e.getMessage(), e);
             }
