@@ -430,7 +430,8 @@ class ServicesIT {
         assertEquals("", after.out().strip(), after.all());
         Lab.Result pull = lab.cli("h2", "image", "pull", image);
         assertEquals(0, pull.code(), pull.all());
-        // known bug, left open: after a prune, the re-pulled image is stored but `image ls` does not list it
+        Lab.Result listed = lab.cli("h2", "image", "ls");
+        assertTrue(listed.out().startsWith("REFERENCE") && listed.out().contains("busybox:latest"), listed.all());
         Lab.Result bad = lab.cli("h2", "image", "pull", "not a reference");
         assertEquals(1, bad.code(), bad.all());
         assertTrue(bad.err().contains("invalid image reference"), bad.err());

@@ -77,7 +77,7 @@ public final class ImageCommand implements Runnable {
                     t.row(i.getReference(), id.substring(0, Math.min(12, id.length())), String.valueOf(i.getLayers()),
                             size(i.getSizeBytes()), i.getInUse() ? "yes" : "");
                 }
-                out().print(t.render());
+                t.print(out());
             }
             return 0;
         }
