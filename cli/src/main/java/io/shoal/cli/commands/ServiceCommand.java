@@ -53,10 +53,6 @@ public final class ServiceCommand implements Runnable {
      * Waits until every replica has been running for {@link #MONITOR}; exits 1 with the tasks'
      * error when they keep failing (or the restart policy gave up), or after 3 minutes.
      */
-    static int await(ClientCommand cmd, String serviceId, long replicas) throws InterruptedException {
-        return await(cmd, cmd.control().getService(GetServiceRequest.newBuilder().setService(serviceId).build()));
-    }
-
     /**
      * Waits until the service converged: every replica (or every node's task, for global) running
      * for {@link #MONITOR}, or every completion done (jobs); exits 1 with the tasks' error when they

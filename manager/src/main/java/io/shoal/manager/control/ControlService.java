@@ -194,7 +194,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
                 b.putRunning(s.getId(), running);
                 var spec = s.getSpec();
                 long completed = tasks.stream().filter(t -> t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_COMPLETE
-                        && (t.getSpecVersion() == s.getMeta().getVersion() || t.getSpec().equals(spec.getTask()))).count();
+                        && io.shoal.manager.orchestrator.Tasks.current(s, t)).count();
                 long desired = switch (spec.getModeCase()) {
                     case REPLICATED -> spec.getReplicated().getReplicas();
                     case REPLICATED_JOB -> spec.getReplicatedJob().getTotalCompletions();

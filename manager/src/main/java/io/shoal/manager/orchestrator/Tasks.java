@@ -24,6 +24,17 @@ public final class Tasks {
         return !t.getNodeId().isEmpty() && !terminal(t) && t.getStatus().getState() != TaskState.TASK_STATE_PENDING;
     }
 
+    /** Tells the task to stop (its history stays until the reaper takes it). */
+    public static io.shoal.api.raft.StoreAction shutdown(Task t) {
+        return io.shoal.manager.store.Batches.update(io.shoal.manager.store.StoreObjects.wrap(
+                t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build()));
+    }
+
+    /** The task was made from the service's current spec (not an older one, before an update). */
+    public static boolean current(io.shoal.api.Service s, Task t) {
+        return t.getSpecVersion() == s.getMeta().getVersion() || t.getSpec().equals(s.getSpec().getTask());
+    }
+
     public static TaskStatus status(TaskState state, String message, long nowMs) {
         return TaskStatus.newBuilder().setState(state).setMessage(message).setTimestampMs(nowMs).build();
     }

@@ -46,6 +46,7 @@ public final class OverlayPlane implements NetworkAttacher {
 
     /** container netns -> the VIP ruleset last applied in it */
     private final Map<String, String> vipRules = new LinkedHashMap<>();
+    private final io.shoal.net.nft.Nft nft = new io.shoal.net.nft.Nft(new ProcessShell());
 
     private record Resolver(io.shoal.net.dns.DnsServer server, io.shoal.net.dns.ServiceRecords records,
                             java.util.Set<String> services) {}
@@ -94,9 +95,10 @@ public final class OverlayPlane implements NetworkAttacher {
             }
         }
         // the task's own networks may not have reached us through assignments yet
-        for (Network n : task.getNetworksList().stream().map(NetworkAttachment::getNetworkId).distinct()
-                .filter(id -> networks.stream().noneMatch(x -> x.getId().equals(id))).map(id -> Network.newBuilder().setId(id).build()).toList()) {
-            throw new ExecException("network " + n.getId() + " of the task is not known on this node yet");
+        for (NetworkAttachment a : task.getNetworksList()) {
+            if (networks.stream().noneMatch(x -> x.getId().equals(a.getNetworkId()))) {
+                throw new ExecException("network " + a.getNetworkId() + " of the task is not known on this node yet");
+            }
         }
         locals.put(task.getId(), eps);
         apply();
@@ -196,7 +198,6 @@ public final class OverlayPlane implements NetworkAttacher {
                 netsOfContainer.computeIfAbsent(e.netns(), k -> new java.util.TreeSet<>()).add(e.networkId());
             }
         }
-        io.shoal.net.nft.Nft nft = new io.shoal.net.nft.Nft(new ProcessShell());
         for (var c : netsOfContainer.entrySet()) {
             StringBuilder rules = new StringBuilder();
             for (var v : vipOf.entrySet()) {

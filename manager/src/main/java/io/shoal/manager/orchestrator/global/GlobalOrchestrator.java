@@ -13,10 +13,6 @@ import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
-import io.shoal.scheduler.NodeInfo;
-import io.shoal.scheduler.Pipeline;
-import io.shoal.scheduler.filter.ConstraintFilter;
-import io.shoal.scheduler.filter.PlatformFilter;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,13 +79,7 @@ public final class GlobalOrchestrator implements Reconciler {
     }
 
     private void reconcileService(Service s, List<Task> tasks, List<Node> nodes, long nowMs, List<StoreAction> out) {
-        Pipeline eligible = new Pipeline(List.of(new PlatformFilter(), new ConstraintFilter()));
-        Task probe = Task.newBuilder().setSpec(s.getSpec().getTask()).build();
-        try {
-            eligible.setTask(probe);
-        } catch (IllegalArgumentException e) {
-            return; // a constraint that cannot be evaluated: validation refuses these, so only old specs get here
-        }
+        java.util.function.Predicate<Node> eligible = io.shoal.manager.orchestrator.replicated.ConstraintEnforcer.fits(s.getSpec().getTask());
         boolean job = s.getSpec().hasGlobalJob();
         Map<String, List<Task>> byNode = new HashMap<>();
         tasks.forEach(t -> byNode.computeIfAbsent(t.getNodeId(), k -> new ArrayList<>()).add(t));
@@ -108,10 +98,7 @@ public final class GlobalOrchestrator implements Reconciler {
                 continue;
             }
             Node n = nodeById.get(t.getNodeId());
-            if (n == null || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN
-                    || !eligible.check(new NodeInfo(n, List.of()))
-                    || (n.getStatus().getState() == NodeStatus.State.DOWN
-                        && nowMs - n.getStatus().getSinceMs() >= ReplicatedOrchestrator.DOWN_GRACE_MS)) {
+            if (ReplicatedOrchestrator.onDownNode(t, nodeById, nowMs) || !eligible.test(n)) {
                 retire.accept(t);
             }
         }
@@ -124,8 +111,7 @@ public final class GlobalOrchestrator implements Reconciler {
         for (Node n : nodes) {
             boolean ready = n.getStatus().getState() == NodeStatus.State.READY;
             boolean active = n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_ACTIVE;
-            if (!eligible.check(new NodeInfo(n, List.of()))
-                    || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN) {
+            if (!eligible.test(n) || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN) {
                 continue;
             }
             List<Task> here = byNode.getOrDefault(n.getId(), List.of());
@@ -150,7 +136,7 @@ public final class GlobalOrchestrator implements Reconciler {
                 out.add(create(s, n, nowMs, List.of()));
                 continue;
             }
-            boolean current = latest.getSpecVersion() == s.getMeta().getVersion() || latest.getSpec().equals(s.getSpec().getTask());
+            boolean current = Tasks.current(s, latest);
             if (job && latest.getStatus().getState() == TaskState.TASK_STATE_COMPLETE && current) {
                 continue; // this node's part of the job is done
             }
@@ -175,6 +161,6 @@ public final class GlobalOrchestrator implements Reconciler {
     }
 
     private static StoreAction shutdown(Task t) {
-        return Batches.update(StoreObjects.wrap(t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build()));
+        return Tasks.shutdown(t);
     }
 }

@@ -1,8 +1,6 @@
 package io.shoal.manager.orchestrator.jobs;
 
 import io.shoal.api.Node;
-import io.shoal.api.NodeAvailability;
-import io.shoal.api.NodeStatus;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
@@ -58,12 +56,8 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
 
     /** The number of completed tasks of the job's current spec. */
     public static long completed(Service s, List<Task> tasks) {
-        return tasks.stream().filter(t -> current(s, t) && t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)
+        return tasks.stream().filter(t -> Tasks.current(s, t) && t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)
                 .map(Task::getSlot).distinct().count();
-    }
-
-    private static boolean current(Service s, Task t) {
-        return t.getSpecVersion() == s.getMeta().getVersion() || t.getSpec().equals(s.getSpec().getTask());
     }
 
     private void reconcileJob(Service s, List<Task> tasks, Map<String, Node> nodes, long nowMs, List<StoreAction> out) {
@@ -72,7 +66,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
                 ? s.getSpec().getReplicatedJob().getMaxConcurrent() : total;
         Map<Long, List<Task>> bySlot = new TreeMap<>();
         for (Task t : tasks) {
-            if (!current(s, t)) {
+            if (!Tasks.current(s, t)) {
                 // an older run of the job: stop what still runs, keep the rest as history
                 if (Tasks.wanted(t) && !Tasks.terminal(t)) {
                     out.add(shutdown(t));
@@ -93,7 +87,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
                                 .setDesiredState(TaskState.TASK_STATE_COMPLETE).build()))));
                 continue; // done
             }
-            List<Task> alive = here.stream().filter(t -> Tasks.wanted(t) && !Tasks.terminal(t) && !lost(t, nodes, nowMs)).toList();
+            List<Task> alive = here.stream().filter(t -> Tasks.wanted(t) && !Tasks.terminal(t) && !ReplicatedOrchestrator.onDownNode(t, nodes, nowMs)).toList();
             here.stream().filter(t -> Tasks.wanted(t) && !alive.contains(t)).forEach(t -> out.add(shutdown(t)));
             if (!alive.isEmpty()) {
                 active++;
@@ -129,18 +123,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
         }
     }
 
-    /** On a node that is gone, drained, or Down past the grace: the task will not finish there. */
-    private static boolean lost(Task t, Map<String, Node> nodes, long nowMs) {
-        if (t.getNodeId().isEmpty()) {
-            return false;
-        }
-        Node n = nodes.get(t.getNodeId());
-        return n == null || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN
-                || (n.getStatus().getState() == NodeStatus.State.DOWN
-                    && nowMs - n.getStatus().getSinceMs() >= ReplicatedOrchestrator.DOWN_GRACE_MS);
-    }
-
     private static StoreAction shutdown(Task t) {
-        return Batches.update(StoreObjects.wrap(t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build()));
+        return Tasks.shutdown(t);
     }
 }

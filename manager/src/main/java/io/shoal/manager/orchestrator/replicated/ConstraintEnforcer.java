@@ -20,11 +20,11 @@ import java.util.function.Predicate;
  * constraints moves tasks through the rolling update (at its pace) instead. Reservations are not
  * re-checked: node resources do not shrink while Shoal runs.
  */
-final class ConstraintEnforcer {
+public final class ConstraintEnforcer {
     private ConstraintEnforcer() {}
 
     /** Whether a node satisfies a task spec's constraints and platforms. */
-    static Predicate<Node> fits(TaskSpec spec) {
+    public static Predicate<Node> fits(TaskSpec spec) {
         Pipeline p = new Pipeline(List.of(new PlatformFilter(), new ConstraintFilter()));
         try {
             p.setTask(Task.newBuilder().setSpec(spec).build());

@@ -183,7 +183,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
     public static final long DOWN_GRACE_MS = 5_000;
 
     /** The task's node is gone, Down for longer than the grace, or drained: its tasks move elsewhere (pause only stops new ones). */
-    private static boolean onDownNode(Task t, Map<String, Node> nodes, long nowMs) {
+    public static boolean onDownNode(Task t, Map<String, Node> nodes, long nowMs) {
         if (t.getNodeId().isEmpty()) {
             return false;
         }
@@ -236,6 +236,6 @@ public final class ReplicatedOrchestrator implements Reconciler {
     }
 
     static StoreAction shutdown(Task t) {
-        return Batches.update(StoreObjects.wrap(t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build()));
+        return Tasks.shutdown(t);
     }
 }
