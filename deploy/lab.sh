@@ -296,6 +296,13 @@ down() {
     kill -KILL "${pids[@]}" 2>/dev/null || true
   fi
   wait_gone 15 "${pids[@]}" || true
+  # containers a daemon was preparing while we looked (their namespace came after the scan above)
+  for c in "$dir"/h*/data/containers/bundles/* "$dir"/h*/data/containers/state/*; do
+    [ -d "$c" ] || continue
+    n=${c##*/}; n=${n:0:40}
+    ns_exists "$n" || continue
+    [[ " ${cns[*]} " == *" $n "* ]] || cns+=("$n")
+  done
   for st in "$dir"/h*/data/containers/state; do
     [ -d "$st" ] || continue
     for c in "$st"/*; do

@@ -109,6 +109,13 @@ final class Lab implements AutoCloseable {
         return a.toArray(String[]::new);
     }
 
+    /** Runs CMD inside HOST's namespaces (lab.sh exec). */
+    Result exec(String host, String... cmd) {
+        List<String> a = new ArrayList<>(List.of("exec", host));
+        a.addAll(List.of(cmd));
+        return lab(Duration.ofSeconds(60), withName(a));
+    }
+
     Result host(String op, String host) {
         return lab(Duration.ofSeconds(60), withName(List.of(op, host)));
     }

@@ -417,6 +417,106 @@ class ServicesIT {
         assertTrue(inUse.err().contains("in use by service"), inUse.err());
     }
 
+    /** One HTTP GET of /index.html from inside lab host {@code from} to IP:PORT; the body's last line or "". */
+    private static String fetch(String from, String ip, int port) {
+        Lab.Result r = lab.exec(from, "sh", "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | timeout 5 busybox nc -w 3 "
+                + ip + " " + port + " | tail -n 1");
+        return r.code() == 0 ? r.out().strip() : "";
+    }
+
+    /** The answers of {@code n} requests from {@code from} to IP:PORT. */
+    private static java.util.Set<String> answers(String from, String ip, int port, int n) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            out.add(fetch(from, ip, port));
+        }
+        return out;
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier ok) {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!ok.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what + "\n--- h2 log:\n" + lab.log("h2"));
+            }
+        }
+    }
+
+    @Test
+    @Order(16)
+    void publishedPortsAnswerOnEveryNodeAndReachOnlyTheirService() {
+        try {
+            publishedPorts();
+        } finally {
+            lab.cli("h1", "service", "rm", "mesh", "pinned", "out", "sealed");
+        }
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "outnet", "sealednet");
+    }
+
+    private void publishedPorts() {
+        // two replicas on h2 publish 8080 through the routing mesh
+        Lab.Result web = lab.cli("h1", "service", "create", "--name", "mesh", "--replicas", "2", "--publish", "published=8080,target=80",
+                "--constraint", "node.hostname==h2", "--mount", "type=tmpfs,target=/www", image, "sh", "-c",
+                "echo mesh-from-$(hostname) > /www/index.html; httpd -f -p 80 -h /www");
+        assertEquals(0, web.code(), web.all() + "\n" + lab.log("h2"));
+        Lab.Result ls = lab.cli("h1", "service", "ls");
+        assertTrue(ls.out().contains("*:8080->80/tcp"), ls.out());
+        List<String> ids = running("mesh").stream().map(t -> "mesh-from-" + t.get("ID").asText().substring(0, 12)).sorted().toList();
+        assertEquals(2, ids.size());
+        // it answers on every node's address, including h1 and h3 that run no task of it, from every host
+        for (String node : List.of("h1", "h2", "h3")) {
+            String ip = lab.ip(node);
+            await("8080 answers on " + node, () -> fetch("h3", ip, 8080).startsWith("mesh-from-"));
+            assertTrue(fetch("h1", ip, 8080).startsWith("mesh-from-"), "h1 -> " + node);
+            assertTrue(fetch("h2", ip, 8080).startsWith("mesh-from-"), "h2 -> " + node);
+        }
+        // and spreads connections over both tasks (from a node that runs neither)
+        String h3 = lab.ip("h3");
+        await("both tasks answer through h3", () -> answers("h1", h3, 8080, 10).containsAll(ids));
+
+        // a port that is taken is refused with one line and nothing changes
+        long services = lab.cli("h1", "service", "ls", "-q").out().lines().count();
+        Lab.Result clash = lab.cli("h1", "service", "create", "--name", "clash", "-p", "8080:80", image, "sleep", "60");
+        assertEquals(1, clash.code(), clash.all());
+        assertEquals("Error: publish: port 8080/tcp is already in use by service mesh", clash.err().strip());
+        assertEquals(services, lab.cli("h1", "service", "ls", "-q").out().lines().count());
+
+        // a host-mode port answers only on the node that runs the task
+        Lab.Result pinned = lab.cli("h1", "service", "create", "--name", "pinned", "--publish", "mode=host,published=9090,target=80",
+                "--constraint", "node.hostname==h3", "--mount", "type=tmpfs,target=/www", image, "sh", "-c",
+                "echo pinned-from-$(hostname) > /www/index.html; httpd -f -p 80 -h /www");
+        assertEquals(0, pinned.code(), pinned.all());
+        await("9090 answers on h3", () -> fetch("h1", h3, 9090).startsWith("pinned-from-"));
+        assertEquals("", fetch("h3", lab.ip("h2"), 9090), "no host-mode port on h2");
+        assertEquals("", fetch("h1", h3, 8081), "an unpublished port does not answer");
+
+        // containers leave through their node (not on an internal network): the registry on h1's address
+        assertEquals(0, lab.cli("h1", "network", "create", "outnet").code());
+        assertEquals(0, lab.cli("h1", "network", "create", "--internal", "sealednet").code());
+        String probe = "printf 'GET /v2/ HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + lab.ip("h1") + " 5000 | head -n 1; echo probed; sleep 3600";
+        assertEquals(0, lab.cli("h1", "service", "create", "--name", "out", "--network", "outnet", "--constraint", "node.hostname==h3",
+                image, "sh", "-c", probe).code());
+        assertEquals(0, lab.cli("h1", "service", "create", "--name", "sealed", "--network", "sealednet", "--constraint", "node.hostname==h3",
+                image, "sh", "-c", probe).code());
+        Lab.Result out = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("probed"), "service", "logs", "out");
+        assertTrue(out.out().contains("HTTP/1."), out.out());
+        Lab.Result sealed = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("probed"), "service", "logs", "sealed");
+        assertTrue(!sealed.out().contains("HTTP/1."), "an internal network has no way out: " + sealed.out());
+
+        // scaling the service changes the mesh: one task left answers everything
+        assertEquals(0, lab.cli("h1", "service", "scale", "mesh=1").code());
+        await("one task answers", () -> {
+            List<String> left = running("mesh").stream().map(t -> "mesh-from-" + t.get("ID").asText().substring(0, 12)).toList();
+            return left.size() == 1 && answers("h1", h3, 8080, 6).equals(java.util.Set.copyOf(left));
+        });
+
+        // a worker daemon restart keeps its containers and cross-host traffic: h1 -> h3's mesh -> VXLAN -> h2
+        String before = running("mesh").getFirst().get("ID").asText();
+        assertEquals(0, lab.host("restart", "h2").code());
+        await("the mesh answers after h2's daemon restarted", () -> fetch("h1", h3, 8080).equals("mesh-from-" + before.substring(0, 12)));
+        assertEquals(before, running("mesh").getFirst().get("ID").asText(), "the same task runs on");
+    }
+
     @Test
     @Order(20)
     void imagesNoContainerUsesArePruned() {

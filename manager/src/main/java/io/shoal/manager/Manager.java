@@ -106,8 +106,15 @@ public final class Manager implements AutoCloseable {
     /** Writes the first state of a new cluster once this (only) member leads. */
     public void bootstrap(Cluster cluster, Node self, Duration timeout) {
         waitForLeader(timeout);
-        writer.update(tx -> tx.cluster().isPresent() ? List.of()
-                : List.of(Batches.create(StoreObjects.wrap(cluster)), Batches.create(StoreObjects.wrap(self))));
+        java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
+        writer.update(tx -> {
+            created.set(tx.cluster().isEmpty());
+            return created.get() ? List.of(Batches.create(StoreObjects.wrap(cluster)), Batches.create(StoreObjects.wrap(self))) : List.of();
+        });
+        if (created.get()) {
+            // as `docker swarm init` does: the routing mesh's network exists from the start
+            writer.update(io.shoal.manager.network.Ingress::create);
+        }
     }
 
     /** Blocks until some member leads and this member knows it. */

@@ -185,10 +185,11 @@ public final class ServiceCommand implements Runnable {
                 m.put("Mode", mode);
                 m.put("Replicas", replicas);
                 m.put("Image", s.getSpec().getTask().getContainer().getImage());
-                m.put("Ports", "");
+                String ports = ServiceFlags.portsText(s.getEndpoint().getPortsList());
+                m.put("Ports", ports);
                 rows.add(m);
                 t.row(s.getId().substring(0, 12), s.getSpec().getAnnotations().getName(), mode, replicas,
-                        s.getSpec().getTask().getContainer().getImage(), "");
+                        s.getSpec().getTask().getContainer().getImage(), ports);
             }
             if (json) {
                 Json.print(out(), rows);
@@ -245,13 +246,16 @@ public final class ServiceCommand implements Runnable {
                 m.put("DesiredState", state(t.getDesiredState()));
                 m.put("CurrentState", current);
                 m.put("Error", err);
-                m.put("Ports", "");
+                // as docker shows them: the host-mode ports the task holds on its node
+                String ports = ServiceFlags.portsText(t.getEndpoint().getPortsList().stream()
+                        .filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST).toList());
+                m.put("Ports", ports);
                 rows.add(m);
                 boolean history = t.getSlot() == prevSlot;
                 prevSlot = t.getSlot();
                 table.row(noTrunc ? t.getId() : t.getId().substring(0, Math.min(12, t.getId().length())),
                         (history ? " \\_ " : "") + name, t.getSpec().getContainer().getImage(), node, state(t.getDesiredState()),
-                        current, noTrunc || err.length() <= 60 ? err : err.substring(0, 57) + "...", "");
+                        current, noTrunc || err.length() <= 60 ? err : err.substring(0, 57) + "...", ports);
             }
             if (json) {
                 Json.print(out(), rows);

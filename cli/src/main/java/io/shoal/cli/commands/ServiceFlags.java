@@ -32,6 +32,10 @@ public final class ServiceFlags {
     @Option(names = "--entrypoint", description = "Overwrite the image's ENTRYPOINT.") String entrypoint;
     @Option(names = "--mount", description = "type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=S] (repeatable). A volume is created on first use on each node and kept; without a source it is the task's own.") List<String> mounts = new ArrayList<>();
     @Option(names = "--network", description = "Attach to this overlay network (repeatable).") List<String> networks = new ArrayList<>();
+    @Option(names = {"-p", "--publish"}, description = "Publish a port: [mode=ingress|host,]published=P,target=T[,protocol=tcp|udp], "
+            + "or P:T[/udp], or T alone (a free port from 30000-32767). Ingress ports answer on every node (repeatable; "
+            + "on update, adds or replaces the port with the same published port).") List<String> publish = new ArrayList<>();
+    @Option(names = "--publish-rm", description = "update: stop publishing this target port (TARGET[/udp], repeatable).") List<String> publishRm = new ArrayList<>();
     @Option(names = "--endpoint-mode", description = "vip (default) or dnsrr.") String endpointMode;
     @Option(names = "--constraint", description = "Placement constraint, e.g. node.labels.zone==a (repeatable).") List<String> constraints = new ArrayList<>();
     @Option(names = "--placement-pref", description = "spread=node.labels.KEY (repeatable).") List<String> prefs = new ArrayList<>();
@@ -168,6 +172,25 @@ public final class ServiceFlags {
                 task.addNetworks(io.shoal.api.NetworkAttachmentConfig.newBuilder().setTarget(n));
             }
         }
+        for (String rm : publishRm) {
+            io.shoal.api.PortConfig gone = port("target=" + rm.replace("/", ",protocol="), "--publish-rm", cmd);
+            List<io.shoal.api.PortConfig> kept = s.getEndpoint().getPortsList().stream()
+                    .filter(x -> x.getTargetPort() != gone.getTargetPort() || x.getProtocol() != gone.getProtocol()).toList();
+            s.getEndpointBuilder().clearPorts().addAllPorts(kept);
+        }
+        java.util.Set<String> given = new java.util.HashSet<>();
+        for (String pub : publish) {
+            io.shoal.api.PortConfig port = port(pub, "--publish", cmd);
+            if (port.getPublishedPort() != 0 && !given.add(port.getPublishedPort() + "/" + port.getProtocol())) {
+                throw new CommandLine.ParameterException(cmd, "--publish: port " + port.getPublishedPort() + "/"
+                        + port.getProtocol().name().toLowerCase() + " is given twice");
+            }
+            List<io.shoal.api.PortConfig> kept = s.getEndpoint().getPortsList().stream()
+                    .filter(x -> !(x.getProtocol() == port.getProtocol() && (port.getPublishedPort() != 0
+                            ? x.getPublishedPort() == port.getPublishedPort()
+                            : x.getPublishedPort() == 0 && x.getTargetPort() == port.getTargetPort()))).toList();
+            s.getEndpointBuilder().clearPorts().addAllPorts(kept).addPorts(port);
+        }
         if (endpointMode != null) {
             s.getEndpointBuilder().setMode(switch (endpointMode) {
                 case "vip" -> io.shoal.api.EndpointSpec.ResolutionMode.VIP;
@@ -289,6 +312,77 @@ public final class ServiceFlags {
         } catch (NumberFormatException e) {
             throw new CommandLine.ParameterException(cmd, flag + ": '" + v + "' is not a number of CPUs, e.g. 0.5");
         }
+    }
+
+    /** One --publish value: the long form (key=value,...), P:T[/proto], or a bare target port. */
+    static io.shoal.api.PortConfig port(String v, String flag, CommandLine cmd) {
+        io.shoal.api.PortConfig.Builder p = io.shoal.api.PortConfig.newBuilder();
+        if (v.contains("=")) {
+            for (String part : v.split(",")) {
+                String[] kv = part.split("=", 2);
+                String val = kv.length == 2 ? kv[1].trim() : "";
+                switch (kv[0].trim()) {
+                    case "published" -> p.setPublishedPort(portNumber(val, flag, "published", cmd));
+                    case "target" -> p.setTargetPort(portNumber(val, flag, "target", cmd));
+                    case "protocol" -> p.setProtocol(protocol(val, flag, cmd));
+                    case "mode" -> p.setPublishMode(switch (val) {
+                        case "ingress" -> io.shoal.api.PortConfig.PublishMode.INGRESS;
+                        case "host" -> io.shoal.api.PortConfig.PublishMode.HOST;
+                        default -> throw new CommandLine.ParameterException(cmd, flag + ": mode '" + val + "' is not ingress or host");
+                    });
+                    default -> throw new CommandLine.ParameterException(cmd, flag + ": unknown key '" + kv[0].trim()
+                            + "' in '" + v + "' (use published, target, protocol, mode)");
+                }
+            }
+        } else {
+            String ports = v;
+            int slash = v.indexOf('/');
+            if (slash >= 0) {
+                p.setProtocol(protocol(v.substring(slash + 1), flag, cmd));
+                ports = v.substring(0, slash);
+            }
+            int colon = ports.indexOf(':');
+            if (colon >= 0) {
+                p.setPublishedPort(portNumber(ports.substring(0, colon), flag, "published", cmd));
+                p.setTargetPort(portNumber(ports.substring(colon + 1), flag, "target", cmd));
+            } else {
+                p.setTargetPort(portNumber(ports, flag, "target", cmd));
+            }
+        }
+        if (p.getTargetPort() == 0) {
+            throw new CommandLine.ParameterException(cmd, flag + ": '" + v + "' names no target port (target=PORT)");
+        }
+        return p.build();
+    }
+
+    private static int portNumber(String v, String flag, String what, CommandLine cmd) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= 65535) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new CommandLine.ParameterException(cmd, flag + ": " + what + " port '" + v + "' is not a number in 1-65535");
+    }
+
+    private static io.shoal.api.PortConfig.Protocol protocol(String v, String flag, CommandLine cmd) {
+        return switch (v.trim().toLowerCase()) {
+            case "tcp" -> io.shoal.api.PortConfig.Protocol.TCP;
+            case "udp" -> io.shoal.api.PortConfig.Protocol.UDP;
+            default -> throw new CommandLine.ParameterException(cmd, flag + ": protocol '" + v + "' is not tcp or udp");
+        };
+    }
+
+    /** "*:8080->80/tcp" per port, as `docker service ls` shows them (host-mode ports without the "*"). */
+    public static String portsText(List<io.shoal.api.PortConfig> ports) {
+        List<String> out = new ArrayList<>();
+        for (io.shoal.api.PortConfig p : ports) {
+            out.add((p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.INGRESS ? "*:" : "")
+                    + p.getPublishedPort() + "->" + p.getTargetPort() + "/" + p.getProtocol().name().toLowerCase());
+        }
+        return String.join(", ", out);
     }
 
     static Mount mount(String spec, CommandLine cmd) {

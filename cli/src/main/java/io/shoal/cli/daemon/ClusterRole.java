@@ -89,7 +89,7 @@ final class ClusterRole implements AutoCloseable {
         if (options.overlay() != null) {
             options.overlay().configure(state.nodeId(), advertise.host());
             var overlay = options.overlay();
-            agent.onNetworks(m -> overlay.update(m.getNetworksList(), m.getPeersList(), m.getNamesList()));
+            agent.onNetworks(overlay::update);
         }
         if (route == null) {
             route = hops -> {

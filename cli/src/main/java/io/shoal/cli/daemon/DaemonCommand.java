@@ -59,6 +59,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 new io.shoal.worker.image.OverlayRootfs(images));
         var overlay = new io.shoal.worker.net.OverlayPlane(dataDir.resolve("net"));
         executor.setNetworkAttacher(overlay);
+        overlay.existingNetns(executor::existingNetns);
         DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
                 snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()), overlay);
         NodeDaemon daemon = new NodeDaemon(options);

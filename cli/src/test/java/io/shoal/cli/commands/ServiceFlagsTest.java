@@ -73,4 +73,36 @@ class ServiceFlagsTest {
         assertTrue(refusal("--mode", "sometimes").contains("is not one of replicated, global, replicated-job, global-job"));
         assertTrue(refusal("--max-concurrent", "2").startsWith("--max-concurrent: only for --mode replicated-job"));
     }
+
+    @Test
+    void publishTakesTheLongAndShortForms() {
+        List<io.shoal.api.PortConfig> ports = parse("-p", "8080:80", "--publish", "mode=host,published=9090,target=90,protocol=udp",
+                "-p", "53/udp").getEndpoint().getPortsList();
+        assertEquals(3, ports.size());
+        assertEquals(io.shoal.api.PortConfig.newBuilder().setPublishedPort(8080).setTargetPort(80).build(), ports.get(0));
+        assertEquals(io.shoal.api.PortConfig.PublishMode.HOST, ports.get(1).getPublishMode());
+        assertEquals(io.shoal.api.PortConfig.Protocol.UDP, ports.get(1).getProtocol());
+        assertEquals(90, ports.get(1).getTargetPort());
+        assertEquals(0, ports.get(2).getPublishedPort(), "a bare target gets a free port from the managers");
+        assertEquals("*:8080->80/tcp, 9090->90/udp", ServiceFlags.portsText(ports.subList(0, 2)));
+    }
+
+    @Test
+    void publishOnUpdateReplacesOrRemovesPorts() {
+        Holder h = new Holder();
+        CommandLine cmd = new CommandLine(h);
+        cmd.parseArgs("-p", "8080:81", "--publish-rm", "90");
+        ServiceSpec current = parse("-p", "8080:80", "-p", "9000:90");
+        List<io.shoal.api.PortConfig> ports = h.flags.apply(current, null, null, cmd).getEndpoint().getPortsList();
+        assertEquals(List.of("8080:81"), ports.stream().map(p -> p.getPublishedPort() + ":" + p.getTargetPort()).toList());
+    }
+
+    @Test
+    void badPublishValuesNameTheFlag() {
+        assertTrue(refusal("-p", "70000:80").startsWith("--publish: published port '70000'"));
+        assertTrue(refusal("-p", "published=80").contains("names no target port"));
+        assertTrue(refusal("-p", "mode=bridge,target=80").contains("mode 'bridge'"));
+        assertTrue(refusal("-p", "80/sctp").contains("protocol 'sctp'"));
+        assertTrue(refusal("-p", "8080:80", "-p", "8080:81").contains("8080/tcp is given twice"));
+    }
 }

@@ -170,8 +170,21 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             if (spec.getAnnotations().getName().isEmpty()) {
                 spec = spec.toBuilder().setAnnotations(spec.getAnnotations().toBuilder().setName("service-" + id.substring(0, 8))).build();
             }
-            io.shoal.api.Service svc = io.shoal.api.Service.newBuilder().setId(id).setSpec(ServiceSpecs.normalize(spec)).build();
-            writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(svc))));
+            io.shoal.api.ServiceSpec normalized = ServiceSpecs.normalize(spec);
+            writer.update(tx -> {
+                String ingress = io.shoal.manager.network.Ingress.find(tx).map(io.shoal.api.Network::getId).orElse("");
+                if (normalized.getTask().getNetworksList().stream().anyMatch(c -> c.getTarget().equals(ingress))) {
+                    throw Calls.invalid("network: a service joins the ingress network by publishing a port (--publish), not with --network");
+                }
+                List<io.shoal.api.raft.StoreAction> actions = new java.util.ArrayList<>();
+                io.shoal.api.ServiceSpec withIngress = withIngress(tx, normalized, actions);
+                io.shoal.api.Service svc = io.shoal.api.Service.newBuilder().setId(id).setSpec(withIngress)
+                        .setEndpoint(io.shoal.api.Endpoint.newBuilder().setSpec(withIngress.getEndpoint())
+                                .addAllPorts(PublishedPorts.allocate(tx, id, withIngress.getEndpoint(), List.of())))
+                        .build();
+                actions.add(Batches.create(StoreObjects.wrap(svc)));
+                return actions;
+            });
             return Redaction.service(store.view(tx -> tx.service(id)).orElseThrow());
         });
     }
@@ -226,11 +239,16 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
                     throw Calls.precondition("service " + req.getService() + " changed since it was read (version "
                             + cur.getMeta().getVersion() + ", not " + req.getVersion() + "); read it again");
                 }
-                io.shoal.api.ServiceSpec next = Redaction.keepStored(spec, cur.getSpec());
-                if (cur.getSpec().equals(next)) {
+                List<io.shoal.api.raft.StoreAction> actions = new java.util.ArrayList<>();
+                io.shoal.api.ServiceSpec next = withIngress(tx, Redaction.keepStored(spec, cur.getSpec()), actions);
+                io.shoal.api.Endpoint endpoint = cur.getEndpoint().toBuilder().setSpec(next.getEndpoint()).clearPorts()
+                        .addAllPorts(PublishedPorts.allocate(tx, id, next.getEndpoint(), cur.getEndpoint().getPortsList())).build();
+                if (cur.getSpec().equals(next) && cur.getEndpoint().equals(endpoint)) {
                     return List.of();
                 }
-                return List.of(Batches.update(StoreObjects.wrap(cur.toBuilder().setPreviousSpec(cur.getSpec()).setSpec(next).build())));
+                actions.add(Batches.update(StoreObjects.wrap(cur.toBuilder().setPreviousSpec(cur.getSpec()).setSpec(next)
+                        .setEndpoint(endpoint).build())));
+                return actions;
             });
             return Redaction.service(store.view(tx -> tx.service(id)).orElseThrow());
         });
@@ -340,6 +358,24 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     /** Service specs name networks by name or id; the store keeps ids. */
+    /**
+     * The spec with the ingress network attached exactly when it publishes ports; the ingress
+     * network is made (into {@code actions}) if a user removed it.
+     */
+    private static io.shoal.api.ServiceSpec withIngress(io.shoal.manager.store.ReadTx tx, io.shoal.api.ServiceSpec spec,
+                                                        List<io.shoal.api.raft.StoreAction> actions) {
+        var ingress = io.shoal.manager.network.Ingress.find(tx);
+        if (ingress.isEmpty() && spec.getEndpoint().getPortsCount() > 0) {
+            try {
+                ingress = io.shoal.manager.network.Ingress.make(tx);
+            } catch (IllegalStateException e) {
+                throw Calls.precondition(e.getMessage());
+            }
+            ingress.ifPresent(n -> actions.add(Batches.create(StoreObjects.wrap(n))));
+        }
+        return io.shoal.manager.network.Ingress.attach(spec, ingress.map(io.shoal.api.Network::getId).orElse(null));
+    }
+
     private io.shoal.api.ServiceSpec resolveNetworks(io.shoal.api.ServiceSpec spec) {
         if (spec.getTask().getNetworksCount() == 0) {
             return spec;

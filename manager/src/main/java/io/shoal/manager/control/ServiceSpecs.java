@@ -55,6 +55,7 @@ public final class ServiceSpecs {
             }
             default -> { }
         }
+        PublishedPorts.validate(s.getEndpoint());
         var placement = s.getTask().getPlacement();
         for (String c : placement.getConstraintsList()) {
             try {

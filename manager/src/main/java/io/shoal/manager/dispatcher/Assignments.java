@@ -37,8 +37,14 @@ final class Assignments {
     }
 
     /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */
-    record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers, List<io.shoal.api.NameRecord> names) {
-        static final Plane NONE = new Plane(List.of(), List.of(), List.of());
+    record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers, List<io.shoal.api.NameRecord> names,
+                 List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress) {
+        static final Plane NONE = new Plane(List.of(), List.of(), List.of(), List.of(), "");
+
+        AssignmentsMessage.Builder into(AssignmentsMessage.Builder msg) {
+            return msg.addAllNetworks(networks).addAllPeers(peers).addAllNames(names)
+                    .addAllIngressPorts(ingressPorts).setIngressAddress(ingressAddress);
+        }
     }
 
     static boolean holds(Task t) {
@@ -51,6 +57,20 @@ final class Assignments {
         for (Task t : local) {
             if (holds(t)) {
                 t.getNetworksList().stream().filter(a -> a.getReleasedMs() == 0).forEach(a -> ids.add(a.getNetworkId()));
+            }
+        }
+        // the routing mesh: once a service publishes an ingress port, every node with an ingress
+        // address joins the ingress network, whether or not it runs a task of that service
+        String ingressId = io.shoal.manager.network.Ingress.find(tx).map(io.shoal.api.Network::getId).orElse(null);
+        String ingressAddress = "";
+        List<io.shoal.api.IngressPort> ingressPorts = List.of();
+        if (ingressId != null && io.shoal.manager.network.Ingress.meshActive(tx)) {
+            ingressAddress = tx.node(nodeId).flatMap(n -> n.getAttachmentsList().stream()
+                    .filter(a -> a.getNetworkId().equals(ingressId)).findFirst())
+                    .map(io.shoal.api.NetworkAttachment::getAddress).orElse("");
+            if (!ingressAddress.isEmpty()) {
+                ids.add(ingressId);
+                ingressPorts = ingressPorts(tx, ingressId);
             }
         }
         if (ids.isEmpty()) {
@@ -77,6 +97,18 @@ final class Assignments {
                 }
             }
         }
+        if (ids.contains(ingressId)) {
+            // the other nodes' own ingress addresses: replies to connections they handed over
+            for (io.shoal.api.Node n : tx.nodes()) {
+                if (n.getId().equals(nodeId) || n.getStatus().getAddr().isEmpty()) {
+                    continue;
+                }
+                n.getAttachmentsList().stream().filter(a -> a.getNetworkId().equals(ingressId)).findFirst().ifPresent(a ->
+                        peers.add(io.shoal.api.NetworkPeer.newBuilder().setNetworkId(ingressId)
+                                .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress()))
+                                .setHostIp(n.getStatus().getAddr()).build()));
+            }
+        }
         peers.sort(java.util.Comparator.comparing(io.shoal.api.NetworkPeer::getNetworkId).thenComparing(io.shoal.api.NetworkPeer::getAddress));
         // names: running endpoints (any node) and VIPs of services on these networks
         List<io.shoal.api.NameRecord> names = new java.util.ArrayList<>();
@@ -90,7 +122,7 @@ final class Assignments {
             }
             boolean dnsrr = s.getSpec().getEndpoint().getMode() == io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
             for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
-                if (a.getReleasedMs() == 0 && ids.contains(a.getNetworkId())) {
+                if (a.getReleasedMs() == 0 && ids.contains(a.getNetworkId()) && !a.getNetworkId().equals(ingressId)) {
                     names.add(io.shoal.api.NameRecord.newBuilder().setNetworkId(a.getNetworkId())
                             .setServiceName(s.getSpec().getAnnotations().getName()).setTaskId(t.getId()).setSlot(t.getSlot())
                             .setDnsrr(dnsrr).setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
@@ -108,7 +140,35 @@ final class Assignments {
         }
         names.sort(java.util.Comparator.comparing(io.shoal.api.NameRecord::getNetworkId).thenComparing(io.shoal.api.NameRecord::getServiceName)
                 .thenComparing(io.shoal.api.NameRecord::getAddress));
-        return new Plane(networks, peers, names);
+        return new Plane(networks, peers, names, ingressPorts, ingressAddress);
+    }
+
+    /** Every ingress-published port with the ingress addresses of its service's running tasks. */
+    static List<io.shoal.api.IngressPort> ingressPorts(io.shoal.manager.store.ReadTx tx, String ingressId) {
+        List<io.shoal.api.IngressPort> out = new java.util.ArrayList<>();
+        for (io.shoal.api.Service s : tx.services()) {
+            List<io.shoal.api.PortConfig> ports = s.getEndpoint().getPortsList().stream()
+                    .filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.INGRESS).toList();
+            if (ports.isEmpty()) {
+                continue;
+            }
+            List<String> backends = new java.util.ArrayList<>();
+            for (Task t : tx.tasksOfService(s.getId())) {
+                if (t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING
+                        && t.getDesiredState() == io.shoal.api.TaskState.TASK_STATE_RUNNING) {
+                    t.getNetworksList().stream().filter(a -> a.getNetworkId().equals(ingressId) && a.getReleasedMs() == 0)
+                            .forEach(a -> backends.add(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())));
+                }
+            }
+            backends.sort(null);
+            for (io.shoal.api.PortConfig p : ports) {
+                out.add(io.shoal.api.IngressPort.newBuilder().setProtocol(p.getProtocol()).setPublishedPort(p.getPublishedPort())
+                        .setTargetPort(p.getTargetPort()).setServiceId(s.getId()).addAllBackends(backends).build());
+            }
+        }
+        out.sort(java.util.Comparator.comparing((io.shoal.api.IngressPort p) -> p.getProtocol().getNumber())
+                .thenComparing(io.shoal.api.IngressPort::getPublishedPort));
+        return out;
     }
 
     static Map<String, Task> byId(List<Task> tasks) {

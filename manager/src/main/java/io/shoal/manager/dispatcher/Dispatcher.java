@@ -203,11 +203,20 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                         } else {
                             wake(sessionWaiters, n.getId());
                         }
+                        // a node's ingress address is a peer of every node in the routing mesh
+                        if (before == null || e.after() == null ? n.getAttachmentsCount() > 0
+                                : !before.getAttachmentsList().equals(n.getAttachmentsList())
+                                        || (n.getAttachmentsCount() > 0 && !before.getStatus().getAddr().equals(n.getStatus().getAddr()))) {
+                            wakeAll(taskWaiters);
+                        }
                     }
                     case SERVICE -> {
                         // VIPs and service names are in the networked nodes' name records
-                        boolean networked = (e.before() != null && e.before().getService().getEndpoint().getVirtualIpsCount() > 0)
-                                || (e.after() != null && e.after().getService().getEndpoint().getVirtualIpsCount() > 0);
+                        // and published ports are in every node's routing mesh
+                        boolean networked = (e.before() != null && (e.before().getService().getEndpoint().getVirtualIpsCount() > 0
+                                        || e.before().getService().getEndpoint().getPortsCount() > 0))
+                                || (e.after() != null && (e.after().getService().getEndpoint().getVirtualIpsCount() > 0
+                                        || e.after().getService().getEndpoint().getPortsCount() > 0));
                         if (networked) {
                             wakeAll(taskWaiters);
                         }
@@ -332,9 +341,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                         msg = io.shoal.api.AssignmentsMessage.newBuilder();
                     }
                     if (msg != null) {
-                        stream.onNext(msg.addAllNetworks(now.plane().networks()).addAllPeers(now.plane().peers())
-                                .addAllNames(now.plane().names())
-                                .setSequence(++seq).build());
+                        stream.onNext(now.plane().into(msg).setSequence(++seq).build());
                     }
                     last = Assignments.byId(now.tasks());
                     lastPlane = now.plane();

@@ -23,6 +23,11 @@ public final class NetworkAllocations {
         return "vip:" + serviceId;
     }
 
+    /** The owner of a node's own address (on the ingress network) in the IPAM leases. */
+    public static String nodeOwner(String nodeId) {
+        return "node:" + nodeId;
+    }
+
     private NetworkAllocations() {}
 
     public static IpamState state(ReadTx tx) {
@@ -57,6 +62,13 @@ public final class NetworkAllocations {
                 for (NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
                     if (a.getNetworkId().equals(n.getId())) {
                         leases.add(new IpamState.Lease(ip(a.getAddress()), vipOwner(s.getId())));
+                    }
+                }
+            }
+            for (io.shoal.api.Node node : tx.nodes()) {
+                for (NetworkAttachment a : node.getAttachmentsList()) {
+                    if (a.getNetworkId().equals(n.getId())) {
+                        leases.add(new IpamState.Lease(ip(a.getAddress()), nodeOwner(node.getId())));
                     }
                 }
             }

@@ -101,9 +101,29 @@ public final class NetworkAllocator implements Reconciler {
             }
         }
 
+        // every node's own address on the ingress network (the source of connections the routing
+        // mesh hands over); one that points at a network that is gone is replaced
+        String ingressId = Ingress.find(tx).map(Network::getId).orElse(null);
+        for (io.shoal.api.Node node : tx.nodes()) {
+            List<NetworkAttachment> have = node.getAttachmentsList();
+            List<NetworkAttachment> next = new ArrayList<>(have.stream().filter(a -> networks.containsKey(a.getNetworkId())).toList());
+            if (ingressId != null && next.stream().noneMatch(a -> a.getNetworkId().equals(ingressId))) {
+                try {
+                    String ip = ipam.allocateAddress(ingressId, NetworkAllocations.nodeOwner(node.getId()), nowMs);
+                    next.add(NetworkAttachment.newBuilder().setNetworkId(ingressId).setAddress(ip + "/" + prefix(networks.get(ingressId))).build());
+                } catch (IpamException e) {
+                    // the ingress network is full: this node stays out of the mesh until addresses free up
+                }
+            }
+            if (!next.equals(have)) {
+                out.add(Batches.update(StoreObjects.wrap(node.toBuilder().clearAttachments().addAllAttachments(next).build())));
+            }
+        }
+
         for (Service s : tx.services()) {
+            // no VIP on the ingress network: the routing mesh balances over the tasks' addresses
             List<String> wanted = s.getSpec().getTask().getNetworksList().stream().map(NetworkAttachmentConfig::getTarget)
-                    .filter(networks::containsKey).distinct().toList();
+                    .filter(networks::containsKey).filter(id -> !id.equals(ingressId)).distinct().toList();
             boolean vipMode = s.getSpec().getEndpoint().getMode() == EndpointSpec.ResolutionMode.VIP;
             List<NetworkAttachment> have = s.getEndpoint().getVirtualIpsList();
             List<NetworkAttachment> next = new ArrayList<>();

@@ -32,7 +32,8 @@ public final class Tasks {
 
     /** The task was made from the service's current spec (not an older one, before an update). */
     public static boolean current(io.shoal.api.Service s, Task t) {
-        return t.getSpecVersion() == s.getMeta().getVersion() || t.getSpec().equals(s.getSpec().getTask());
+        return t.getSpecVersion() == s.getMeta().getVersion()
+                || t.getSpec().equals(s.getSpec().getTask()) && hostPorts(t.getEndpoint()).equals(hostPorts(s.getEndpoint()));
     }
 
     public static TaskStatus status(TaskState state, String message, long nowMs) {
@@ -40,6 +41,11 @@ public final class Tasks {
     }
 
     /** A new task for {@code slot} of {@code service}, PENDING until the scheduler places it. */
+    /** The host-mode ports of an endpoint: a task holds them on its node, so changing them replaces it. */
+    private static java.util.List<io.shoal.api.PortConfig> hostPorts(io.shoal.api.Endpoint e) {
+        return e.getPortsList().stream().filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST).toList();
+    }
+
     public static Task newTask(Service service, long slot, String nodeId, long nowMs, String id) {
         return Task.newBuilder()
                 .setId(id)

@@ -54,7 +54,7 @@ public final class DataPlane {
             locals.computeIfAbsent(e.networkId(), k -> new ArrayList<>()).add(e);
         }
         for (OverlayNetwork n : plan.networks()) {
-            if (locals.containsKey(n.id())) {
+            if (locals.containsKey(n.id()) || n.nodeAddress() != null) {
                 wanted.put(Naming.sandbox(config.sandboxPrefix(), n.id()), n);
             }
         }
@@ -73,8 +73,11 @@ public final class DataPlane {
         removeStaleTempDevices(changes);
         for (Map.Entry<String, OverlayNetwork> w : wanted.entrySet()) {
             OverlayNetwork n = w.getValue();
-            converge(w.getKey(), existing.contains(w.getKey()), n, locals.get(n.id()),
+            converge(w.getKey(), existing.contains(w.getKey()), n, locals.getOrDefault(n.id(), List.of()),
                     remotes.getOrDefault(n.id(), List.of()), defaultRouteNet, changes);
+        }
+        if (wanted.values().stream().anyMatch(n -> !n.internal())) {
+            hostRules(changes);
         }
         return changes;
     }
@@ -86,6 +89,7 @@ public final class DataPlane {
             removeSandbox(sb, changes);
         }
         removeStaleTempDevices(changes);
+        removeHostRules();
         return changes;
     }
 
@@ -153,9 +157,16 @@ public final class DataPlane {
         }
         Link br = s.links().get(Naming.BRIDGE);
         if (br == null) {
-            cmds.add("link add name " + Naming.BRIDGE + " mtu " + mtu + " type bridge");
+            // with a node address, the bridge answers for it across the tunnel: remote hosts know it
+            // by the MAC the address gives (Naming.macFor), as any endpoint
+            cmds.add("link add name " + Naming.BRIDGE + " mtu " + mtu
+                    + (n.nodeAddress() == null ? "" : " address " + Naming.macFor(n.nodeAddress())) + " type bridge");
         } else if (br.mtu() != mtu) {
             cmds.add("link set " + Naming.BRIDGE + " mtu " + mtu);
+        }
+        if (n.nodeAddress() != null && !s.bridgeIps().contains(n.nodeAddress() + "/" + n.prefix())) {
+            // first, so it is the primary address: what masquerade picks as the source towards tasks
+            cmds.add("addr add " + n.nodeAddress() + "/" + n.prefix() + " dev " + Naming.BRIDGE);
         }
         String gw = n.gateway() + "/" + n.prefix();
         if (!s.bridgeIps().contains(gw)) {
@@ -199,6 +210,9 @@ public final class DataPlane {
             }
         });
         batch(changes, List.of("ip", "-n", sb), cmds);
+        if (!n.internal() && !s.links().containsKey(Naming.UPLINK)) {
+            uplink(sb, n, changes);
+        }
 
         // 4. the VXLAN forwarding entries: one all-zeros entry per remote host (broadcast and unknown
         // unicast are replicated to each), one entry per remote endpoint MAC
@@ -229,6 +243,80 @@ public final class DataPlane {
         }
     }
 
+    /**
+     * Connects the sandbox of a network that is not internal to the host namespace: a veth pair on
+     * a link-local /30, the sandbox forwarding between its bridge and the uplink with its default
+     * route to the host, and the host routing the network's subnet back to the sandbox. With the
+     * host table's masquerade this is the containers' way out; it is also how the host reaches
+     * tasks (published ports).
+     */
+    private void uplink(String sb, OverlayNetwork n, List<String> changes) {
+        String host = Naming.uplinkHost(n.vni());
+        String[] addr = Naming.uplink(n.vni());
+        List<String> hostCmds = new ArrayList<>();
+        if (SandboxState.parseLinks(shell.run(concat(hostIp(), "-o", "link", "show"), null)).containsKey(host)) {
+            hostCmds.add("link del " + host); // left from a sandbox that was deleted and made again
+        }
+        hostCmds.add("link add name " + host + " type veth peer name " + Naming.UPLINK + " netns " + sb);
+        hostCmds.add("addr add " + addr[0] + "/30 dev " + host);
+        hostCmds.add("link set " + host + " up");
+        batch(changes, hostIp(), hostCmds);
+        batch(changes, List.of("ip", "-n", sb), List.of(
+                "addr add " + addr[1] + "/30 dev " + Naming.UPLINK,
+                "link set " + Naming.UPLINK + " up",
+                "route replace default via " + addr[0] + " dev " + Naming.UPLINK));
+        run(changes, List.of("ip", "netns", "exec", sb, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"), null);
+        batch(changes, hostIp(), List.of("route replace " + n.subnet() + " via " + addr[1] + " dev " + host));
+    }
+
+    /**
+     * The host side of the uplinks, one small table replaced whole (its content never depends on
+     * the networks): traffic between two uplinks is dropped unless the host translated it (a
+     * published port), so networks stay apart; traffic from an uplink to anywhere else leaves with
+     * the host's address; and the host forwards.
+     */
+    private void hostRules(List<String> changes) {
+        String wanted = "table ip " + Naming.HOST_TABLE + " {\n"
+                + "\tchain forward {\n\t\ttype filter hook forward priority filter - 1; policy accept;\n"
+                + "\t\tiifname \"" + Naming.UPLINK_HOST_PREFIX + "*\" oifname \"" + Naming.UPLINK_HOST_PREFIX + "*\" ct status dnat accept\n"
+                + "\t\tiifname \"" + Naming.UPLINK_HOST_PREFIX + "*\" oifname \"" + Naming.UPLINK_HOST_PREFIX + "*\" drop\n\t}\n"
+                + "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+                + "\t\tiifname \"" + Naming.UPLINK_HOST_PREFIX + "*\" oifname != \"" + Naming.UPLINK_HOST_PREFIX + "*\" masquerade\n\t}\n"
+                + "}\n";
+        String have;
+        try {
+            have = shell.run(concat(hostNft(), "list", "table", "ip", Naming.HOST_TABLE), null);
+        } catch (RuntimeException e) {
+            have = "";
+        }
+        if (have.contains("masquerade") && have.contains("ct status dnat accept")) {
+            return;
+        }
+        run(changes, concat(hostNft(), "-f", "-"), "table ip " + Naming.HOST_TABLE + "\ndelete table ip " + Naming.HOST_TABLE + "\n" + wanted);
+        List<String> fwd = new ArrayList<>(config.hostNetns() == null ? List.of() : List.of("ip", "netns", "exec", config.hostNetns()));
+        fwd.addAll(List.of("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"));
+        run(changes, fwd, null);
+    }
+
+    /** Removes the host table (when the last sandbox is gone or on cleanup). */
+    public void removeHostRules() {
+        try {
+            shell.run(concat(hostNft(), "delete", "table", "ip", Naming.HOST_TABLE), null);
+        } catch (RuntimeException e) {
+            // not there
+        }
+    }
+
+    private List<String> hostNft() {
+        return config.hostNetns() == null ? List.of("nft") : List.of("ip", "netns", "exec", config.hostNetns(), "nft");
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> out = new ArrayList<>(head);
+        out.addAll(List.of(tail));
+        return out;
+    }
+
     private SandboxState read(String sb) {
         Map<String, Link> links = SandboxState.parseLinks(shell.run("ip", "-n", sb, "-d", "-o", "link", "show"));
         Set<String> addrs = links.containsKey(Naming.BRIDGE)
@@ -250,7 +338,7 @@ public final class DataPlane {
         // up (with their routes) in the containers.
         List<String> dels = new ArrayList<>();
         for (Link l : SandboxState.parseLinks(shell.run("ip", "-n", sb, "-o", "link", "show")).values()) {
-            if (l.name().equals(Naming.VXLAN) || l.name().startsWith(Naming.VETH_PREFIX)) {
+            if (l.name().equals(Naming.VXLAN) || l.name().equals(Naming.UPLINK) || l.name().startsWith(Naming.VETH_PREFIX)) {
                 dels.add("link del " + l.name());
             }
         }

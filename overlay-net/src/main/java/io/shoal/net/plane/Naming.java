@@ -10,7 +10,10 @@ import java.util.zip.CRC32;
  * <ul>
  *   <li>sandbox namespace: {@code <prefix><first 12 chars of the network id>}, prefix {@value #DEFAULT_SANDBOX_PREFIX};
  *   <li>inside it: {@code br0}, {@code vxlan0} and one {@code shv<8 hex>} veth per local endpoint;
- *   <li>in the host namespace, briefly: {@code shx<vni hex>}, the VXLAN device before it moves into the sandbox.
+ *   <li>in the host namespace, briefly: {@code shx<vni hex>}, the VXLAN device before it moves into the sandbox;
+ *   <li>the uplink of a sandbox whose network is not internal: a veth pair, {@code shu<vni hex>} in the host
+ *       namespace and {@code up0} in the sandbox, on the link-local /30 {@link #uplink} gives;
+ *   <li>nftables table {@value #HOST_TABLE} in the host namespace (uplink isolation and masquerade).
  * </ul>
  */
 public final class Naming {
@@ -19,6 +22,9 @@ public final class Naming {
     public static final String VXLAN = "vxlan0";
     public static final String VETH_PREFIX = "shv";
     public static final String VXLAN_TEMP_PREFIX = "shx";
+    public static final String UPLINK = "up0";
+    public static final String UPLINK_HOST_PREFIX = "shu";
+    public static final String HOST_TABLE = "shoal_host";
 
     private Naming() {}
 
@@ -36,6 +42,19 @@ public final class Naming {
 
     public static String vxlanTemp(int vni) {
         return VXLAN_TEMP_PREFIX + Integer.toHexString(vni);
+    }
+
+    public static String uplinkHost(int vni) {
+        return UPLINK_HOST_PREFIX + Integer.toHexString(vni);
+    }
+
+    /**
+     * The uplink's addresses for a network: {host side, sandbox side}, both in one /30 of
+     * 169.254.0.0/16 chosen by the VNI (16,384 of them; VNIs are handed out from 4096 upwards).
+     */
+    public static String[] uplink(int vni) {
+        int base = Ipv4.parse("169.254.0.0") + (vni % 16384) * 4;
+        return new String[] {Ipv4.format(base + 1), Ipv4.format(base + 2)};
     }
 
     /** Docker's convention: 02:42 followed by the four bytes of the IPv4 address. */

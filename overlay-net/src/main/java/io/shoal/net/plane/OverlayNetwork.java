@@ -12,9 +12,19 @@ import io.shoal.net.ipam.Ipv4;
  * @param gateway  the gateway address, placed on the sandbox bridge
  * @param internal no default route for containers on this network
  * @param mtu      the overlay MTU, or 0 for the underlay MTU minus the 50 bytes of VXLAN encapsulation
+ * @param nodeAddress this host's own address on the network (the ingress network: the routing mesh's
+ *                 source address towards tasks), or null; a network with one gets its sandbox on
+ *                 this host even with no local endpoint
  */
-public record OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu) {
+public record OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu, String nodeAddress) {
+    public OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu) {
+        this(id, vni, subnet, gateway, internal, mtu, null);
+    }
+
     public OverlayNetwork {
+        if (nodeAddress != null && !Cidr.parse(subnet).contains(Ipv4.parse(nodeAddress))) {
+            throw new IllegalArgumentException("node address " + nodeAddress + " is outside subnet " + subnet + " of network " + id);
+        }
         Cidr c = Cidr.parse(subnet);
         if (!c.contains(Ipv4.parse(gateway))) {
             throw new IllegalArgumentException("gateway " + gateway + " is outside subnet " + subnet + " of network " + id);

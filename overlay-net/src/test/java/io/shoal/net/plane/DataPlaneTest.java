@@ -160,4 +160,35 @@ class DataPlaneTest {
         assertFalse(ns.out(hostA, "ip", "-o", "link", "show").contains("shx"));
         assertTrue(ns.out(c1, "ip", "-o", "link", "show").lines().noneMatch(l -> l.contains("eth0")));
     }
+
+    @Test
+    void networksThatAreNotInternalLeaveThroughTheHostAndStayApart() {
+        String c3 = ns.add("c3");
+        planeA.apply(new HostPlan(List.of(N1, N2, N3), List.of(
+                new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth0"),
+                new LocalEndpoint(N2.id(), c2, "10.77.2.2", null, "eth0"),
+                new LocalEndpoint(N3.id(), c3, "10.77.3.2", null, "eth0")), List.of()));
+        // out: through the sandbox's uplink and the host's masquerade to another host on the underlay
+        assertTrue(ns.reaches(c1, UB), "c1 -> host B through the uplink");
+        assertTrue(ns.reaches(hostA, "10.77.1.2"), "the host reaches its tasks (published ports go this way)");
+        // an internal network has no way out
+        assertTrue(ns.cannotReach(c3, UB), "internal network: no route out");
+        // and the host does not carry one network's traffic into another
+        assertTrue(ns.reaches(c2, UB));
+        assertTrue(ns.cannotReach(c2, "10.77.1.2"), "network 2 cannot reach network 1 through the host");
+        assertTrue(ns.out(hostA, "nft", "list", "table", "ip", Naming.HOST_TABLE).contains("masquerade"));
+
+        // the ingress network: the sandbox exists with no local endpoint and answers for the node's address
+        OverlayNetwork ingress = new OverlayNetwork("ingressxxxxxxxx", 4203, "10.77.4.0/24", "10.77.4.1", false, 0, "10.77.4.7");
+        planeB.apply(new HostPlan(List.of(ingress), List.of(), List.of()));
+        String sb = ns.prefix + "b-ingressxxxxx";
+        assertTrue(planeB.sandboxes().contains(sb), planeB.sandboxes().toString());
+        String br = ns.out(sb, "ip", "-o", "-4", "addr", "show", "dev", "br0");
+        assertTrue(br.indexOf("10.77.4.7/24") < br.indexOf("10.77.4.1/24") && br.contains("10.77.4.1/24"), "node address first: " + br);
+        assertTrue(ns.out(sb, "ip", "-o", "link", "show", "dev", "br0").contains(Naming.macFor("10.77.4.7")));
+
+        planeA.removeAll();
+        planeB.removeAll();
+        assertTrue(!ns.out(hostA, "ip", "-o", "link", "show").contains(Naming.UPLINK_HOST_PREFIX), "uplinks gone");
+    }
 }

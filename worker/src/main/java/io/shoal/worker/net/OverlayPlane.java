@@ -40,7 +40,18 @@ public final class OverlayPlane implements NetworkAttacher {
     private List<Network> networks = List.of();
     private List<NetworkPeer> peers = List.of();
     private List<io.shoal.api.NameRecord> names = List.of();
+    private List<io.shoal.api.IngressPort> ingressPorts = List.of();
+    /** this node's own address on the ingress network (IP/prefix), or "" */
+    private String ingressAddress = "";
+    /** task id -> its host-mode ports, each to the task's ingress address */
+    private final Map<String, List<io.shoal.net.nft.MeshTables.PortMap>> hostPorts = new LinkedHashMap<>();
+    /** the mesh tables last applied: host namespace, ingress sandbox */
+    private String meshHost = "";
+    private String meshSandbox = "";
     private String prefix;
+    /** where a task's container already has its network namespace (live restore), or null */
+    private java.util.function.Function<Task, String> existing = t -> null;
+    private boolean restored;
     /** network id -> the resolver serving it in its sandbox */
     private final Map<String, Resolver> resolvers = new LinkedHashMap<>();
 
@@ -64,14 +75,54 @@ public final class OverlayPlane implements NetworkAttacher {
         }
     }
 
-    /** The networks, remote endpoints and names from the latest assignments message. */
+    /** How to find the network namespace of a container that outlived a restart of this worker. */
+    public synchronized void existingNetns(java.util.function.Function<Task, String> lookup) {
+        this.existing = lookup;
+    }
+
+    /**
+     * The networks, remote endpoints, names and published ports from the latest assignments
+     * message. The first full message after the worker started also plugs the endpoints of
+     * containers that lived on back into the plan, before anything is applied, so a restart
+     * never unplugs a running container.
+     */
+    public synchronized void update(io.shoal.api.AssignmentsMessage m) {
+        boolean force = false;
+        if (!restored && m.getFull()) {
+            force = true;
+            restored = true;
+            for (Task t : m.getTasksList()) {
+                if (t.getNetworksCount() > 0 && !locals.containsKey(t.getId())
+                        && t.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_RUNNING_VALUE) {
+                    String netns = existing.apply(t);
+                    if (netns != null) {
+                        this.networks = List.copyOf(m.getNetworksList());
+                        register(t, netns);
+                    }
+                }
+            }
+        }
+        update(m.getNetworksList(), m.getPeersList(), m.getNamesList(), m.getIngressPortsList(), m.getIngressAddress(), force);
+    }
+
     public synchronized void update(List<Network> networks, List<NetworkPeer> peers, List<io.shoal.api.NameRecord> names) {
-        if (networks.equals(this.networks) && peers.equals(this.peers) && names.equals(this.names)) {
+        update(networks, peers, names, List.of(), "", false);
+    }
+
+    private void update(List<Network> networks, List<NetworkPeer> peers, List<io.shoal.api.NameRecord> names,
+                        List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress, boolean force) {
+        if (!force && networks.equals(this.networks) && peers.equals(this.peers) && names.equals(this.names)
+                && ingressPorts.equals(this.ingressPorts) && ingressAddress.equals(this.ingressAddress)) {
             return;
         }
-        this.networks = List.copyOf(networks);
+        // the ingress network last: a container's default route and resolver come from its own networks first
+        List<Network> ordered = new ArrayList<>(networks);
+        ordered.sort(java.util.Comparator.comparing(n -> n.getSpec().getIngress()));
+        this.networks = List.copyOf(ordered);
         this.peers = List.copyOf(peers);
         this.names = List.copyOf(names);
+        this.ingressPorts = List.copyOf(ingressPorts);
+        this.ingressAddress = ingressAddress;
         try {
             apply();
         } catch (ExecException e) {
@@ -87,6 +138,18 @@ public final class OverlayPlane implements NetworkAttacher {
         if (plane == null) {
             throw new ExecException("the overlay data plane is not configured on this node");
         }
+        // the task's own networks may not have reached us through assignments yet
+        for (NetworkAttachment a : task.getNetworksList()) {
+            if (networks.stream().noneMatch(x -> x.getId().equals(a.getNetworkId()))) {
+                throw new ExecException("network " + a.getNetworkId() + " of the task is not known on this node yet");
+            }
+        }
+        register(task, netns);
+        apply();
+    }
+
+    /** Puts the task's endpoints (and host-mode ports) into the plan, without applying it. */
+    private void register(Task task, String netns) {
         List<LocalEndpoint> eps = new ArrayList<>();
         int i = 0;
         for (NetworkAttachment a : task.getNetworksList()) {
@@ -94,19 +157,29 @@ public final class OverlayPlane implements NetworkAttacher {
                 eps.add(new LocalEndpoint(a.getNetworkId(), netns, ip(a.getAddress()), null, "eth" + i++));
             }
         }
-        // the task's own networks may not have reached us through assignments yet
-        for (NetworkAttachment a : task.getNetworksList()) {
-            if (networks.stream().noneMatch(x -> x.getId().equals(a.getNetworkId()))) {
-                throw new ExecException("network " + a.getNetworkId() + " of the task is not known on this node yet");
+        locals.put(task.getId(), eps);
+        String ingressIp = task.getNetworksList().stream().filter(a -> a.getReleasedMs() == 0 && isIngress(a.getNetworkId()))
+                .map(a -> ip(a.getAddress())).findFirst().orElse(null);
+        List<io.shoal.net.nft.MeshTables.PortMap> mine = new ArrayList<>();
+        for (io.shoal.api.PortConfig p : task.getEndpoint().getPortsList()) {
+            if (p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST && ingressIp != null) {
+                mine.add(new io.shoal.net.nft.MeshTables.PortMap(p.getProtocol().name().toLowerCase(), p.getPublishedPort(),
+                        p.getTargetPort(), List.of(ingressIp)));
             }
         }
-        locals.put(task.getId(), eps);
-        apply();
+        if (!mine.isEmpty()) {
+            hostPorts.put(task.getId(), mine);
+        }
+    }
+
+    private boolean isIngress(String networkId) {
+        return networks.stream().anyMatch(n -> n.getId().equals(networkId) && n.getSpec().getIngress());
     }
 
     @Override
     public synchronized void detach(Task task) throws ExecException {
-        if (locals.remove(task.getId()) != null) {
+        boolean ported = hostPorts.remove(task.getId()) != null;
+        if (locals.remove(task.getId()) != null || ported) {
             apply();
         }
     }
@@ -116,9 +189,27 @@ public final class OverlayPlane implements NetworkAttacher {
         if (plane == null || task.getNetworksCount() == 0) {
             return null;
         }
-        String first = task.getNetworks(0).getNetworkId();
+        // the first network of the task's own (the ingress network has no resolver)
+        String first = task.getNetworksList().stream().map(NetworkAttachment::getNetworkId).filter(id -> !isIngress(id))
+                .findFirst().orElse(null);
         return networks.stream().filter(n -> n.getId().equals(first) && n.getIpamCount() > 0)
                 .map(n -> n.getIpam(0).getGateway()).findFirst().orElse(null);
+    }
+
+    /**
+     * Where a network's resolver sends names it does not know: the host's resolvers, reached through
+     * the sandbox's uplink (none for an internal network, which has no way out; nor loopback ones,
+     * which the sandbox cannot reach).
+     */
+    private static List<java.net.InetSocketAddress> upstreams(OverlayNetwork n) {
+        if (n.internal()) {
+            return List.of();
+        }
+        try {
+            return io.shoal.net.dns.Upstreams.host().stream().filter(a -> !a.getAddress().isLoopbackAddress()).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** Starts a resolver in each sandbox that has none, stops those whose sandbox is gone, and refreshes their names. */
@@ -126,11 +217,11 @@ public final class OverlayPlane implements NetworkAttacher {
         java.util.Set<String> sandboxes = plane.sandboxes();
         for (OverlayNetwork n : nets) {
             String sandbox = io.shoal.net.plane.Naming.sandbox(prefix, n.id());
-            if (sandboxes.contains(sandbox) && !resolvers.containsKey(n.id())) {
+            if (sandboxes.contains(sandbox) && !resolvers.containsKey(n.id()) && !isIngress(n.id())) {
                 try {
                     var records = new io.shoal.net.dns.ServiceRecords(io.shoal.net.dns.ClientNetworks.fixed(n.id()));
                     var server = Netns.run(sandbox, () -> io.shoal.net.dns.DnsServer.builder(records)
-                            .bind(new java.net.InetSocketAddress(n.gateway(), 53)).upstreams(List.of()).start());
+                            .bind(new java.net.InetSocketAddress(n.gateway(), 53)).upstreams(upstreams(n)).start());
                     resolvers.put(n.id(), new Resolver(server, records, new java.util.HashSet<>()));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot start the resolver of network {}: {}", n.id(), e.getMessage());
@@ -229,6 +320,46 @@ public final class OverlayPlane implements NetworkAttacher {
         vipRules.keySet().retainAll(netsOfContainer.keySet());
     }
 
+    /**
+     * Published ports: the host's table sends ingress ports to the ingress sandbox and host-mode
+     * ports to their local task; the sandbox's table spreads ingress ports over every running task
+     * of the service. Each is replaced whole when it changes.
+     */
+    private void mesh(List<OverlayNetwork> nets) {
+        OverlayNetwork ingress = nets.stream().filter(n -> isIngress(n.id())).findFirst().orElse(null);
+        List<io.shoal.net.nft.MeshTables.PortMap> published = new ArrayList<>();
+        if (ingress != null && ingress.nodeAddress() != null) {
+            for (io.shoal.api.IngressPort p : ingressPorts) {
+                published.add(new io.shoal.net.nft.MeshTables.PortMap(p.getProtocol().name().toLowerCase(), p.getPublishedPort(),
+                        p.getTargetPort(), p.getBackendsList()));
+            }
+        }
+        List<io.shoal.net.nft.MeshTables.PortMap> hostMode = new ArrayList<>();
+        hostPorts.values().forEach(hostMode::addAll);
+        String sandboxAddr = ingress == null ? "" : io.shoal.net.plane.Naming.uplink(ingress.vni())[1];
+        String host = published.isEmpty() && hostMode.isEmpty() ? "" : io.shoal.net.nft.MeshTables.host(published, sandboxAddr, hostMode);
+        String sandbox = published.isEmpty() ? "" : io.shoal.net.nft.MeshTables.sandbox(published);
+        if (!host.equals(meshHost)) {
+            try {
+                nft.apply(null, host.isEmpty() ? io.shoal.net.nft.MeshTables.remove() : io.shoal.net.nft.MeshTables.replace(host));
+                meshHost = host;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot set the published ports of this node: {}", e.getMessage());
+            }
+        }
+        if (!sandbox.equals(meshSandbox) && ingress != null) {
+            try {
+                String sb = io.shoal.net.plane.Naming.sandbox(prefix, ingress.id());
+                nft.apply(sb, sandbox.isEmpty() ? io.shoal.net.nft.MeshTables.remove() : io.shoal.net.nft.MeshTables.replace(sandbox));
+                meshSandbox = sandbox;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot set the routing mesh in the ingress sandbox: {}", e.getMessage());
+            }
+        } else if (ingress == null) {
+            meshSandbox = "";
+        }
+    }
+
     private static java.net.Inet4Address inet(String ip) {
         try {
             return (java.net.Inet4Address) java.net.InetAddress.getByName(ip);
@@ -244,8 +375,9 @@ public final class OverlayPlane implements NetworkAttacher {
         List<OverlayNetwork> nets = new ArrayList<>();
         for (Network n : networks) {
             if (n.getIpamCount() > 0) {
+                String own = n.getSpec().getIngress() && !ingressAddress.isEmpty() ? ip(ingressAddress) : null;
                 nets.add(new OverlayNetwork(n.getId(), (int) n.getVni(), n.getIpam(0).getSubnet(), n.getIpam(0).getGateway(),
-                        n.getSpec().getInternal(), 0));
+                        n.getSpec().getInternal(), 0, own));
             }
         }
         // an endpoint whose network the managers no longer list (its task ended; its container is
@@ -264,6 +396,7 @@ public final class OverlayPlane implements NetworkAttacher {
             Files.write(stateDir.resolve("sandboxes"), plane.sandboxes());
             resolvers(nets);
             vips();
+            mesh(nets);
         } catch (RuntimeException | IOException e) {
             throw new ExecException("cannot set up the overlay networks: " + e.getMessage(), e);
         }

@@ -31,7 +31,11 @@ final class RuncController implements Controller {
         this.id = RuncExecutor.containerId(task);
         this.bundle = ex.root.resolve("bundles").resolve(id);
         this.exitFile = ex.root.resolve("exits").resolve(id);
-        this.netns = id.length() > 40 ? id.substring(0, 40) : id;
+        this.netns = netnsName(id);
+    }
+
+    static String netnsName(String containerId) {
+        return containerId.length() > 40 ? containerId.substring(0, 40) : containerId;
     }
 
     private List<String> runtime(String... args) {

@@ -140,6 +140,17 @@ public final class RuncExecutor implements Executor {
         return out;
     }
 
+    /**
+     * The network namespace of the task's container when this node already made it (a container
+     * that outlived a restart of the worker), else null: the overlay plane plugs such endpoints
+     * back into its plan instead of unplugging them.
+     */
+    public String existingNetns(Task task) {
+        String id = containerId(task);
+        String netns = RuncController.netnsName(id);
+        return Files.isDirectory(root.resolve("bundles").resolve(id)) && Files.exists(Path.of("/run/netns", netns)) ? netns : null;
+    }
+
     @Override
     public Controller controller(Task task) {
         return new RuncController(this, task);
