@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Benchmark, not a test: how long after a task is RUNNING on one host its address is answered by
@@ -64,15 +65,23 @@ class NameLatencyBench {
                     Service s = control.getService(GetServiceRequest.newBuilder().setService("web").build());
                     control.updateService(UpdateServiceRequest.newBuilder().setService("web").setVersion(s.getMeta().getVersion())
                             .setSpec(s.getSpec().toBuilder().setReplicated(ReplicatedService.newBuilder().setReplicas(round))).build());
-                    long seen = 0;
+                    int r = round;
+                    // the new task's address is allocated before it is placed
+                    String ip = null;
                     long deadline = System.currentTimeMillis() + 60_000;
-                    while (System.currentTimeMillis() < deadline) {
-                        if (addresses(sandbox, gateway).size() == round) {
+                    while (ip == null && System.currentTimeMillis() < deadline) {
+                        ip = control.listTasks(ListTasksRequest.newBuilder().setService("web").build()).getTasksList().stream()
+                                .filter(x -> x.getSlot() == r && x.getNetworksCount() > 0).map(x -> x.getNetworks(0).getAddress().replaceAll("/.*", ""))
+                                .findFirst().orElse(null);
+                    }
+                    long seen = 0;
+                    while (ip != null && System.currentTimeMillis() < deadline) {
+                        if (addresses(sandbox, gateway).contains(ip)) {
                             seen = System.currentTimeMillis();
                             break;
                         }
                     }
-                    int r = round;
+                    assertTrue(seen > 0, "round " + round + ": task address " + ip + " never resolved on h3");
                     Task t = control.listTasks(ListTasksRequest.newBuilder().setService("web").build()).getTasksList().stream()
                             .filter(x -> x.getSlot() == r && x.getStatus().getState() == TaskState.TASK_STATE_RUNNING).findFirst().orElseThrow();
                     long latency = seen - t.getStatus().getTimestampMs();

@@ -448,7 +448,7 @@ class ServicesIT {
         try {
             publishedPorts();
         } finally {
-            lab.cli("h1", "service", "rm", "mesh", "pinned", "out", "sealed");
+            lab.cli("h1", "service", "rm", "mesh", "pinned", "out", "sealed", "both");
         }
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "outnet", "sealednet");
     }
@@ -502,6 +502,12 @@ class ServicesIT {
         assertTrue(out.out().contains("HTTP/1."), out.out());
         Lab.Result sealed = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("probed"), "service", "logs", "sealed");
         assertTrue(!sealed.out().contains("HTTP/1."), "an internal network has no way out: " + sealed.out());
+
+        // a container on two networks resolves the services of both, whichever resolver it asks
+        assertEquals(0, lab.cli("h1", "service", "create", "--name", "both", "--network", "outnet", "--network", "sealednet",
+                "--constraint", "node.hostname==h3", image, "sh", "-c", "nslookup sealed; nslookup out; echo looked; sleep 3600").code());
+        Lab.Result both = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("looked"), "service", "logs", "both");
+        assertTrue(!both.out().contains("can't find") && both.out().split("Name:").length == 3, both.out());
 
         // scaling the service changes the mesh: one task left answers everything
         assertEquals(0, lab.cli("h1", "service", "scale", "mesh=1").code());

@@ -59,8 +59,15 @@ public final class OverlayPlane implements NetworkAttacher {
     private final Map<String, String> vipRules = new LinkedHashMap<>();
     private final io.shoal.net.nft.Nft nft = new io.shoal.net.nft.Nft(new ProcessShell());
 
-    private record Resolver(io.shoal.net.dns.DnsServer server, io.shoal.net.dns.ServiceRecords records,
-                            java.util.Set<String> services) {}
+    private record Resolver(io.shoal.net.dns.DnsServer server, java.util.Set<String> services) {}
+    /**
+     * The names of every local network, shared by the node's resolvers, and who asks: a container
+     * (by its address on any network) resolves the names of all its networks, whichever resolver
+     * it asks; the first network's answer wins for a name on several.
+     */
+    private final io.shoal.net.dns.ClientTable clients = new io.shoal.net.dns.ClientTable();
+    private final io.shoal.net.dns.ServiceRecords records = new io.shoal.net.dns.ServiceRecords(clients);
+    private final java.util.Set<java.net.InetAddress> askers = new java.util.HashSet<>();
     private final Map<String, List<LocalEndpoint>> locals = new LinkedHashMap<>();
 
     public OverlayPlane(Path stateDir) {
@@ -219,10 +226,9 @@ public final class OverlayPlane implements NetworkAttacher {
             String sandbox = io.shoal.net.plane.Naming.sandbox(prefix, n.id());
             if (sandboxes.contains(sandbox) && !resolvers.containsKey(n.id()) && !isIngress(n.id())) {
                 try {
-                    var records = new io.shoal.net.dns.ServiceRecords(io.shoal.net.dns.ClientNetworks.fixed(n.id()));
                     var server = Netns.run(sandbox, () -> io.shoal.net.dns.DnsServer.builder(records)
                             .bind(new java.net.InetSocketAddress(n.gateway(), 53)).upstreams(upstreams(n)).start());
-                    resolvers.put(n.id(), new Resolver(server, records, new java.util.HashSet<>()));
+                    resolvers.put(n.id(), new Resolver(server, new java.util.HashSet<>()));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot start the resolver of network {}: {}", n.id(), e.getMessage());
                 }
@@ -232,9 +238,11 @@ public final class OverlayPlane implements NetworkAttacher {
             var e = it.next();
             if (!sandboxes.contains(io.shoal.net.plane.Naming.sandbox(prefix, e.getKey()))) {
                 e.getValue().server().close();
+                records.removeNetwork(e.getKey());
                 it.remove();
             }
         }
+        askers(nets);
         for (var e : resolvers.entrySet()) {
             Map<String, List<io.shoal.api.NameRecord>> byService = new LinkedHashMap<>();
             names.stream().filter(r -> r.getNetworkId().equals(e.getKey()))
@@ -252,18 +260,55 @@ public final class OverlayPlane implements NetworkAttacher {
                         tasks.add(io.shoal.net.dns.TaskEntry.of(String.valueOf(r.getSlot()), r.getTaskId(), addr));
                     }
                 }
-                e.getValue().records().put(e.getKey(), vip != null && !dnsrr
+                records.put(e.getKey(), vip != null && !dnsrr
                         ? io.shoal.net.dns.ServiceEntry.vip(svc.getKey(), vip, tasks)
                         : io.shoal.net.dns.ServiceEntry.dnsrr(svc.getKey(), tasks));
             }
             for (String gone : new ArrayList<>(e.getValue().services())) {
                 if (!byService.containsKey(gone)) {
-                    e.getValue().records().remove(e.getKey(), gone);
+                    records.remove(e.getKey(), gone);
                 }
             }
             e.getValue().services().clear();
             e.getValue().services().addAll(byService.keySet());
         }
+    }
+
+    /**
+     * Who may ask which names: each local container by each of its addresses (that address's
+     * network first, then the container's other networks), and anything in a sandbox (the gateway
+     * address) the sandbox's own network.
+     */
+    private void askers(List<OverlayNetwork> nets) {
+        java.util.Set<java.net.InetAddress> now = new java.util.HashSet<>();
+        for (OverlayNetwork n : nets) {
+            if (resolvers.containsKey(n.id())) {
+                java.net.InetAddress gw = inet(n.gateway());
+                clients.put(gw, List.of(n.id()));
+                now.add(gw);
+            }
+        }
+        for (List<LocalEndpoint> eps : locals.values()) {
+            List<String> all = eps.stream().map(LocalEndpoint::networkId).filter(id -> !isIngress(id)).toList();
+            for (LocalEndpoint e : eps) {
+                if (isIngress(e.networkId())) {
+                    continue;
+                }
+                List<String> order = new ArrayList<>();
+                order.add(e.networkId());
+                all.stream().filter(id -> !id.equals(e.networkId())).forEach(order::add);
+                java.net.InetAddress a = inet(e.ip());
+                clients.put(a, order);
+                now.add(a);
+            }
+        }
+        for (java.net.InetAddress gone : askers) {
+            if (!now.contains(gone)) {
+                clients.remove(gone);
+            }
+        }
+        askers.clear();
+        askers.addAll(now);
     }
 
     /**
