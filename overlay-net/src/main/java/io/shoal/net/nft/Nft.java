@@ -22,7 +22,19 @@ public final class Nft {
 
     /** {@code nft list table ip shoal}. */
     public String listTable(String netns) {
-        return shell.run(argv(netns, "list", "table", "ip", "shoal"), null);
+        return listTable(netns, "ip shoal");
+    }
+
+    /** {@code nft list table <family> <name>}, e.g. {@code table} = "ip shoal_vip"; fails when there is no such table. */
+    public String listTable(String netns, String table) {
+        List<String> args = new ArrayList<>(List.of("list", "table"));
+        args.addAll(List.of(table.trim().split("\\s+")));
+        return shell.run(argv(netns, args.toArray(String[]::new)), null);
+    }
+
+    /** Deletes a table if it exists (one transaction: add, then delete, so a missing table is no error). */
+    public void deleteTable(String netns, String table) {
+        apply(netns, "add table " + table + "\ndelete table " + table + "\n");
     }
 
     static List<String> argv(String netns, String... args) {
