@@ -76,8 +76,11 @@ public final class NatMaps {
      * transaction fails (and changes nothing) when the kernel holds something the caller did not expect.
      */
     public static String diff(Layout layout, Collection<Frontend> before, Collection<Frontend> after, boolean strict) {
-        Map<String, Frontend> old = index(before);
-        Map<String, Frontend> now = index(after);
+        return diff(layout, index(before), index(after), strict);
+    }
+
+    /** {@link #diff} of frontends already {@link #index indexed}. */
+    static String diff(Layout layout, Map<String, Frontend> old, Map<String, Frontend> now, boolean strict) {
         Set<String> ids = new TreeSet<>(old.keySet());
         ids.addAll(now.keySet());
         String t = layout.table();
@@ -193,7 +196,7 @@ public final class NatMaps {
     }
 
     /** Frontends by map and key; two frontends on one key, or two keys sharing one chain, are refused. */
-    private static Map<String, Frontend> index(Collection<Frontend> frontends) {
+    static Map<String, Frontend> index(Collection<Frontend> frontends) {
         Map<String, Frontend> m = new LinkedHashMap<>();
         Map<String, Frontend> chains = new TreeMap<>();
         for (Frontend f : frontends) {

@@ -7,6 +7,7 @@ import io.shoal.net.sys.CommandException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keeps one {@link NatMaps} table in one network namespace equal to a desired set of frontends, one
@@ -32,6 +33,7 @@ public final class NatTable {
     private final String netns;
     private final Layout layout;
     private List<Frontend> applied; // null: unknown, the next apply replaces the table
+    private Map<String, Frontend> appliedIndex;
 
     public NatTable(Nft nft, String netns, Layout layout) {
         this.nft = nft;
@@ -50,10 +52,11 @@ public final class NatTable {
     /** Makes the table hold {@code desired}; throws {@link CommandException} when even a full rebuild fails. */
     public Result apply(Collection<Frontend> desired) {
         List<Frontend> want = List.copyOf(desired);
+        Map<String, Frontend> wantIndex = NatMaps.index(want); // refuses clashes before anything is sent
         if (applied == null) {
             return full(want, Result.Kind.FULL, null);
         }
-        String tx = NatMaps.diff(layout, applied, want, true);
+        String tx = NatMaps.diff(layout, appliedIndex, wantIndex, true);
         if (tx.isEmpty()) {
             return new Result(Result.Kind.NONE, "", null);
         }
@@ -63,6 +66,7 @@ public final class NatTable {
             return full(want, Result.Kind.RECOVERED, e.getMessage());
         }
         applied = want;
+        appliedIndex = wantIndex;
         return new Result(Result.Kind.INCREMENTAL, tx, null);
     }
 
@@ -109,6 +113,7 @@ public final class NatTable {
         String tx = NatMaps.full(layout, want);
         nft.apply(netns, tx);
         applied = want;
+        appliedIndex = NatMaps.index(want);
         return new Result(kind, tx, error);
     }
 }

@@ -6,7 +6,6 @@ import io.shoal.net.nft.NatMaps.Layout;
 import io.shoal.net.nft.VipService.Backend;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -64,14 +63,18 @@ public final class ServiceRules {
     public static List<Frontend> frontends(Collection<VipService> services) {
         List<Frontend> out = new ArrayList<>(services.size());
         for (VipService s : services) {
-            if (s.allPorts()) {
-                out.add(new Frontend(ALL_PORTS_MAP, s.vip(), serviceChain(s), dnat(null, distinct(s.backends()))));
-            } else {
-                out.add(new Frontend(MAP, s.vip() + " . " + s.protocol().nft() + " . " + s.port(), serviceChain(s),
-                        dnat(s.protocol(), distinct(s.backends()))));
-            }
+            out.add(frontend(s));
         }
         return out;
+    }
+
+    /** A service's map element, chain and rule. */
+    public static Frontend frontend(VipService s) {
+        if (s.allPorts()) {
+            return new Frontend(ALL_PORTS_MAP, s.vip(), serviceChain(s), dnat(null, distinct(s.backends())));
+        }
+        return new Frontend(MAP, s.vip() + " . " + s.protocol().nft() + " . " + s.port(), serviceChain(s),
+                dnat(s.protocol(), distinct(s.backends())));
     }
 
     /**
@@ -110,9 +113,15 @@ public final class ServiceRules {
 
     /** Backends in a stable order (by address, then port), duplicates dropped. */
     static List<Backend> distinct(List<Backend> backends) {
-        List<Backend> out = new ArrayList<>(new LinkedHashSet<>(backends));
-        out.sort(Comparator.comparing((Backend e) -> Ipv4.parse(e.ip()), Integer::compareUnsigned)
-                .thenComparingInt(Backend::port));
+        List<Backend> unique = new ArrayList<>(new LinkedHashSet<>(backends));
+        record Keyed(long key, Backend backend) {}
+        List<Keyed> keyed = new ArrayList<>(unique.size());
+        for (Backend e : unique) { // address (unsigned) then port, each address parsed once
+            keyed.add(new Keyed(Integer.toUnsignedLong(Ipv4.parse(e.ip())) << 16 | e.port(), e));
+        }
+        keyed.sort(java.util.Comparator.comparingLong(Keyed::key));
+        List<Backend> out = new ArrayList<>(keyed.size());
+        keyed.forEach(k -> out.add(k.backend()));
         return out;
     }
 }

@@ -1,7 +1,12 @@
 package io.shoal.net.nft;
 
 import io.shoal.net.nft.NatTable.Result;
+import io.shoal.net.nft.NatMaps.Frontend;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The service VIPs of one network namespace (a container's), kept applied as table {@value #TABLE}:
@@ -22,6 +27,8 @@ public final class VipRuleset {
     public static final String TABLE = "ip shoal_vip";
 
     private final NatTable table;
+    /** The conversion of each service last applied: most services do not change between two calls. */
+    private Map<VipService, Frontend> converted = new HashMap<>();
 
     /** {@code netns}: a name under /run/netns, a path such as /proc/PID/ns/net, or null for this process's own. */
     public VipRuleset(Nft nft, String netns) {
@@ -34,7 +41,18 @@ public final class VipRuleset {
 
     /** Makes the namespace's VIP rules match {@code services} (every service of the namespace, each VIP port once). */
     public synchronized Result apply(Collection<VipService> services) {
-        return table.apply(ServiceRules.frontends(services));
+        Map<VipService, Frontend> next = new HashMap<>(services.size() * 2);
+        List<Frontend> frontends = new ArrayList<>(services.size());
+        for (VipService s : services) {
+            Frontend f = converted.get(s);
+            if (f == null) {
+                f = ServiceRules.frontend(s);
+            }
+            next.put(s, f);
+            frontends.add(f);
+        }
+        converted = next;
+        return table.apply(frontends);
     }
 
     /** Rebuilds the table if it is missing or differs from what was applied; false when it had to. */
