@@ -37,6 +37,30 @@ public final class Nft {
         apply(netns, "add table " + table + "\ndelete table " + table + "\n");
     }
 
+    /** The tables in the namespace, as "family name" (e.g. "ip shoal_vip"). */
+    public List<String> tables(String netns) {
+        List<String> out = new ArrayList<>();
+        for (String line : shell.run(argv(netns, "list", "tables"), null).split("\n")) {
+            String[] t = line.trim().split("\\s+");
+            if (t.length == 3 && t[0].equals("table")) {
+                out.add(t[1] + " " + t[2]);
+            }
+        }
+        return out;
+    }
+
+    /** Deletes every table whose name starts with "shoal" (what Shoal made); returns them. */
+    public List<String> deleteShoalTables(String netns) {
+        List<String> gone = new ArrayList<>();
+        for (String t : tables(netns)) {
+            if (t.substring(t.indexOf(' ') + 1).startsWith("shoal")) {
+                apply(netns, "delete table " + t + "\n");
+                gone.add(t);
+            }
+        }
+        return gone;
+    }
+
     static List<String> argv(String netns, String... args) {
         List<String> argv = new ArrayList<>();
         if (netns != null) {

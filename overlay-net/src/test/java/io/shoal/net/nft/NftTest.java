@@ -99,6 +99,11 @@ class NftTest {
         rs.remove();
         assertThrows(CommandException.class, () -> nft.listTable(c, VipRuleset.TABLE));
         rs.remove(); // no table: no error
+
+        rs.apply(List.of(web(T1)));
+        nft.apply(c, "add table ip other\n");
+        assertEquals(List.of("ip shoal_vip"), nft.deleteShoalTables(c));
+        assertEquals(List.of("ip other"), nft.tables(c));
     }
 
     @Test
