@@ -89,6 +89,14 @@ class NftTest {
         assertTrue(listed.contains("10.99.1.6 : goto svc-api-10.99.1.6"), listed);
         assertTrue(rs.verify(), "what was applied is what the kernel holds:\n" + listed);
 
+        // another service takes over the same VIP port: element and chain replaced in one strict transaction
+        r = rs.apply(List.of(new VipService("web2", VIP, Protocol.TCP, 80, List.of(T2)),
+                VipService.allPorts("api", VIP_ALL, List.of("10.99.0.8"))));
+        assertEquals(Kind.INCREMENTAL, r.kind(), r.transaction());
+        assertTrue(nft.listTable(c, VipRuleset.TABLE).contains("10.99.1.5 . tcp . 80 : goto svc-web2-10.99.1.5-tcp-80"));
+        assertTrue(rs.verify());
+        rs.apply(List.of(web(T1, T2), VipService.allPorts("api", VIP_ALL, List.of("10.99.0.8"))));
+
         assertEquals(Kind.NONE, rs.apply(List.of(VipService.allPorts("api", VIP_ALL, List.of("10.99.0.8")), web(T2, T1))).kind());
         assertEquals(Kind.INCREMENTAL, rs.apply(List.of()).kind());
         listed = nft.listTable(c, VipRuleset.TABLE);
