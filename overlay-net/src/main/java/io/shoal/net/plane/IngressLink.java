@@ -9,7 +9,8 @@ import java.util.List;
  * layout): {@value #HOST_VETH} in the host with {@code 169.254.231.1/30}, {@value #SANDBOX_VETH} in the
  * sandbox with {@code 169.254.231.2/30} and the sandbox's default route through it; forwarding on in both
  * namespaces; and the node's own address on the ingress network added to the sandbox's {@code br0} (the
- * source of connections the sandbox sends on to tasks). {@link #ensure} is idempotent: it reads what
+ * source of connections the sandbox sends on to tasks), with br0's MAC set to the one derived from that
+ * address ({@link Naming#macFor}) so that other nodes program it as an ordinary {@link RemoteEndpoint}. {@link #ensure} is idempotent: it reads what
  * exists and adds only what is missing.
  */
 public final class IngressLink {
@@ -53,9 +54,19 @@ public final class IngressLink {
                     "route replace default via " + HOST_ADDRESS + " dev " + SANDBOX_VETH), ran);
         }
         if (nodeAddress != null) {
+            List<String> c = new ArrayList<>();
             String addrs = shell.run("ip", "-n", sandbox, "-o", "-4", "addr", "show", "dev", Naming.BRIDGE);
             if (!SandboxState.parseAddrs(addrs).contains(nodeAddress)) {
-                batch(List.of("ip", "-n", sandbox, "-batch", "-"), List.of("addr add " + nodeAddress + " dev " + Naming.BRIDGE), ran);
+                c.add("addr add " + nodeAddress + " dev " + Naming.BRIDGE);
+            }
+            // other nodes reach this address as an ordinary remote endpoint (neighbour and FDB entry
+            // for the MAC derived from it), so br0 must carry that MAC
+            String mac = Naming.macFor(nodeAddress.substring(0, nodeAddress.indexOf('/')));
+            if (!shell.run("ip", "-n", sandbox, "-o", "link", "show", "dev", Naming.BRIDGE).contains("link/ether " + mac)) {
+                c.add("link set " + Naming.BRIDGE + " address " + mac);
+            }
+            if (!c.isEmpty()) {
+                batch(List.of("ip", "-n", sandbox, "-batch", "-"), c, ran);
             }
         }
         forwarding(hostNetns, ran);
