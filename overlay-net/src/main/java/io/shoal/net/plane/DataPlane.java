@@ -54,7 +54,7 @@ public final class DataPlane {
             locals.computeIfAbsent(e.networkId(), k -> new ArrayList<>()).add(e);
         }
         for (OverlayNetwork n : plan.networks()) {
-            if (locals.containsKey(n.id())) {
+            if (locals.containsKey(n.id()) || plan.standing().contains(n.id())) {
                 wanted.put(Naming.sandbox(config.sandboxPrefix(), n.id()), n);
             }
         }
@@ -73,7 +73,7 @@ public final class DataPlane {
         removeStaleTempDevices(changes);
         for (Map.Entry<String, OverlayNetwork> w : wanted.entrySet()) {
             OverlayNetwork n = w.getValue();
-            converge(w.getKey(), existing.contains(w.getKey()), n, locals.get(n.id()),
+            converge(w.getKey(), existing.contains(w.getKey()), n, locals.getOrDefault(n.id(), List.of()),
                     remotes.getOrDefault(n.id(), List.of()), defaultRouteNet, changes);
         }
         return changes;

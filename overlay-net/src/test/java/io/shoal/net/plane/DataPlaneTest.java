@@ -152,6 +152,21 @@ class DataPlaneTest {
     }
 
     @Test
+    void aStandingNetworkKeepsItsSandboxWithoutLocalEndpoints() {
+        planeB.apply(planB());
+        HostPlan standing = new HostPlan(List.of(N1), List.of(), List.of(C2_ON_B), Set.of(N1.id()));
+        planeA.apply(standing);
+        String sb = ns.prefix + "a-net1aaaaaaaa";
+        assertEquals(Set.of(sb), planeA.sandboxes());
+        assertEquals(Map.of("10.77.1.3", "02:42:0a:4d:01:03"), planeA.observe().get(sb).neighbors());
+        assertEquals(Set.of(new Fdb("00:00:00:00:00:00", UB), new Fdb("02:42:0a:4d:01:03", UB)), planeA.observe().get(sb).fdb());
+        assertEquals(List.of(), planeA.apply(standing));
+
+        planeA.apply(new HostPlan(List.of(N1), List.of(), List.of(C2_ON_B)));
+        assertEquals(Set.of(), planeA.sandboxes(), "not standing and no local endpoint: removed");
+    }
+
+    @Test
     void removeAllLeavesNothingBehind() {
         planeA.apply(planA(List.of(C2_ON_B)));
         assertEquals(1, planeA.sandboxes().size());
