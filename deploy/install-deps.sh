@@ -24,6 +24,7 @@ packages=(
   umoci             # builds the lab's busybox image
   skopeo            # pushes it
   nftables          # nft: service VIPs and the ingress routing mesh (overlay-net)
+  iperf3            # OverlayThroughputBench: overlay against underlay TCP throughput
 )
 
 say() { echo "install-deps: $*"; }

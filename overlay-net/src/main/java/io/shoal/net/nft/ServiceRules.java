@@ -1,169 +1,127 @@
 package io.shoal.net.nft;
 
+import io.shoal.net.ipam.Ipv4;
+import io.shoal.net.nft.NatMaps.Frontend;
+import io.shoal.net.nft.NatMaps.Layout;
 import io.shoal.net.nft.VipService.Backend;
-import io.shoal.net.nft.VipService.Key;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Writes nftables transactions (text for {@code nft -f}) for service VIPs. Pure: the same services give
- * the same text.
+ * the same text. The table has two verdict maps: {@value #MAP} ({@code VIP . protocol . port}) for
+ * services with ports, looked up first, and {@value #ALL_PORTS_MAP} ({@code VIP}) for services that
+ * forward every port (swarm's VIP mode). Each element jumps to the service's chain
+ * {@code svc-<service>-<vip>[-<proto>-<port>]}, whose single rule DNATs to one endpoint or spreads
+ * connections with {@code numgen random mod N} over an anonymous map of endpoints.
  *
  * <ul>
  *   <li>{@link #full} replaces the whole table atomically: for startup.
- *   <li>{@link #diff} changes only what differs between two sets of services: map elements, service
- *       chains (flushed and refilled when their endpoints change) and endpoint chains; steady-state
- *       updates never flush the table.
+ *   <li>{@link #diff} changes only what differs between two sets of services: map elements and service
+ *       chains (flushed and refilled when their endpoints change); it never flushes the table.
  * </ul>
  *
- * Chains: {@code svc-<service>-<proto>-<port>} per VIP port, {@code svc-<service>-<proto>-<port>-to-<ip>-<port>}
- * per endpoint. The base chains hook {@code prerouting} (traffic arriving from other namespaces) and
- * {@code output} (connections made in this namespace, for per-container load balancing as Docker does).
+ * The base chains hook {@code prerouting} (traffic arriving from other namespaces) and {@code output}
+ * (connections made in this namespace: per-container load balancing, as Docker does). {@link VipRuleset}
+ * keeps such a table applied in one namespace.
  */
 public final class ServiceRules {
+    /** The table the static {@link #full}/{@link #diff} write. */
     public static final String TABLE = "ip shoal";
     public static final String MAP = "vips";
-
-    private static final Comparator<Key> KEY_ORDER = Comparator.comparing(Key::vip).thenComparing(Key::protocol)
-            .thenComparingInt(Key::port);
+    public static final String ALL_PORTS_MAP = "vip_all";
 
     private ServiceRules() {}
 
-    /** The whole table: deletes any previous one and creates the current one, in one transaction. */
-    public static String full(Collection<VipService> services) {
-        StringBuilder b = new StringBuilder();
-        b.append("add table ").append(TABLE).append('\n');
-        b.append("delete table ").append(TABLE).append('\n');
-        b.append("add table ").append(TABLE).append('\n');
-        b.append("add map ").append(TABLE).append(' ').append(MAP)
-                .append(" { type ipv4_addr . inet_proto . inet_service : verdict ; }\n");
+    /** The fixed part of a VIP table named {@code table} (family and name, e.g. "ip shoal_vip"). */
+    public static Layout layout(String table) {
+        List<String> header = new ArrayList<>();
+        header.add("add map " + table + " " + MAP + " { type ipv4_addr . inet_proto . inet_service : verdict ; }");
+        header.add("add map " + table + " " + ALL_PORTS_MAP + " { type ipv4_addr : verdict ; }");
         for (String[] hook : new String[][] {{"prerouting", "dstnat"}, {"output", "-100"}}) {
-            b.append("add chain ").append(TABLE).append(' ').append(hook[0]).append(" { type nat hook ").append(hook[0])
-                    .append(" priority ").append(hook[1]).append(" ; policy accept ; }\n");
-            b.append("add rule ").append(TABLE).append(' ').append(hook[0])
-                    .append(" ip daddr . meta l4proto . th dport vmap @").append(MAP).append('\n');
+            header.add("add chain " + table + " " + hook[0] + " { type nat hook " + hook[0] + " priority " + hook[1]
+                    + " ; policy accept ; }");
+            header.add("add rule " + table + " " + hook[0] + " ip daddr . meta l4proto . th dport vmap @" + MAP);
+            header.add("add rule " + table + " " + hook[0] + " ip daddr vmap @" + ALL_PORTS_MAP);
         }
-        b.append(diff(List.of(), services));
-        return b.toString();
+        return new Layout(table, List.of(MAP, ALL_PORTS_MAP), List.of("prerouting", "output"), header);
     }
 
-    /** The statements that turn the rules for {@code before} into those for {@code after}; "" if none. */
+    /** The whole table {@value #TABLE}: deletes any previous one and creates the current one, in one transaction. */
+    public static String full(Collection<VipService> services) {
+        return NatMaps.full(layout(TABLE), frontends(services));
+    }
+
+    /** The statements that turn the rules of table {@value #TABLE} for {@code before} into those for {@code after}; "" if none. */
     public static String diff(Collection<VipService> before, Collection<VipService> after) {
-        Map<Key, VipService> old = index(before);
-        Map<Key, VipService> now = index(after);
-        Set<Key> keys = new java.util.TreeSet<>(KEY_ORDER);
-        keys.addAll(old.keySet());
-        keys.addAll(now.keySet());
-        StringBuilder b = new StringBuilder();
-        for (Key k : keys) {
-            VipService o = old.get(k);
-            VipService n = now.get(k);
-            if (o != null && n != null && o.equals(n)) {
-                continue;
-            }
-            if (o != null && n != null && o.serviceId().equals(n.serviceId())) {
-                changeBackends(b, o, n);
-                continue;
-            }
-            if (o != null) {
-                b.append("delete element ").append(TABLE).append(' ').append(MAP).append(" { ").append(element(k)).append(" }\n");
-                removeChain(b, serviceChain(o));
-                for (Backend e : distinct(o.backends())) {
-                    removeChain(b, endpointChain(o, e));
-                }
-            }
-            if (n != null) {
-                for (Backend e : distinct(n.backends())) {
-                    addEndpointChain(b, n, e);
-                }
-                b.append("add chain ").append(TABLE).append(' ').append(serviceChain(n)).append('\n');
-                spread(b, n);
-                b.append("add element ").append(TABLE).append(' ').append(MAP).append(" { ").append(element(k))
-                        .append(" : goto ").append(serviceChain(n)).append(" }\n");
-            }
+        return NatMaps.diff(layout(TABLE), frontends(before), frontends(after), false);
+    }
+
+    /** One frontend per service: its map element, chain and rule. */
+    public static List<Frontend> frontends(Collection<VipService> services) {
+        List<Frontend> out = new ArrayList<>(services.size());
+        for (VipService s : services) {
+            out.add(frontend(s));
         }
-        return b.toString();
-    }
-
-    private static void changeBackends(StringBuilder b, VipService o, VipService n) {
-        List<Backend> was = distinct(o.backends());
-        List<Backend> is = distinct(n.backends());
-        for (Backend e : is) {
-            if (!was.contains(e)) {
-                addEndpointChain(b, n, e);
-            }
-        }
-        if (!was.equals(is)) {
-            b.append("flush chain ").append(TABLE).append(' ').append(serviceChain(n)).append('\n');
-            spread(b, n);
-        }
-        for (Backend e : was) {
-            if (!is.contains(e)) {
-                removeChain(b, endpointChain(o, e));
-            }
-        }
-    }
-
-    private static void spread(StringBuilder b, VipService s) {
-        List<Backend> eps = distinct(s.backends());
-        if (eps.isEmpty()) {
-            return;
-        }
-        b.append("add rule ").append(TABLE).append(' ').append(serviceChain(s)).append(" numgen random mod ")
-                .append(eps.size()).append(" vmap { ");
-        for (int i = 0; i < eps.size(); i++) {
-            b.append(i == 0 ? "" : ", ").append(i).append(" : goto ").append(endpointChain(s, eps.get(i)));
-        }
-        b.append(" }\n");
-    }
-
-    private static void addEndpointChain(StringBuilder b, VipService s, Backend e) {
-        String chain = endpointChain(s, e);
-        b.append("add chain ").append(TABLE).append(' ').append(chain).append('\n');
-        b.append("add rule ").append(TABLE).append(' ').append(chain).append(" meta l4proto ").append(s.protocol().nft())
-                .append(" dnat to ").append(e.ip()).append(':').append(e.port()).append('\n');
-    }
-
-    private static void removeChain(StringBuilder b, String chain) {
-        b.append("flush chain ").append(TABLE).append(' ').append(chain).append('\n');
-        b.append("delete chain ").append(TABLE).append(' ').append(chain).append('\n');
-    }
-
-    static String serviceChain(VipService s) {
-        return "svc-" + s.serviceId().replaceAll("[^A-Za-z0-9_]", "_") + "-" + s.protocol().nft() + "-" + s.port();
-    }
-
-    static String endpointChain(VipService s, Backend e) {
-        return serviceChain(s) + "-to-" + e.ip() + "-" + e.port();
-    }
-
-    private static String element(Key k) {
-        return k.vip() + " . " + k.protocol().nft() + " . " + k.port();
-    }
-
-    /** Backends in a stable order (by address, then port), duplicates dropped. */
-    private static List<Backend> distinct(List<Backend> backends) {
-        List<Backend> out = new ArrayList<>(new LinkedHashSet<>(backends));
-        out.sort(Comparator.comparing((Backend e) -> io.shoal.net.ipam.Ipv4.parse(e.ip()), Integer::compareUnsigned)
-                .thenComparingInt(Backend::port));
         return out;
     }
 
-    private static Map<Key, VipService> index(Collection<VipService> services) {
-        Map<Key, VipService> m = new TreeMap<>(KEY_ORDER);
-        for (VipService s : services) {
-            VipService prev = m.put(s.key(), s);
-            if (prev != null && !prev.equals(s)) {
-                throw new IllegalArgumentException("services " + prev.serviceId() + " and " + s.serviceId() + " both claim "
-                        + element(s.key()));
-            }
+    /** A service's map element, chain and rule. */
+    public static Frontend frontend(VipService s) {
+        if (s.allPorts()) {
+            return new Frontend(ALL_PORTS_MAP, s.vip(), serviceChain(s), dnat(null, distinct(s.backends())));
         }
-        return m;
+        return new Frontend(MAP, s.vip() + " . " + s.protocol().nft() + " . " + s.port(), serviceChain(s),
+                dnat(s.protocol(), distinct(s.backends())));
+    }
+
+    /**
+     * The DNAT rule to {@code backends} (null when there are none), written as {@code nft list} prints it
+     * so that a listing can be compared with it.
+     */
+    static String dnat(VipService.Protocol protocol, List<Backend> backends) {
+        if (backends.isEmpty()) {
+            return null;
+        }
+        boolean ports = protocol != null;
+        StringBuilder b = new StringBuilder();
+        if (ports) {
+            b.append("meta l4proto ").append(protocol.nft()).append(' ');
+        }
+        if (backends.size() == 1) {
+            Backend e = backends.getFirst();
+            return b.append("dnat to ").append(e.ip()).append(ports ? ":" + e.port() : "").toString();
+        }
+        b.append(ports ? "dnat ip to" : "dnat to").append(" numgen random mod ").append(backends.size()).append(" map { ");
+        for (int i = 0; i < backends.size(); i++) {
+            Backend e = backends.get(i);
+            b.append(i == 0 ? "" : ", ").append(i).append(" : ").append(e.ip()).append(ports ? " . " + e.port() : "");
+        }
+        return b.append(" }").toString();
+    }
+
+    static String serviceChain(VipService s) {
+        String base = "svc-" + sanitise(s.serviceId()) + "-" + s.vip();
+        return s.allPorts() ? base : base + "-" + s.protocol().nft() + "-" + s.port();
+    }
+
+    static String sanitise(String id) {
+        return id.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /** Backends in a stable order (by address, then port), duplicates dropped. */
+    static List<Backend> distinct(List<Backend> backends) {
+        List<Backend> unique = new ArrayList<>(new LinkedHashSet<>(backends));
+        record Keyed(long key, Backend backend) {}
+        List<Keyed> keyed = new ArrayList<>(unique.size());
+        for (Backend e : unique) { // address (unsigned) then port, each address parsed once
+            keyed.add(new Keyed(Integer.toUnsignedLong(Ipv4.parse(e.ip())) << 16 | e.port(), e));
+        }
+        keyed.sort(java.util.Comparator.comparingLong(Keyed::key));
+        List<Backend> out = new ArrayList<>(keyed.size());
+        keyed.forEach(k -> out.add(k.backend()));
+        return out;
     }
 }

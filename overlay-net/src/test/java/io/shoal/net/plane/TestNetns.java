@@ -17,21 +17,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * that parallel runs and other engineers' namespaces never collide; {@link #close} removes every
  * namespace carrying the prefix, including ones made by the code under test.
  */
-final class TestNetns implements AutoCloseable {
-    final Shell shell = new ProcessShell();
-    final String prefix = "sht" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+public final class TestNetns implements AutoCloseable {
+    public final Shell shell = new ProcessShell();
+    public final String prefix = "sht" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
 
-    static void assumeRoot() {
+    public static void assumeRoot() {
         assumeTrue(!"false".equals(System.getProperty("shoal.e2e")), "shoal.e2e=false");
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip")), "needs ip");
     }
 
-    String name(String suffix) {
+    public String name(String suffix) {
         return prefix + "-" + suffix;
     }
 
-    String add(String suffix) {
+    public String add(String suffix) {
         String ns = name(suffix);
         shell.run("ip", "netns", "add", ns);
         shell.run("ip", "-n", ns, "link", "set", "lo", "up");
@@ -39,7 +39,7 @@ final class TestNetns implements AutoCloseable {
     }
 
     /** An underlay: namespace {@code ul} with a bridge, and one host namespace per address, wired to it. */
-    List<String> underlay(String... hostIps) {
+    public List<String> underlay(String... hostIps) {
         String ul = add("ul");
         shell.run(List.of("ip", "-n", ul, "-batch", "-"), "link add name ubr type bridge\nlink set ubr up\n");
         List<String> hosts = new ArrayList<>();
@@ -55,7 +55,7 @@ final class TestNetns implements AutoCloseable {
     }
 
     /** Runs a command inside a namespace; returns the exit code instead of throwing. */
-    int exec(String ns, String... cmd) {
+    public int exec(String ns, String... cmd) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         argv.addAll(List.of(cmd));
         try {
@@ -66,23 +66,23 @@ final class TestNetns implements AutoCloseable {
         }
     }
 
-    String out(String ns, String... cmd) {
+    public String out(String ns, String... cmd) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         argv.addAll(List.of(cmd));
         return shell.run(argv, null);
     }
 
     /** Ping succeeds: waits up to 5 s for the first reply (ping's own deadline, no sleeping here). */
-    boolean reaches(String ns, String ip) {
+    public boolean reaches(String ns, String ip) {
         return exec(ns, "ping", "-c", "1", "-w", "5", ip) == 0;
     }
 
     /** Ping gets no reply within 1 s (used only where a positive check shows the path otherwise works). */
-    boolean cannotReach(String ns, String ip) {
+    public boolean cannotReach(String ns, String ip) {
         return exec(ns, "ping", "-c", "1", "-w", "1", ip) != 0;
     }
 
-    List<String> all() {
+    public List<String> all() {
         List<String> out = new ArrayList<>();
         for (String line : shell.run("ip", "netns", "list").split("\n")) {
             String n = line.trim().split("\\s+")[0];
@@ -93,8 +93,53 @@ final class TestNetns implements AutoCloseable {
         return out;
     }
 
+    private final List<Process> servers = new ArrayList<>();
+
+    /**
+     * Starts a TCP server in {@code ns} on {@code port} (all addresses) that answers every connection
+     * with {@code reply} and closes it (busybox nc); {@link #close} stops it. Waits until it accepts.
+     */
+    public Process serve(String ns, int port, String reply) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns, "busybox", "nc", "-ll", "-p", Integer.toString(port),
+                    "-e", "echo", reply).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            servers.add(p);
+            for (int i = 0; i < 100 && !fetch(ns, "127.0.0.1", port).equals(reply); i++) {
+                Thread.sleep(20);
+            }
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Connects from {@code ns} to ip:port and returns what the server said, or "" when it could not connect. */
+    public String fetch(String ns, String ip, int port) {
+        try {
+            return out(ns, "busybox", "nc", "-w", "2", ip, Integer.toString(port)).strip();
+        } catch (CommandException e) {
+            return "";
+        }
+    }
+
+    public static boolean haveBusybox() {
+        return Files.isExecutable(Path.of("/usr/bin/busybox")) || Files.isExecutable(Path.of("/bin/busybox"));
+    }
+
     @Override
     public void close() {
+        for (Process p : servers) {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        servers.clear();
         for (String ns : all()) {
             try {
                 shell.run("ip", "netns", "del", ns);

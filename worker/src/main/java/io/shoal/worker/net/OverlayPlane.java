@@ -55,8 +55,8 @@ public final class OverlayPlane implements NetworkAttacher {
     /** network id -> the resolver serving it in its sandbox */
     private final Map<String, Resolver> resolvers = new LinkedHashMap<>();
 
-    /** container netns -> the VIP ruleset last applied in it */
-    private final Map<String, String> vipRules = new LinkedHashMap<>();
+    /** container netns -> its VIP rules */
+    private final Map<String, io.shoal.net.nft.VipRuleset> vipRules = new LinkedHashMap<>();
     private final io.shoal.net.nft.Nft nft = new io.shoal.net.nft.Nft(new ProcessShell());
 
     private record Resolver(io.shoal.net.dns.DnsServer server, java.util.Set<String> services) {}
@@ -312,10 +312,12 @@ public final class OverlayPlane implements NetworkAttacher {
     }
 
     /**
-     * Service VIPs inside each local container: connections to a VIP (any port) are spread over the
-     * service's running tasks by an nftables DNAT in the container's own namespace (output hook),
-     * so replies come back through the same connection tracking. One table per container, replaced
-     * in one transaction when its services' endpoints change.
+     * Service VIPs inside each local container: connections to a VIP (any port, as in swarm mode)
+     * are spread over the service's running tasks by nftables DNAT in the container's own namespace
+     * (output hook), so replies come back through the same connection tracking. Each container's
+     * {@link io.shoal.net.nft.VipRuleset} gets the whole desired set and sends the kernel only the
+     * difference, one transaction per change (verdict maps, a chain per service); the table is
+     * never flushed in steady state.
      */
     private void vips() {
         Map<String, List<String>> backends = new LinkedHashMap<>();
@@ -335,34 +337,21 @@ public final class OverlayPlane implements NetworkAttacher {
             }
         }
         for (var c : netsOfContainer.entrySet()) {
-            StringBuilder rules = new StringBuilder();
+            List<io.shoal.net.nft.VipService> wanted = new ArrayList<>();
             for (var v : vipOf.entrySet()) {
                 String net = v.getKey().substring(0, v.getKey().indexOf('/'));
                 List<String> to = backends.getOrDefault(v.getKey(), List.of());
-                if (!c.getValue().contains(net) || to.isEmpty()) {
-                    continue;
+                if (c.getValue().contains(net) && !to.isEmpty()) {
+                    wanted.add(io.shoal.net.nft.VipService.allPorts(v.getKey(), v.getValue(), to));
                 }
-                StringBuilder map = new StringBuilder();
-                for (int i = 0; i < to.size(); i++) {
-                    map.append(i == 0 ? "" : ", ").append(i).append(" : ").append(to.get(i));
-                }
-                rules.append("    ip daddr ").append(v.getValue()).append(" dnat to numgen random mod ").append(to.size())
-                        .append(" map { ").append(map).append(" }\n");
-            }
-            String table = "table ip shoal_vip {\n  chain out {\n    type nat hook output priority -100; policy accept;\n"
-                    + rules + "  }\n}\n";
-            if (table.equals(vipRules.get(c.getKey()))) {
-                continue;
             }
             try {
-                // create-then-delete makes the delete valid the first time; all in one transaction
-                nft.apply(c.getKey(), "table ip shoal_vip\ndelete table ip shoal_vip\n" + table);
-                vipRules.put(c.getKey(), table);
+                vipRules.computeIfAbsent(c.getKey(), ns -> new io.shoal.net.nft.VipRuleset(nft, ns)).apply(wanted);
             } catch (RuntimeException e) {
                 LOG.warn("cannot set the service VIP rules in {}: {}", c.getKey(), e.getMessage());
             }
         }
-        vipRules.keySet().retainAll(netsOfContainer.keySet());
+        vipRules.keySet().retainAll(netsOfContainer.keySet()); // the namespace goes with its container
     }
 
     /**
