@@ -41,10 +41,15 @@ public final class Ingress {
         }
         String id = Ids.newId();
         NetworkAllocation a;
+        var state = NetworkAllocations.state(tx);
         try {
-            a = Ipam.from(NetworkAllocations.state(tx)).allocateNetwork(id, null, null);
-        } catch (IpamException e) {
-            throw new IllegalStateException("cannot make the ingress network: " + e.getMessage(), e);
+            a = Ipam.from(state).allocateNetwork(id, large(state.pools()), null);
+        } catch (IpamException | IllegalArgumentException e) {
+            try {
+                a = Ipam.from(state).allocateNetwork(id, null, null);
+            } catch (IpamException e2) {
+                throw new IllegalStateException("cannot make the ingress network: " + e2.getMessage(), e2);
+            }
         }
         return Optional.of(Network.newBuilder().setId(id)
                 .setSpec(io.shoal.api.NetworkSpec.newBuilder()
@@ -53,6 +58,19 @@ public final class Ingress {
                 .setVni(a.vni())
                 .addIpam(io.shoal.api.IPAMConfig.newBuilder().setSubnet(a.subnet().toString()).setGateway(a.gatewayText()))
                 .build());
+    }
+
+    /**
+     * The subnet the ingress network asks for first: the last /16 of the first pool (10.255.0.0/16
+     * for the default 10.0.0.0/8), since every node and every publishing task needs an address on
+     * it and a /24 would stop at 253; a pool smaller than that gets an ordinary subnet.
+     */
+    static String large(List<String> pools) {
+        io.shoal.net.ipam.Cidr pool = io.shoal.net.ipam.Cidr.parse(pools.getFirst());
+        if (pool.prefix() > 16) {
+            return null;
+        }
+        return io.shoal.net.ipam.Ipv4.format(pool.last() & 0xffff0000) + "/16";
     }
 
     /** The actions that make the ingress network (none when it exists). */

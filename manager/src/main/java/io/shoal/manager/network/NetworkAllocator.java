@@ -103,8 +103,9 @@ public final class NetworkAllocator implements Reconciler {
 
         // every node's own address on the ingress network (the source of connections the routing
         // mesh hands over); one that points at a network that is gone is replaced
+        // (only while some service publishes an ingress port: a cluster without one spends nothing)
         String ingressId = Ingress.find(tx).map(Network::getId).orElse(null);
-        for (io.shoal.api.Node node : tx.nodes()) {
+        for (io.shoal.api.Node node : ingressId != null && Ingress.meshActive(tx) ? tx.nodes() : List.<io.shoal.api.Node>of()) {
             List<NetworkAttachment> have = node.getAttachmentsList();
             List<NetworkAttachment> next = new ArrayList<>(have.stream().filter(a -> networks.containsKey(a.getNetworkId())).toList());
             if (ingressId != null && next.stream().noneMatch(a -> a.getNetworkId().equals(ingressId))) {

@@ -54,12 +54,10 @@ class RoutingMeshTest {
         writer.update(Ingress::create);
         Network ingress = store.view(Ingress::find).orElseThrow();
         allocate();
-        String n1Addr = store.view(tx -> tx.node("n1")).orElseThrow().getAttachments(0).getAddress();
-        String n2Addr = store.view(tx -> tx.node("n2")).orElseThrow().getAttachments(0).getAddress();
-        assertNotEquals(n1Addr, n2Addr);
-        assertTrue(n1Addr.startsWith("10.0.0."), n1Addr);
-        // no port published yet: a node with no task has no plane at all
+        // no port published: no node spends an address, and a node with no task has no plane at all
+        assertEquals(0, store.view(tx -> tx.node("n1")).orElseThrow().getAttachmentsCount());
         assertEquals(Assignments.Plane.NONE, store.view(tx -> Assignments.plane(tx, "n2", List.of())));
+        assertEquals("10.255.0.0/16", ingress.getIpam(0).getSubnet(), "room for every node and publishing task");
 
         PortConfig p = PortConfig.newBuilder().setPublishedPort(8080).setTargetPort(80).build();
         ServiceSpec spec = Ingress.attach(ServiceSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("web"))
@@ -70,18 +68,22 @@ class RoutingMeshTest {
         writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Task.newBuilder().setId("t1").setServiceId("s1").setNodeId("n1")
                 .setSpec(spec.getTask()).setDesiredState(TaskState.TASK_STATE_RUNNING)
                 .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_RUNNING))
-                .addNetworks(NetworkAttachment.newBuilder().setNetworkId(ingress.getId()).setAddress("10.0.0.9/24")).build()))));
+                .addNetworks(NetworkAttachment.newBuilder().setNetworkId(ingress.getId()).setAddress("10.255.0.9/16")).build()))));
         allocate();
         assertEquals(0, store.view(tx -> tx.service("s1")).orElseThrow().getEndpoint().getVirtualIpsCount(), "no VIP on ingress");
+        String n1Addr = store.view(tx -> tx.node("n1")).orElseThrow().getAttachments(0).getAddress();
+        String n2Addr = store.view(tx -> tx.node("n2")).orElseThrow().getAttachments(0).getAddress();
+        assertNotEquals(n1Addr, n2Addr);
+        assertTrue(n1Addr.startsWith("10.255.") && n1Addr.endsWith("/16"), n1Addr);
 
         Assignments.Plane plane = store.view(tx -> Assignments.plane(tx, "n2", List.of()));
         AssignmentsMessage m = plane.into(AssignmentsMessage.newBuilder()).build();
         assertEquals(List.of(ingress.getId()), m.getNetworksList().stream().map(Network::getId).toList());
         assertEquals(n2Addr, m.getIngressAddress());
         assertEquals(List.of(IngressPort.newBuilder().setPublishedPort(8080).setTargetPort(80).setServiceId("s1")
-                .addBackends("10.0.0.9").build()), m.getIngressPortsList());
+                .addBackends("10.255.0.9").build()), m.getIngressPortsList());
         // the task's address and n1's own address are reached through n1's tunnel end
-        assertEquals(List.of("10.0.0.9@192.0.2.1", n1Addr.replaceAll("/.*", "") + "@192.0.2.1").stream().sorted().toList(),
+        assertEquals(List.of("10.255.0.9@192.0.2.1", n1Addr.replaceAll("/.*", "") + "@192.0.2.1").stream().sorted().toList(),
                 m.getPeersList().stream().map(x -> x.getAddress() + "@" + x.getHostIp()).sorted().toList());
         assertEquals(0, m.getNamesCount(), "no names on the ingress network");
     }
