@@ -76,7 +76,7 @@ class NameLatencyBench {
                     }
                     long seen = 0;
                     while (ip != null && System.currentTimeMillis() < deadline) {
-                        if (addresses(sandbox, gateway).contains(ip)) {
+                        if (addresses(sandbox, gateway, "tasks.web").contains(ip)) {
                             seen = System.currentTimeMillis();
                             break;
                         }
@@ -98,9 +98,9 @@ class NameLatencyBench {
         }
     }
 
-    /** The addresses h3's resolver gives for tasks.web. */
-    private static Set<String> addresses(String sandbox, String resolver) {
-        Lab.Result r = Lab.run(List.of("ip", "netns", "exec", sandbox, "busybox", "nslookup", "tasks.web", resolver), Duration.ofSeconds(5));
+    /** The addresses the resolver at {@code resolver} (in namespace {@code sandbox}) gives for {@code name}. */
+    static Set<String> addresses(String sandbox, String resolver, String name) {
+        Lab.Result r = Lab.run(List.of("ip", "netns", "exec", sandbox, "busybox", "nslookup", name, resolver), Duration.ofSeconds(5));
         Set<String> out = new TreeSet<>();
         boolean answers = false;
         for (String line : r.out().split("\n")) {

@@ -367,7 +367,7 @@ class ServicesIT {
         try {
             overlayTraffic();
         } finally {
-            lab.cli("h1", "service", "rm", "site", "client", "stranger", "lookup", "spread-client");
+            lab.cli("h1", "service", "rm", "site", "client", "stranger", "lookup", "spread-client", "after-kill");
         }
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "front", "back");
     }
@@ -379,9 +379,11 @@ class ServicesIT {
         assertEquals(0, web.code(), web.all() + "\n" + lab.log("h2"));
         String ip = taskAddress("site");
         Lab.Result client = lab.cli("h1", "service", "create", "--name", "client", "--network", "front", "--constraint", "node.hostname==h3",
-                image, "sh", "-c", "until printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 " + ip + " 80; do sleep 0.5; done; sleep 3600");
+                image, "sh", "-c", "until printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 " + ip + " 80; do sleep 0.5; done; "
+                        + "ping -c 1 -W 3 " + ip + " && echo ping-across-hosts-ok; sleep 3600");
         assertEquals(0, client.code(), client.all() + "\n" + lab.log("h3"));
-        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("hello-over-vxlan"), "service", "logs", "client");
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("hello-over-vxlan") && r.out().contains("ping-across-hosts-ok"),
+                "service", "logs", "client");
         // service discovery: the node's resolver on the network's gateway answers the service's VIP
         // and its tasks' addresses
         String vip;
@@ -403,7 +405,7 @@ class ServicesIT {
         assertEquals(2, hosts.size());
         Lab.Result spread = lab.cli("h1", "service", "create", "--name", "spread-client", "--network", "front",
                 "--constraint", "node.hostname==h3", image, "sh", "-c", "i=0; while [ $i -lt 40 ]; do printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n'"
-                        + " | nc -w 2 " + vip + " 80; i=$((i+1)); done; sleep 3600");
+                        + " | nc -w 2 site 80; i=$((i+1)); done; sleep 3600");
         assertEquals(0, spread.code(), spread.all());
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("from " + hosts.get(0)) && r.out().contains("from " + hosts.get(1)),
                 "service", "logs", "spread-client");
@@ -412,6 +414,48 @@ class ServicesIT {
         assertEquals(0, stranger.code(), stranger.all());
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("unreachable-from-back"), "service", "logs", "stranger");
         assertTrue(!lab.cli("h1", "service", "logs", "stranger").out().contains("hello-over-vxlan"));
+
+        // a killed task leaves tasks.site (as h3's resolver answers it) and the VIP's rotation; its
+        // replacement joins both
+        io.shoal.api.Network front;
+        io.shoal.api.Task victim;
+        ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+        try {
+            var control = io.shoal.api.ControlGrpc.newBlockingStub(ch);
+            front = control.getNetwork(io.shoal.api.GetNetworkRequest.newBuilder().setNetwork("front").build());
+            victim = control.listTasks(io.shoal.api.ListTasksRequest.newBuilder().setService("site").build()).getTasksList().stream()
+                    .filter(t -> t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING).findFirst().orElseThrow();
+        } finally {
+            ch.shutdownNow();
+        }
+        String victimIp = victim.getNetworks(0).getAddress().replaceAll("/.*", "");
+        String sandbox;
+        try {
+            sandbox = java.nio.file.Files.readAllLines(lab.hostDir("h3").resolve("data/net/sandboxes")).stream()
+                    .filter(x -> x.endsWith(front.getId().substring(0, 12))).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        String gw = front.getIpam(0).getGateway();
+        assertTrue(NameLatencyBench.addresses(sandbox, gw, "tasks.site").contains(victimIp));
+        Lab.Result kill = Lab.run(List.of("runc", "--root", lab.hostDir("h2").resolve("data/containers/state").toString(), "kill",
+                "shoal-" + victim.getId(), "KILL"), Duration.ofSeconds(10));
+        assertEquals(0, kill.code(), kill.all());
+        await("tasks.site drops the killed task and lists its replacement", () -> {
+            java.util.Set<String> a = NameLatencyBench.addresses(sandbox, gw, "tasks.site");
+            return !a.contains(victimIp) && a.size() == 2;
+        });
+        List<String> live = running("site").stream().map(t -> t.get("ID").asText().substring(0, 12)).toList();
+        assertEquals(2, live.size());
+        assertTrue(!live.contains(victim.getId().substring(0, 12)));
+        Lab.Result again = lab.cli("h1", "service", "create", "--name", "after-kill", "--network", "front",
+                "--constraint", "node.hostname==h3", image, "sh", "-c", "i=0; while [ $i -lt 30 ]; do printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n'"
+                        + " | nc -w 2 site 80; i=$((i+1)); done; echo requests-done; sleep 3600");
+        assertEquals(0, again.code(), again.all());
+        Lab.Result spreadAgain = lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && r.out().contains("requests-done"), "service", "logs", "after-kill");
+        assertTrue(spreadAgain.out().contains("from " + live.get(0)) && spreadAgain.out().contains("from " + live.get(1))
+                && !spreadAgain.out().contains("from " + victim.getId().substring(0, 12)), spreadAgain.out());
+
         Lab.Result inUse = lab.cli("h1", "network", "rm", "front");
         assertEquals(1, inUse.code(), inUse.all());
         assertTrue(inUse.err().contains("in use by service"), inUse.err());
