@@ -62,6 +62,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
  * </pre>
+ * {@code -Dshoal.bench.jfr=DIR} makes each manager record a JFR profile into DIR (m1.jfr is the leader's).
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class HollowNodesBench {
@@ -77,9 +78,15 @@ class HollowNodesBench {
         Path data = dir.resolve(name);
         Files.createDirectories(data);
         Path socket = dir.resolve(name + ".sock");
-        Process p = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
+        ProcessBuilder pb = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
                 "--listen-addr", "127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+        String jfr = System.getProperty("shoal.bench.jfr"); // a directory: each manager records a JFR profile there
+        if (jfr != null && !jfr.isEmpty()) {
+            pb.environment().put("SHOAL_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + jfr + "/" + name
+                    + ".jfr,settings=profile,dumponexit=true");
+        }
+        Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(socket)) {
             assertTrue(System.nanoTime() < deadline && p.isAlive(), "daemon " + name + " did not start: " + Files.readString(dir.resolve(name + ".log")));

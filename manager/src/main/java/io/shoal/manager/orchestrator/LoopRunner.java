@@ -2,7 +2,9 @@ package io.shoal.manager.orchestrator;
 
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreException;
+import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 import io.shoal.manager.store.Watch;
 import org.slf4j.Logger;
@@ -48,29 +50,82 @@ public final class LoopRunner {
         }
     }
 
+    /** Most actions in one Raft entry: a big pass (e.g. 10,000 new tasks) goes in several, proposed together. */
+    static final int MAX_PER_ENTRY = 1_000;
+    /** A burst of changes is gathered for at most this long before the next pass. */
+    private static final long MAX_GATHER_MS = 50;
+
     private void loop() {
         try (Watch w = store.watch()) {
+            Changes changes = Changes.ALL;
+            long lastFull = 0;
             while (!Thread.currentThread().isInterrupted()) {
-                pass();
-                if (w.poll(periodMs, TimeUnit.MILLISECONDS) != null) {
-                    while (w.poll(5, TimeUnit.MILLISECONDS) != null) {
-                        // drain the burst; one pass covers all of it
+                if (changes.all()) {
+                    lastFull = clock.getAsLong();
+                }
+                pass(changes);
+                Gathered g = new Gathered();
+                StoreEvent e = w.poll(periodMs, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    g.add(e);
+                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_GATHER_MS);
+                    while (System.nanoTime() < until && (e = w.poll(5, TimeUnit.MILLISECONDS)) != null) {
+                        g.add(e); // the burst: one pass covers all of it
+                    }
+                    while ((e = w.poll(0, TimeUnit.MILLISECONDS)) != null) {
+                        g.add(e);
                     }
                 }
+                // at least every period a full pass, for time-based decisions (restart delays, Down grace)
+                changes = g.all || clock.getAsLong() - lastFull >= periodMs ? Changes.ALL
+                        : new Changes(false, g.services, g.nodes);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** One pass of every loop, in order. Visible for tests. */
+    /** The services and nodes a burst of store events touched. */
+    private static final class Gathered {
+        boolean all;
+        final java.util.Set<String> services = new java.util.HashSet<>();
+        final java.util.Set<String> nodes = new java.util.HashSet<>();
+
+        void add(StoreEvent e) {
+            if (e.type() == StoreEvent.Type.RESET) {
+                all = true;
+                return;
+            }
+            var obj = e.after() != null ? e.after() : e.before();
+            if (obj == null) {
+                return;
+            }
+            switch (StoreObjects.kind(obj)) {
+                case TASK -> {
+                    if (e.before() != null) {
+                        services.add(e.before().getTask().getServiceId());
+                    }
+                    if (e.after() != null) {
+                        services.add(e.after().getTask().getServiceId());
+                    }
+                }
+                case SERVICE -> services.add(StoreObjects.id(obj));
+                case NODE -> nodes.add(StoreObjects.id(obj));
+                default -> all = true; // networks, the cluster object, secrets, configs: rare, look at everything
+            }
+        }
+    }
+
+    /** One full pass of every loop, in order. Visible for tests. */
     public void pass() {
+        pass(Changes.ALL);
+    }
+
+    /** One pass of every loop, in order, over what {@code changes} touch. */
+    public void pass(Changes changes) {
         for (Reconciler r : loops) {
             try {
-                writer.update(tx -> {
-                    List<StoreAction> actions = r.reconcile(tx, clock.getAsLong());
-                    return actions;
-                });
+                writer.update(tx -> r.reconcile(tx, clock.getAsLong(), changes), MAX_PER_ENTRY);
             } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
                 LOG.warn("{}: {}", r.name(), e.getMessage());
             } catch (RuntimeException e) {

@@ -57,7 +57,7 @@ class DispatcherTest {
 
     @AfterEach
     void stop() {
-        dispatcher.stop();
+        dispatcher.shutdown();
     }
 
     private Node node() {

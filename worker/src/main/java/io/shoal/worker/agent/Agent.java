@@ -98,14 +98,19 @@ public final class Agent implements AutoCloseable {
 
     private void run() {
         Duration backoff = MIN_BACKOFF;
-        int next = 0;
+        // sessions spread over the managers: each worker starts at a random one (every manager
+        // serves sessions from its own store); a manager's own worker talks to its own dispatcher
+        // first, and then every other attempt
+        int next = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20);
+        int attempt = 0;
         while (running) {
             List<String> candidates = new ArrayList<>(managers);
             if (candidates.isEmpty()) {
                 sleep(MAX_BACKOFF);
                 continue;
             }
-            String addr = candidates.get(Math.floorMod(next, candidates.size()));
+            boolean home = candidates.contains(advertiseAddr) && attempt++ % 2 == 0;
+            String addr = home ? advertiseAddr : candidates.get(Math.floorMod(next, candidates.size()));
             try {
                 if (runSession(addr)) {
                     backoff = MIN_BACKOFF;
