@@ -4,7 +4,6 @@ import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreException;
-import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 import io.shoal.manager.store.Watch;
 import org.slf4j.Logger;
@@ -64,7 +63,7 @@ public final class LoopRunner {
                     lastFull = clock.getAsLong();
                 }
                 pass(changes);
-                Gathered g = new Gathered();
+                Changes.Gatherer g = new Changes.Gatherer();
                 StoreEvent e = w.poll(periodMs, TimeUnit.MILLISECONDS);
                 if (e != null) {
                     g.add(e);
@@ -77,42 +76,10 @@ public final class LoopRunner {
                     }
                 }
                 // at least every period a full pass, for time-based decisions (restart delays, Down grace)
-                changes = g.all || clock.getAsLong() - lastFull >= periodMs ? Changes.ALL
-                        : new Changes(false, g.services, g.nodes);
+                changes = clock.getAsLong() - lastFull >= periodMs ? Changes.ALL : g.changes();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The services and nodes a burst of store events touched. */
-    private static final class Gathered {
-        boolean all;
-        final java.util.Set<String> services = new java.util.HashSet<>();
-        final java.util.Set<String> nodes = new java.util.HashSet<>();
-
-        void add(StoreEvent e) {
-            if (e.type() == StoreEvent.Type.RESET) {
-                all = true;
-                return;
-            }
-            var obj = e.after() != null ? e.after() : e.before();
-            if (obj == null) {
-                return;
-            }
-            switch (StoreObjects.kind(obj)) {
-                case TASK -> {
-                    if (e.before() != null) {
-                        services.add(e.before().getTask().getServiceId());
-                    }
-                    if (e.after() != null) {
-                        services.add(e.after().getTask().getServiceId());
-                    }
-                }
-                case SERVICE -> services.add(StoreObjects.id(obj));
-                case NODE -> nodes.add(StoreObjects.id(obj));
-                default -> all = true; // networks, the cluster object, secrets, configs: rare, look at everything
-            }
         }
     }
 

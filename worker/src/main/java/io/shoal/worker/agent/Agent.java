@@ -243,6 +243,14 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Ends the current session; the agent opens the next one with the next manager in its list. */
+    public void reconnect() {
+        Context.CancellableContext c = current;
+        if (c != null) {
+            c.cancel(null);
+        }
+    }
+
     @Override
     public void close() {
         running = false;
