@@ -308,6 +308,15 @@ class HollowNodesBench {
                     d.process().destroyForcibly();
                 }
             }
+            String keep = System.getProperty("shoal.bench.jfr");
+            if (keep != null && !keep.isEmpty()) {
+                for (int i = 1; i <= 3; i++) { // the managers' logs beside their profiles
+                    Path log = dir.resolve("m" + i + ".log");
+                    if (Files.exists(log)) {
+                        Files.copy(log, Path.of(keep, "m" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
             io.shoal.worker.fs.Trees.delete(dir);
         }
     }

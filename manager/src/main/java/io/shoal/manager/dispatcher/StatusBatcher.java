@@ -85,7 +85,12 @@ final class StatusBatcher implements AutoCloseable {
                 break;
             }
             try {
+                long t0 = System.nanoTime();
                 write(batch);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (batch.size() >= 100 || ms >= 200) {
+                    LOG.info("wrote {} task states from {} reports in {} ms", batch.size(), done.size(), ms);
+                }
                 done.forEach(f -> f.complete(null));
             } catch (RuntimeException e) {
                 LOG.debug("status write of {} tasks failed: {}", batch.size(), e.toString());

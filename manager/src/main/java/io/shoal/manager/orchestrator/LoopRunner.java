@@ -92,7 +92,17 @@ public final class LoopRunner {
     public void pass(Changes changes) {
         for (Reconciler r : loops) {
             try {
-                writer.update(tx -> r.reconcile(tx, clock.getAsLong(), changes), MAX_PER_ENTRY);
+                long t0 = System.nanoTime();
+                int[] n = new int[1];
+                writer.update(tx -> {
+                    List<StoreAction> actions = r.reconcile(tx, clock.getAsLong(), changes);
+                    n[0] = actions.size();
+                    return actions;
+                }, MAX_PER_ENTRY);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (n[0] >= 100 || ms >= 200) { // bulk decisions and slow passes are worth a line
+                    LOG.info("{}: {} writes in {} ms ({} pass)", r.name(), n[0], ms, changes.all() ? "full" : "incremental");
+                }
             } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
                 LOG.warn("{}: {}", r.name(), e.getMessage());
             } catch (RuntimeException e) {
