@@ -62,7 +62,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
  * </pre>
- * {@code -Dshoal.bench.jfr=DIR} makes each manager record a JFR profile into DIR (m1.jfr is the leader's).
+ * {@code -Dshoal.bench.out=DIR} keeps the managers' logs in DIR (m1.log is the leader's); with
+ * {@code -Dshoal.bench.jfr=true} each manager also records a JFR profile there (m1.jfr).
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class HollowNodesBench {
@@ -81,9 +82,9 @@ class HollowNodesBench {
         ProcessBuilder pb = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
                 "--listen-addr", "127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-        String jfr = System.getProperty("shoal.bench.jfr"); // a directory: each manager records a JFR profile there
-        if (jfr != null && !jfr.isEmpty()) {
-            pb.environment().put("SHOAL_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + jfr + "/" + name
+        String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
+        if (out != null && !out.isEmpty() && Boolean.getBoolean("shoal.bench.jfr")) {
+            pb.environment().put("SHOAL_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + out + "/" + name
                     + ".jfr,settings=profile,dumponexit=true");
         }
         Process p = pb.start();
@@ -308,7 +309,7 @@ class HollowNodesBench {
                     d.process().destroyForcibly();
                 }
             }
-            String keep = System.getProperty("shoal.bench.jfr");
+            String keep = System.getProperty("shoal.bench.out");
             if (keep != null && !keep.isEmpty()) {
                 for (int i = 1; i <= 3; i++) { // the managers' logs beside their profiles
                     Path log = dir.resolve("m" + i + ".log");
