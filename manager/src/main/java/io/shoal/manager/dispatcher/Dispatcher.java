@@ -122,6 +122,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         this.downAfterMs = downAfter.toMillis();
     }
 
+    /** The managers every session message lists, kept as the store changes (not scanned per message). */
+    private volatile List<WeightedPeer> managers = List.of();
+
+    private void refreshManagers() {
+        managers = store.view(tx -> tx.nodes().stream().filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)
+                .map(n -> WeightedPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getAdvertiseAddr()).build()).toList());
+    }
+
     private void refreshSettings() {
         var spec = store.view(tx -> tx.cluster()).map(c -> c.getSpec()).orElse(null);
         if (spec == null || spec.getHeartbeatPeriodMs() <= 0) {
@@ -139,6 +147,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             return;
         }
         refreshSettings();
+        refreshManagers();
         serving = true;
         statuses = new StatusBatcher(writer);
         loop = Thread.ofVirtual().name("dispatcher-liveness").start(this::livenessLoop);
@@ -285,6 +294,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 }
                 if (e.type() == StoreEvent.Type.RESET) {
                     refreshSettings();
+                    refreshManagers();
                     wakeAll(sessionWaiters);
                     wakeAll(taskWaiters);
                     continue;
@@ -321,6 +331,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                         boolean managerSetChanged = managers && (before == null || e.after() == null
                                 || before.getRole() != n.getRole() || !before.getAdvertiseAddr().equals(n.getAdvertiseAddr()));
                         if (managerSetChanged) {
+                            refreshManagers();
                             wakeAll(sessionWaiters);
                         } else {
                             wake(sessionWaiters, n.getId());
@@ -409,15 +420,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         SessionMessage.Builder m = SessionMessage.newBuilder()
                 .setSessionId(s.id)
                 .setHeartbeatPeriodMs(periodMs);
-        store.view(tx -> {
-            tx.node(s.nodeId).ifPresent(m::setNode);
-            for (Node n : tx.nodes()) {
-                if (n.getRole() == NodeRole.NODE_ROLE_MANAGER) {
-                    m.addManagers(WeightedPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getAdvertiseAddr()));
-                }
-            }
-            return null;
-        });
+        store.view(tx -> tx.node(s.nodeId)).ifPresent(m::setNode);
+        m.addAllManagers(managers);
         synchronized (s.stream) {
             if (!s.stream.isCancelled()) {
                 s.stream.onNext(m.build());
