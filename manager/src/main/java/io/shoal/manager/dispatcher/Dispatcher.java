@@ -263,21 +263,32 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         if (!leading && store.view(tx -> tx.node(nodeId)).isEmpty()) {
             leader.catchUp(); // the node may be recorded by an entry this follower has not applied yet
         }
-        writer.update(tx -> {
-            Node n = tx.node(nodeId).orElseThrow(() -> Status.PERMISSION_DENIED
-                    .withDescription("node " + nodeId + " is not part of the cluster (removed, or not yet recorded)").asRuntimeException());
-            Node.Builder b = n.toBuilder();
-            if (req.hasDescription()) {
-                b.setDescription(req.getDescription());
-            }
-            if (!req.getAdvertiseAddr().isEmpty()) {
-                b.setAdvertiseAddr(req.getAdvertiseAddr());
-            }
-            b.setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)
-                    .setAddr(NodeCaService.hostOf(b.getAdvertiseAddr())));
-            Node next = b.build();
-            return next.equals(n) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));
-        });
+        StatusBatcher batcher = statuses;
+        if (batcher == null) {
+            throw Status.UNAVAILABLE.withDescription("this manager stopped serving sessions").asRuntimeException();
+        }
+        try {
+            // coalesced with the other sessions opening now: one entry for a burst of reconnects
+            batcher.changeNode(nodeId, n -> {
+                Node.Builder b = n.toBuilder();
+                if (req.hasDescription()) {
+                    b.setDescription(req.getDescription());
+                }
+                if (!req.getAdvertiseAddr().isEmpty()) {
+                    b.setAdvertiseAddr(req.getAdvertiseAddr());
+                }
+                b.setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)
+                        .setAddr(NodeCaService.hostOf(b.getAdvertiseAddr())));
+                return b.build();
+            }).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw Status.UNAVAILABLE.withDescription("the node's state was not committed within 30 s").asRuntimeException();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.UNAVAILABLE.withDescription("interrupted").asRuntimeException();
+        }
     }
 
     /**

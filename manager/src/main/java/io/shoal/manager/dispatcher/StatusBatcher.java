@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Coalesces the task status reports of every session this manager serves into few Raft writes:
+ * Coalesces the task status reports of every session this manager serves into few Raft writes
+ * (and, the same way, the node updates of sessions that open, a thousand at once after a restart):
  * reports wait while the previous write is in flight (and a few milliseconds more), then all of
  * them go in one entry (several when there are more than {@link #MAX_PER_ENTRY}). A report's
  * future completes once its entry is committed, so a worker's call still answers only when its
@@ -33,6 +34,8 @@ final class StatusBatcher implements AutoCloseable {
     private final Object lock = new Object();
     private Map<String, Report> pending = new LinkedHashMap<>();
     private List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    private record NodeChange(java.util.function.UnaryOperator<io.shoal.api.Node> change, List<CompletableFuture<Void>> waiters) {}
+    private Map<String, NodeChange> nodeChanges = new LinkedHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -64,13 +67,34 @@ final class StatusBatcher implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Queues a change of a node (a session opening); the future completes when it is committed,
+     * or fails with PERMISSION_DENIED when the store has no such node.
+     */
+    CompletableFuture<Void> changeNode(String nodeId, java.util.function.UnaryOperator<io.shoal.api.Node> change) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (lock) {
+            if (!running) {
+                f.completeExceptionally(io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
+                return f;
+            }
+            NodeChange prev = nodeChanges.get(nodeId);
+            List<CompletableFuture<Void>> ws = new ArrayList<>(prev == null ? List.of() : prev.waiters());
+            ws.add(f);
+            nodeChanges.put(nodeId, new NodeChange(change, ws)); // the latest change wins
+            lock.notifyAll();
+        }
+        return f;
+    }
+
     private void loop() {
         while (running) {
             Map<String, Report> batch;
             List<CompletableFuture<Void>> done;
+            Map<String, NodeChange> nodes;
             try {
                 synchronized (lock) {
-                    while (running && waiters.isEmpty()) {
+                    while (running && waiters.isEmpty() && nodeChanges.isEmpty()) {
                         lock.wait();
                     }
                 }
@@ -78,11 +102,19 @@ final class StatusBatcher implements AutoCloseable {
                 synchronized (lock) {
                     batch = pending;
                     done = waiters;
+                    nodes = nodeChanges;
                     pending = new LinkedHashMap<>();
                     waiters = new ArrayList<>();
+                    nodeChanges = new LinkedHashMap<>();
                 }
             } catch (InterruptedException e) {
                 break;
+            }
+            if (!nodes.isEmpty()) {
+                writeNodes(nodes);
+            }
+            if (done.isEmpty()) {
+                continue;
             }
             try {
                 long t0 = System.nanoTime();
@@ -98,9 +130,45 @@ final class StatusBatcher implements AutoCloseable {
             }
         }
         synchronized (lock) {
-            waiters.forEach(f -> f.completeExceptionally(io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException()));
+            RuntimeException stopped = io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException();
+            waiters.forEach(f -> f.completeExceptionally(stopped));
             waiters.clear();
+            nodeChanges.values().forEach(c -> c.waiters().forEach(f -> f.completeExceptionally(stopped)));
+            nodeChanges.clear();
         }
+    }
+
+    private void writeNodes(Map<String, NodeChange> nodes) {
+        java.util.Set<String> missing = new java.util.HashSet<>();
+        try {
+            writer.update(tx -> {
+                missing.clear();
+                List<StoreAction> out = new ArrayList<>();
+                nodes.forEach((id, c) -> {
+                    var n = tx.node(id);
+                    if (n.isEmpty()) {
+                        missing.add(id);
+                        return;
+                    }
+                    io.shoal.api.Node next = c.change().apply(n.get());
+                    if (!next.equals(n.get())) {
+                        out.add(Batches.update(StoreObjects.wrap(next)));
+                    }
+                });
+                return out;
+            });
+        } catch (RuntimeException e) {
+            nodes.values().forEach(c -> c.waiters().forEach(f -> f.completeExceptionally(e)));
+            return;
+        }
+        nodes.forEach((id, c) -> c.waiters().forEach(f -> {
+            if (missing.contains(id)) {
+                f.completeExceptionally(io.grpc.Status.PERMISSION_DENIED
+                        .withDescription("node " + id + " is not part of the cluster (removed, or not yet recorded)").asRuntimeException());
+            } else {
+                f.complete(null);
+            }
+        }));
     }
 
     private void write(Map<String, Report> batch) {
