@@ -57,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a session, heartbeats, the assignments stream, status reports) but run nothing: an assigned task
  * is reported RUNNING at once. Deploys services totalling T tasks and prints the committed
  * placements per second, the time until every hollow node acknowledged its tasks, and the
- * managers' RSS. Hollow nodes connect round robin to the three managers (followers relay).
+ * managers' RSS. Hollow nodes connect round robin to the three managers (each serves its sessions);
+ * like the real agent, a hollow node whose session fails opens a new one a second later.
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
@@ -126,34 +127,63 @@ class HollowNodesBench {
             this.stub = DispatcherGrpc.newStub(ch);
         }
 
+        final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+        volatile java.util.concurrent.ScheduledFuture<?> beat;
+        volatile boolean counted;
+
+        /** Opens a session; like the real agent, a failed or ended one is opened again a second later. */
         void open(ScheduledExecutorService timer) {
+            int gen = generation.incrementAndGet();
             stub.session(SessionRequest.newBuilder().setDescription(description()).build(), new StreamObserver<>() {
                 @Override
                 public void onNext(SessionMessage m) {
-                    if (session == null) {
+                    if (generation.get() == gen && session == null) {
                         session = m.getSessionId();
                         long period = Math.max(100, m.getHeartbeatPeriodMs());
-                        timer.scheduleAtFixedRate(Hollow.this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+                        beat = timer.scheduleAtFixedRate(() -> heartbeat(timer, gen), period, period, TimeUnit.MILLISECONDS);
                         stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
-                        sessions.incrementAndGet();
+                        if (!counted) {
+                            counted = true;
+                            sessions.incrementAndGet();
+                        }
                     }
                 }
 
                 @Override
                 public void onError(Throwable t) {
                     errors.incrementAndGet();
+                    reopen(timer, gen);
                 }
 
                 @Override
                 public void onCompleted() {
+                    reopen(timer, gen);
                 }
             });
         }
 
-        void heartbeat() {
-            stub.heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build(), new StreamObserver<HeartbeatResponse>() {
+        void reopen(ScheduledExecutorService timer, int gen) {
+            if (!generation.compareAndSet(gen, gen + 1)) {
+                return; // this session was given up already
+            }
+            var b = beat;
+            if (b != null) {
+                b.cancel(false);
+            }
+            session = null;
+            if (!timer.isShutdown()) {
+                timer.schedule(() -> open(timer), 1, TimeUnit.SECONDS);
+            }
+        }
+
+        void heartbeat(ScheduledExecutorService timer, int gen) {
+            String id = session;
+            if (id == null || generation.get() != gen) {
+                return;
+            }
+            stub.heartbeat(HeartbeatRequest.newBuilder().setSessionId(id).build(), new StreamObserver<HeartbeatResponse>() {
                 @Override public void onNext(HeartbeatResponse r) { }
-                @Override public void onError(Throwable t) { errors.incrementAndGet(); }
+                @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
                 @Override public void onCompleted() { }
             });
         }
