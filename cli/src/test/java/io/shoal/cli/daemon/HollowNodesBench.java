@@ -84,9 +84,10 @@ class HollowNodesBench {
                 "--listen-addr", "127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
         String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
-        if (out != null && !out.isEmpty() && Boolean.getBoolean("shoal.bench.jfr")) {
-            pb.environment().put("SHOAL_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + out + "/" + name
-                    + ".jfr,settings=profile,dumponexit=true");
+        if (out != null && !out.isEmpty()) {
+            pb.environment().put("SHOAL_JAVA_OPTS", "-Xlog:gc:file=" + out + "/" + name + "-gc.log"
+                    + (Boolean.getBoolean("shoal.bench.jfr") ? " -XX:StartFlightRecording=filename=" + out + "/" + name
+                    + ".jfr,settings=profile,dumponexit=true" : ""));
         }
         Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -264,16 +265,26 @@ class HollowNodesBench {
 
             long t0 = System.nanoTime();
             ManagedChannel anon = Tls.channel(managers.get(0).addr(), Tls.bootstrapClient());
+            // joins go 16 at a time (each is a certificate and a Raft write of the node)
+            java.util.concurrent.ExecutorService joiners = Executors.newFixedThreadPool(16);
+            List<java.util.concurrent.Future<Hollow>> joined = new ArrayList<>();
             for (int i = 0; i < NODES; i++) {
-                KeyPair kp = NodeKeys.generate();
-                IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
-                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + i)
-                                .setAdvertiseAddr("127.0.0.1:" + (20000 + i)).setDescription(description()).build());
-                NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
-                        Pem.parseCertificate(r.getCaCertPem()));
-                hollows.add(new Hollow(Tls.channel(managers.get(i % 3).addr(), Tls.client(id))));
+                int n = i;
+                joined.add(joiners.submit(() -> {
+                    KeyPair kp = NodeKeys.generate();
+                    IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
+                                    .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + n)
+                                    .setAdvertiseAddr("127.0.0.1:" + (20000 + n)).setDescription(description()).build());
+                    NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
+                            Pem.parseCertificate(r.getCaCertPem()));
+                    return new Hollow(Tls.channel(managers.get(n % 3).addr(), Tls.client(id)));
+                }));
             }
+            for (var f : joined) {
+                hollows.add(f.get());
+            }
+            joiners.shutdown();
             anon.shutdownNow();
             System.out.printf("hollow: %d nodes joined (certificates issued) in %d ms%n", NODES, (System.nanoTime() - t0) / 1_000_000);
             long t1 = System.nanoTime();

@@ -7,20 +7,38 @@ import java.util.Set;
 
 /**
  * What changed in the store since a loop's previous pass: the services whose tasks or spec
- * changed, and the nodes that changed. A loop may look at only what these touch; {@link #ALL}
- * (the first pass, after a snapshot, the periodic pass for time-based decisions) means look at
- * everything.
+ * changed, the nodes that changed, and the services whose tasks only progressed (moved forward
+ * to a later state short of the end, on the same node, with nothing else changed: what workers
+ * report most of the time, and what most loops need not look at). A loop may look at only what
+ * these touch; {@link #ALL} (the first pass, after a snapshot, the periodic pass for time-based
+ * decisions) means look at everything.
  */
-public record Changes(boolean all, Set<String> services, Set<String> nodes) {
-    public static final Changes ALL = new Changes(true, Set.of(), Set.of());
+public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<String> progressed) {
+    public static final Changes ALL = new Changes(true, Set.of(), Set.of(), Set.of());
 
     public Changes {
         services = Set.copyOf(services);
         nodes = Set.copyOf(nodes);
+        progressed = Set.copyOf(progressed);
+    }
+
+    public Changes(boolean all, Set<String> services, Set<String> nodes) {
+        this(all, services, nodes, Set.of());
     }
 
     public boolean isEmpty() {
-        return !all && services.isEmpty() && nodes.isEmpty();
+        return !all && services.isEmpty() && nodes.isEmpty() && progressed.isEmpty();
+    }
+
+    /** The task only moved forward on its node (e.g. ASSIGNED to RUNNING), short of finishing. */
+    static boolean progressOnly(io.shoal.api.Task before, io.shoal.api.Task after) {
+        return before.getNodeId().equals(after.getNodeId()) && !before.getNodeId().isEmpty()
+                && before.getDesiredState() == after.getDesiredState()
+                && before.getSpecVersion() == after.getSpecVersion()
+                && before.getServiceId().equals(after.getServiceId())
+                && after.getStatus().getState().getNumber() > before.getStatus().getState().getNumber()
+                && after.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_RUNNING_VALUE
+                && before.getNetworksList().equals(after.getNetworksList());
     }
 
     /** Collects the services and nodes a burst of store events touched. */
@@ -28,6 +46,7 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes) {
         private boolean all;
         private final Set<String> services = new java.util.HashSet<>();
         private final Set<String> nodes = new java.util.HashSet<>();
+        private final Set<String> progressed = new java.util.HashSet<>();
 
         public void add(StoreEvent e) {
             if (e.type() == StoreEvent.Type.RESET) {
@@ -40,6 +59,10 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes) {
             }
             switch (StoreObjects.kind(obj)) {
                 case TASK -> {
+                    if (e.before() != null && e.after() != null && progressOnly(e.before().getTask(), e.after().getTask())) {
+                        progressed.add(e.after().getTask().getServiceId());
+                        return;
+                    }
                     if (e.before() != null) {
                         services.add(e.before().getTask().getServiceId());
                     }
@@ -54,7 +77,12 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes) {
         }
 
         public Changes changes() {
-            return all ? ALL : new Changes(false, services, nodes);
+            if (all) {
+                return ALL;
+            }
+            Set<String> onlyProgressed = new java.util.HashSet<>(progressed);
+            onlyProgressed.removeAll(services);
+            return new Changes(false, services, nodes, onlyProgressed);
         }
     }
 }

@@ -54,15 +54,26 @@ public final class LoopRunner {
     /** A burst of changes is gathered for at most this long before the next pass. */
     private static final long MAX_GATHER_MS = 50;
 
+    /**
+     * Incremental passes after each burst; a full pass at least every {@code periodMs}, or ten
+     * times as long as the last full pass took if that is longer.
+     */
     private void loop() {
         try (Watch w = store.watch()) {
             Changes changes = Changes.ALL;
             long lastFull = 0;
+            long fullEvery = periodMs;
             while (!Thread.currentThread().isInterrupted()) {
                 if (changes.all()) {
                     lastFull = clock.getAsLong();
+                    long t0 = System.nanoTime();
+                    pass(changes);
+                    // a full pass looks at every task: in a big cluster it runs less often, so it
+                    // never takes more than a tenth of the loops' time
+                    fullEvery = Math.max(periodMs, 10 * (System.nanoTime() - t0) / 1_000_000);
+                } else {
+                    pass(changes);
                 }
-                pass(changes);
                 Changes.Gatherer g = new Changes.Gatherer();
                 StoreEvent e = w.poll(periodMs, TimeUnit.MILLISECONDS);
                 if (e != null) {
@@ -76,7 +87,7 @@ public final class LoopRunner {
                     }
                 }
                 // at least every period a full pass, for time-based decisions (restart delays, Down grace)
-                changes = clock.getAsLong() - lastFull >= periodMs ? Changes.ALL : g.changes();
+                changes = clock.getAsLong() - lastFull >= fullEvery ? Changes.ALL : g.changes();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -88,7 +88,8 @@ public final class GlobalOrchestrator implements Reconciler {
         List<StoreAction> out = new ArrayList<>();
         List<Node> nodes = null;
         long grace = io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster());
-        java.util.Collection<String> ids = changes.nodes().isEmpty() ? changes.services()
+        java.util.Collection<String> ids = changes.nodes().isEmpty()
+                ? java.util.stream.Stream.concat(changes.services().stream(), changes.progressed().stream()).toList()
                 : tx.services().stream().filter(GlobalOrchestrator::global).map(Service::getId).toList();
         for (String id : ids) {
             java.util.Optional<Service> s = tx.service(id);

@@ -69,7 +69,10 @@ public final class ReplicatedOrchestrator implements Reconciler {
         return out;
     }
 
-    /** Only the services whose tasks or spec changed, and those with tasks on changed nodes. */
+    /**
+     * Only the services whose tasks or spec changed, those with tasks on changed nodes, and those
+     * whose tasks only progressed while an update rolls (progress is what lets the next batch go).
+     */
     @Override
     public List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
         if (changes.all()) {
@@ -78,6 +81,12 @@ public final class ReplicatedOrchestrator implements Reconciler {
         Set<String> touched = new java.util.TreeSet<>(changes.services());
         for (String node : changes.nodes()) {
             tx.tasksOnNode(node).forEach(t -> touched.add(t.getServiceId()));
+        }
+        for (String id : changes.progressed()) {
+            if (!touched.contains(id)) {
+                tx.service(id).filter(s -> tx.tasksOfService(id).stream().anyMatch(t -> Tasks.wanted(t) && !Tasks.current(s, t)))
+                        .ifPresent(s -> touched.add(id));
+            }
         }
         if (touched.isEmpty()) {
             return List.of();
