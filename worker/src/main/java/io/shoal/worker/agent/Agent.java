@@ -25,9 +25,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The worker side of a node's link to the managers: keeps one session open with the dispatcher
- * (through whichever manager answers; followers relay to the leader), heartbeats at the period the
- * dispatcher asks for, and reconnects with capped exponential backoff, trying every known manager.
+ * The worker side of a node's link to the managers: keeps one session open with the dispatcher of
+ * one manager (every manager serves sessions; a worker starts at a random one so sessions spread,
+ * a manager's own worker at its own), heartbeats at the period the dispatcher asks for, and
+ * reconnects with capped exponential backoff, trying every known manager in turn.
  * Every session message (node, manager list) is handed to the listener.
  */
 public final class Agent implements AutoCloseable {
