@@ -49,8 +49,10 @@ import java.util.function.LongSupplier;
  * follower reports the ids of the nodes it heard from to the leader once per period
  * ({@link LeaderLink#reportLiveness}); the leader keeps the last time it heard of each node in
  * memory and writes to the store only when a node's state changes (Ready or Down). A node is Down
- * when it has not been heard of for {@code downAfter}; a new leader gives every node a full
- * {@code downAfter} before judging it. The heartbeat period comes from the cluster object
+ * when it has not been heard of for {@code downAfter} (plus one period when it was last heard of
+ * through a report, which comes up to a period after the heartbeat); a new leader gives every node
+ * a full {@code downAfter} before judging it, and time the leader itself did not run (a long pause)
+ * does not count against the nodes. The heartbeat period comes from the cluster object
  * ({@code shoal init --dispatcher-heartbeat}) and down-after is {@link ClusterSettings#PERIODS_TO_DOWN}
  * periods; the constructor's values apply while the store has no cluster object.
  */
@@ -87,6 +89,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
     /** when each node was last actually heard (a heartbeat or a session here, or a follower's report) */
     private final Map<String, Long> heard = new ConcurrentHashMap<>();
+    /** leader: nodes last heard of through a follower's report (which comes up to a period after the heartbeat) */
+    private final Set<String> remote = ConcurrentHashMap.newKeySet();
     /** follower: nodes heard since the last report to the leader */
     private final Set<String> toReport = ConcurrentHashMap.newKeySet();
     private volatile boolean serving;
@@ -169,6 +173,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     public synchronized void stop() {
         leading = false;
         lastSeen.clear();
+        remote.clear();
     }
 
     /** Stops everything and ends every session (the manager role ends). */
@@ -200,6 +205,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         for (String id : nodeIds) {
             lastSeen.put(id, now);
             heard.put(id, now);
+            remote.add(id);
         }
     }
 
@@ -208,6 +214,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         heard.put(nodeId, now);
         if (leading) {
             lastSeen.put(nodeId, now);
+            remote.remove(nodeId);
         } else {
             toReport.add(nodeId);
         }
@@ -535,13 +542,22 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
 
     private void livenessLoop() {
         long lastReport = 0;
+        long lastCheck = System.nanoTime();
         while (serving) {
             try {
-                Thread.sleep(Math.max(50, periodMs / 2));
+                long interval = Math.max(50, periodMs / 2);
+                Thread.sleep(interval);
+                long now = clock.getAsLong();
+                long stalled = (System.nanoTime() - lastCheck) / 1_000_000 - 2 * interval; // real time, not the clock
+                lastCheck = System.nanoTime();
+                if (leading && stalled > 0) {
+                    // this manager did not run for a while (a long GC pause, a starved CPU): what it
+                    // heard meanwhile is still queued, so the silence is not the nodes'
+                    lastSeen.replaceAll((id, t) -> t + stalled);
+                }
                 if (leading) {
                     checkLiveness();
                 } else {
-                    long now = clock.getAsLong();
                     if (now - lastReport >= periodMs) {
                         lastReport = now;
                         report();
@@ -608,9 +624,10 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     .toList());
             LOG.info("nodes ready again (heartbeating on an open session): {}", revived);
         }
+        long period = periodMs;
         List<String> expired = nodes.stream()
                 .filter(n -> n.getStatus().getState() == NodeStatus.State.READY)
-                .filter(n -> now - lastSeen.getOrDefault(n.getId(), now) > downAfter)
+                .filter(n -> now - lastSeen.getOrDefault(n.getId(), now) > downAfter + (remote.contains(n.getId()) ? period : 0))
                 .map(Node::getId)
                 .toList();
         if (expired.isEmpty()) {

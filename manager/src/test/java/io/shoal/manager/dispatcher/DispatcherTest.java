@@ -155,7 +155,7 @@ class DispatcherTest {
                 dispatcher.checkLiveness();
                 assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "heard through the follower");
             }
-            now.addAndGet(2500); // silence
+            now.addAndGet(3100); // silence: down-after, plus a period for a node heard of through reports
             dispatcher.checkLiveness();
             assertEquals(NodeStatus.State.DOWN, node().getStatus().getState(), "silent: Down, though its session is elsewhere");
         } finally {
