@@ -13,21 +13,42 @@ import java.util.Set;
  * these touch; {@link #ALL} (the first pass, after a snapshot, the periodic pass for time-based
  * decisions) means look at everything.
  */
-public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<String> progressed) {
-    public static final Changes ALL = new Changes(true, Set.of(), Set.of(), Set.of());
+public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<String> progressed, Set<String> nodeStates) {
+    public static final Changes ALL = new Changes(true, Set.of(), Set.of(), Set.of(), Set.of());
 
+    /**
+     * @param nodes      nodes created, removed, or whose spec, description or role changed
+     * @param nodeStates nodes of which only the status changed (Ready, Down): a loop that acts on
+     *                   a Down node only after the grace may leave those to the full pass
+     */
     public Changes {
         services = Set.copyOf(services);
         nodes = Set.copyOf(nodes);
         progressed = Set.copyOf(progressed);
+        nodeStates = Set.copyOf(nodeStates);
     }
 
     public Changes(boolean all, Set<String> services, Set<String> nodes) {
-        this(all, services, nodes, Set.of());
+        this(all, services, nodes, Set.of(), Set.of());
+    }
+
+    /** Nodes changed in any way. */
+    public Set<String> anyNodes() {
+        if (nodeStates.isEmpty()) {
+            return nodes;
+        }
+        Set<String> all = new java.util.HashSet<>(nodes);
+        all.addAll(nodeStates);
+        return all;
     }
 
     public boolean isEmpty() {
-        return !all && services.isEmpty() && nodes.isEmpty() && progressed.isEmpty();
+        return !all && services.isEmpty() && nodes.isEmpty() && progressed.isEmpty() && nodeStates.isEmpty();
+    }
+
+    static boolean statusOnly(io.shoal.api.Node before, io.shoal.api.Node after) {
+        return before.getSpec().equals(after.getSpec()) && before.getDescription().equals(after.getDescription())
+                && before.getRole() == after.getRole() && before.getAdvertiseAddr().equals(after.getAdvertiseAddr());
     }
 
     /** The task only moved forward on its node (e.g. ASSIGNED to RUNNING), short of finishing. */
@@ -47,6 +68,7 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
         private final Set<String> services = new java.util.HashSet<>();
         private final Set<String> nodes = new java.util.HashSet<>();
         private final Set<String> progressed = new java.util.HashSet<>();
+        private final Set<String> nodeStates = new java.util.HashSet<>();
 
         public void add(StoreEvent e) {
             if (e.type() == StoreEvent.Type.RESET) {
@@ -71,7 +93,13 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
                     }
                 }
                 case SERVICE -> services.add(StoreObjects.id(obj));
-                case NODE -> nodes.add(StoreObjects.id(obj));
+                case NODE -> {
+                    if (e.before() != null && e.after() != null && statusOnly(e.before().getNode(), e.after().getNode())) {
+                        nodeStates.add(StoreObjects.id(obj));
+                    } else {
+                        nodes.add(StoreObjects.id(obj));
+                    }
+                }
                 default -> all = true; // networks, the cluster object, secrets, configs: rare, look at everything
             }
         }
@@ -82,7 +110,9 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
             }
             Set<String> onlyProgressed = new java.util.HashSet<>(progressed);
             onlyProgressed.removeAll(services);
-            return new Changes(false, services, nodes, onlyProgressed);
+            Set<String> onlyStates = new java.util.HashSet<>(nodeStates);
+            onlyStates.removeAll(nodes);
+            return new Changes(false, services, nodes, onlyProgressed, onlyStates);
         }
     }
 }

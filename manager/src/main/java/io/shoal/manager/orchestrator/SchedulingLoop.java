@@ -49,7 +49,7 @@ public final class SchedulingLoop implements Reconciler {
         List<Task> pending = tx.tasksInState(TaskState.TASK_STATE_PENDING).stream()
                 .filter(t -> Tasks.wanted(t)
                         && t.getNetworksCount() >= t.getSpec().getNetworksCount()) // addresses first (network allocator)
-                .filter(t -> changes.all() || !changes.nodes().isEmpty() || changes.services().contains(t.getServiceId()))
+                .filter(t -> changes.all() || !changes.anyNodes().isEmpty() || changes.services().contains(t.getServiceId()))
                 .toList();
         if (pending.isEmpty()) {
             return List.of();

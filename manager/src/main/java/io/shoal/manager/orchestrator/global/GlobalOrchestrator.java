@@ -88,7 +88,7 @@ public final class GlobalOrchestrator implements Reconciler {
         List<StoreAction> out = new ArrayList<>();
         List<Node> nodes = null;
         long grace = io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster());
-        java.util.Collection<String> ids = changes.nodes().isEmpty()
+        java.util.Collection<String> ids = changes.anyNodes().isEmpty()
                 ? java.util.stream.Stream.concat(changes.services().stream(), changes.progressed().stream()).toList()
                 : tx.services().stream().filter(GlobalOrchestrator::global).map(Service::getId).toList();
         for (String id : ids) {
@@ -102,7 +102,7 @@ public final class GlobalOrchestrator implements Reconciler {
                 reconcileService(s.get(), tx.tasksOfService(id), nodes, nowMs, grace, out);
             }
         }
-        if (!changes.nodes().isEmpty()) {
+        if (!changes.anyNodes().isEmpty()) {
             for (String id : changes.services()) {
                 if (tx.service(id).isEmpty()) {
                     tx.tasksOfService(id).stream().filter(t -> t.getSlot() == 0 && Tasks.wanted(t)).forEach(t -> out.add(shutdown(t)));

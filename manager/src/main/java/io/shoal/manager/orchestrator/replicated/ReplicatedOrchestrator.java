@@ -82,6 +82,16 @@ public final class ReplicatedOrchestrator implements Reconciler {
         for (String node : changes.nodes()) {
             tx.tasksOnNode(node).forEach(t -> touched.add(t.getServiceId()));
         }
+        // a node's state alone matters here only once it is Down past the grace (or gone); a node
+        // still in its grace is looked at again by the full pass
+        long graceMs = ClusterSettings.downGraceMs(tx.cluster());
+        for (String node : changes.nodeStates()) {
+            boolean lost = tx.node(node).map(n -> n.getStatus().getState() == NodeStatus.State.DOWN
+                    && nowMs - n.getStatus().getSinceMs() >= graceMs).orElse(true);
+            if (lost) {
+                tx.tasksOnNode(node).forEach(t -> touched.add(t.getServiceId()));
+            }
+        }
         for (String id : changes.progressed()) {
             if (!touched.contains(id)) {
                 tx.service(id).filter(s -> tx.tasksOfService(id).stream().anyMatch(t -> Tasks.wanted(t) && !Tasks.current(s, t)))
