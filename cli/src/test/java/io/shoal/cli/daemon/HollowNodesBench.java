@@ -84,10 +84,14 @@ class HollowNodesBench {
                 "--listen-addr", "127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
         String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
+        String opts = System.getProperty("shoal.bench.javaOpts", ""); // extra JVM options for the managers
         if (out != null && !out.isEmpty()) {
-            pb.environment().put("SHOAL_JAVA_OPTS", "-Xlog:gc:file=" + out + "/" + name + "-gc.log"
+            opts += " -Xlog:gc:file=" + out + "/" + name + "-gc.log"
                     + (Boolean.getBoolean("shoal.bench.jfr") ? " -XX:StartFlightRecording=filename=" + out + "/" + name
-                    + ".jfr,settings=profile,dumponexit=true" : ""));
+                    + ".jfr,settings=profile,dumponexit=true" : "");
+        }
+        if (!opts.isBlank()) {
+            pb.environment().put("SHOAL_JAVA_OPTS", opts.strip());
         }
         Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
