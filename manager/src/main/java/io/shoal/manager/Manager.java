@@ -66,7 +66,8 @@ public final class Manager implements AutoCloseable {
         this.config = config;
         this.raft = RaftNode.start(config.raft(), store);
         this.writer = new StoreWriter(store, raft);
-        this.dispatcher = new Dispatcher(store, writer, config.heartbeatPeriod(), config.downAfter(), System::currentTimeMillis);
+        this.dispatcher = new Dispatcher(store, writer, config.heartbeatPeriod(), config.downAfter(), System::currentTimeMillis,
+                new LeaderLink());
         this.roles = new ManagerRoles(store, writer, raft);
         this.ca = new ClusterCa(store, config.kek());
         this.loops = new io.shoal.manager.orchestrator.LoopRunner(store, writer, List.of(
@@ -76,6 +77,7 @@ public final class Manager implements AutoCloseable {
                 new io.shoal.manager.network.NetworkAllocator(),
                 new io.shoal.manager.orchestrator.SchedulingLoop(new io.shoal.scheduler.Scheduler()),
                 new io.shoal.manager.orchestrator.TaskReaper(5)), System::currentTimeMillis, 1000);
+        dispatcher.serve();
         raft.onLeadershipChange(leader -> {
             if (leader) {
                 dispatcher.run();
@@ -86,6 +88,35 @@ public final class Manager implements AutoCloseable {
             }
         });
     }
+
+    /** How this manager's dispatcher reaches the leader: liveness reports over the daemons' gRPC port. */
+    private final class LeaderLink implements Dispatcher.LeaderLink {
+        @Override
+        public void reportLiveness(java.util.Collection<String> nodeIds) {
+            if (raft.isLeader()) {
+                dispatcher.heardFrom(nodeIds);
+                return;
+            }
+            ChannelPool pool = channels;
+            String addr = leaderAddr().orElseThrow(() -> Status.UNAVAILABLE.withDescription("no known leader").asRuntimeException());
+            if (pool == null) {
+                throw Status.UNAVAILABLE.withDescription("not serving yet").asRuntimeException();
+            }
+            io.shoal.api.DispatcherGrpc.newBlockingStub(pool.get(addr)).withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+                    .reportLiveness(io.shoal.api.LivenessReport.newBuilder().addAllNodeIds(nodeIds).build());
+        }
+
+        @Override
+        public void catchUp() {
+            try {
+                raft.barrier(Duration.ofSeconds(3));
+            } catch (RuntimeException e) {
+                LOG.debug("read barrier failed: {}", e.toString());
+            }
+        }
+    }
+
+    private volatile ChannelPool channels;
 
     public static Manager start(Config config) {
         return new Manager(config);
@@ -210,10 +241,21 @@ public final class Manager implements AutoCloseable {
 
     /** The services this manager adds to the daemon's cluster port. Leader-only ones relay through {@code route}. */
     public List<ServerServiceDefinition> services(Forwarder.Route route, ChannelPool channels) {
+        this.channels = channels;
         Forwarder toLeader = new Forwarder(route);
+        String liveness = io.shoal.api.DispatcherGrpc.getReportLivenessMethod().getFullMethodName();
+        io.grpc.ServerInterceptor livenessToLeader = new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
+                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+                return call.getMethodDescriptor().getFullMethodName().equals(liveness)
+                        ? toLeader.interceptCall(call, headers, next) : next.startCall(call, headers);
+            }
+        };
         return List.of(
                 ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels), toLeader),
-                ServerInterceptors.intercept(dispatcher, toLeader),
+                // every manager serves worker sessions from its own store; only liveness reports go to the leader
+                ServerInterceptors.intercept(dispatcher, livenessToLeader),
                 ServerInterceptors.intercept(new MembershipService(roles), toLeader),
                 new NodeCaService(store, writer, raft, ca).bindService());
     }
@@ -226,7 +268,7 @@ public final class Manager implements AutoCloseable {
     @Override
     public void close() {
         loops.stop();
-        dispatcher.stop();
+        dispatcher.shutdown();
         raft.close();
         LOG.info("manager {} stopped", config.nodeId());
     }

@@ -23,15 +23,43 @@ public final class InitCommand extends ClientCommand {
     @Option(names = "--autolock", description = "Encrypt the managers' keys with a key you keep (not supported yet).")
     boolean autolock;
 
+    @Option(names = "--dispatcher-heartbeat", paramLabel = "DURATION",
+            description = "How often workers heartbeat to the managers (default 500ms, 100ms to 1m); a node is Down after 4 heartbeats missed.")
+    String heartbeat;
+
+    @Option(names = "--node-down-grace", paramLabel = "DURATION",
+            description = "How long a Down node keeps its tasks before they start elsewhere (default 5s), so a restarted daemon adopts "
+                    + "its containers; 0s reschedules as soon as the node is Down.")
+    String downGrace;
+
     @Override
     protected int execute() {
-        InitResponse r = local(60).init(InitRequest.newBuilder().setAdvertiseAddr(advertiseAddr).setListenAddr(listenAddr)
-                .addAllDefaultAddrPool(pools).setAutolock(autolock).build());
+        InitRequest.Builder req = InitRequest.newBuilder().setAdvertiseAddr(advertiseAddr).setListenAddr(listenAddr)
+                .addAllDefaultAddrPool(pools).setAutolock(autolock);
+        if (heartbeat != null) {
+            long ms = duration("--dispatcher-heartbeat", heartbeat);
+            if (ms < 100 || ms > 60_000) {
+                throw new IllegalArgumentException("--dispatcher-heartbeat " + heartbeat + " is out of range: use 100ms to 1m");
+            }
+            req.setDispatcherHeartbeatMs(ms);
+        }
+        if (downGrace != null) {
+            req.setNodeDownGraceMs(duration("--node-down-grace", downGrace));
+        }
+        InitResponse r = local(60).init(req.build());
         out().printf("Shoal initialized: current node (%s) is now a manager.%n%n", r.getNodeId());
         out().printf("To add a worker to this cluster, run the following command:%n%n    shoal join --token %s %s%n%n",
                 r.getWorkerToken(), r.getAdvertiseAddr());
         out().printf("To add a manager to this cluster, run the following command:%n%n    shoal join --token %s %s%n",
                 r.getManagerToken(), r.getAdvertiseAddr());
         return 0;
+    }
+
+    private static long duration(String flag, String v) {
+        try {
+            return io.shoal.cli.output.Units.duration(v).toMillis();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
     }
 }

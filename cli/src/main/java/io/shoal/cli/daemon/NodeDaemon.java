@@ -82,6 +82,11 @@ public final class NodeDaemon implements AutoCloseable {
     private volatile NodeState state;
     private final Object stateLock = new Object();
     private volatile ClusterRole role;
+
+    /** The running cluster role (null outside a cluster). Visible for tests. */
+    ClusterRole role() {
+        return role;
+    }
     private Server socketServer;
     private ManagedChannel self;
 
@@ -182,11 +187,15 @@ public final class NodeDaemon implements AutoCloseable {
                     .setWorker(JoinToken.generate(ca.digest(), RANDOM).toString())
                     .setManager(JoinToken.generate(ca.digest(), RANDOM).toString())
                     .build();
+            ClusterSpec.Builder spec = ClusterSpec.newBuilder();
+            if (req.hasNodeDownGraceMs()) {
+                spec.setNodeDownGraceMs(Math.max(0, req.getNodeDownGraceMs()));
+            }
             Cluster cluster = Cluster.newBuilder()
                     .setId(clusterId)
-                    .setSpec(ClusterSpec.newBuilder()
+                    .setSpec(spec
                             .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("default"))
-                            .setHeartbeatPeriodMs(500)
+                            .setHeartbeatPeriodMs(req.getDispatcherHeartbeatMs() > 0 ? req.getDispatcherHeartbeatMs() : 500)
                             .setTaskHistoryLimit(5)
                             .addAllDefaultAddressPool(req.getDefaultAddrPoolCount() == 0 ? List.of("10.0.0.0/8") : req.getDefaultAddrPoolList())
                             .setSubnetSize(24)

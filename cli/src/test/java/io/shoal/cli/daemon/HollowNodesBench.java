@@ -57,11 +57,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a session, heartbeats, the assignments stream, status reports) but run nothing: an assigned task
  * is reported RUNNING at once. Deploys services totalling T tasks and prints the committed
  * placements per second, the time until every hollow node acknowledged its tasks, and the
- * managers' RSS. Hollow nodes connect round robin to the three managers (followers relay).
+ * managers' RSS. Hollow nodes connect round robin to the three managers (each serves its sessions);
+ * like the real agent, a hollow node whose session fails opens a new one a second later.
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
  * </pre>
+ * {@code -Dshoal.bench.out=DIR} keeps the managers' logs in DIR (m1.log is the leader's); with
+ * {@code -Dshoal.bench.jfr=true} each manager also records a JFR profile there (m1.jfr).
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class HollowNodesBench {
@@ -77,9 +80,20 @@ class HollowNodesBench {
         Path data = dir.resolve(name);
         Files.createDirectories(data);
         Path socket = dir.resolve(name + ".sock");
-        Process p = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
+        ProcessBuilder pb = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
                 "--listen-addr", "127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+        String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
+        String opts = System.getProperty("shoal.bench.javaOpts", ""); // extra JVM options for the managers
+        if (out != null && !out.isEmpty()) {
+            opts += " -Xlog:gc:file=" + out + "/" + name + "-gc.log"
+                    + (Boolean.getBoolean("shoal.bench.jfr") ? " -XX:StartFlightRecording=filename=" + out + "/" + name
+                    + ".jfr,settings=profile,dumponexit=true" : "");
+        }
+        if (!opts.isBlank()) {
+            pb.environment().put("SHOAL_JAVA_OPTS", opts.strip());
+        }
+        Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(socket)) {
             assertTrue(System.nanoTime() < deadline && p.isAlive(), "daemon " + name + " did not start: " + Files.readString(dir.resolve(name + ".log")));
@@ -118,34 +132,63 @@ class HollowNodesBench {
             this.stub = DispatcherGrpc.newStub(ch);
         }
 
+        final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+        volatile java.util.concurrent.ScheduledFuture<?> beat;
+        volatile boolean counted;
+
+        /** Opens a session; like the real agent, a failed or ended one is opened again a second later. */
         void open(ScheduledExecutorService timer) {
+            int gen = generation.incrementAndGet();
             stub.session(SessionRequest.newBuilder().setDescription(description()).build(), new StreamObserver<>() {
                 @Override
                 public void onNext(SessionMessage m) {
-                    if (session == null) {
+                    if (generation.get() == gen && session == null) {
                         session = m.getSessionId();
                         long period = Math.max(100, m.getHeartbeatPeriodMs());
-                        timer.scheduleAtFixedRate(Hollow.this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+                        beat = timer.scheduleAtFixedRate(() -> heartbeat(timer, gen), period, period, TimeUnit.MILLISECONDS);
                         stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
-                        sessions.incrementAndGet();
+                        if (!counted) {
+                            counted = true;
+                            sessions.incrementAndGet();
+                        }
                     }
                 }
 
                 @Override
                 public void onError(Throwable t) {
                     errors.incrementAndGet();
+                    reopen(timer, gen);
                 }
 
                 @Override
                 public void onCompleted() {
+                    reopen(timer, gen);
                 }
             });
         }
 
-        void heartbeat() {
-            stub.heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build(), new StreamObserver<HeartbeatResponse>() {
+        void reopen(ScheduledExecutorService timer, int gen) {
+            if (!generation.compareAndSet(gen, gen + 1)) {
+                return; // this session was given up already
+            }
+            var b = beat;
+            if (b != null) {
+                b.cancel(false);
+            }
+            session = null;
+            if (!timer.isShutdown()) {
+                timer.schedule(() -> open(timer), 1, TimeUnit.SECONDS);
+            }
+        }
+
+        void heartbeat(ScheduledExecutorService timer, int gen) {
+            String id = session;
+            if (id == null || generation.get() != gen) {
+                return;
+            }
+            stub.heartbeat(HeartbeatRequest.newBuilder().setSessionId(id).build(), new StreamObserver<HeartbeatResponse>() {
                 @Override public void onNext(HeartbeatResponse r) { }
-                @Override public void onError(Throwable t) { errors.incrementAndGet(); }
+                @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
                 @Override public void onCompleted() { }
             });
         }
@@ -226,16 +269,26 @@ class HollowNodesBench {
 
             long t0 = System.nanoTime();
             ManagedChannel anon = Tls.channel(managers.get(0).addr(), Tls.bootstrapClient());
+            // joins go 16 at a time (each is a certificate and a Raft write of the node)
+            java.util.concurrent.ExecutorService joiners = Executors.newFixedThreadPool(16);
+            List<java.util.concurrent.Future<Hollow>> joined = new ArrayList<>();
             for (int i = 0; i < NODES; i++) {
-                KeyPair kp = NodeKeys.generate();
-                IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
-                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + i)
-                                .setAdvertiseAddr("127.0.0.1:" + (20000 + i)).setDescription(description()).build());
-                NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
-                        Pem.parseCertificate(r.getCaCertPem()));
-                hollows.add(new Hollow(Tls.channel(managers.get(i % 3).addr(), Tls.client(id))));
+                int n = i;
+                joined.add(joiners.submit(() -> {
+                    KeyPair kp = NodeKeys.generate();
+                    IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
+                                    .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + n)
+                                    .setAdvertiseAddr("127.0.0.1:" + (20000 + n)).setDescription(description()).build());
+                    NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
+                            Pem.parseCertificate(r.getCaCertPem()));
+                    return new Hollow(Tls.channel(managers.get(n % 3).addr(), Tls.client(id)));
+                }));
             }
+            for (var f : joined) {
+                hollows.add(f.get());
+            }
+            joiners.shutdown();
             anon.shutdownNow();
             System.out.printf("hollow: %d nodes joined (certificates issued) in %d ms%n", NODES, (System.nanoTime() - t0) / 1_000_000);
             long t1 = System.nanoTime();
@@ -299,6 +352,15 @@ class HollowNodesBench {
             for (Daemon d : managers) {
                 if (!d.process().waitFor(20, TimeUnit.SECONDS)) {
                     d.process().destroyForcibly();
+                }
+            }
+            String keep = System.getProperty("shoal.bench.out");
+            if (keep != null && !keep.isEmpty()) {
+                for (int i = 1; i <= 3; i++) { // the managers' logs beside their profiles
+                    Path log = dir.resolve("m" + i + ".log");
+                    if (Files.exists(log)) {
+                        Files.copy(log, Path.of(keep, "m" + i + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
             io.shoal.worker.fs.Trees.delete(dir);

@@ -264,6 +264,47 @@ class InProcessClusterTest {
 
     @Test
     @Order(3)
+    void aWorkerServedByAFollowerGetsItsTasksAndStaysReady() throws Exception {
+        List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
+        String leaderId = nodes.stream().filter(n -> n.getManagerReachability() == NodeView.Reachability.LEADER)
+                .map(n -> n.getNode().getId()).findFirst().orElseThrow();
+        String leaderAddr = nodes.stream().filter(n -> n.getNode().getId().equals(leaderId))
+                .map(n -> n.getNode().getAdvertiseAddr()).findFirst().orElseThrow();
+        // a worker whose session is with a follower (sessions spread at random: move one there if none is)
+        NodeDaemon worker = daemons.get(3);
+        await("w1's session is with a follower", Duration.ofSeconds(30), () -> {
+            var agent = worker.role().agent();
+            String with = agent.preferredManager();
+            if (with == null || with.equals(leaderAddr)) {
+                agent.reconnect();
+                return null;
+            }
+            return with;
+        }, with -> with != null && !with.equals(leaderAddr));
+        String nodeId = worker.info().getNodeId();
+        io.shoal.api.Node before = control(0).getNode(io.shoal.api.GetNodeRequest.newBuilder().setNode(nodeId).build()).getNode();
+        assertEquals(NodeStatus.State.READY, before.getStatus().getState());
+
+        ServiceSpec pinned = spec("pinned").toBuilder().setReplicated(ReplicatedService.newBuilder().setReplicas(2)).build();
+        pinned = pinned.toBuilder().setTask(pinned.getTask().toBuilder().setPlacement(io.shoal.api.Placement.newBuilder()
+                .addConstraints("node.id==" + nodeId))).build();
+        control(1).createService(CreateServiceRequest.newBuilder().setSpec(pinned).build());
+        // the follower streams the tasks from its own store; the worker's RUNNING reaches the leader's store
+        List<Task> up = await("2 running on the follower's worker", Duration.ofSeconds(30), () -> tasks(2, "pinned"),
+                t -> running(t).size() == 2);
+        assertTrue(up.stream().allMatch(t -> t.getNodeId().equals(nodeId)));
+
+        // heartbeats go to the follower only; the leader hears of them and never marks the node Down
+        Thread.sleep(3 * 2_000);
+        io.shoal.api.Node after = control(0).getNode(io.shoal.api.GetNodeRequest.newBuilder().setNode(nodeId).build()).getNode();
+        assertEquals(NodeStatus.State.READY, after.getStatus().getState());
+        assertEquals(before.getStatus(), after.getStatus(), "no Down and Ready again in between");
+        assertTrue(!worker.role().agent().preferredManager().equals(leaderAddr), "still served by the follower");
+        control(1).removeService(io.shoal.api.RemoveServiceRequest.newBuilder().setService("pinned").build());
+    }
+
+    @Test
+    @Order(4)
     void aLeaderFailoverDuringADeploymentConvergesWithoutDuplicates() throws Exception {
         List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
         int leader = -1;
@@ -284,7 +325,7 @@ class InProcessClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void networksAllocateAddressesInTheStoreAndRefuseBadInput() throws Exception {
         // the leader of test 3 is gone: talk through a manager that is still up
         int v = -1;

@@ -6,12 +6,15 @@ import io.grpc.stub.StreamObserver;
 import io.shoal.api.DispatcherGrpc;
 import io.shoal.api.HeartbeatRequest;
 import io.shoal.api.HeartbeatResponse;
+import io.shoal.api.LivenessReport;
+import io.shoal.api.LivenessResponse;
 import io.shoal.api.Node;
 import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
 import io.shoal.api.WeightedPeer;
+import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.Ids;
 import io.shoal.manager.membership.NodeCaService;
 import io.shoal.manager.rpc.Caller;
@@ -27,32 +30,74 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The workers' end of the cluster, run by the leader (followers relay worker calls to it). Each
- * worker holds one session stream; it heartbeats every period; the leader keeps the last heartbeat
- * of each node in memory and writes to the store only when a node's state changes (Ready or Down),
- * so steady-state heartbeats cost no Raft writes. A node is Down when it has not been heard from
- * for {@code downAfter}. A new leader gives every node a full {@code downAfter} before judging it.
+ * The workers' end of the cluster, run by every manager: a worker keeps its session with any
+ * manager (they spread over the managers), gets its assignments from that manager's own replicated
+ * store, and its status reports go from there into the Raft log, coalesced with every other
+ * session's into few entries ({@link StatusBatcher}).
+ *
+ * <p>Liveness: each worker heartbeats every period to the manager that serves it. Heartbeats only
+ * touch two concurrent maps (no store lock, no Raft write), so they stay cheap under any load. A
+ * follower reports the ids of the nodes it heard from to the leader once per period
+ * ({@link LeaderLink#reportLiveness}); the leader keeps the last time it heard of each node in
+ * memory and writes to the store only when a node's state changes (Ready or Down). A node is Down
+ * when it has not been heard of for {@code downAfter} (plus one period when it was last heard of
+ * through a report, which comes up to a period after the heartbeat); a new leader gives every node
+ * a full {@code downAfter} before judging it, and time the leader itself did not run (a long pause)
+ * does not count against the nodes. The heartbeat period comes from the cluster object
+ * ({@code shoal init --dispatcher-heartbeat}) and down-after is {@link ClusterSettings#PERIODS_TO_DOWN}
+ * periods; the constructor's values apply while the store has no cluster object.
  */
 public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+    /** How a follower's dispatcher reaches the leader. */
+    public interface LeaderLink {
+        /** Tells the leader these nodes heartbeated here; throws when the leader cannot be reached. */
+        void reportLiveness(Collection<String> nodeIds);
+
+        /** Waits until this manager's store has what the leader committed (a read barrier). */
+        void catchUp();
+
+        LeaderLink NONE = new LeaderLink() {
+            @Override
+            public void reportLiveness(Collection<String> nodeIds) { }
+
+            @Override
+            public void catchUp() { }
+        };
+    }
+
     private final ClusterStore store;
     private final StoreWriter writer;
-    private final Duration period;
-    private final Duration downAfter;
     private final LongSupplier clock;
+    private final LeaderLink leader;
+    private final Duration defaultPeriod;
+    private final Duration defaultDownAfter;
+    private volatile long periodMs;
+    private volatile long downAfterMs;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** leader: when each node was last heard of, or given the benefit of the doubt (a new leader, a node turned Ready) */
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
-    private volatile boolean running;
+    /** when each node was last actually heard (a heartbeat or a session here, or a follower's report) */
+    private final Map<String, Long> heard = new ConcurrentHashMap<>();
+    /** leader: nodes last heard of through a follower's report (which comes up to a period after the heartbeat) */
+    private final Set<String> remote = ConcurrentHashMap.newKeySet();
+    /** follower: nodes heard since the last report to the leader */
+    private final Set<String> toReport = ConcurrentHashMap.newKeySet();
+    private volatile boolean serving;
+    private volatile boolean leading;
     private Thread loop;
     private Thread hub;
+    private StatusBatcher statuses;
     /** node id -> wake-ups of the session streams of that node (node or manager changes) */
     private final Map<String, java.util.Set<java.util.concurrent.Semaphore>> sessionWaiters = new ConcurrentHashMap<>();
     /** node id -> wake-ups of the assignment streams of that node (changes to its tasks) */
@@ -60,29 +105,81 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
 
     private record Session(String id, String nodeId, ServerCallStreamObserver<SessionMessage> stream) {}
 
+    /** A dispatcher with no leader to report to (a single manager, or tests). */
     public Dispatcher(ClusterStore store, StoreWriter writer, Duration period, Duration downAfter, LongSupplier clock) {
-        this.store = store;
-        this.writer = writer;
-        this.period = period;
-        this.downAfter = downAfter;
-        this.clock = clock;
+        this(store, writer, period, downAfter, clock, LeaderLink.NONE);
     }
 
-    /** Starts the liveness loop; called when this manager becomes leader. */
-    public synchronized void run() {
-        if (running) {
+    /**
+     * @param period    heartbeat period while the cluster object sets none
+     * @param downAfter silence after which a node is Down, while the cluster object sets no period
+     */
+    public Dispatcher(ClusterStore store, StoreWriter writer, Duration period, Duration downAfter, LongSupplier clock,
+                      LeaderLink leader) {
+        this.store = store;
+        this.writer = writer;
+        this.defaultPeriod = period;
+        this.defaultDownAfter = downAfter;
+        this.clock = clock;
+        this.leader = leader;
+        this.periodMs = period.toMillis();
+        this.downAfterMs = downAfter.toMillis();
+    }
+
+    /** The managers every session message lists, kept as the store changes (not scanned per message). */
+    private volatile List<WeightedPeer> managers = List.of();
+
+    private void refreshManagers() {
+        managers = store.view(tx -> tx.nodes().stream().filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)
+                .map(n -> WeightedPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getAdvertiseAddr()).build()).toList());
+    }
+
+    private void refreshSettings() {
+        var spec = store.view(tx -> tx.cluster()).map(c -> c.getSpec()).orElse(null);
+        if (spec == null || spec.getHeartbeatPeriodMs() <= 0) {
+            periodMs = defaultPeriod.toMillis();
+            downAfterMs = defaultDownAfter.toMillis();
+        } else {
+            periodMs = ClusterSettings.heartbeatPeriodMs(spec);
+            downAfterMs = ClusterSettings.downAfterMs(spec);
+        }
+    }
+
+    /** Starts serving sessions (every manager does, from its start). */
+    public synchronized void serve() {
+        if (serving) {
             return;
         }
-        running = true;
-        long now = clock.getAsLong();
-        store.view(tx -> tx.nodes()).forEach(n -> lastSeen.put(n.getId(), now));
+        refreshSettings();
+        refreshManagers();
+        serving = true;
+        statuses = new StatusBatcher(writer);
         loop = Thread.ofVirtual().name("dispatcher-liveness").start(this::livenessLoop);
         hub = Thread.ofVirtual().name("dispatcher-changes").start(this::changeHub);
     }
 
-    /** Stops the loop and ends every session, so workers reconnect to the new leader. */
+    /** Takes on the leader's part: judging liveness. Serves sessions too, if it did not yet. */
+    public synchronized void run() {
+        serve();
+        if (leading) {
+            return;
+        }
+        long now = clock.getAsLong();
+        store.view(tx -> tx.nodes()).forEach(n -> lastSeen.put(n.getId(), now));
+        leading = true;
+    }
+
+    /** Gives up the leader's part; sessions stay open (a follower serves them). */
     public synchronized void stop() {
-        running = false;
+        leading = false;
+        lastSeen.clear();
+        remote.clear();
+    }
+
+    /** Stops everything and ends every session (the manager role ends). */
+    public synchronized void shutdown() {
+        stop();
+        serving = false;
         if (loop != null) {
             loop.interrupt();
             loop = null;
@@ -91,15 +188,47 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             hub.interrupt();
             hub = null;
         }
+        if (statuses != null) {
+            statuses.close();
+            statuses = null;
+        }
         for (Session s : sessions.values()) {
-            try {
-                s.stream.onError(Status.UNAVAILABLE.withDescription("this manager is no longer the leader").asRuntimeException());
-            } catch (RuntimeException ignored) {
-                // the stream may be gone already
-            }
+            safeClose(s, Status.UNAVAILABLE.withDescription("this manager stopped"));
         }
         sessions.clear();
-        lastSeen.clear();
+        heard.clear();
+    }
+
+    /** Leader: these nodes heartbeated to a follower (or here). */
+    public void heardFrom(Collection<String> nodeIds) {
+        long now = clock.getAsLong();
+        for (String id : nodeIds) {
+            lastSeen.put(id, now);
+            heard.put(id, now);
+            remote.add(id);
+        }
+    }
+
+    private void heard(String nodeId) {
+        long now = clock.getAsLong();
+        heard.put(nodeId, now);
+        if (leading) {
+            lastSeen.put(nodeId, now);
+            remote.remove(nodeId);
+        } else {
+            toReport.add(nodeId);
+        }
+    }
+
+    @Override
+    public void reportLiveness(LivenessReport req, StreamObserver<LivenessResponse> obs) {
+        Calls.unary(obs, () -> {
+            if (!Caller.current().isManager()) {
+                throw Status.PERMISSION_DENIED.withDescription("only managers report liveness").asRuntimeException();
+            }
+            heardFrom(req.getNodeIdsList());
+            return LivenessResponse.getDefaultInstance();
+        });
     }
 
     @Override
@@ -110,8 +239,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             observer.onError(Status.UNAUTHENTICATED.withDescription("sessions need a node certificate").asRuntimeException());
             return;
         }
-        if (!running) {
-            observer.onError(Status.UNAVAILABLE.withDescription("this manager is not the leader").asRuntimeException());
+        if (!serving) {
+            observer.onError(Status.UNAVAILABLE.withDescription("this manager is not serving sessions yet").asRuntimeException());
             return;
         }
         String nodeId = caller.nodeId();
@@ -122,7 +251,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             return;
         }
         Session s = new Session(Ids.newId(), nodeId, stream);
-        lastSeen.put(nodeId, clock.getAsLong());
+        heard(nodeId);
         // one session per node: a reconnecting worker replaces its old session
         sessions.values().removeIf(old -> {
             if (old.nodeId.equals(nodeId)) {
@@ -138,21 +267,35 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     }
 
     private void markReady(String nodeId, SessionRequest req) {
-        writer.update(tx -> {
-            Node n = tx.node(nodeId).orElseThrow(() -> Status.PERMISSION_DENIED
-                    .withDescription("node " + nodeId + " is not part of the cluster (removed, or not yet recorded)").asRuntimeException());
-            Node.Builder b = n.toBuilder();
-            if (req.hasDescription()) {
-                b.setDescription(req.getDescription());
-            }
-            if (!req.getAdvertiseAddr().isEmpty()) {
-                b.setAdvertiseAddr(req.getAdvertiseAddr());
-            }
-            b.setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)
-                    .setAddr(NodeCaService.hostOf(b.getAdvertiseAddr())));
-            Node next = b.build();
-            return next.equals(n) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));
-        });
+        if (!leading && store.view(tx -> tx.node(nodeId)).isEmpty()) {
+            leader.catchUp(); // the node may be recorded by an entry this follower has not applied yet
+        }
+        StatusBatcher batcher = statuses;
+        if (batcher == null) {
+            throw Status.UNAVAILABLE.withDescription("this manager stopped serving sessions").asRuntimeException();
+        }
+        try {
+            // coalesced with the other sessions opening now: one entry for a burst of reconnects
+            batcher.changeNode(nodeId, n -> {
+                Node.Builder b = n.toBuilder();
+                if (req.hasDescription()) {
+                    b.setDescription(req.getDescription());
+                }
+                if (!req.getAdvertiseAddr().isEmpty()) {
+                    b.setAdvertiseAddr(req.getAdvertiseAddr());
+                }
+                b.setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)
+                        .setAddr(NodeCaService.hostOf(b.getAdvertiseAddr())));
+                return b.build();
+            }).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw Status.UNAVAILABLE.withDescription("the node's state was not committed within 30 s").asRuntimeException();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.UNAVAILABLE.withDescription("interrupted").asRuntimeException();
+        }
     }
 
     /**
@@ -162,12 +305,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
      */
     private void changeHub() {
         try (Watch w = store.watch()) {
-            while (running) {
+            while (serving) {
                 StoreEvent e = w.poll(1, TimeUnit.SECONDS);
                 if (e == null) {
                     continue;
                 }
                 if (e.type() == StoreEvent.Type.RESET) {
+                    refreshSettings();
+                    refreshManagers();
                     wakeAll(sessionWaiters);
                     wakeAll(taskWaiters);
                     continue;
@@ -194,11 +339,17 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     case NODE -> {
                         Node n = obj.getNode();
                         Node before = e.before() == null ? null : e.before().getNode();
+                        if (e.after() != null && n.getStatus().getState() == NodeStatus.State.READY
+                                && (before == null || before.getStatus().getState() != NodeStatus.State.READY) && leading) {
+                            // just turned Ready (a session opened, maybe on a follower): a full down-after from now
+                            lastSeen.put(n.getId(), clock.getAsLong());
+                        }
                         boolean managers = (before != null && before.getRole() == NodeRole.NODE_ROLE_MANAGER)
                                 || (e.after() != null && e.after().getNode().getRole() == NodeRole.NODE_ROLE_MANAGER);
                         boolean managerSetChanged = managers && (before == null || e.after() == null
                                 || before.getRole() != n.getRole() || !before.getAdvertiseAddr().equals(n.getAdvertiseAddr()));
                         if (managerSetChanged) {
+                            refreshManagers();
                             wakeAll(sessionWaiters);
                         } else {
                             wake(sessionWaiters, n.getId());
@@ -219,6 +370,13 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                                         || e.after().getService().getEndpoint().getPortsCount() > 0));
                         if (networked) {
                             wakeAll(taskWaiters);
+                        }
+                    }
+                    case CLUSTER -> {
+                        long before = periodMs;
+                        refreshSettings();
+                        if (before != periodMs) {
+                            wakeAll(sessionWaiters); // workers learn the new heartbeat period
                         }
                     }
                     default -> { }
@@ -288,16 +446,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private void send(Session s) {
         SessionMessage.Builder m = SessionMessage.newBuilder()
                 .setSessionId(s.id)
-                .setHeartbeatPeriodMs(period.toMillis());
-        store.view(tx -> {
-            tx.node(s.nodeId).ifPresent(m::setNode);
-            for (Node n : tx.nodes()) {
-                if (n.getRole() == NodeRole.NODE_ROLE_MANAGER) {
-                    m.addManagers(WeightedPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getAdvertiseAddr()));
-                }
-            }
-            return null;
-        });
+                .setHeartbeatPeriodMs(periodMs);
+        store.view(tx -> tx.node(s.nodeId)).ifPresent(m::setNode);
+        m.addAllManagers(managers);
         synchronized (s.stream) {
             if (!s.stream.isCancelled()) {
                 s.stream.onNext(m.build());
@@ -319,7 +470,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     @Override
     public void assignments(io.shoal.api.AssignmentsRequest req, StreamObserver<io.shoal.api.AssignmentsMessage> observer) {
         Session s = sessions.get(req.getSessionId());
-        if (s == null || !running) {
+        if (s == null || !serving) {
             observer.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
             return;
         }
@@ -361,29 +512,26 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     }
 
     /**
-     * Observed states from the worker that runs the tasks: written in one batch, only for tasks on
-     * the caller's node, and only forward (a late or repeated report never moves a task back).
+     * Observed states from the worker that runs the tasks: queued with every other session's and
+     * written in few entries, only for tasks on the caller's node, and only forward (a late or
+     * repeated report never moves a task back). Answers once they are committed.
      */
     @Override
     public void updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest req, StreamObserver<io.shoal.api.UpdateTaskStatusResponse> obs) {
-        Calls.unary(obs, () -> {
-            Session s = sessions.get(req.getSessionId());
-            if (s == null || !running) {
-                throw Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException();
+        Session s = sessions.get(req.getSessionId());
+        StatusBatcher batcher = statuses;
+        if (s == null || !serving || batcher == null) {
+            obs.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
+            return;
+        }
+        batcher.submit(s.nodeId, req.getUpdatesList()).whenComplete((ok, err) -> {
+            if (err != null) {
+                obs.onError(Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : err).asRuntimeException());
+            } else {
+                obs.onNext(io.shoal.api.UpdateTaskStatusResponse.getDefaultInstance());
+                obs.onCompleted();
             }
-            writer.update(tx -> {
-                java.util.List<io.shoal.api.raft.StoreAction> out = new java.util.ArrayList<>();
-                for (io.shoal.api.TaskStatusUpdate u : req.getUpdatesList()) {
-                    tx.task(u.getTaskId())
-                            .filter(t -> t.getNodeId().equals(s.nodeId))
-                            .filter(t -> u.getStatus().getState().getNumber() > t.getStatus().getState().getNumber()
-                                    || (u.getStatus().getState() == t.getStatus().getState() && !u.getStatus().equals(t.getStatus())
-                                        && u.getStatus().getTimestampMs() >= t.getStatus().getTimestampMs()))
-                            .ifPresent(t -> out.add(Batches.update(StoreObjects.wrap(t.toBuilder().setStatus(u.getStatus()).build()))));
-                }
-                return out;
-            });
-            return io.shoal.api.UpdateTaskStatusResponse.getDefaultInstance();
         });
     }
 
@@ -391,19 +539,38 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
         Calls.unary(obs, () -> {
             Session s = sessions.get(req.getSessionId());
-            if (s == null || !running) {
+            if (s == null || !serving) {
                 throw Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException();
             }
-            lastSeen.put(s.nodeId, clock.getAsLong());
-            return HeartbeatResponse.newBuilder().setPeriodMs(period.toMillis()).build();
+            heard(s.nodeId);
+            return HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build();
         });
     }
 
     private void livenessLoop() {
-        while (running) {
+        long lastReport = 0;
+        long lastCheck = System.nanoTime();
+        while (serving) {
             try {
-                Thread.sleep(Math.max(50, period.toMillis() / 2));
-                checkLiveness();
+                long interval = Math.max(50, periodMs / 2);
+                Thread.sleep(interval);
+                long now = clock.getAsLong();
+                long stalled = (System.nanoTime() - lastCheck) / 1_000_000 - 2 * interval; // real time, not the clock
+                lastCheck = System.nanoTime();
+                if (leading && stalled > 0) {
+                    // this manager did not run for a while (a long GC pause, a starved CPU): what it
+                    // heard meanwhile is still queued, so the silence is not the nodes'
+                    lastSeen.replaceAll((id, t) -> t + stalled);
+                }
+                if (leading) {
+                    checkLiveness();
+                } else {
+                    if (now - lastReport >= periodMs) {
+                        lastReport = now;
+                        report();
+                    }
+                    closeSilentSessions();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -412,24 +579,49 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
     }
 
+    /** Follower: one call to the leader naming every node heard since the last one. */
+    void report() {
+        if (toReport.isEmpty()) {
+            return;
+        }
+        List<String> ids = new java.util.ArrayList<>(toReport);
+        toReport.removeAll(ids);
+        try {
+            leader.reportLiveness(ids);
+        } catch (RuntimeException e) {
+            // the next report names whoever is heard by then; a node silent since is judged by that
+            LOG.debug("liveness report of {} nodes failed: {}", ids.size(), e.toString());
+        }
+    }
+
+    /** Follower: ends the sessions of workers not heard for down-after (the leader judges the node itself). */
+    private void closeSilentSessions() {
+        long now = clock.getAsLong();
+        sessions.values().removeIf(s -> {
+            if (now - heard.getOrDefault(s.nodeId, now) > downAfterMs) {
+                safeClose(s, Status.UNAVAILABLE.withDescription("heartbeat timeout"));
+                return true;
+            }
+            return false;
+        });
+    }
+
     /**
-     * Marks Down every Ready node not heard from within downAfter, and Ready again every node
-     * that is not but heartbeats on an open session (e.g. it was marked Down during a pause longer
-     * than downAfter and kept its session). Visible for tests.
+     * Marks Down every Ready node not heard of within downAfter, and Ready again every node that
+     * is not but heartbeats on an open session, here or on a follower (e.g. it was marked Down
+     * during a pause longer than downAfter and kept its session). Visible for tests.
      */
     void checkLiveness() {
         long now = clock.getAsLong();
-        java.util.Set<String> live = new java.util.HashSet<>();
-        for (Session s : sessions.values()) {
-            if (now - lastSeen.getOrDefault(s.nodeId, 0L) <= downAfter.toMillis()) {
-                live.add(s.nodeId);
-            }
-        }
-        List<String> revived = store.view(tx -> tx.nodes()).stream()
-                .filter(n -> n.getStatus().getState() != NodeStatus.State.READY && live.contains(n.getId()))
+        long downAfter = downAfterMs;
+        List<Node> nodes = store.view(tx -> tx.nodes());
+        List<String> revived = nodes.stream()
+                .filter(n -> n.getStatus().getState() != NodeStatus.State.READY)
+                .filter(n -> now - heard.getOrDefault(n.getId(), Long.MIN_VALUE / 2) <= downAfter)
                 .map(Node::getId)
                 .toList();
         if (!revived.isEmpty()) {
+            revived.forEach(id -> lastSeen.put(id, now));
             writer.update(tx -> revived.stream()
                     .flatMap(id -> tx.node(id).stream())
                     .filter(n -> n.getStatus().getState() != NodeStatus.State.READY)
@@ -439,23 +631,23 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     .toList());
             LOG.info("nodes ready again (heartbeating on an open session): {}", revived);
         }
-        List<String> expired = store.view(tx -> tx.nodes()).stream()
+        long period = periodMs;
+        List<String> expired = nodes.stream()
                 .filter(n -> n.getStatus().getState() == NodeStatus.State.READY)
-                .filter(n -> now - lastSeen.getOrDefault(n.getId(), now) > downAfter.toMillis())
+                .filter(n -> now - lastSeen.getOrDefault(n.getId(), now) > downAfter + (remote.contains(n.getId()) ? period : 0))
                 .map(Node::getId)
                 .toList();
         if (expired.isEmpty()) {
             return;
         }
-        for (String id : expired) {
-            sessions.values().removeIf(s -> {
-                if (s.nodeId.equals(id)) {
-                    safeClose(s, Status.UNAVAILABLE.withDescription("heartbeat timeout"));
-                    return true;
-                }
-                return false;
-            });
-        }
+        Set<String> gone = Set.copyOf(expired);
+        sessions.values().removeIf(s -> {
+            if (gone.contains(s.nodeId)) {
+                safeClose(s, Status.UNAVAILABLE.withDescription("heartbeat timeout"));
+                return true;
+            }
+            return false;
+        });
         writer.update(tx -> expired.stream()
                 .flatMap(id -> tx.node(id).stream())
                 .filter(n -> n.getStatus().getState() == NodeStatus.State.READY)
@@ -464,6 +656,6 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                                 .setSinceMs(clock.getAsLong()))
                         .build())))
                 .toList());
-        LOG.info("nodes down (no heartbeat for {} ms): {}", downAfter.toMillis(), expired);
+        LOG.info("nodes down (no heartbeat for {} ms): {}", downAfter, expired);
     }
 }

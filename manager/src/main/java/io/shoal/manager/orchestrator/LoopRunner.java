@@ -2,6 +2,7 @@ package io.shoal.manager.orchestrator;
 
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreException;
 import io.shoal.manager.store.StoreWriter;
 import io.shoal.manager.store.Watch;
@@ -48,29 +49,71 @@ public final class LoopRunner {
         }
     }
 
+    /** Most actions in one Raft entry: a big pass (e.g. 10,000 new tasks) goes in several, proposed together. */
+    static final int MAX_PER_ENTRY = 1_000;
+    /** A burst of changes is gathered for at most this long before the next pass. */
+    private static final long MAX_GATHER_MS = 50;
+
+    /**
+     * Incremental passes after each burst; a full pass at least every {@code periodMs}, or ten
+     * times as long as the last full pass took if that is longer.
+     */
     private void loop() {
         try (Watch w = store.watch()) {
+            Changes changes = Changes.ALL;
+            long lastFull = 0;
+            long fullEvery = periodMs;
             while (!Thread.currentThread().isInterrupted()) {
-                pass();
-                if (w.poll(periodMs, TimeUnit.MILLISECONDS) != null) {
-                    while (w.poll(5, TimeUnit.MILLISECONDS) != null) {
-                        // drain the burst; one pass covers all of it
+                if (changes.all()) {
+                    lastFull = clock.getAsLong();
+                    long t0 = System.nanoTime();
+                    pass(changes);
+                    // a full pass looks at every task: in a big cluster it runs less often, so it
+                    // never takes more than a tenth of the loops' time
+                    fullEvery = Math.max(periodMs, 10 * (System.nanoTime() - t0) / 1_000_000);
+                } else {
+                    pass(changes);
+                }
+                Changes.Gatherer g = new Changes.Gatherer();
+                StoreEvent e = w.poll(periodMs, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    g.add(e);
+                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_GATHER_MS);
+                    while (System.nanoTime() < until && (e = w.poll(5, TimeUnit.MILLISECONDS)) != null) {
+                        g.add(e); // the burst: one pass covers all of it
+                    }
+                    while ((e = w.poll(0, TimeUnit.MILLISECONDS)) != null) {
+                        g.add(e);
                     }
                 }
+                // at least every period a full pass, for time-based decisions (restart delays, Down grace)
+                changes = clock.getAsLong() - lastFull >= fullEvery ? Changes.ALL : g.changes();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** One pass of every loop, in order. Visible for tests. */
+    /** One full pass of every loop, in order. Visible for tests. */
     public void pass() {
+        pass(Changes.ALL);
+    }
+
+    /** One pass of every loop, in order, over what {@code changes} touch. */
+    public void pass(Changes changes) {
         for (Reconciler r : loops) {
             try {
+                long t0 = System.nanoTime();
+                int[] n = new int[1];
                 writer.update(tx -> {
-                    List<StoreAction> actions = r.reconcile(tx, clock.getAsLong());
+                    List<StoreAction> actions = r.reconcile(tx, clock.getAsLong(), changes);
+                    n[0] = actions.size();
                     return actions;
-                });
+                }, MAX_PER_ENTRY);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (n[0] >= 100 || ms >= 200) { // bulk decisions and slow passes are worth a line
+                    LOG.info("{}: {} writes in {} ms ({} pass)", r.name(), n[0], ms, changes.all() ? "full" : "incremental");
+                }
             } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
                 LOG.warn("{}: {}", r.name(), e.getMessage());
             } catch (RuntimeException e) {

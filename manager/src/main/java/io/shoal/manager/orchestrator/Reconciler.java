@@ -15,4 +15,13 @@ public interface Reconciler {
 
     /** The writes that move the cluster toward what was declared; empty when nothing is to do. */
     List<StoreAction> reconcile(ReadTx tx, long nowMs);
+
+    /**
+     * The same decisions, looking only at what {@code changes} touch where the loop can tell; the
+     * result must equal what {@link #reconcile(ReadTx, long)} would write for those parts. The
+     * default looks at everything.
+     */
+    default List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
+        return reconcile(tx, nowMs);
+    }
 }

@@ -36,17 +36,31 @@ public final class SchedulingLoop implements Reconciler {
 
     @Override
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
-        List<Task> all = tx.tasks();
-        List<Task> pending = all.stream()
-                .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_PENDING && Tasks.wanted(t)
+        return reconcile(tx, nowMs, Changes.ALL);
+    }
+
+    /**
+     * Every pending task on a full pass or when a node changed; otherwise only the pending tasks of
+     * the services that changed (a task stuck pending for want of resources freed elsewhere waits
+     * for the next full pass, at most the loop period).
+     */
+    @Override
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
+        List<Task> pending = tx.tasksInState(TaskState.TASK_STATE_PENDING).stream()
+                .filter(t -> Tasks.wanted(t)
                         && t.getNetworksCount() >= t.getSpec().getNetworksCount()) // addresses first (network allocator)
+                .filter(t -> changes.all() || !changes.anyNodes().isEmpty() || changes.services().contains(t.getServiceId()))
                 .toList();
         if (pending.isEmpty()) {
             return List.of();
         }
         List<StoreAction> out = new ArrayList<>();
-        List<Task> placed = new ArrayList<>(all.stream().filter(Tasks::placed)
-                .filter(t -> t.getStatus().getState() != TaskState.TASK_STATE_PENDING).toList());
+        List<Task> placed = new ArrayList<>(tx.taskCount());
+        for (Task t : tx.tasks()) {
+            if (Tasks.placed(t)) {
+                placed.add(t);
+            }
+        }
         // tasks whose node is chosen already (global services): only check that the node can take them
         List<Task> preassigned = pending.stream().filter(t -> !t.getNodeId().isEmpty()).toList();
         if (!preassigned.isEmpty()) {

@@ -35,9 +35,27 @@ public final class TaskReaper implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         Set<String> services = new HashSet<>();
         tx.services().forEach(s -> services.add(s.getId()));
+        return reap(tx.tasks(), services);
+    }
+
+    /** Only the tasks of the services that changed (a node change reaps nothing by itself). */
+    @Override
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
+        if (changes.all()) {
+            return reconcile(tx, nowMs);
+        }
+        List<StoreAction> out = new ArrayList<>();
+        for (String id : changes.services()) {
+            Set<String> services = tx.service(id).isPresent() ? Set.of(id) : Set.of();
+            out.addAll(reap(tx.tasksOfService(id), services));
+        }
+        return out;
+    }
+
+    private List<StoreAction> reap(List<Task> tasks, Set<String> services) {
         Map<String, List<Task>> history = new HashMap<>();
         List<StoreAction> out = new ArrayList<>();
-        for (Task t : tx.tasks()) {
+        for (Task t : tasks) {
             boolean done = !Tasks.wanted(t) && (Tasks.terminal(t) || t.getNodeId().isEmpty());
             if (!services.contains(t.getServiceId())) {
                 if (done) {

@@ -14,7 +14,11 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -123,6 +127,10 @@ public final class RaftNode implements Consensus {
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotThreshold() / 4)));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        // closed log segments kept in memory (Ratis keeps up to 6 and 200 MB): the store holds the
+        // state already, and a follower far behind gets a snapshot; a few segments bound the heap
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("24MB"));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         return p;
@@ -210,19 +218,47 @@ public final class RaftNode implements Consensus {
         return client;
     }
 
+    /**
+     * On the leader, the write goes straight to the local Raft server (no gRPC, TLS and parsing
+     * over loopback for the leader's own loops, which write the most); elsewhere, or when this
+     * member turns out not to lead any more, through the Raft client to the leader.
+     */
     @Override
     public CompletableFuture<ApplyResult> propose(StoreBatch batch) {
         Message msg = Message.valueOf(ByteString.copyFrom(batch.toByteArray()));
-        return client().async().send(msg).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new ConsensusException("write not committed: " + describe(reply));
-            }
+        if (leaderReady) {
+            RaftClientRequest request = RaftClientRequest.newBuilder()
+                    .setClientId(localClientId).setServerId(selfId).setGroupId(groupId)
+                    .setCallId(localCallIds.incrementAndGet()).setMessage(msg)
+                    .setType(RaftClientRequest.writeRequestType()).build();
             try {
-                return ApplyResult.parseFrom(reply.getMessage().getContent().toByteArray());
+                return server.submitClientRequestAsync(request).thenCompose(reply ->
+                        !reply.isSuccess() && (reply.getException() instanceof NotLeaderException
+                                || reply.getException() instanceof LeaderNotReadyException)
+                                ? viaClient(msg) : CompletableFuture.completedFuture(result(reply)));
             } catch (IOException e) {
-                throw new ConsensusException("unreadable apply result", e);
+                return viaClient(msg);
             }
-        });
+        }
+        return viaClient(msg);
+    }
+
+    private final ClientId localClientId = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong localCallIds = new java.util.concurrent.atomic.AtomicLong();
+
+    private CompletableFuture<ApplyResult> viaClient(Message msg) {
+        return client().async().send(msg).thenApply(RaftNode::result);
+    }
+
+    private static ApplyResult result(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new ConsensusException("write not committed: " + describe(reply));
+        }
+        try {
+            return ApplyResult.parseFrom(reply.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            throw new ConsensusException("unreadable apply result", e);
+        }
     }
 
     private static String describe(RaftClientReply reply) {

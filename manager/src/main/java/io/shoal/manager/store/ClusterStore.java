@@ -34,6 +34,8 @@ public final class ClusterStore {
     /** Secondary indexes of tasks (node id / service id -> task id -> task): the dispatcher and the loops ask per node and per service. */
     private final Map<String, TreeMap<String, Task>> tasksByNode = new HashMap<>();
     private final Map<String, TreeMap<String, Task>> tasksByService = new HashMap<>();
+    /** Tasks by observed state (the scheduler asks for the PENDING ones without scanning every task). */
+    private final Map<io.shoal.api.TaskState, TreeMap<String, Task>> tasksByState = new EnumMap<>(io.shoal.api.TaskState.class);
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private long appliedIndex;
 
@@ -92,6 +94,17 @@ public final class ClusterStore {
         }
 
         @Override
+        public List<Task> tasksInState(io.shoal.api.TaskState state) {
+            TreeMap<String, Task> m = tasksByState.get(state);
+            return m == null ? List.of() : List.copyOf(m.values());
+        }
+
+        @Override
+        public int taskCount() {
+            return tables.get(ObjectKind.TASK).size();
+        }
+
+        @Override
         public List<Task> tasksOfService(String serviceId) {
             TreeMap<String, Task> m = tasksByService.get(serviceId);
             return m == null ? List.of() : List.copyOf(m.values());
@@ -103,11 +116,16 @@ public final class ClusterStore {
             Task t = before.getTask();
             unindex(tasksByNode, t.getNodeId(), t.getId());
             unindex(tasksByService, t.getServiceId(), t.getId());
+            TreeMap<String, Task> m = tasksByState.get(t.getStatus().getState());
+            if (m != null) {
+                m.remove(t.getId());
+            }
         }
         if (after != null && after.hasTask()) {
             Task t = after.getTask();
             tasksByNode.computeIfAbsent(t.getNodeId(), k -> new TreeMap<>()).put(t.getId(), t);
             tasksByService.computeIfAbsent(t.getServiceId(), k -> new TreeMap<>()).put(t.getId(), t);
+            tasksByState.computeIfAbsent(t.getStatus().getState(), k -> new TreeMap<>()).put(t.getId(), t);
         }
     }
 
@@ -287,6 +305,7 @@ public final class ClusterStore {
             }
             tasksByNode.clear();
             tasksByService.clear();
+            tasksByState.clear();
             for (StoreObject o : snapshot.getObjectsList()) {
                 ObjectKind k = StoreObjects.kind(o);
                 tables.get(k).put(StoreObjects.id(o), o);

@@ -54,6 +54,15 @@ public interface ReadTx {
         return tasks().stream().filter(t -> t.getNodeId().equals(nodeId)).toList();
     }
 
+    /** The tasks whose observed state is {@code state}. */
+    default List<Task> tasksInState(io.shoal.api.TaskState state) {
+        return tasks().stream().filter(t -> t.getStatus().getState() == state).toList();
+    }
+
+    default int taskCount() {
+        return list(ObjectKind.TASK).size();
+    }
+
     default List<Network> networks() {
         return list(ObjectKind.NETWORK).stream().map(StoreObject::getNetwork).toList();
     }

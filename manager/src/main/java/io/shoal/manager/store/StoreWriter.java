@@ -34,11 +34,24 @@ public final class StoreWriter {
     }
 
     public ApplyResult update(Function<ReadTx, List<StoreAction>> fn) {
+        return update(fn, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #update(Function)}, but a write of more than {@code maxPerEntry} actions goes in
+     * several entries of at most that many, proposed together (Raft keeps their order). Each entry
+     * applies or not on its own, and a conflicting one is not retried: for level-triggered writers
+     * (the control loops), whose next pass sees what applied and decides again.
+     */
+    public ApplyResult update(Function<ReadTx, List<StoreAction>> fn, int maxPerEntry) {
         ApplyResult last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             List<StoreAction> actions = store.view(fn);
             if (actions.isEmpty()) {
                 return ApplyResult.newBuilder().setOk(true).setIndex(store.appliedIndex()).build();
+            }
+            if (actions.size() > maxPerEntry) {
+                return proposeChunks(actions, maxPerEntry);
             }
             StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions).setTimestampMs(System.currentTimeMillis()).build();
             last = await(batch);
@@ -54,9 +67,39 @@ public final class StoreWriter {
         throw new StoreException(last.getError() + " (gave up after " + ATTEMPTS + " attempts)");
     }
 
+    private ApplyResult proposeChunks(List<StoreAction> actions, int maxPerEntry) {
+        List<java.util.concurrent.CompletableFuture<ApplyResult>> futures = new java.util.ArrayList<>();
+        long ts = System.currentTimeMillis();
+        for (int from = 0; from < actions.size(); from += maxPerEntry) {
+            StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions.subList(from, Math.min(actions.size(), from + maxPerEntry)))
+                    .setTimestampMs(ts).build();
+            futures.add(proposer.propose(batch));
+        }
+        ApplyResult last = null;
+        String refused = null;
+        for (var f : futures) {
+            ApplyResult r = await(f);
+            if (last == null || r.getIndex() > last.getIndex()) {
+                last = r;
+            }
+            if (!r.getOk() && !r.getError().startsWith("update conflict") && refused == null) {
+                refused = r.getError();
+            }
+        }
+        awaitApplied(last.getIndex());
+        if (refused != null) {
+            throw new StoreException(refused);
+        }
+        return last;
+    }
+
     private ApplyResult await(StoreBatch batch) {
+        return await(proposer.propose(batch));
+    }
+
+    private ApplyResult await(java.util.concurrent.CompletableFuture<ApplyResult> future) {
         try {
-            return proposer.propose(batch).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while writing");

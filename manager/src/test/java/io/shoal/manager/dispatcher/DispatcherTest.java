@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Liveness on the leader, with an injected clock: Down after the timeout, Ready again while heartbeating. */
+/** Liveness with an injected clock: Down after the timeout, Ready again while heartbeating, heard through a follower. */
 class DispatcherTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final ClusterStore store = new ClusterStore();
@@ -57,7 +57,7 @@ class DispatcherTest {
 
     @AfterEach
     void stop() {
-        dispatcher.stop();
+        dispatcher.shutdown();
     }
 
     private Node node() {
@@ -120,5 +120,46 @@ class DispatcherTest {
         dispatcher.checkLiveness();
         assertEquals(NodeStatus.State.READY, node().getStatus().getState());
         assertTrue(s.error == null, "the session stays open");
+    }
+
+    @Test
+    void aFollowerReportsTheNodesItHearsAndTheLeaderKeepsThemReady() throws Exception {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        List<List<String>> reports = new CopyOnWriteArrayList<>();
+        // the follower shares the store here (as if it had applied the same log); the leader is `dispatcher`
+        Dispatcher follower = new Dispatcher(store, writer, Duration.ofMillis(500), Duration.ofMillis(2000), now::get,
+                new Dispatcher.LeaderLink() {
+                    @Override public void reportLiveness(java.util.Collection<String> ids) { reports.add(List.copyOf(ids)); }
+                    @Override public void catchUp() { }
+                });
+        try {
+            follower.serve();
+            dispatcher.run();
+            Stream s = new Stream();
+            Context.current().withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER)).call(() -> {
+                follower.session(SessionRequest.newBuilder().setAdvertiseAddr("10.0.0.5:4242").build(), s);
+                return null;
+            });
+            assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "a session on a follower makes the node Ready");
+            String id = s.messages.get(0).getSessionId();
+            for (int i = 0; i < 10; i++) { // 5 s of heartbeats to the follower only
+                now.addAndGet(500);
+                follower.heartbeat(HeartbeatRequest.newBuilder().setSessionId(id).build(), new StreamObserver<HeartbeatResponse>() {
+                    @Override public void onNext(HeartbeatResponse r) { }
+                    @Override public void onError(Throwable t) { throw new AssertionError(t); }
+                    @Override public void onCompleted() { }
+                });
+                follower.report();
+                reports.forEach(dispatcher::heardFrom);
+                reports.clear();
+                dispatcher.checkLiveness();
+                assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "heard through the follower");
+            }
+            now.addAndGet(3100); // silence: down-after, plus a period for a node heard of through reports
+            dispatcher.checkLiveness();
+            assertEquals(NodeStatus.State.DOWN, node().getStatus().getState(), "silent: Down, though its session is elsewhere");
+        } finally {
+            follower.shutdown();
+        }
     }
 }

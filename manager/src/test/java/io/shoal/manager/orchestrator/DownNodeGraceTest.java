@@ -82,4 +82,25 @@ class DownNodeGraceTest {
         assertEquals(1, after.size());
         assertEquals("n2", after.getFirst().getNodeId(), "the task was started on the node that is up");
     }
+
+    @Test
+    void aClusterWithNoGraceMovesTasksAsSoonAsTheNodeIsDown() {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Cluster.newBuilder().setId("c")
+                .setSpec(io.shoal.api.ClusterSpec.newBuilder().setNodeDownGraceMs(0)).build()))));
+        node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Service.newBuilder().setId("s1")
+                .setSpec(ServiceSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("web"))
+                        .setReplicated(ReplicatedService.newBuilder().setReplicas(1)).setTask(TaskSpec.getDefaultInstance()))
+                .build()))));
+        settle();
+        Task t = live().getFirst();
+        node("n2", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
+        node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.DOWN).setSinceMs(now).build());
+        // an incremental pass over the node's state change, as the leader runs right after it
+        loops.pass(new Changes(false, java.util.Set.of(), java.util.Set.of(), java.util.Set.of(), java.util.Set.of("n1")));
+        settle();
+        List<Task> after = live();
+        assertEquals(1, after.size());
+        assertEquals("n2", after.getFirst().getNodeId(), "moved at once: --node-down-grace 0s");
+    }
 }

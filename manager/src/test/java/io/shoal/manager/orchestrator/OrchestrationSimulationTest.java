@@ -83,15 +83,40 @@ class OrchestrationSimulationTest {
             return "seed " + seed + " step " + step + " (rerun: -Dsim.seed=" + seed + ")";
         }
 
+        /** Incremental passes over what changed (as the leader runs them), then a full pass, until nothing is written. */
         void settle() {
+            drain(pending);
+            Changes changes = pending.changes();
+            pending = new Changes.Gatherer();
             for (int i = 0; i < 30; i++) {
                 long before = store.appliedIndex();
-                loops.pass();
+                loops.pass(changes);
+                Changes.Gatherer g = new Changes.Gatherer();
+                drain(g);
                 if (store.appliedIndex() == before) {
-                    return;
+                    if (changes.all()) {
+                        return;
+                    }
+                    changes = Changes.ALL;
+                } else {
+                    changes = g.changes();
                 }
             }
             fail("loops did not settle: " + where());
+        }
+
+        private final io.shoal.manager.store.Watch watch = store.watch();
+        private Changes.Gatherer pending = new Changes.Gatherer();
+
+        private void drain(Changes.Gatherer g) {
+            try {
+                io.shoal.manager.store.StoreEvent e;
+                while ((e = watch.poll(0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+                    g.add(e);
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
         }
 
         void randomEvent() {

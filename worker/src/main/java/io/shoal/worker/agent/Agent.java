@@ -25,9 +25,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The worker side of a node's link to the managers: keeps one session open with the dispatcher
- * (through whichever manager answers; followers relay to the leader), heartbeats at the period the
- * dispatcher asks for, and reconnects with capped exponential backoff, trying every known manager.
+ * The worker side of a node's link to the managers: keeps one session open with the dispatcher of
+ * one manager (every manager serves sessions; a worker starts at a random one so sessions spread,
+ * a manager's own worker at its own), heartbeats at the period the dispatcher asks for, and
+ * reconnects with capped exponential backoff, trying every known manager in turn.
  * Every session message (node, manager list) is handed to the listener.
  */
 public final class Agent implements AutoCloseable {
@@ -98,14 +99,19 @@ public final class Agent implements AutoCloseable {
 
     private void run() {
         Duration backoff = MIN_BACKOFF;
-        int next = 0;
+        // sessions spread over the managers: each worker starts at a random one (every manager
+        // serves sessions from its own store); a manager's own worker talks to its own dispatcher
+        // first, and then every other attempt
+        int next = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20);
+        int attempt = 0;
         while (running) {
             List<String> candidates = new ArrayList<>(managers);
             if (candidates.isEmpty()) {
                 sleep(MAX_BACKOFF);
                 continue;
             }
-            String addr = candidates.get(Math.floorMod(next, candidates.size()));
+            boolean home = candidates.contains(advertiseAddr) && attempt++ % 2 == 0;
+            String addr = home ? advertiseAddr : candidates.get(Math.floorMod(next, candidates.size()));
             try {
                 if (runSession(addr)) {
                     backoff = MIN_BACKOFF;
@@ -235,6 +241,14 @@ public final class Agent implements AutoCloseable {
             Thread.sleep(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends the current session; the agent opens the next one with the next manager in its list. */
+    public void reconnect() {
+        Context.CancellableContext c = current;
+        if (c != null) {
+            c.cancel(null);
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  *       task goes to a Ready and active node (created with the node already chosen; the scheduling
  *       loop still checks its resources); a paused node keeps what it runs but gets nothing new;</li>
  *   <li>a task on a drained node, on a node that stopped matching, on a node gone from the cluster,
- *       or on a node Down for longer than {@link ReplicatedOrchestrator#DOWN_GRACE_MS} is shut
+ *       or on a node Down for longer than the cluster's Down grace ({@link io.shoal.manager.ClusterSettings#downGraceMs}) is shut
  *       down and not replaced elsewhere;</li>
  *   <li>a service's task that ended is replaced on its node as the restart policy says (the same
  *       rules and replicated history as replicated services); a global job's task that completed
@@ -60,13 +60,14 @@ public final class GlobalOrchestrator implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         List<StoreAction> out = new ArrayList<>();
         List<Node> nodes = tx.nodes();
+        long grace = io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster());
         Set<String> globalServices = new HashSet<>();
         Set<String> allServices = new HashSet<>();
         for (Service s : tx.services()) {
             allServices.add(s.getId());
             if (global(s)) {
                 globalServices.add(s.getId());
-                reconcileService(s, tx.tasksOfService(s.getId()), nodes, nowMs, out);
+                reconcileService(s, tx.tasksOfService(s.getId()), nodes, nowMs, grace, out);
             }
         }
         for (Task t : tx.tasks()) {
@@ -78,7 +79,40 @@ public final class GlobalOrchestrator implements Reconciler {
         return out;
     }
 
-    private void reconcileService(Service s, List<Task> tasks, List<Node> nodes, long nowMs, List<StoreAction> out) {
+    /** Every global service when a node changed (it may gain or lose a task), else only the changed services. */
+    @Override
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs, io.shoal.manager.orchestrator.Changes changes) {
+        if (changes.all()) {
+            return reconcile(tx, nowMs);
+        }
+        List<StoreAction> out = new ArrayList<>();
+        List<Node> nodes = null;
+        long grace = io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster());
+        java.util.Collection<String> ids = changes.anyNodes().isEmpty()
+                ? java.util.stream.Stream.concat(changes.services().stream(), changes.progressed().stream()).toList()
+                : tx.services().stream().filter(GlobalOrchestrator::global).map(Service::getId).toList();
+        for (String id : ids) {
+            java.util.Optional<Service> s = tx.service(id);
+            if (s.isEmpty()) {
+                tx.tasksOfService(id).stream().filter(t -> t.getSlot() == 0 && Tasks.wanted(t)).forEach(t -> out.add(shutdown(t)));
+            } else if (global(s.get())) {
+                if (nodes == null) {
+                    nodes = tx.nodes();
+                }
+                reconcileService(s.get(), tx.tasksOfService(id), nodes, nowMs, grace, out);
+            }
+        }
+        if (!changes.anyNodes().isEmpty()) {
+            for (String id : changes.services()) {
+                if (tx.service(id).isEmpty()) {
+                    tx.tasksOfService(id).stream().filter(t -> t.getSlot() == 0 && Tasks.wanted(t)).forEach(t -> out.add(shutdown(t)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void reconcileService(Service s, List<Task> tasks, List<Node> nodes, long nowMs, long grace, List<StoreAction> out) {
         java.util.function.Predicate<Node> eligible = io.shoal.manager.orchestrator.replicated.ConstraintEnforcer.fits(s.getSpec().getTask());
         boolean job = s.getSpec().hasGlobalJob();
         Map<String, List<Task>> byNode = new HashMap<>();
@@ -98,7 +132,7 @@ public final class GlobalOrchestrator implements Reconciler {
                 continue;
             }
             Node n = nodeById.get(t.getNodeId());
-            if (ReplicatedOrchestrator.onDownNode(t, nodeById, nowMs) || !eligible.test(n)) {
+            if (ReplicatedOrchestrator.onDownNode(t, nodeById, nowMs, grace) || !eligible.test(n)) {
                 retire.accept(t);
             }
         }

@@ -48,7 +48,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
         tx.nodes().forEach(n -> nodes.put(n.getId(), n));
         for (Service s : tx.services()) {
             if (s.getSpec().hasReplicatedJob()) {
-                reconcileJob(s, tx.tasksOfService(s.getId()), nodes, nowMs, out);
+                reconcileJob(s, tx.tasksOfService(s.getId()), nodes, nowMs, io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster()), out);
             }
         }
         return out;
@@ -60,7 +60,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
                 .map(Task::getSlot).distinct().count();
     }
 
-    private void reconcileJob(Service s, List<Task> tasks, Map<String, Node> nodes, long nowMs, List<StoreAction> out) {
+    private void reconcileJob(Service s, List<Task> tasks, Map<String, Node> nodes, long nowMs, long grace, List<StoreAction> out) {
         long total = s.getSpec().getReplicatedJob().getTotalCompletions();
         long maxConcurrent = s.getSpec().getReplicatedJob().getMaxConcurrent() > 0
                 ? s.getSpec().getReplicatedJob().getMaxConcurrent() : total;
@@ -87,7 +87,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
                                 .setDesiredState(TaskState.TASK_STATE_COMPLETE).build()))));
                 continue; // done
             }
-            List<Task> alive = here.stream().filter(t -> Tasks.wanted(t) && !Tasks.terminal(t) && !ReplicatedOrchestrator.onDownNode(t, nodes, nowMs)).toList();
+            List<Task> alive = here.stream().filter(t -> Tasks.wanted(t) && !Tasks.terminal(t) && !ReplicatedOrchestrator.onDownNode(t, nodes, nowMs, grace)).toList();
             here.stream().filter(t -> Tasks.wanted(t) && !alive.contains(t)).forEach(t -> out.add(shutdown(t)));
             if (!alive.isEmpty()) {
                 active++;

@@ -7,6 +7,8 @@ import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.ClusterSettings;
+import io.shoal.manager.orchestrator.Changes;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
 import io.shoal.manager.store.Batches;
@@ -49,15 +51,14 @@ public final class ReplicatedOrchestrator implements Reconciler {
     @Override
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         List<StoreAction> out = new ArrayList<>();
-        Map<String, Node> nodes = new HashMap<>();
-        tx.nodes().forEach(n -> nodes.put(n.getId(), n));
-        Map<String, Integer> load = new HashMap<>();
-        tx.tasks().stream().filter(Tasks::placed).forEach(t -> load.merge(t.getNodeId(), 1, Integer::sum));
+        Map<String, Node> nodes = nodes(tx);
+        java.util.function.ToIntFunction<String> load = load(tx);
+        long grace = ClusterSettings.downGraceMs(tx.cluster());
         Set<String> services = new HashSet<>();
         for (Service s : tx.services()) {
             services.add(s.getId());
             if (s.getSpec().hasReplicated()) {
-                reconcileService(s, tx.tasksOfService(s.getId()), nodes, load, nowMs, out);
+                reconcileService(s, tx.tasksOfService(s.getId()), nodes, load, nowMs, grace, out);
             }
         }
         for (Task t : tx.tasks()) {
@@ -68,8 +69,68 @@ public final class ReplicatedOrchestrator implements Reconciler {
         return out;
     }
 
-    private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, Map<String, Integer> load,
-                                  long nowMs, List<StoreAction> out) {
+    /**
+     * Only the services whose tasks or spec changed, those with tasks on changed nodes, and those
+     * whose tasks only progressed while an update rolls (progress is what lets the next batch go).
+     */
+    @Override
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
+        if (changes.all()) {
+            return reconcile(tx, nowMs);
+        }
+        Set<String> touched = new java.util.TreeSet<>(changes.services());
+        for (String node : changes.nodes()) {
+            tx.tasksOnNode(node).forEach(t -> touched.add(t.getServiceId()));
+        }
+        // a node's state alone matters here only once it is Down past the grace (or gone); a node
+        // still in its grace is looked at again by the full pass
+        long graceMs = ClusterSettings.downGraceMs(tx.cluster());
+        for (String node : changes.nodeStates()) {
+            boolean lost = tx.node(node).map(n -> n.getStatus().getState() == NodeStatus.State.DOWN
+                    && nowMs - n.getStatus().getSinceMs() >= graceMs).orElse(true);
+            if (lost) {
+                tx.tasksOnNode(node).forEach(t -> touched.add(t.getServiceId()));
+            }
+        }
+        for (String id : changes.progressed()) {
+            if (!touched.contains(id)) {
+                tx.service(id).filter(s -> tx.tasksOfService(id).stream().anyMatch(t -> Tasks.wanted(t) && !Tasks.current(s, t)))
+                        .ifPresent(s -> touched.add(id));
+            }
+        }
+        if (touched.isEmpty()) {
+            return List.of();
+        }
+        List<StoreAction> out = new ArrayList<>();
+        Map<String, Node> nodes = nodes(tx);
+        java.util.function.ToIntFunction<String> load = load(tx);
+        long grace = ClusterSettings.downGraceMs(tx.cluster());
+        for (String id : touched) {
+            java.util.Optional<Service> s = tx.service(id);
+            if (s.isEmpty()) {
+                tx.tasksOfService(id).stream().filter(t -> Tasks.wanted(t) && t.getSlot() > 0).forEach(t -> out.add(shutdown(t)));
+            } else if (s.get().getSpec().hasReplicated()) {
+                reconcileService(s.get(), tx.tasksOfService(id), nodes, load, nowMs, grace, out);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Node> nodes(ReadTx tx) {
+        Map<String, Node> nodes = new HashMap<>();
+        tx.nodes().forEach(n -> nodes.put(n.getId(), n));
+        return nodes;
+    }
+
+    /** Tasks holding a place on each node, counted on demand (only a scale-down asks). */
+    private static java.util.function.ToIntFunction<String> load(ReadTx tx) {
+        Map<String, Integer> memo = new HashMap<>();
+        return node -> node.isEmpty() ? 0
+                : memo.computeIfAbsent(node, n -> (int) tx.tasksOnNode(n).stream().filter(Tasks::placed).count());
+    }
+
+    private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, java.util.function.ToIntFunction<String> load,
+                                  long nowMs, long grace, List<StoreAction> out) {
         Map<io.shoal.api.TaskSpec, java.util.function.Predicate<Node>> fits = new HashMap<>();
         long replicas = s.getSpec().getReplicated().getReplicas();
         Map<Long, List<Task>> bySlot = new TreeMap<>();
@@ -80,7 +141,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
         for (Map.Entry<Long, List<Task>> e : bySlot.entrySet()) {
             long slot = e.getKey();
             List<Task> wanted = e.getValue().stream().filter(Tasks::wanted).toList();
-            List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes, nowMs)
+            List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes, nowMs, grace)
                     && !ConstraintEnforcer.misplaced(t, nodes, fits)).toList();
             // retire what can no longer serve the slot: finished, failed, or on a Down node
             wanted.stream().filter(t -> !alive.contains(t)).forEach(t -> out.add(shutdown(t)));
@@ -95,7 +156,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
                 case TASK_STATE_COMPLETE, TASK_STATE_FAILED, TASK_STATE_REJECTED -> true;
                 default -> false;
             };
-            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes, nowMs)
+            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes, nowMs, grace)
                     || ConstraintEnforcer.misplaced(latest, nodes, fits);
             if (slot > replicas || !lost || wanted.isEmpty() && !endedOnItsOwn) {
                 continue; // closed by a scale-down, or retired earlier for a reason that needs no replacement
@@ -118,7 +179,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
             List<Map.Entry<Long, Task>> order = new ArrayList<>(live.entrySet());
             order.sort(Comparator.<Map.Entry<Long, Task>>comparingInt(e -> e.getValue() != null
                             && e.getValue().getStatus().getState() == TaskState.TASK_STATE_RUNNING ? 1 : 0)
-                    .thenComparing(e -> -load.getOrDefault(e.getValue() == null ? "" : e.getValue().getNodeId(), 0))
+                    .thenComparing(e -> -load.applyAsInt(e.getValue() == null ? "" : e.getValue().getNodeId()))
                     .thenComparing(e -> -e.getKey()));
             for (int i = 0; i < live.size() - replicas; i++) {
                 Task t = order.get(i).getValue();
@@ -175,21 +236,24 @@ public final class ReplicatedOrchestrator implements Reconciler {
     }
 
     /**
-     * How long a node stays Down before its tasks are started elsewhere. A worker daemon that is
-     * restarted or upgraded is back within a few seconds and adopts its containers (which never
-     * stopped); moving its tasks at once would run them twice for a moment and churn the cluster.
-     * Docker swarm mode waits for a heartbeat period plus a grace period of several seconds too.
+     * The default of how long a node stays Down before its tasks are started elsewhere; a cluster
+     * sets its own at init ({@code --node-down-grace}, {@link ClusterSettings#downGraceMs}).
      */
-    public static final long DOWN_GRACE_MS = 5_000;
+    public static final long DOWN_GRACE_MS = ClusterSettings.DEFAULT_DOWN_GRACE_MS;
 
-    /** The task's node is gone, Down for longer than the grace, or drained: its tasks move elsewhere (pause only stops new ones). */
+    /** {@link #onDownNode(Task, Map, long, long)} with the default grace. */
     public static boolean onDownNode(Task t, Map<String, Node> nodes, long nowMs) {
+        return onDownNode(t, nodes, nowMs, DOWN_GRACE_MS);
+    }
+
+    /** The task's node is gone, Down for at least {@code graceMs}, or drained: its tasks move elsewhere (pause only stops new ones). */
+    public static boolean onDownNode(Task t, Map<String, Node> nodes, long nowMs, long graceMs) {
         if (t.getNodeId().isEmpty()) {
             return false;
         }
         Node n = nodes.get(t.getNodeId());
         return n == null
-                || (n.getStatus().getState() == NodeStatus.State.DOWN && nowMs - n.getStatus().getSinceMs() >= DOWN_GRACE_MS)
+                || (n.getStatus().getState() == NodeStatus.State.DOWN && nowMs - n.getStatus().getSinceMs() >= graceMs)
                 || n.getSpec().getAvailability() == io.shoal.api.NodeAvailability.NODE_AVAILABILITY_DRAIN;
     }
 

@@ -1,0 +1,42 @@
+package io.shoal.manager;
+
+import io.shoal.api.Cluster;
+import io.shoal.api.ClusterSpec;
+
+import java.util.Optional;
+
+/**
+ * The cluster-wide timing settings an operator chose at {@code shoal init} (stored in the cluster
+ * object), with the defaults for clusters that set none.
+ */
+public final class ClusterSettings {
+    private ClusterSettings() {}
+
+    public static final long DEFAULT_HEARTBEAT_MS = 500;
+    /** A node is Down after this many heartbeat periods without one. */
+    public static final int PERIODS_TO_DOWN = 4;
+    /**
+     * How long a node stays Down before its tasks are started elsewhere. A worker daemon that is
+     * restarted or upgraded is back within a few seconds and adopts its containers (which never
+     * stopped); moving its tasks at once would run them twice for a moment and churn the cluster.
+     * Docker swarm mode waits for a heartbeat period plus a grace period of several seconds too.
+     */
+    public static final long DEFAULT_DOWN_GRACE_MS = 5_000;
+
+    public static long heartbeatPeriodMs(ClusterSpec spec) {
+        return spec.getHeartbeatPeriodMs() > 0 ? spec.getHeartbeatPeriodMs() : DEFAULT_HEARTBEAT_MS;
+    }
+
+    public static long downAfterMs(ClusterSpec spec) {
+        return heartbeatPeriodMs(spec) * PERIODS_TO_DOWN;
+    }
+
+    public static long downGraceMs(ClusterSpec spec) {
+        return spec.hasNodeDownGraceMs() ? Math.max(0, spec.getNodeDownGraceMs()) : DEFAULT_DOWN_GRACE_MS;
+    }
+
+    /** The grace of the cluster in the store, or the default when there is no cluster object yet. */
+    public static long downGraceMs(Optional<Cluster> cluster) {
+        return cluster.map(c -> downGraceMs(c.getSpec())).orElse(DEFAULT_DOWN_GRACE_MS);
+    }
+}
