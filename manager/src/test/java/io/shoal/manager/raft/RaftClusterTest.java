@@ -249,7 +249,8 @@ class RaftClusterTest {
         }
         try (Stream<Path> s = Files.walk(memberDir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("snapshot.") && !p.toString().endsWith(".md5")).count();
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // Ratis renamed or removed a temporary snapshot file while we walked: look again later
             return 0;
         }
     }
