@@ -17,6 +17,7 @@
 # Defaults: --name shoal-lab, 3 managers, 2 workers, --subnet 10.213.0 (hI gets A.B.C.(10+I)),
 # --dir <repo>/.lab/NAME. HOST is h1, h2, ... or NAME-h1, ...; h1..hM are managers, the rest workers.
 # Environment: SHOAL_BIN (default <repo>/shoal), SHOAL_LAB_DAEMON_ARGS (extra args for every daemon),
+# SHOAL_LAB_INIT_ARGS (extra args for `shoal init` on h1, e.g. "--node-down-grace 0s --data-path-port 4790"),
 # SHOAL_LAB_TIMEOUT (seconds to wait for a daemon's socket, default 60),
 # SHOAL_LAB_STOP_TIMEOUT (seconds between SIGTERM and SIGKILL on stop, default 20).
 # Files: DIR/lab.env (the lab's shape), DIR/hI/{data/,shoal.sock,daemon.log,daemon.pid,uts};
@@ -408,7 +409,8 @@ up() {
 
   host h1
   echo "lab $name: init on h1"
-  out=$(shoal_on h1 init --advertise-addr "$ip:$port" 2>&1) || die "init on h1 failed: ${out//$'\n'/ } (log: $hd/daemon.log)"
+  # shellcheck disable=SC2086 # SHOAL_LAB_INIT_ARGS is a list of words
+  out=$(shoal_on h1 init --advertise-addr "$ip:$port" ${SHOAL_LAB_INIT_ARGS:-} 2>&1) || die "init on h1 failed: ${out//$'\n'/ } (log: $hd/daemon.log)"
   wtoken=$(shoal_on h1 join-token -q worker) || die "join-token worker on h1 failed"
   mtoken=$(shoal_on h1 join-token -q manager) || die "join-token manager on h1 failed"
   [[ $wtoken =~ ^[^[:space:]]+$ && $mtoken =~ ^[^[:space:]]+$ ]] || die "join-token -q printed no single token"

@@ -92,8 +92,14 @@ final class Lab implements AutoCloseable {
     }
 
     Result up(int managers, int workers, String subnet) {
-        return lab(Duration.ofMinutes(5), "up", "--name", name, "--managers", String.valueOf(managers),
-                "--workers", String.valueOf(workers), "--dir", dir.toString(), "--subnet", subnet);
+        return up(managers, workers, subnet, "");
+    }
+
+    /** As {@link #up(int, int, String)}, with extra arguments for {@code shoal init} (words). */
+    Result up(int managers, int workers, String subnet, String initArgs) {
+        return run(List.of(REPO.resolve("deploy/lab.sh").toString(), "up", "--name", name, "--managers", String.valueOf(managers),
+                "--workers", String.valueOf(workers), "--dir", dir.toString(), "--subnet", subnet), Duration.ofMinutes(5),
+                java.util.Map.of("SHOAL_LAB_INIT_ARGS", initArgs));
     }
 
     /** {@code shoal ARGS} against the daemon of {@code host} (h1, h2, ...). */

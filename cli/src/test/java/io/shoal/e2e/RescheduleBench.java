@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * back, stops its stale containers, and the next round kills another. Prints the median and max.
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am verify -Dtest=none \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RescheduleBench
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RescheduleBench \
+ *     [-Dshoal.bench.initArgs="--node-down-grace 0s"]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
@@ -35,7 +36,7 @@ class RescheduleBench {
     void killAWorkerAndTimeItsTasksRunningElsewhere() throws Exception {
         try (Lab lab = new Lab("shoal-bench-resched")) {
             lab.close();
-            assertEquals(0, lab.up(1, 3, "10.213.9").code());
+            assertEquals(0, lab.up(1, 3, "10.213.9", System.getProperty("shoal.bench.initArgs", "")).code());
             String image = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString()).out().strip();
             assertEquals(0, lab.cli("h1", "service", "create", "--name", "web", "--replicas", "6", image, "sleep", "3600").code());
             ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));

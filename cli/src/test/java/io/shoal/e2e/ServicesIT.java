@@ -38,7 +38,8 @@ class ServicesIT {
         Assumptions.assumeTrue(Lab.available(), "needs root and ip netns (or -Dshoal.e2e=false was given)");
         lab = new Lab("shoal-e2e-services");
         lab.close();
-        Lab.Result r = lab.up(1, 3, "10.213.2");
+        // VXLAN on another port than the default: the cluster's setting reaches every node's data plane
+        Lab.Result r = lab.up(1, 3, "10.213.2", "--data-path-port 4790");
         assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
         // h4 starts outside the cluster: it joins later, for a global service to follow it
         assertEquals(0, lab.cli("h4", "leave").code());
@@ -437,6 +438,8 @@ class ServicesIT {
             throw new AssertionError(e);
         }
         String gw = front.getIpam(0).getGateway();
+        Lab.Result vxlan = Lab.run(List.of("ip", "-n", sandbox, "-d", "link", "show", "vxlan0"), Duration.ofSeconds(10));
+        assertTrue(vxlan.out().contains("dstport 4790"), "the cluster's data path port: " + vxlan.all());
         assertTrue(NameLatencyBench.addresses(sandbox, gw, "tasks.site").contains(victimIp));
         Lab.Result kill = Lab.run(List.of("runc", "--root", lab.hostDir("h2").resolve("data/containers/state").toString(), "kill",
                 "shoal-" + victim.getId(), "KILL"), Duration.ofSeconds(10));

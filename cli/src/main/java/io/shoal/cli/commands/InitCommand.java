@@ -32,6 +32,10 @@ public final class InitCommand extends ClientCommand {
                     + "its containers; 0s reschedules as soon as the node is Down.")
     String downGrace;
 
+    @Option(names = "--data-path-port", paramLabel = "PORT",
+            description = "UDP port of the VXLAN traffic between nodes (default 4789; 1024 to 49151).")
+    Integer dataPathPort;
+
     @Override
     protected int execute() {
         InitRequest.Builder req = InitRequest.newBuilder().setAdvertiseAddr(advertiseAddr).setListenAddr(listenAddr)
@@ -42,6 +46,12 @@ public final class InitCommand extends ClientCommand {
                 throw new IllegalArgumentException("--dispatcher-heartbeat " + heartbeat + " is out of range: use 100ms to 1m");
             }
             req.setDispatcherHeartbeatMs(ms);
+        }
+        if (dataPathPort != null) {
+            if (dataPathPort < 1024 || dataPathPort > 49151) {
+                throw new IllegalArgumentException("--data-path-port " + dataPathPort + " is out of range: use 1024 to 49151");
+            }
+            req.setDataPathPort(dataPathPort);
         }
         if (downGrace != null) {
             req.setNodeDownGraceMs(duration("--node-down-grace", downGrace));

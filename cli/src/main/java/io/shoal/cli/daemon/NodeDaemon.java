@@ -199,7 +199,7 @@ public final class NodeDaemon implements AutoCloseable {
                             .setTaskHistoryLimit(5)
                             .addAllDefaultAddressPool(req.getDefaultAddrPoolCount() == 0 ? List.of("10.0.0.0/8") : req.getDefaultAddrPoolList())
                             .setSubnetSize(24)
-                            .setVxlanPort(4789))
+                            .setVxlanPort(req.getDataPathPort() > 0 ? req.getDataPathPort() : 4789))
                     .setRootCa(RootCA.newBuilder()
                             .setCaCertPem(Pem.encode(ca.certificate()))
                             .setCaKeyEncrypted(ByteString.copyFrom(KeyEncryption.encrypt(kek,

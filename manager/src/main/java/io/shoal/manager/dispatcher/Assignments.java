@@ -38,12 +38,12 @@ final class Assignments {
 
     /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */
     record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers, List<io.shoal.api.NameRecord> names,
-                 List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress) {
-        static final Plane NONE = new Plane(List.of(), List.of(), List.of(), List.of(), "");
+                 List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress, int vxlanPort) {
+        static final Plane NONE = new Plane(List.of(), List.of(), List.of(), List.of(), "", 0);
 
         AssignmentsMessage.Builder into(AssignmentsMessage.Builder msg) {
             return msg.addAllNetworks(networks).addAllPeers(peers).addAllNames(names)
-                    .addAllIngressPorts(ingressPorts).setIngressAddress(ingressAddress);
+                    .addAllIngressPorts(ingressPorts).setIngressAddress(ingressAddress).setVxlanPort(vxlanPort);
         }
     }
 
@@ -140,7 +140,8 @@ final class Assignments {
         }
         names.sort(java.util.Comparator.comparing(io.shoal.api.NameRecord::getNetworkId).thenComparing(io.shoal.api.NameRecord::getServiceName)
                 .thenComparing(io.shoal.api.NameRecord::getAddress));
-        return new Plane(networks, peers, names, ingressPorts, ingressAddress);
+        int vxlanPort = tx.cluster().map(c -> c.getSpec().getVxlanPort()).orElse(0);
+        return new Plane(networks, peers, names, ingressPorts, ingressAddress, vxlanPort);
     }
 
     /** Every ingress-published port with the ingress addresses of its service's running tasks. */

@@ -86,5 +86,6 @@ class RoutingMeshTest {
         assertEquals(List.of("10.255.0.9@192.0.2.1", n1Addr.replaceAll("/.*", "") + "@192.0.2.1").stream().sorted().toList(),
                 m.getPeersList().stream().map(x -> x.getAddress() + "@" + x.getHostIp()).sorted().toList());
         assertEquals(0, m.getNamesCount(), "no names on the ingress network");
+        assertEquals(0, m.getVxlanPort(), "no cluster object here: the worker's default");
     }
 }

@@ -37,6 +37,7 @@ public final class OverlayPlane implements NetworkAttacher {
 
     private final Path stateDir;
     private DataPlane plane;
+    private PlaneConfig config;
     private List<Network> networks = List.of();
     private List<NetworkPeer> peers = List.of();
     private List<io.shoal.api.NameRecord> names = List.of();
@@ -78,7 +79,8 @@ public final class OverlayPlane implements NetworkAttacher {
     public synchronized void configure(String nodeId, String underlayIp) {
         if (plane == null) {
             prefix = "shoal-" + nodeId.substring(0, Math.min(8, nodeId.length())) + "-";
-            plane = new DataPlane(new PlaneConfig(null, underlayIp, 4789, 1500, prefix), new ProcessShell());
+            config = new PlaneConfig(null, underlayIp, PlaneConfig.DEFAULT_VXLAN_PORT, 1500, prefix);
+            plane = new DataPlane(config, new ProcessShell());
         }
     }
 
@@ -95,6 +97,13 @@ public final class OverlayPlane implements NetworkAttacher {
      */
     public synchronized void update(io.shoal.api.AssignmentsMessage m) {
         boolean force = false;
+        int port = m.getVxlanPort() > 0 ? m.getVxlanPort() : io.shoal.net.plane.PlaneConfig.DEFAULT_VXLAN_PORT;
+        if (plane != null && port != config.vxlanPort()) {
+            // the cluster's VXLAN port (set at init): the plane recreates devices made for another
+            config = new PlaneConfig(config.hostNetns(), config.underlayIp(), port, config.underlayMtu(), config.sandboxPrefix());
+            plane = new DataPlane(config, new ProcessShell());
+            force = true;
+        }
         if (!restored && m.getFull()) {
             force = true;
             restored = true;
