@@ -28,10 +28,17 @@ echo
 deploy/lab.sh cli h1 info
 image=$(deploy/lab.sh registry)
 echo
-echo "Deploying a demo service from $image:"
+echo "Deploying a demo web service from $image on an overlay network, published on port 8080:"
+deploy/lab.sh cli h1 network create demo-net
 # shellcheck disable=SC2016 # $(hostname) is for the container's shell
-deploy/lab.sh cli h1 service create --name demo --replicas 5 "$image" sh -c 'echo hello from $(hostname); sleep 86400'
+deploy/lab.sh cli h1 service create --name demo --replicas 5 --network demo-net --publish published=8080,target=80 \
+  --mount type=tmpfs,target=/www "$image" sh -c 'echo hello from $(hostname) > /www/index.html; httpd -f -p 80 -h /www'
 deploy/lab.sh cli h1 service ps demo
+echo
+echo "The routing mesh answers on every host's address (here h1's, from h5), spreading requests over the tasks:"
+for _ in 1 2 3 4; do
+  deploy/lab.sh exec h5 sh -c "printf 'GET /index.html HTTP/1.0\r\n\r\n' | busybox nc -w 2 $(deploy/lab.sh ip h1) 8080 | tail -n 1"
+done
 cat <<TXT
 
 The lab is up: hosts h1..h5 (h1-h3 managers, h4-h5 workers) are network namespaces $name-h1..h5 at
@@ -39,7 +46,7 @@ The lab is up: hosts h1..h5 (h1-h3 managers, h4-h5 workers) are network namespac
   deploy/lab.sh cli h1 node ls            # any shoal command, through any host's daemon
   deploy/lab.sh cli h4 info               # (workers forward manager commands)
   deploy/lab.sh cli h1 service scale demo=8
-  deploy/lab.sh cli h1 service logs demo
+  deploy/lab.sh exec h4 sh -c "printf 'GET /index.html HTTP/1.0\r\n\r\n' | busybox nc 10.213.0.12 8080"
   deploy/lab.sh exec h2 ip addr           # a command inside a host
   deploy/lab.sh kill h1                   # kill -9 a daemon; then: deploy/lab.sh start h1
   deploy/lab.sh down                      # remove everything the lab made
