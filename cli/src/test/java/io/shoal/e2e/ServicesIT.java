@@ -517,6 +517,8 @@ class ServicesIT {
             assertTrue(fetch("h1", ip, 8080).startsWith("mesh-from-"), "h1 -> " + node);
             assertTrue(fetch("h2", ip, 8080).startsWith("mesh-from-"), "h2 -> " + node);
         }
+        // and on 127.0.0.1 of a node
+        assertTrue(fetch("h3", "127.0.0.1", 8080).startsWith("mesh-from-"), "h3 -> 127.0.0.1:8080");
         // and spreads connections over both tasks (from a node that runs neither)
         String h3 = lab.ip("h3");
         await("both tasks answer through h3", () -> answers("h1", h3, 8080, 10).containsAll(ids));

@@ -7,7 +7,8 @@ import java.util.List;
  * whole tables; each is small (one rule per published port) and is replaced in one transaction.
  *
  * <p>In the host namespace, table {@value #TABLE}: a connection to any local address on an ingress
- * port is handed to the ingress sandbox (DNAT to the sandbox end of its uplink); one on a host-mode
+ * port is handed to the ingress sandbox (DNAT to the sandbox end of its uplink; 127.0.0.1 too, with
+ * {@code route_localnet} on and masquerade); one on a host-mode
  * port goes straight to a local task of that service (through the same uplink, as the ingress
  * network reaches every task that publishes a port). In the ingress sandbox, table {@value #TABLE}:
  * a connection that arrived through the uplink is spread over the service's running tasks on any
@@ -50,6 +51,10 @@ public final class MeshTables {
                 + "\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n"
                 + "\t\tfib daddr type local jump ports\n\t}\n"
                 + "\tchain ports {\n" + ports + "\t}\n"
+                // a connection to 127.0.0.1:P leaves loopback for the sandbox (route_localnet) with
+                // the host's address, so the answer can find its way back
+                + "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+                + "\t\tip saddr 127.0.0.0/8 ct status dnat masquerade\n\t}\n"
                 + "}\n";
     }
 

@@ -383,6 +383,9 @@ public final class OverlayPlane implements NetworkAttacher {
         String host = published.isEmpty() && hostMode.isEmpty() ? "" : io.shoal.net.nft.MeshTables.host(published, sandboxAddr, hostMode);
         String sandbox = published.isEmpty() ? "" : io.shoal.net.nft.MeshTables.sandbox(published);
         if (!host.equals(meshHost)) {
+            if (!host.isEmpty()) {
+                localnet();
+            }
             try {
                 nft.apply(null, host.isEmpty() ? io.shoal.net.nft.MeshTables.remove() : io.shoal.net.nft.MeshTables.replace(host));
                 meshHost = host;
@@ -400,6 +403,18 @@ public final class OverlayPlane implements NetworkAttacher {
             }
         } else if (ingress == null) {
             meshSandbox = "";
+        }
+    }
+
+    /**
+     * Lets connections to 127.0.0.1 reach published ports (as kube-proxy does for node ports): the
+     * kernel otherwise drops packets with a loopback address that leave through another interface.
+     */
+    private static void localnet() {
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv4/conf/all/route_localnet"), "1");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("published ports will not answer on 127.0.0.1: cannot set route_localnet: {}", e.getMessage());
         }
     }
 
