@@ -18,6 +18,7 @@ class MeshTablesTest {
         assertTrue(t.contains("fib daddr type local jump ports"), t);
         assertTrue(t.contains("tcp dport 8080 dnat to 169.254.64.2\n"), t);
         assertTrue(t.contains("udp dport 5353 dnat to 10.0.0.7:53\n"), t);
+        assertTrue(t.contains("ip saddr 127.0.0.0/8 ct status dnat masquerade"), "127.0.0.1 reaches published ports: " + t);
     }
 
     @Test
