@@ -317,11 +317,21 @@ class InProcessClusterTest {
         assertTrue(leader >= 0, "a leader among the managers: " + nodes);
         String gone = daemons.get(leader).info().getNodeId();
         int via = leader == 0 ? 1 : 0;
+        // w1 is served by a follower (test 3): it keeps that session through the leader's loss
+        NodeDaemon w1 = daemons.get(3);
+        String w1Manager = w1.role().agent().preferredManager();
+        String w1Id = w1.info().getNodeId();
+        String leaderAddr = daemons.get(leader).info().getAdvertiseAddr();
         control(via).createService(CreateServiceRequest.newBuilder().setSpec(spec("deploy").toBuilder()
                 .setReplicated(ReplicatedService.newBuilder().setReplicas(10))).build());
         daemons.get(leader).close(); // in the middle of placing and starting the 10 tasks
         await("10 running, none twice, none on the stopped manager's node", Duration.ofSeconds(90), () -> tasks(via, "deploy"),
                 x -> running(x).size() == 10 && noDuplicates(x) && running(x).stream().noneMatch(r -> r.getNodeId().equals(gone)));
+        if (!w1Manager.equals(leaderAddr)) {
+            assertEquals(w1Manager, w1.role().agent().preferredManager(), "w1's follower kept its session through the failover");
+            assertEquals(NodeStatus.State.READY, control(via).getNode(io.shoal.api.GetNodeRequest.newBuilder().setNode(w1Id).build())
+                    .getNode().getStatus().getState());
+        }
     }
 
     @Test
