@@ -267,6 +267,17 @@ mounts_under() {
   done
 }
 
+# container_namespaces: the network namespaces (named after their containers) of the lab's containers that exist
+container_namespaces() {
+  local c n
+  for c in "$dir"/h*/data/containers/bundles/* "$dir"/h*/data/containers/state/*; do
+    [ -d "$c" ] || continue
+    n=${c##*/}; n=${n:0:40}
+    ns_exists "$n" && echo "$n"
+  done
+  return 0
+}
+
 down() {
   local pids=() nss=() cns=() f p n c st cg left
   mapfile -t nss < <(lab_namespaces)
@@ -285,10 +296,7 @@ down() {
     alive "$p" && pids+=("$p")
   done
   # the containers the daemons started: each has a network namespace named after it
-  for c in "$dir"/h*/data/containers/bundles/* "$dir"/h*/data/containers/state/*; do
-    [ -d "$c" ] || continue
-    n=${c##*/}; n=${n:0:40}
-    ns_exists "$n" || continue
+  for n in $(container_namespaces); do
     [[ " ${cns[*]} " == *" $n "* ]] || cns+=("$n")
     for p in $(ip netns pids "$n" 2>/dev/null); do pids+=("$p"); done
   done
@@ -298,10 +306,7 @@ down() {
   fi
   wait_gone 15 "${pids[@]}" || true
   # containers a daemon was preparing while we looked (their namespace came after the scan above)
-  for c in "$dir"/h*/data/containers/bundles/* "$dir"/h*/data/containers/state/*; do
-    [ -d "$c" ] || continue
-    n=${c##*/}; n=${n:0:40}
-    ns_exists "$n" || continue
+  for n in $(container_namespaces); do
     [[ " ${cns[*]} " == *" $n "* ]] || cns+=("$n")
   done
   for st in "$dir"/h*/data/containers/state; do

@@ -91,6 +91,21 @@ final class Lab implements AutoCloseable {
         }
     }
 
+    /** The addresses the resolver at {@code resolver} (in namespace {@code sandbox}) gives for {@code name}. */
+    static java.util.Set<String> resolve(String sandbox, String resolver, String name) {
+        Lab.Result r = Lab.run(List.of("ip", "netns", "exec", sandbox, "busybox", "nslookup", name, resolver), Duration.ofSeconds(5));
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        boolean answers = false;
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("Name:")) {
+                answers = true;
+            } else if (answers && line.startsWith("Address")) {
+                out.add(line.replaceAll("^Address( \\d+)?:\\s*", "").trim());
+            }
+        }
+        return out;
+    }
+
     Result up(int managers, int workers, String subnet) {
         return up(managers, workers, subnet, "");
     }

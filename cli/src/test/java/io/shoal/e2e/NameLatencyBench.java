@@ -19,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,7 +74,7 @@ class NameLatencyBench {
                     }
                     long seen = 0;
                     while (ip != null && System.currentTimeMillis() < deadline) {
-                        if (addresses(sandbox, gateway, "tasks.web").contains(ip)) {
+                        if (Lab.resolve(sandbox, gateway, "tasks.web").contains(ip)) {
                             seen = System.currentTimeMillis();
                             break;
                         }
@@ -96,20 +94,5 @@ class NameLatencyBench {
                     times.size(), times.get(times.size() / 2), times.get(Math.min(times.size() - 1, (int) Math.ceil(times.size() * 0.99) - 1)),
                     times.getLast());
         }
-    }
-
-    /** The addresses the resolver at {@code resolver} (in namespace {@code sandbox}) gives for {@code name}. */
-    static Set<String> addresses(String sandbox, String resolver, String name) {
-        Lab.Result r = Lab.run(List.of("ip", "netns", "exec", sandbox, "busybox", "nslookup", name, resolver), Duration.ofSeconds(5));
-        Set<String> out = new TreeSet<>();
-        boolean answers = false;
-        for (String line : r.out().split("\n")) {
-            if (line.startsWith("Name:")) {
-                answers = true;
-            } else if (answers && line.startsWith("Address")) {
-                out.add(line.replaceAll("^Address( \\d+)?:\\s*", "").trim());
-            }
-        }
-        return out;
     }
 }

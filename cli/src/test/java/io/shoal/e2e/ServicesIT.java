@@ -440,12 +440,12 @@ class ServicesIT {
         String gw = front.getIpam(0).getGateway();
         Lab.Result vxlan = Lab.run(List.of("ip", "-n", sandbox, "-d", "link", "show", "vxlan0"), Duration.ofSeconds(10));
         assertTrue(vxlan.out().contains("dstport 4790"), "the cluster's data path port: " + vxlan.all());
-        assertTrue(NameLatencyBench.addresses(sandbox, gw, "tasks.site").contains(victimIp));
+        assertTrue(Lab.resolve(sandbox, gw, "tasks.site").contains(victimIp));
         Lab.Result kill = Lab.run(List.of("runc", "--root", lab.hostDir("h2").resolve("data/containers/state").toString(), "kill",
                 "shoal-" + victim.getId(), "KILL"), Duration.ofSeconds(10));
         assertEquals(0, kill.code(), kill.all());
         await("tasks.site drops the killed task and lists its replacement", () -> {
-            java.util.Set<String> a = NameLatencyBench.addresses(sandbox, gw, "tasks.site");
+            java.util.Set<String> a = Lab.resolve(sandbox, gw, "tasks.site");
             return !a.contains(victimIp) && a.size() == 2;
         });
         List<String> live = running("site").stream().map(t -> t.get("ID").asText().substring(0, 12)).toList();

@@ -3,7 +3,6 @@ package io.shoal.manager.network;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachmentConfig;
 import io.shoal.api.PortConfig;
-import io.shoal.api.Service;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.Ids;
@@ -78,7 +77,7 @@ public final class Ingress {
         return make(tx).map(n -> List.of(Batches.create(StoreObjects.wrap(n)))).orElse(List.of());
     }
 
-    public static boolean publishesIngress(ServiceSpec s) {
+    private static boolean publishesIngress(ServiceSpec s) {
         return s.getEndpoint().getPortsList().stream().anyMatch(p -> p.getPublishMode() == PortConfig.PublishMode.INGRESS);
     }
 
@@ -101,13 +100,5 @@ public final class Ingress {
             task.addNetworks(NetworkAttachmentConfig.newBuilder().setTarget(ingressId));
         }
         return b.build();
-    }
-
-    public static boolean isIngress(ReadTx tx, String networkId) {
-        return tx.get(io.shoal.manager.store.ObjectKind.NETWORK, networkId).map(o -> o.getNetwork().getSpec().getIngress()).orElse(false);
-    }
-
-    static boolean usedBy(Service s, String ingressId) {
-        return s.getSpec().getTask().getNetworksList().stream().anyMatch(c -> c.getTarget().equals(ingressId));
     }
 }

@@ -266,7 +266,7 @@ public final class DataPlane {
                 "addr add " + addr[1] + "/30 dev " + Naming.UPLINK,
                 "link set " + Naming.UPLINK + " up",
                 "route replace default via " + addr[0] + " dev " + Naming.UPLINK));
-        run(changes, List.of("ip", "netns", "exec", sb, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"), null);
+        run(changes, in(sb, "sh", "-c", FORWARD), null);
         batch(changes, hostIp(), List.of("route replace " + n.subnet() + " via " + addr[1] + " dev " + host));
     }
 
@@ -294,9 +294,7 @@ public final class DataPlane {
             return;
         }
         run(changes, concat(hostNft(), "-f", "-"), "table ip " + Naming.HOST_TABLE + "\ndelete table ip " + Naming.HOST_TABLE + "\n" + wanted);
-        List<String> fwd = new ArrayList<>(config.hostNetns() == null ? List.of() : List.of("ip", "netns", "exec", config.hostNetns()));
-        fwd.addAll(List.of("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"));
-        run(changes, fwd, null);
+        run(changes, in(config.hostNetns(), "sh", "-c", FORWARD), null);
     }
 
     /** Removes the host table (when the last sandbox is gone or on cleanup). */
@@ -309,7 +307,14 @@ public final class DataPlane {
     }
 
     private List<String> hostNft() {
-        return config.hostNetns() == null ? List.of("nft") : List.of("ip", "netns", "exec", config.hostNetns(), "nft");
+        return in(config.hostNetns(), "nft");
+    }
+
+    private static final String FORWARD = "echo 1 > /proc/sys/net/ipv4/ip_forward";
+
+    /** {@code argv} run in namespace {@code netns} (a /run/netns name), or in our own when it is null. */
+    private static List<String> in(String netns, String... argv) {
+        return netns == null ? List.of(argv) : concat(List.of("ip", "netns", "exec", netns), argv);
     }
 
     private static List<String> concat(List<String> head, String... tail) {
@@ -328,7 +333,7 @@ public final class DataPlane {
         if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/sys/net/bridge"))) {
             return;
         }
-        List<String> argv = List.of("ip", "netns", "exec", sb, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
+        List<String> argv = in(sb, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
                 "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0");
         try {
             shell.run(argv, null);

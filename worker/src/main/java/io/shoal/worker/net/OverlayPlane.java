@@ -121,10 +121,6 @@ public final class OverlayPlane implements NetworkAttacher {
         update(m.getNetworksList(), m.getPeersList(), m.getNamesList(), m.getIngressPortsList(), m.getIngressAddress(), force);
     }
 
-    public synchronized void update(List<Network> networks, List<NetworkPeer> peers, List<io.shoal.api.NameRecord> names) {
-        update(networks, peers, names, List.of(), "", false);
-    }
-
     private void update(List<Network> networks, List<NetworkPeer> peers, List<io.shoal.api.NameRecord> names,
                         List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress, boolean force) {
         if (!force && networks.equals(this.networks) && peers.equals(this.peers) && names.equals(this.names)
