@@ -39,6 +39,7 @@ import java.util.function.Consumer;
  * node's data dir; torn down and rebuilt whole when the node's certificate changes (role change).
  */
 final class ClusterRole implements AutoCloseable {
+    private static final java.util.concurrent.ExecutorService VIRTUAL = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRole.class);
 
     private final NodeFiles files;
@@ -114,7 +115,11 @@ final class ClusterRole implements AutoCloseable {
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()))
                 .sslContext(Tls.server(id))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true);
+                .permitKeepAliveWithoutCalls(true)
+                // calls run on virtual threads: most are short (heartbeats, status reports) and the
+                // few that block (forwarding to the leader, a session waiting for its node's commit)
+                // cost no platform thread
+                .executor(VIRTUAL);
         for (ServerServiceDefinition d : services) {
             sb.addService(ServerInterceptors.intercept(d, auth));
         }

@@ -56,8 +56,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * workers in this JVM that speak the real dispatcher protocol over mutual TLS (a certificate each,
  * a session, heartbeats, the assignments stream, status reports) but run nothing: an assigned task
  * is reported RUNNING at once. Deploys services totalling T tasks and prints the committed
- * placements per second, the time until every hollow node acknowledged its tasks, and the
- * managers' RSS. Hollow nodes connect round robin to the three managers (each serves its sessions);
+ * placements per second, the time until every hollow node acknowledged its tasks (its RUNNING
+ * report committed: the managers answer a report only then), the managers' RSS and the CPU every
+ * process used. Hollow nodes connect round robin to the three managers (each serves its sessions);
  * like the real agent, a hollow node whose session fails opens a new one a second later.
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
@@ -88,7 +89,8 @@ class HollowNodesBench {
         if (out != null && !out.isEmpty()) {
             opts += " -Xlog:gc:file=" + out + "/" + name + "-gc.log"
                     + (Boolean.getBoolean("shoal.bench.jfr") ? " -XX:StartFlightRecording=filename=" + out + "/" + name
-                    + ".jfr,settings=profile,dumponexit=true" : "");
+                    + ".jfr,settings=profile,dumponexit=true" : "")
+                    + (Boolean.getBoolean("shoal.bench.nmt") ? " -XX:NativeMemoryTracking=summary" : "");
         }
         if (!opts.isBlank()) {
             pb.environment().put("SHOAL_JAVA_OPTS", opts.strip());
@@ -118,6 +120,34 @@ class HollowNodesBench {
             }
         }
         return -1;
+    }
+
+    /** CPU seconds (user + system) a process has used so far, from /proc. */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+    }
+
+    private static double[] cpu(List<Daemon> managers) throws IOException {
+        double[] c = new double[managers.size() + 1];
+        for (int i = 0; i < managers.size(); i++) {
+            c[i] = cpuSeconds(managers.get(i).process().pid());
+        }
+        c[managers.size()] = cpuSeconds(ProcessHandle.current().pid());
+        return c;
+    }
+
+    /** With -Dshoal.bench.nmt=true: the JVM's own account of a manager's native memory, into the output directory. */
+    private static void nativeMemory(Daemon d, String name) throws Exception {
+        String out = System.getProperty("shoal.bench.out");
+        if (!Boolean.getBoolean("shoal.bench.nmt") || out == null || out.isEmpty()) {
+            return;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "VM.native_memory", "summary")
+                .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-nmt.txt").toFile()).start();
+        p.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** One simulated worker. */
@@ -193,6 +223,13 @@ class HollowNodesBench {
             });
         }
 
+        void ack(String taskId) {
+            if (acked.add(taskId)) {
+                running.incrementAndGet();
+                lastRunning.set(System.nanoTime());
+            }
+        }
+
         StreamObserver<AssignmentsMessage> assignments() {
             return new StreamObserver<>() {
                 @Override
@@ -204,15 +241,23 @@ class HollowNodesBench {
                             updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
                                     .setState(TaskState.TASK_STATE_RUNNING).setMessage("started").setTimestampMs(System.currentTimeMillis())).build());
                         }
-                        if (t.getStatus().getState() == TaskState.TASK_STATE_RUNNING && acked.add(t.getId())) {
-                            running.incrementAndGet();
-                            lastRunning.set(System.nanoTime());
+                        if (t.getDesiredState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE
+                                && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_COMPLETE_VALUE) {
+                            updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
+                                    .setState(TaskState.TASK_STATE_SHUTDOWN).setMessage("shutdown").setTimestampMs(System.currentTimeMillis())).build());
+                        }
+                        if (t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+                            ack(t.getId()); // a full set after a new session: committed earlier
                         }
                     }
                     if (!updates.isEmpty()) {
                         stub.updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).build(),
                                 new StreamObserver<UpdateTaskStatusResponse>() {
-                                    @Override public void onNext(UpdateTaskStatusResponse r) { }
+                                    @Override public void onNext(UpdateTaskStatusResponse r) {
+                                        // the managers answer once the reported states are committed: acknowledged
+                                        updates.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
+                                                .forEach(u -> ack(u.getTaskId()));
+                                    }
                                     @Override public void onError(Throwable t) { errors.incrementAndGet(); }
                                     @Override public void onCompleted() { }
                                 });
@@ -229,6 +274,73 @@ class HollowNodesBench {
                 }
             };
         }
+    }
+
+    private void deploy(int round, ControlGrpc.ControlBlockingStub control, List<Daemon> managers, List<Hollow> hollows) throws Exception {
+        firstSeen.clear();
+        running.set(0);
+        hollows.forEach(h -> h.acked.clear());
+        long errors0 = errors.get();
+        double[] cpu0 = cpu(managers);
+        long start = System.nanoTime();
+        for (int s = 0; s < SERVICES; s++) {
+            control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+                    .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("svc" + round + "-" + s))
+                    .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / SERVICES))
+                    .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build());
+        }
+        // wait until every task is acknowledged, or nothing moved for 30 s
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (running.get() < TASKS && System.nanoTime() - lastChange < Duration.ofSeconds(30).toNanos()) {
+            if (running.get() != lastCount) {
+                lastCount = running.get();
+                lastChange = System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        double[] cpu1 = cpu(managers);
+        if (running.get() < TASKS) {
+            var all = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(io.shoal.api.ListTasksRequest.getDefaultInstance()).getTasksList();
+            java.util.Map<String, Long> states = new java.util.TreeMap<>();
+            for (Task t : all) {
+                states.merge(t.getStatus().getState() + "/desired " + t.getDesiredState() + (t.getStatus().getErr().isEmpty() ? "" : " (" + t.getStatus().getErr() + ")"), 1L, Long::sum);
+            }
+            System.out.printf("hollow: stuck at %d acknowledged; tasks by state: %s%n", running.get(), states);
+            java.util.Set<String> unacked = new java.util.HashSet<>();
+            all.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING).forEach(t -> unacked.add(t.getId()));
+            hollows.forEach(h -> unacked.removeAll(h.acked));
+            System.out.printf("hollow: %d wanted tasks never acknowledged, e.g. %s%n", unacked.size(),
+                    all.stream().filter(t -> unacked.contains(t.getId())).limit(3).map(t -> t.getId() + "@" + t.getNodeId() + " " + t.getStatus().getState()).toList());
+        }
+        long lastAssigned = firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
+        double placeSec = (lastAssigned - start) / 1e9;
+        double ackSec = (lastRunning.get() - start) / 1e9;
+        System.out.printf("hollow: round %d (%s): %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
+                + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
+                NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
+        System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
+                + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
+                Runtime.getRuntime().availableProcessors(), cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2], cpu1[3] - cpu0[3]);
+        System.out.printf("hollow: round %d: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", round, NODES, TASKS,
+                rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+        nativeMemory(managers.get(0), "m1-round" + round);
+        assertTrue(running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + running.get());
+    }
+
+    /** Removes every service and waits until the managers hold no task (the hollow nodes report them shut down). */
+    private void removeAll(ControlGrpc.ControlBlockingStub control, List<Hollow> hollows) throws Exception {
+        long t0 = System.nanoTime();
+        for (var svc : control.withDeadlineAfter(60, TimeUnit.SECONDS).listServices(io.shoal.api.ListServicesRequest.getDefaultInstance()).getServicesList()) {
+            control.withDeadlineAfter(60, TimeUnit.SECONDS).removeService(io.shoal.api.RemoveServiceRequest.newBuilder().setService(svc.getId()).build());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        int left;
+        while ((left = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(io.shoal.api.ListTasksRequest.getDefaultInstance()).getTasksCount()) > 0) {
+            assertTrue(System.nanoTime() < deadline, left + " tasks still there 120 s after their services were removed");
+            Thread.sleep(500);
+        }
+        System.out.printf("hollow: every service removed and its tasks gone in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
     final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
@@ -301,48 +413,33 @@ class HollowNodesBench {
             System.out.printf("hollow: managers' RSS with %d idle nodes: %d/%d/%d MiB%n", NODES, rssMiB(managers.get(0).process()),
                     rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
 
+            // the steady cost of N idle nodes (heartbeats, sessions): CPU over a fixed window
+            double[] idle0 = cpu(managers);
+            long idleStart = System.nanoTime();
+            String outDir = System.getProperty("shoal.bench.out");
+            if (outDir != null && !outDir.isEmpty()) {
+                Files.writeString(Path.of(outDir, "idle"), managers.stream().map(d -> String.valueOf(d.process().pid()))
+                        .collect(java.util.stream.Collectors.joining(" ")) + "\n"); // lets a profiler attach for the idle window
+            }
+            Thread.sleep(Integer.getInteger("shoal.bench.idleSeconds", 5) * 1000L);
+            double[] idle1 = cpu(managers);
+            double idleSec = (System.nanoTime() - idleStart) / 1e9;
+            System.out.printf("hollow: CPU with %d idle nodes: managers %.0f%%/%.0f%%/%.0f%% of a core, hollow nodes %.0f%%%n", NODES,
+                    100 * (idle1[0] - idle0[0]) / idleSec, 100 * (idle1[1] - idle0[1]) / idleSec,
+                    100 * (idle1[2] - idle0[2]) / idleSec, 100 * (idle1[3] - idle0[3]) / idleSec);
+
             ManagedChannel local = LocalSocket.connect(managers.get(0).socket());
             var control = ControlGrpc.newBlockingStub(local);
-            long start = System.nanoTime();
-            for (int s = 0; s < SERVICES; s++) {
-                control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
-                        .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("svc" + s))
-                        .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / SERVICES))
-                        .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build());
-            }
-            // wait until every task is acknowledged, or nothing moved for 30 s
-            long lastCount = -1;
-            long lastChange = System.nanoTime();
-            while (running.get() < TASKS && System.nanoTime() - lastChange < Duration.ofSeconds(30).toNanos()) {
-                if (running.get() != lastCount) {
-                    lastCount = running.get();
-                    lastChange = System.nanoTime();
+            // round 1 starts cold (the managers' JIT compilers are still busy); later rounds run on
+            // warm managers after every task of the round before is removed, as a long-lived cluster would
+            int rounds = Integer.getInteger("shoal.bench.rounds", 2);
+            for (int round = 1; round <= rounds; round++) {
+                if (round > 1) {
+                    removeAll(control, hollows);
                 }
-                Thread.sleep(100);
+                deploy(round, control, managers, hollows);
             }
-            if (running.get() < TASKS) {
-                var all = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(io.shoal.api.ListTasksRequest.getDefaultInstance()).getTasksList();
-                java.util.Map<String, Long> states = new java.util.TreeMap<>();
-                for (Task t : all) {
-                    states.merge(t.getStatus().getState() + "/desired " + t.getDesiredState() + (t.getStatus().getErr().isEmpty() ? "" : " (" + t.getStatus().getErr() + ")"), 1L, Long::sum);
-                }
-                System.out.printf("hollow: stuck at %d acknowledged; tasks by state: %s%n", running.get(), states);
-                java.util.Set<String> unacked = new java.util.HashSet<>();
-                all.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING).forEach(t -> unacked.add(t.getId()));
-                hollows.forEach(h -> unacked.removeAll(h.acked));
-                System.out.printf("hollow: %d wanted tasks never acknowledged, e.g. %s%n", unacked.size(),
-                        all.stream().filter(t -> unacked.contains(t.getId())).limit(3).map(t -> t.getId() + "@" + t.getNodeId() + " " + t.getStatus().getState()).toList());
-            }
-            long lastAssigned = firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
-            double placeSec = (lastAssigned - start) / 1e9;
-            double ackSec = (lastRunning.get() - start) / 1e9;
-            System.out.printf("hollow: %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
-                    + " all acknowledged RUNNING after %.2f s; %d stream errors%n", NODES, firstSeen.size(), placeSec,
-                    firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get());
-            System.out.printf("hollow: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", NODES, TASKS,
-                    rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
             local.shutdownNow();
-            assertTrue(running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + running.get());
         } finally {
             timer.shutdownNow();
             hollows.forEach(h -> h.ch.shutdownNow());

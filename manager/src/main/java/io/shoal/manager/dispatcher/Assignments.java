@@ -24,7 +24,8 @@ final class Assignments {
         AssignmentsMessage.Builder b = AssignmentsMessage.newBuilder();
         Map<String, Task> current = byId(now);
         for (Task t : now) {
-            if (!t.equals(last.get(t.getId()))) {
+            Task before = last.get(t.getId());
+            if (!t.equals(before) && !reportedByWorker(before, t)) {
                 b.addTasks(t);
             }
         }
@@ -34,6 +35,18 @@ final class Assignments {
             }
         }
         return b.getTasksCount() == 0 && b.getRemovedCount() == 0 ? null : b;
+    }
+
+    /**
+     * True when a task changed only by a state its worker reported (past ASSIGNED, which only workers
+     * write): the worker knows it already, so, as in swarmkit, it is not sent back. Any other change
+     * (desired state, spec, node, addresses) is sent with the task's current status.
+     */
+    static boolean reportedByWorker(Task before, Task after) {
+        return before != null && after != null
+                && after.getStatus().getState().getNumber() > io.shoal.api.TaskState.TASK_STATE_ASSIGNED_VALUE
+                && !before.getStatus().equals(after.getStatus())
+                && before.toBuilder().clearStatus().clearMeta().build().equals(after.toBuilder().clearStatus().clearMeta().build());
     }
 
     /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */

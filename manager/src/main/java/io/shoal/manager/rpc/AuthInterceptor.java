@@ -34,6 +34,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     public static final Metadata.Key<String> ON_BEHALF_OF =
             Metadata.Key.of("shoal-on-behalf-of", Metadata.ASCII_STRING_MARSHALLER);
 
+    private static final String IDENTITY = "shoal.node-identity";
+
     private final String clusterId;
     private final Set<String> anonymousMethods;
     private final Set<String> managerOnlyServices;
@@ -81,16 +83,22 @@ public final class AuthInterceptor implements ServerInterceptor {
         if (session == null) {
             return Caller.ANONYMOUS;
         }
-        Certificate[] chain;
-        try {
-            chain = session.getPeerCertificates();
-        } catch (SSLPeerUnverifiedException e) {
-            return Caller.ANONYMOUS;
+        // the peer's identity is read once per TLS session: parsing the certificate's subject on
+        // every call (a heartbeat per node every period) cost more than the call itself
+        NodeIdentity id = session.getValue(IDENTITY) instanceof NodeIdentity known ? known : null;
+        if (id == null) {
+            Certificate[] chain;
+            try {
+                chain = session.getPeerCertificates();
+            } catch (SSLPeerUnverifiedException e) {
+                return Caller.ANONYMOUS;
+            }
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+                return Caller.ANONYMOUS;
+            }
+            id = NodeIdentity.of(leaf);
+            session.putValue(IDENTITY, id);
         }
-        if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-            return Caller.ANONYMOUS;
-        }
-        NodeIdentity id = NodeIdentity.of(leaf);
         if (!id.clusterId().equals(clusterId)) {
             throw new IllegalArgumentException("certificate belongs to another cluster");
         }

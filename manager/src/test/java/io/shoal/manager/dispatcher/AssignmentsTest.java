@@ -31,4 +31,27 @@ class AssignmentsTest {
 
         assertNull(Assignments.next(Assignments.byId(second), second), "nothing changed, nothing sent");
     }
+
+    private static Task with(Task t, TaskState state) {
+        return t.toBuilder().setStatus(io.shoal.api.TaskStatus.newBuilder().setState(state))
+                .setMeta(io.shoal.api.Meta.newBuilder().setVersion(t.getMeta().getVersion() + 1)).build();
+    }
+
+    @Test
+    void statesTheWorkerReportedAreNotSentBackButEverythingElseIs() {
+        Task assigned = with(task("a", TaskState.TASK_STATE_RUNNING).toBuilder().setNodeId("n1").build(), TaskState.TASK_STATE_ASSIGNED);
+        Task running = with(assigned, TaskState.TASK_STATE_RUNNING);
+        assertNull(Assignments.next(Assignments.byId(List.of(assigned)), List.of(running)), "the worker's own report");
+
+        Task stopping = running.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build();
+        AssignmentsMessage m = Assignments.next(Assignments.byId(List.of(assigned)), List.of(stopping)).build();
+        assertEquals(List.of(stopping), m.getTasksList(), "a desired state change goes with the current status");
+
+        Task pending = with(task("b", TaskState.TASK_STATE_RUNNING), TaskState.TASK_STATE_PENDING);
+        Task placed = with(pending.toBuilder().setNodeId("n1").build(), TaskState.TASK_STATE_ASSIGNED);
+        assertEquals(1, Assignments.next(Assignments.byId(List.of(pending)), List.of(placed)).getTasksCount(),
+                "states up to ASSIGNED are the managers' and are sent");
+        assertTrue(Assignments.reportedByWorker(assigned, running));
+        assertEquals(false, Assignments.reportedByWorker(pending, placed));
+    }
 }
