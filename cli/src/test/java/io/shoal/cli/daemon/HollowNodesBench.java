@@ -148,6 +148,9 @@ class HollowNodesBench {
         Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "VM.native_memory", "summary")
                 .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-nmt.txt").toFile()).start();
         p.waitFor(30, TimeUnit.SECONDS);
+        Process h = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "GC.class_histogram")
+                .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-histogram.txt").toFile()).start();
+        h.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** One simulated worker. */
@@ -164,6 +167,7 @@ class HollowNodesBench {
 
         final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
         volatile java.util.concurrent.ScheduledFuture<?> beat;
+        volatile StreamObserver<HeartbeatRequest> beats;
         volatile boolean counted;
 
         /** Opens a session; like the real agent, a failed or ended one is opened again a second later. */
@@ -175,7 +179,12 @@ class HollowNodesBench {
                     if (generation.get() == gen && session == null) {
                         session = m.getSessionId();
                         long period = Math.max(100, m.getHeartbeatPeriodMs());
-                        beat = timer.scheduleAtFixedRate(() -> heartbeat(timer, gen), period, period, TimeUnit.MILLISECONDS);
+                        beats = stub.heartbeats(new StreamObserver<HeartbeatResponse>() {
+                            @Override public void onNext(HeartbeatResponse r) { }
+                            @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
+                            @Override public void onCompleted() { reopen(timer, gen); }
+                        });
+                        beat = timer.scheduleAtFixedRate(() -> heartbeat(gen), 0, period, TimeUnit.MILLISECONDS);
                         stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
                         if (!counted) {
                             counted = true;
@@ -205,22 +214,33 @@ class HollowNodesBench {
             if (b != null) {
                 b.cancel(false);
             }
+            var hb = beats;
+            beats = null;
+            if (hb != null) {
+                try {
+                    synchronized (this) {
+                        hb.onCompleted();
+                    }
+                } catch (RuntimeException ignored) {
+                    // already ended
+                }
+            }
             session = null;
             if (!timer.isShutdown()) {
                 timer.schedule(() -> open(timer), 1, TimeUnit.SECONDS);
             }
         }
 
-        void heartbeat(ScheduledExecutorService timer, int gen) {
+        /** One heartbeat on the session's heartbeat stream, as the agent sends them. */
+        void heartbeat(int gen) {
             String id = session;
-            if (id == null || generation.get() != gen) {
+            var hb = beats;
+            if (id == null || hb == null || generation.get() != gen) {
                 return;
             }
-            stub.heartbeat(HeartbeatRequest.newBuilder().setSessionId(id).build(), new StreamObserver<HeartbeatResponse>() {
-                @Override public void onNext(HeartbeatResponse r) { }
-                @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
-                @Override public void onCompleted() { }
-            });
+            synchronized (this) {
+                hb.onNext(HeartbeatRequest.newBuilder().setSessionId(id).build());
+            }
         }
 
         void ack(String taskId) {
@@ -282,6 +302,10 @@ class HollowNodesBench {
         hollows.forEach(h -> h.acked.clear());
         long errors0 = errors.get();
         double[] cpu0 = cpu(managers);
+        String outDir = System.getProperty("shoal.bench.out");
+        if (outDir != null && !outDir.isEmpty()) { // lets a profiler attach for the round
+            Files.writeString(Path.of(outDir, "round" + round), ProcessHandle.current().pid() + "\n");
+        }
         long start = System.nanoTime();
         for (int s = 0; s < SERVICES; s++) {
             control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()

@@ -551,6 +551,42 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         });
     }
 
+    @Override
+    public StreamObserver<HeartbeatRequest> heartbeats(StreamObserver<HeartbeatResponse> out) {
+        Caller caller = Caller.current();
+        return new StreamObserver<>() {
+            private boolean closed;
+
+            @Override
+            public void onNext(HeartbeatRequest req) {
+                if (closed) {
+                    return;
+                }
+                Session s = sessions.get(req.getSessionId());
+                if (s == null || !serving || !s.nodeId.equals(caller.nodeId())) {
+                    closed = true;
+                    out.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
+                    return;
+                }
+                heard(s.nodeId);
+                out.onNext(HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                closed = true;
+            }
+
+            @Override
+            public void onCompleted() {
+                if (!closed) {
+                    closed = true;
+                    out.onCompleted();
+                }
+            }
+        };
+    }
+
     private void livenessLoop() {
         long lastReport = 0;
         long lastCheck = System.nanoTime();

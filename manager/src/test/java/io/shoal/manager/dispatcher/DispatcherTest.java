@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,12 +75,40 @@ class DispatcherTest {
         return s;
     }
 
-    private void heartbeat(String session) {
-        dispatcher.heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build(), new StreamObserver<HeartbeatResponse>() {
-            @Override public void onNext(HeartbeatResponse r) { }
-            @Override public void onError(Throwable t) { throw new AssertionError(t); }
-            @Override public void onCompleted() { }
-        });
+    /** A heartbeat stream opened as node {@code nodeId}; answers and the error land in the lists. */
+    private StreamObserver<HeartbeatRequest> beats(String nodeId, List<HeartbeatResponse> answers, List<Throwable> errors) throws Exception {
+        return Context.current().withValue(Caller.KEY, Caller.node(nodeId, NodeRole.NODE_ROLE_WORKER))
+                .call(() -> dispatcher.heartbeats(new StreamObserver<HeartbeatResponse>() {
+                    @Override public void onNext(HeartbeatResponse r) { answers.add(r); }
+                    @Override public void onError(Throwable t) { errors.add(t); }
+                    @Override public void onCompleted() { }
+                }));
+    }
+
+    /** One heartbeat, sent the way the agent sends them: a message on the session's heartbeat stream. */
+    private void heartbeat(String session) throws Exception {
+        List<HeartbeatResponse> answers = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        beats("n1", answers, errors).onNext(HeartbeatRequest.newBuilder().setSessionId(session).build());
+        assertEquals(List.of(), errors);
+        assertEquals(500, answers.get(0).getPeriodMs(), "each heartbeat is answered with the period");
+    }
+
+    @Test
+    void heartbeatsOfAnUnknownSessionOrAnotherNodesSessionEndTheStream() throws Exception {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        dispatcher.run();
+        String id = open().messages.get(0).getSessionId();
+        for (String[] c : new String[][] {{"n1", "no-such-session"}, {"n2", id}}) {
+            List<HeartbeatResponse> answers = new ArrayList<>();
+            List<Throwable> errors = new ArrayList<>();
+            StreamObserver<HeartbeatRequest> in = beats(c[0], answers, errors);
+            in.onNext(HeartbeatRequest.newBuilder().setSessionId(c[1]).build());
+            in.onNext(HeartbeatRequest.newBuilder().setSessionId(id).build()); // ignored: the stream ended
+            assertEquals(List.of(), answers, String.join(" ", c));
+            assertEquals(1, errors.size(), String.join(" ", c));
+            assertEquals(io.grpc.Status.Code.NOT_FOUND, io.grpc.Status.fromThrowable(errors.get(0)).getCode());
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.shoal.api.NodeDescription;
 import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
 import io.shoal.api.WeightedPeer;
+import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -215,22 +216,69 @@ public final class Agent implements AutoCloseable {
         }));
     }
 
+    /**
+     * Heartbeats on one stream for the session: a message every period, each answered with the
+     * period to use. No answer within twice the period (at least a second) ends the session, as a
+     * failed call did, so a manager that hangs or is cut off is left for another.
+     */
     private Thread startHeartbeats(Context.CancellableContext session, Channel ch, String sessionId, long periodMs) {
-        long period = periodMs > 0 ? periodMs : 1000;
+        long initial = periodMs > 0 ? periodMs : 1000;
         return Thread.ofVirtual().name("agent-heartbeat").start(() -> {
-            var stub = DispatcherGrpc.newBlockingStub(ch);
-            while (running && !session.isCancelled()) {
-                try {
-                    HeartbeatResponse r = stub.withDeadlineAfter(Math.max(period * 2, 1000), TimeUnit.MILLISECONDS)
-                            .heartbeat(HeartbeatRequest.newBuilder().setSessionId(sessionId).build());
-                    sleep(Duration.ofMillis(r.getPeriodMs() > 0 ? r.getPeriodMs() : period));
-                } catch (StatusRuntimeException e) {
-                    LOG.info("heartbeat failed: {}", describe(e.getStatus()));
-                    session.cancel(e);
-                    return;
+            java.util.concurrent.atomic.AtomicLong period = new java.util.concurrent.atomic.AtomicLong(initial);
+            java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+            java.util.concurrent.atomic.AtomicReference<Status> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            StreamObserver<HeartbeatRequest> beats;
+            Context prev = session.attach(); // the stream ends with the session
+            try {
+                beats = DispatcherGrpc.newStub(ch).heartbeats(new StreamObserver<>() {
+                @Override
+                public void onNext(HeartbeatResponse r) {
+                    if (r.getPeriodMs() > 0) {
+                        period.set(r.getPeriodMs());
+                    }
+                    answered.set(System.nanoTime());
                 }
-                if (Thread.currentThread().isInterrupted()) {
-                    return;
+
+                @Override
+                public void onError(Throwable t) {
+                    failed.compareAndSet(null, Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    failed.compareAndSet(null, Status.UNAVAILABLE.withDescription("the manager ended the heartbeat stream"));
+                }
+                });
+            } finally {
+                session.detach(prev);
+            }
+            HeartbeatRequest beat = HeartbeatRequest.newBuilder().setSessionId(sessionId).build();
+            try {
+                while (running && !session.isCancelled()) {
+                    beats.onNext(beat);
+                    sleep(Duration.ofMillis(period.get()));
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    long silentMs = (System.nanoTime() - answered.get()) / 1_000_000;
+                    Status f = failed.get();
+                    if (f == null && silentMs > Math.max(2 * period.get(), 1000)) {
+                        f = Status.DEADLINE_EXCEEDED.withDescription("no heartbeat answer for " + silentMs + " ms");
+                    }
+                    if (f != null) {
+                        LOG.info("heartbeat failed: {}", describe(f));
+                        session.cancel(f.asRuntimeException());
+                        return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.info("heartbeat failed: {}", e.toString());
+                session.cancel(e);
+            } finally {
+                try {
+                    beats.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // the stream is gone already
                 }
             }
         });
