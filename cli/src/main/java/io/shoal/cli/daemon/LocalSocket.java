@@ -42,6 +42,7 @@ final class LocalSocket {
                 .channelType(EpollDomainSocketChannel.class)
                 .eventLoopGroup(new EpollEventLoopGroup(1))
                 .usePlaintext()
+                .maxInboundMessageSize(Tls.MAX_MESSAGE_BYTES)
                 .build();
     }
 }

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * bootstrap call that fetches the CA, whose answer the joiner checks against its token's digest.
  */
 final class Tls {
+    /**
+     * The largest reply a client of ours reads (gRPC's default is 4 MB): listing 100,000 tasks is
+     * ~17 MB, and a node's full assignment set grows with its tasks' specs.
+     */
+    static final int MAX_MESSAGE_BYTES = 256 << 20;
+
     private Tls() {}
 
     static SslContext server(NodeFiles.Identity id) {
@@ -62,6 +68,7 @@ final class Tls {
         return NettyChannelBuilder.forTarget(address)
                 .sslContext(ctx)
                 .keepAliveTime(30, TimeUnit.SECONDS)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build();
     }
 }

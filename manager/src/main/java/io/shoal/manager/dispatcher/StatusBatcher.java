@@ -175,16 +175,16 @@ final class StatusBatcher implements AutoCloseable {
         List<Map.Entry<String, Report>> all = new ArrayList<>(batch.entrySet());
         for (int from = 0; from < all.size(); from += MAX_PER_ENTRY) {
             List<Map.Entry<String, Report>> chunk = all.subList(from, Math.min(all.size(), from + MAX_PER_ENTRY));
+            // skip what this manager's store already shows as applied or moot; the replicas apply the
+            // same rule again at apply time (TaskStatusChange), so a report never conflicts
             writer.update(tx -> {
                 List<StoreAction> out = new ArrayList<>();
                 for (Map.Entry<String, Report> e : chunk) {
                     TaskStatus s = e.getValue().status();
                     tx.task(e.getKey())
                             .filter(t -> t.getNodeId().equals(e.getValue().nodeId()))
-                            .filter(t -> s.getState().getNumber() > t.getStatus().getState().getNumber()
-                                    || (s.getState() == t.getStatus().getState() && !s.equals(t.getStatus())
-                                        && s.getTimestampMs() >= t.getStatus().getTimestampMs()))
-                            .ifPresent(t -> out.add(Batches.update(StoreObjects.wrap(t.toBuilder().setStatus(s).build()))));
+                            .filter(t -> io.shoal.manager.store.ClusterStore.forward(t.getStatus(), s))
+                            .ifPresent(t -> out.add(Batches.status(t.getId(), e.getValue().nodeId(), s)));
                 }
                 return out;
             });

@@ -27,4 +27,10 @@ public final class Batches {
     public static StoreAction putUnconditional(StoreObject o) {
         return StoreAction.newBuilder().setKind(StoreAction.Kind.UPDATE).setObject(o).setExpectedVersion(0).build();
     }
+
+    /** A worker's report of a task's state (applied by the store's forward-only rule, never a conflict). */
+    public static StoreAction status(String taskId, String nodeId, io.shoal.api.TaskStatus status) {
+        return StoreAction.newBuilder().setKind(StoreAction.Kind.TASK_STATUS).setStatus(io.shoal.api.raft.TaskStatusChange.newBuilder()
+                .setTaskId(taskId).setNodeId(nodeId).setStatus(status)).build();
+    }
 }

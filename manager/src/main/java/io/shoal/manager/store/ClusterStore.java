@@ -155,7 +155,11 @@ public final class ClusterStore {
             String error = validate(batch);
             if (error == null) {
                 for (StoreAction a : batch.getActionsList()) {
-                    events.add(write(index, batch.getTimestampMs(), a));
+                    StoreEvent e = a.getKind() == StoreAction.Kind.TASK_STATUS ? writeStatus(index, batch.getTimestampMs(), a)
+                            : write(index, batch.getTimestampMs(), a);
+                    if (e != null) {
+                        events.add(e);
+                    }
                 }
                 result = ApplyResult.newBuilder().setOk(true).setIndex(index).build();
             } else {
@@ -177,6 +181,12 @@ public final class ClusterStore {
         Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay = new EnumMap<>(ObjectKind.class);
         Map<ObjectKind, Map<String, Optional<String>>> nameOverlay = new EnumMap<>(ObjectKind.class);
         for (StoreAction a : batch.getActionsList()) {
+            if (a.getKind() == StoreAction.Kind.TASK_STATUS) {
+                if (a.getStatus().getTaskId().isEmpty()) {
+                    return "invalid write: a task status names no task";
+                }
+                continue; // applies or not at apply time, never fails the batch
+            }
             if (a.getObject().getObjectCase() == StoreObject.ObjectCase.OBJECT_NOT_SET) {
                 return "invalid write: an action has no object";
             }
@@ -275,6 +285,32 @@ public final class ClusterStore {
             names.get(kind).put(StoreObjects.name(after), id);
         }
         return new StoreEvent(before == null ? StoreEvent.Type.CREATE : StoreEvent.Type.UPDATE, index, before, after);
+    }
+
+    /**
+     * A worker's report (see {@code TaskStatusChange}): the task's new version with the reported
+     * status, or null when the report does not apply (task gone or moved, or not forward).
+     */
+    private StoreEvent writeStatus(long index, long timestamp, StoreAction a) {
+        var change = a.getStatus();
+        StoreObject before = tables.get(ObjectKind.TASK).get(change.getTaskId());
+        if (before == null || !before.getTask().getNodeId().equals(change.getNodeId())
+                || !forward(before.getTask().getStatus(), change.getStatus())) {
+            return null;
+        }
+        Task t = before.getTask();
+        StoreObject after = StoreObject.newBuilder().setTask(t.toBuilder().setStatus(change.getStatus())
+                .setMeta(Meta.newBuilder().setVersion(index).setCreatedMs(t.getMeta().getCreatedMs()).setUpdatedMs(timestamp))).build();
+        tables.get(ObjectKind.TASK).put(t.getId(), after);
+        index(before, after);
+        return new StoreEvent(StoreEvent.Type.UPDATE, index, before, after);
+    }
+
+    /** Whether a reported status moves a task's status forward: a later state, or new details of the same one. */
+    public static boolean forward(io.shoal.api.TaskStatus current, io.shoal.api.TaskStatus reported) {
+        int now = current.getState().getNumber();
+        int next = reported.getState().getNumber();
+        return next > now || (next == now && !reported.equals(current) && reported.getTimestampMs() >= current.getTimestampMs());
     }
 
     /** Everything, in a deterministic order (kind, then id), at the applied index. */

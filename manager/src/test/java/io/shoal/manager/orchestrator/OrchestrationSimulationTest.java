@@ -176,7 +176,8 @@ class OrchestrationSimulationTest {
                 next = dice == 0 ? TaskState.TASK_STATE_FAILED : TaskState.TASK_STATE_COMPLETE;
             }
             if (next != null) {
-                write(List.of(Batches.update(StoreObjects.wrap(t.toBuilder().setStatus(Tasks.status(next, "worker", now)).build()))));
+                // as the dispatcher writes reports: a status change applied by the store's forward-only rule
+                write(List.of(Batches.status(t.getId(), n.getId(), Tasks.status(next, "worker", now))));
             }
         }
 

@@ -224,4 +224,39 @@ class ClusterStoreTest {
         assertEquals(original, restored);
         assertTrue(copy.view(tx -> tx.tasksOnNode("n1")).isEmpty());
     }
+
+    private static io.shoal.api.TaskStatus status(io.shoal.api.TaskState state, long ts) {
+        return io.shoal.api.TaskStatus.newBuilder().setState(state).setTimestampMs(ts).build();
+    }
+
+    @Test
+    void taskStatusReportsApplyOnlyForwardOnlyFromTheTasksNodeAndNeverFailABatch() throws Exception {
+        StoreObject t1 = StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t1").setServiceId("s1").setNodeId("n1")
+                .setDesiredState(io.shoal.api.TaskState.TASK_STATE_RUNNING).setStatus(status(io.shoal.api.TaskState.TASK_STATE_ASSIGNED, 5)).build());
+        store.apply(1, batch(1, Batches.create(t1)));
+        try (Watch w = store.watch()) {
+            ApplyResult r = store.apply(2, batch(20, Batches.status("t1", "n1", status(io.shoal.api.TaskState.TASK_STATE_RUNNING, 10)),
+                    Batches.status("gone", "n1", status(io.shoal.api.TaskState.TASK_STATE_RUNNING, 10))));
+            assertTrue(r.getOk(), "a report of a task that is gone changes nothing and fails nothing: " + r.getError());
+            io.shoal.api.Task now = store.view(tx -> tx.task("t1")).orElseThrow();
+            assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, now.getStatus().getState());
+            assertEquals(2, now.getMeta().getVersion());
+            assertEquals(20, now.getMeta().getUpdatedMs());
+            assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.tasksInState(io.shoal.api.TaskState.TASK_STATE_RUNNING))
+                    .getFirst().getStatus().getState(), "re-indexed by state");
+            assertTrue(store.view(tx -> tx.tasksInState(io.shoal.api.TaskState.TASK_STATE_ASSIGNED)).isEmpty());
+            StoreEvent e = w.poll(1, TimeUnit.SECONDS);
+            assertEquals(StoreEvent.Type.UPDATE, e.type(), "one event for the change that applied");
+            assertEquals(io.shoal.api.TaskState.TASK_STATE_ASSIGNED, e.before().getTask().getStatus().getState());
+
+            store.apply(3, batch(30, Batches.status("t1", "n1", status(io.shoal.api.TaskState.TASK_STATE_STARTING, 40)), // backwards
+                    Batches.status("t1", "n2", status(io.shoal.api.TaskState.TASK_STATE_FAILED, 40)),                          // another node
+                    Batches.status("t1", "n1", status(io.shoal.api.TaskState.TASK_STATE_RUNNING, 9))));                       // older details
+            assertEquals(2, store.view(tx -> tx.task("t1")).orElseThrow().getMeta().getVersion(), "none of them applied");
+            assertNull(w.poll(100, TimeUnit.MILLISECONDS), "and none made an event");
+        }
+        ApplyResult bad = store.apply(4, batch(40, io.shoal.api.raft.StoreAction.newBuilder().setKind(StoreAction.Kind.TASK_STATUS).build()));
+        assertFalse(bad.getOk());
+        assertEquals("invalid write: a task status names no task", bad.getError());
+    }
 }
