@@ -25,6 +25,7 @@ packages=(
   skopeo            # pushes it
   nftables          # nft: service VIPs and the ingress routing mesh (overlay-net)
   iperf3            # OverlayThroughputBench: overlay against underlay TCP throughput
+  curl              # scrapes the lab daemons' /metrics in the end-to-end tests
 )
 
 say() { echo "install-deps: $*"; }

@@ -192,7 +192,7 @@ start_host() { # after host(); "$@" = extra daemon args
   rm -f "$hd/shoal.sock" "$hd/daemon.pid"
   read -r -a words <<< "${SHOAL_LAB_DAEMON_ARGS:-}"
   local args=(daemon --data-dir "$hd/data" --socket "$hd/shoal.sock" --listen-addr "$ip:$port"
-              --insecure-registry "$lab_subnet.11:5000" "${words[@]}" "$@")
+              --insecure-registry "$lab_subnet.11:5000" --metrics-addr "$ip:9323" "${words[@]}" "$@")
   echo "=== $(date -Is) lab: start $SHOAL_BIN ${args[*]}" >> "$hd/daemon.log"
   # nsenter --net, not `ip netns exec`: the latter remounts /sys, which hides the cgroup hierarchy the
   # container runtime needs. The host's UTS namespace (hostname hI) is kept in $hd/uts; labs made by an

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,22 @@ class ClusterIT {
         assertEquals(0, table.code(), table.all());
         assertTrue(table.out().lines().findFirst().orElse("").matches("ID\\s+HOSTNAME\\s+STATUS\\s+AVAILABILITY\\s+MANAGER STATUS\\s+ADDRESS\\s*"),
                 table.out());
+
+        // every daemon serves Prometheus metrics (lab.sh starts them with --metrics-addr IP:9323);
+        // the managers' say who leads and what they applied, a worker's only the JVM's
+        double leaders = 0;
+        for (String m : List.of("h1", "h2", "h3")) {
+            Lab.Result scrape = lab.exec("h4", "curl", "-sf", "http://" + lab.ip(m) + ":9323/metrics");
+            assertEquals(0, scrape.code(), scrape.all());
+            assertTrue(scrape.out().contains("shoal_store_applied_index "), scrape.out());
+            assertTrue(scrape.out().contains("shoal_store_objects{kind=\"node\"} "), scrape.out());
+            leaders += scrape.out().lines().filter(l -> l.startsWith("shoal_raft_leader ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1])).sum();
+        }
+        assertEquals(1.0, leaders, "one manager says it leads");
+        Lab.Result worker = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h4") + ":9323/metrics");
+        assertEquals(0, worker.code(), worker.all());
+        assertTrue(worker.out().contains("jvm_memory_used_bytes{"), worker.out());
+        assertFalse(worker.out().contains("shoal_store_applied_index"), "a worker has no store");
     }
 
     @Test

@@ -126,6 +126,11 @@ public final class Manager implements AutoCloseable {
         return store;
     }
 
+    /** Registers this manager's meters; close the result when the manager stops. */
+    public ManagerMetrics bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        return new ManagerMetrics(registry, store, dispatcher, loops, raft::isLeader);
+    }
+
     public Consensus consensus() {
         return raft;
     }

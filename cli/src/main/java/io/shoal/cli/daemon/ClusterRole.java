@@ -39,6 +39,7 @@ import java.util.function.Consumer;
  * node's data dir; torn down and rebuilt whole when the node's certificate changes (role change).
  */
 final class ClusterRole implements AutoCloseable {
+    private final io.shoal.manager.ManagerMetrics managerMetrics;
     private static final java.util.concurrent.ExecutorService VIRTUAL = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRole.class);
 
@@ -76,12 +77,14 @@ final class ClusterRole implements AutoCloseable {
                     new RaftSettings.Tls(id.key(), id.cert(), id.ca()), options.snapshotThreshold(), null, null);
             this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek(),
                     Manager.Config.defaultHeartbeat(), Manager.Config.defaultDownAfter()));
+            this.managerMetrics = manager.bindMetrics(options.metrics());
             route = manager.leaderRoute(pool);
             services.addAll(manager.services(route, pool));
             managers.remove(state.advertiseAddr());
             managers.add(0, state.advertiseAddr());
         } else {
             this.manager = null;
+            this.managerMetrics = null;
             route = null;
         }
         this.tasks = new io.shoal.worker.agent.TaskManager(options.executor(), new io.shoal.worker.exec.TaskStep(System::currentTimeMillis));
@@ -225,6 +228,9 @@ final class ClusterRole implements AutoCloseable {
 
     @Override
     public void close() {
+        if (managerMetrics != null) {
+            managerMetrics.close();
+        }
         if (localDef != null) {
             localRegistry.removeService(localDef);
         }

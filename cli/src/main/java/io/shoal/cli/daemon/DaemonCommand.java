@@ -38,6 +38,11 @@ public final class DaemonCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}.")
     Path registryConfig = Path.of(System.getProperty("user.home", "/root"), ".docker", "config.json");
 
+    @Option(names = "--metrics-addr", description = "Serve Prometheus metrics on http://IP:PORT/metrics "
+            + "(the JVM's and, on a manager, the store's, the dispatcher's and the control loops'). Off by default; "
+            + "plain http without authentication, like Docker's metrics-addr.")
+    String metricsAddr;
+
     @Option(names = "--snapshot-interval", description = "Raft entries between store snapshots (default: ${DEFAULT-VALUE}).",
             defaultValue = "10000")
     long snapshotInterval;
@@ -53,6 +58,14 @@ public final class DaemonCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--snapshot-interval: must be at least 1");
         }
+        if (metricsAddr != null && Addresses.parse(metricsAddr, "--metrics-addr", -1).port() < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--metrics-addr: '" + metricsAddr + "' needs a port (IP:PORT)");
+        }
+        MetricsServer metrics = new MetricsServer();
+        if (metricsAddr != null) {
+            metrics.serve(metricsAddr);
+        }
         var images = new io.shoal.worker.image.ImageStore(dataDir.resolve("images"), java.util.Set.copyOf(insecureRegistries),
                 registryConfig);
         var executor = new io.shoal.worker.exec.runc.RuncExecutor(dataDir.resolve("containers"), runtime,
@@ -61,9 +74,13 @@ public final class DaemonCommand implements Callable<Integer> {
         executor.setNetworkAttacher(overlay);
         overlay.existingNetns(executor::existingNetns);
         DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
-                snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()), overlay);
+                snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()), overlay,
+                metrics.registry());
         NodeDaemon daemon = new NodeDaemon(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            metrics.close();
+        }, "shutdown"));
         daemon.start();
         daemon.awaitTermination();
         return 0;

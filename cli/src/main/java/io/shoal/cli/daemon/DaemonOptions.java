@@ -12,11 +12,12 @@ import java.util.List;
 record DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                      long snapshotThreshold, io.shoal.worker.exec.Executor executor,
                      java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices,
-                     io.shoal.worker.net.OverlayPlane overlay) {
-    /** Without an overlay data plane (in-process tests with a fake executor). */
+                     io.shoal.worker.net.OverlayPlane overlay, io.micrometer.core.instrument.MeterRegistry metrics) {
+    /** Without an overlay data plane (in-process tests with a fake executor); meters go to a registry of their own. */
     DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                   long snapshotThreshold, io.shoal.worker.exec.Executor executor,
                   java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices) {
-        this(dataDir, socket, runtime, listenAddr, insecureRegistries, snapshotThreshold, executor, taskLogs, localServices, null);
+        this(dataDir, socket, runtime, listenAddr, insecureRegistries, snapshotThreshold, executor, taskLogs, localServices, null,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 }

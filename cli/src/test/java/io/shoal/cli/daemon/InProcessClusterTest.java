@@ -138,6 +138,7 @@ class InProcessClusterTest {
         Path socket = dir.resolve(name + ".sock");
         DaemonOptions o = new DaemonOptions(data, socket, "runc", "127.0.0.1:" + port, List.of(), 1000, new FakeExecutor(),
                 id -> data.resolve("no-logs"), List.of());
+        registries.put(name, o.metrics());
         NodeDaemon d = new NodeDaemon(o);
         d.start();
         daemons.add(d);
@@ -145,6 +146,22 @@ class InProcessClusterTest {
         channels.add(LocalSocket.connect(socket));
         ports.put(name, port);
         return d;
+    }
+
+    /** Each daemon's meters (what `--metrics-addr` would serve). */
+    static final Map<String, io.micrometer.core.instrument.MeterRegistry> registries = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static double meter(String daemon, String name) {
+        var r = registries.get(daemon);
+        var c = r.find(name).functionCounter();
+        if (c != null) {
+            return c.count();
+        }
+        var g = r.find(name).gauge();
+        if (g == null) {
+            throw new AssertionError("no meter " + name + " on " + daemon);
+        }
+        return g.value();
     }
 
     static ControlGrpc.ControlBlockingStub control(int i) {
@@ -246,6 +263,24 @@ class InProcessClusterTest {
 
     @Test
     @Order(2)
+    void everyManagersMetersShowWhatItAppliedAndServes() throws Exception {
+        List<String> managers = List.of("m1", "m2", "m3");
+        // the 6 placements of scaleUpAndDown, counted by each manager as it applied them
+        await("every manager counted the same placements", Duration.ofSeconds(30),
+                () -> managers.stream().map(m -> meter(m, "shoal.tasks.placed")).toList(),
+                v -> v.get(0) >= 6 && v.stream().distinct().count() == 1);
+        assertEquals(1.0, managers.stream().mapToDouble(m -> meter(m, "shoal.raft.leader")).sum(), "one leader");
+        assertEquals(6.0, managers.stream().mapToDouble(m -> meter(m, "shoal.dispatcher.sessions")).sum(), "a session per node");
+        assertTrue(managers.stream().mapToDouble(m -> meter(m, "shoal.dispatcher.heartbeats")).sum() > 0);
+        String leader = managers.stream().filter(m -> meter(m, "shoal.raft.leader") == 1.0).findFirst().orElseThrow();
+        assertTrue(registries.get(leader).find("shoal.loop.writes").tag("loop", "scheduler").functionCounter().count() >= 6,
+                "the leader's scheduler wrote the placements");
+        assertEquals(2.0, registries.get(leader).find("shoal.tasks").tag("state", "running").gauge().value(), "web runs 2 tasks");
+        assertEquals(registries.get("w1").find("shoal.tasks.placed").functionCounter(), null, "a worker has no manager meters");
+    }
+
+    @Test
+    @Order(3)
     void globalRunsEverywhereAndJobsComplete() throws Exception {
         control(0).createService(CreateServiceRequest.newBuilder().setSpec(spec("agent").toBuilder()
                 .setGlobal(GlobalService.getDefaultInstance())).build());
@@ -263,7 +298,7 @@ class InProcessClusterTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aWorkerServedByAFollowerGetsItsTasksAndStaysReady() throws Exception {
         List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
         String leaderId = nodes.stream().filter(n -> n.getManagerReachability() == NodeView.Reachability.LEADER)
@@ -304,7 +339,7 @@ class InProcessClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aLeaderFailoverDuringADeploymentConvergesWithoutDuplicates() throws Exception {
         List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
         int leader = -1;
@@ -335,7 +370,7 @@ class InProcessClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void networksAllocateAddressesInTheStoreAndRefuseBadInput() throws Exception {
         // the leader of test 3 is gone: talk through a manager that is still up
         int v = -1;

@@ -93,6 +93,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private final Set<String> remote = ConcurrentHashMap.newKeySet();
     /** follower: nodes heard since the last report to the leader */
     private final Set<String> toReport = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.LongAdder heartbeats = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean serving;
     private volatile boolean leading;
     private Thread loop;
@@ -190,6 +191,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
         if (statuses != null) {
             statuses.close();
+            reportsBefore += statuses.reports(); // counters only go up across restarts of the batcher
+            entriesBefore += statuses.entries();
             statuses = null;
         }
         for (Session s : sessions.values()) {
@@ -198,6 +201,30 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         sessions.clear();
         heard.clear();
     }
+
+    /** Open worker sessions on this manager (a metric). */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Heartbeats received by this manager since it started (a metric). */
+    public long heartbeatCount() {
+        return heartbeats.sum();
+    }
+
+    /** Task states workers reported to this manager, and the Raft entries they were written in (metrics). */
+    public long statusReports() {
+        StatusBatcher b = statuses;
+        return reportsBefore + (b == null ? 0 : b.reports());
+    }
+
+    public long statusEntries() {
+        StatusBatcher b = statuses;
+        return entriesBefore + (b == null ? 0 : b.entries());
+    }
+
+    private long reportsBefore;
+    private long entriesBefore;
 
     /** Leader: these nodes heartbeated to a follower (or here). */
     public void heardFrom(Collection<String> nodeIds) {
@@ -546,6 +573,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             if (s == null || !serving) {
                 throw Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException();
             }
+            heartbeats.increment();
             heard(s.nodeId);
             return HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build();
         });
@@ -568,6 +596,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     out.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
                     return;
                 }
+                heartbeats.increment();
                 heard(s.nodeId);
                 out.onNext(HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build());
             }

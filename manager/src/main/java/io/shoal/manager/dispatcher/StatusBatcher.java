@@ -38,6 +38,17 @@ final class StatusBatcher implements AutoCloseable {
     private Map<String, NodeChange> nodeChanges = new LinkedHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.LongAdder reports = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder entries = new java.util.concurrent.atomic.LongAdder();
+
+    /** Task states received, and Raft entries written for them (metrics). */
+    long reports() {
+        return reports.sum();
+    }
+
+    long entries() {
+        return entries.sum();
+    }
 
     StatusBatcher(StoreWriter writer) {
         this.writer = writer;
@@ -56,6 +67,7 @@ final class StatusBatcher implements AutoCloseable {
                 f.completeExceptionally(io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
                 return f;
             }
+            reports.add(updates.size());
             for (TaskStatusUpdate u : updates) {
                 // a later report of the same task replaces an earlier one unless it goes backwards
                 pending.merge(u.getTaskId(), new Report(nodeId, u.getStatus()), (a, b) ->
@@ -177,6 +189,7 @@ final class StatusBatcher implements AutoCloseable {
             List<Map.Entry<String, Report>> chunk = all.subList(from, Math.min(all.size(), from + MAX_PER_ENTRY));
             // skip what this manager's store already shows as applied or moot; the replicas apply the
             // same rule again at apply time (TaskStatusChange), so a report never conflicts
+            entries.increment();
             writer.update(tx -> {
                 List<StoreAction> out = new ArrayList<>();
                 for (Map.Entry<String, Report> e : chunk) {

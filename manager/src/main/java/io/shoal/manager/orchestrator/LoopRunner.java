@@ -28,6 +28,23 @@ public final class LoopRunner {
     private final long periodMs;
     private volatile Thread thread;
 
+    /** What one loop did on this manager since it started (metrics): passes, actions written, time spent. */
+    public record Stats(java.util.concurrent.atomic.LongAdder passes, java.util.concurrent.atomic.LongAdder writes,
+                        java.util.concurrent.atomic.LongAdder nanos) {
+        Stats() {
+            this(new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+                    new java.util.concurrent.atomic.LongAdder());
+        }
+    }
+
+    private final java.util.Map<String, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Per loop name. */
+    public java.util.Map<String, Stats> stats() {
+        loops.forEach(r -> stats.computeIfAbsent(r.name(), k -> new Stats()));
+        return java.util.Collections.unmodifiableMap(stats);
+    }
+
     public LoopRunner(ClusterStore store, StoreWriter writer, List<Reconciler> loops, LongSupplier clock, long periodMs) {
         this.store = store;
         this.writer = writer;
@@ -110,7 +127,12 @@ public final class LoopRunner {
                     n[0] = actions.size();
                     return actions;
                 }, MAX_PER_ENTRY);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
+                long nanos = System.nanoTime() - t0;
+                Stats st = stats.computeIfAbsent(r.name(), k -> new Stats());
+                st.passes().increment();
+                st.writes().add(n[0]);
+                st.nanos().add(nanos);
+                long ms = nanos / 1_000_000;
                 if (n[0] >= 100 || ms >= 200) { // bulk decisions and slow passes are worth a line
                     LOG.info("{}: {} writes in {} ms ({} pass)", r.name(), n[0], ms, changes.all() ? "full" : "incremental");
                 }

@@ -38,6 +38,8 @@ public final class ClusterStore {
     private final Map<io.shoal.api.TaskState, TreeMap<String, Task>> tasksByState = new EnumMap<>(io.shoal.api.TaskState.class);
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private long appliedIndex;
+    /** Tasks this replica saw become ASSIGNED (placed by the scheduler), all committed: a metric. */
+    private volatile long placements;
 
     public ClusterStore() {
         for (ObjectKind k : ObjectKind.values()) {
@@ -281,6 +283,7 @@ public final class ClusterStore {
                 .setVersion(index).setCreatedMs(created).setUpdatedMs(timestamp).build());
         tables.get(kind).put(id, after);
         index(before, after);
+        countPlacement(before, after);
         if (kind.uniqueNames() && !StoreObjects.name(after).isEmpty()) {
             names.get(kind).put(StoreObjects.name(after), id);
         }
@@ -303,7 +306,41 @@ public final class ClusterStore {
                 .setMeta(Meta.newBuilder().setVersion(index).setCreatedMs(t.getMeta().getCreatedMs()).setUpdatedMs(timestamp))).build();
         tables.get(ObjectKind.TASK).put(t.getId(), after);
         index(before, after);
+        countPlacement(before, after);
         return new StoreEvent(StoreEvent.Type.UPDATE, index, before, after);
+    }
+
+    private void countPlacement(StoreObject before, StoreObject after) {
+        if (after.hasTask() && after.getTask().getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_ASSIGNED
+                && (before == null || before.getTask().getStatus().getState() != io.shoal.api.TaskState.TASK_STATE_ASSIGNED)) {
+            placements++; // only apply writes, under the write lock
+        }
+    }
+
+    /** How many tasks this replica has seen placed (turn ASSIGNED) since it started; snapshots do not count. */
+    public long placements() {
+        return placements;
+    }
+
+    /** How many objects of a kind the store holds. */
+    public int count(ObjectKind kind) {
+        lock.readLock().lock();
+        try {
+            return tables.get(kind).size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** How many tasks are in an observed state. */
+    public int count(io.shoal.api.TaskState state) {
+        lock.readLock().lock();
+        try {
+            TreeMap<String, Task> m = tasksByState.get(state);
+            return m == null ? 0 : m.size();
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** Whether a reported status moves a task's status forward: a later state, or new details of the same one. */

@@ -1,0 +1,84 @@
+package io.shoal.cli.daemon;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The daemon's meters in Prometheus's text format on {@code http://ADDR/metrics}
+ * ({@code shoal daemon --metrics-addr}, as Docker's {@code metrics-addr}): the JVM's (memory, GC,
+ * threads, classes, CPU, uptime) and, on a manager, the manager's ({@link io.shoal.manager.ManagerMetrics}).
+ * Plain http without authentication, like Docker's: bind it to an address only trusted scrapers reach.
+ */
+final class MetricsServer implements AutoCloseable {
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private HttpServer http;
+
+    MetricsServer() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Serves {@code /metrics} on {@code addr} (IP:PORT; port 0 picks one); returns the bound address. */
+    InetSocketAddress serve(String addr) throws IOException {
+        Addresses.HostPort hp = Addresses.parse(addr, "--metrics-addr", -1);
+        if (hp.port() < 0) {
+            throw new IllegalArgumentException("--metrics-addr: '" + addr + "' needs a port (IP:PORT)");
+        }
+        try {
+            http = HttpServer.create(new InetSocketAddress(hp.host(), hp.port()), 16);
+        } catch (IOException e) {
+            throw new IOException("--metrics-addr: cannot listen on " + addr + ": " + e.getMessage(), e);
+        }
+        http.createContext("/metrics", exchange -> {
+            try (exchange) {
+                if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                    exchange.sendResponseHeaders(405, -1);
+                    return;
+                }
+                byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                boolean head = exchange.getRequestMethod().equals("HEAD");
+                exchange.sendResponseHeaders(200, head ? -1 : body.length);
+                if (!head) {
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                }
+            }
+        });
+        http.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        http.start();
+        return http.getAddress();
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.stop(0);
+        }
+        gc.close();
+        registry.close();
+    }
+}
