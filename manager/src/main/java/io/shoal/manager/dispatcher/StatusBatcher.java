@@ -187,17 +187,22 @@ final class StatusBatcher implements AutoCloseable {
         List<Map.Entry<String, Report>> all = new ArrayList<>(batch.entrySet());
         for (int from = 0; from < all.size(); from += MAX_PER_ENTRY) {
             List<Map.Entry<String, Report>> chunk = all.subList(from, Math.min(all.size(), from + MAX_PER_ENTRY));
-            // skip what this manager's store already shows as applied or moot; the replicas apply the
-            // same rule again at apply time (TaskStatusChange), so a report never conflicts
+            // skip what this manager's store already shows as moot (the task is on another node, or
+            // the report is not forward); a task this store does not have yet (a follower that lags
+            // the leader) is written anyway: every replica applies the rule again at apply time
+            // (TaskStatusChange), so a report never conflicts and is never dropped for a lag
             entries.increment();
             writer.update(tx -> {
                 List<StoreAction> out = new ArrayList<>();
                 for (Map.Entry<String, Report> e : chunk) {
                     TaskStatus s = e.getValue().status();
-                    tx.task(e.getKey())
-                            .filter(t -> t.getNodeId().equals(e.getValue().nodeId()))
-                            .filter(t -> io.shoal.manager.store.ClusterStore.forward(t.getStatus(), s))
-                            .ifPresent(t -> out.add(Batches.status(t.getId(), e.getValue().nodeId(), s)));
+                    String node = e.getValue().nodeId();
+                    boolean moot = tx.task(e.getKey())
+                            .map(t -> !t.getNodeId().equals(node) || !io.shoal.manager.store.ClusterStore.forward(t.getStatus(), s))
+                            .orElse(false);
+                    if (!moot) {
+                        out.add(Batches.status(e.getKey(), node, s));
+                    }
                 }
                 return out;
             });
