@@ -135,15 +135,49 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 .map(n -> WeightedPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getAdvertiseAddr()).build()).toList());
     }
 
-    private void refreshSettings() {
+    /** While a shorter down-after takes over, the longer one (of workers still on the longer period) and until when. */
+    private volatile long previousDownAfterMs;
+    private volatile long previousUntilMs;
+
+    /**
+     * The period and down-after from the cluster object (or the constructor's defaults), the
+     * period stretched to keep the fleet within {@link ClusterSettings#MAX_HEARTBEATS_PER_SECOND}.
+     * When down-after shrinks (nodes left), the longer one still holds for two of the old periods:
+     * workers learn the new period only with their next heartbeat answer.
+     */
+    private synchronized void refreshSettings() {
         var spec = store.view(tx -> tx.cluster()).map(c -> c.getSpec()).orElse(null);
+        long base;
+        long downAfter;
         if (spec == null || spec.getHeartbeatPeriodMs() <= 0) {
-            periodMs = defaultPeriod.toMillis();
-            downAfterMs = defaultDownAfter.toMillis();
+            base = defaultPeriod.toMillis();
+            downAfter = defaultDownAfter.toMillis();
         } else {
-            periodMs = ClusterSettings.heartbeatPeriodMs(spec);
-            downAfterMs = ClusterSettings.downAfterMs(spec);
+            base = ClusterSettings.heartbeatPeriodMs(spec);
+            downAfter = ClusterSettings.downAfterMs(spec);
         }
+        long period = ClusterSettings.scaledPeriodMs(base, store.count(ObjectKind.NODE));
+        if (period > base) {
+            downAfter = Math.max(downAfter, period * ClusterSettings.PERIODS_TO_DOWN);
+        }
+        long oldDownAfter = downAfterMs;
+        long oldPeriod = periodMs;
+        if (downAfter < oldDownAfter) {
+            previousDownAfterMs = oldDownAfter;
+            previousUntilMs = clock.getAsLong() + 2 * oldPeriod;
+        }
+        periodMs = period;
+        downAfterMs = downAfter;
+    }
+
+    /** Down-after in force now (see {@link #refreshSettings}). Visible for tests. */
+    long downAfterMs() {
+        return clock.getAsLong() < previousUntilMs ? Math.max(downAfterMs, previousDownAfterMs) : downAfterMs;
+    }
+
+    /** The heartbeat period workers are told now. Visible for tests. */
+    long periodMs() {
+        return periodMs;
     }
 
     /** Starts serving sessions (every manager does, from its start). */
@@ -374,6 +408,13 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                                 && (before == null || before.getStatus().getState() != NodeStatus.State.READY) && leading) {
                             // just turned Ready (a session opened, maybe on a follower): a full down-after from now
                             lastSeen.put(n.getId(), clock.getAsLong());
+                        }
+                        if (before == null || e.after() == null) { // a node joined or left: the fleet's size sets the period
+                            long was = periodMs;
+                            refreshSettings();
+                            if (was != periodMs) {
+                                wakeAll(sessionWaiters);
+                            }
                         }
                         boolean managers = (before != null && before.getRole() == NodeRole.NODE_ROLE_MANAGER)
                                 || (e.after() != null && e.after().getNode().getRole() == NodeRole.NODE_ROLE_MANAGER);
@@ -667,7 +708,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private void closeSilentSessions() {
         long now = clock.getAsLong();
         sessions.values().removeIf(s -> {
-            if (now - heard.getOrDefault(s.nodeId, now) > downAfterMs) {
+            if (now - heard.getOrDefault(s.nodeId, now) > downAfterMs()) {
                 safeClose(s, Status.UNAVAILABLE.withDescription("heartbeat timeout"));
                 return true;
             }
@@ -682,7 +723,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
      */
     void checkLiveness() {
         long now = clock.getAsLong();
-        long downAfter = downAfterMs;
+        long downAfter = downAfterMs();
         List<Node> nodes = store.view(tx -> tx.nodes());
         List<String> revived = nodes.stream()
                 .filter(n -> n.getStatus().getState() != NodeStatus.State.READY)

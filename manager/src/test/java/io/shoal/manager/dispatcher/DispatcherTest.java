@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -91,7 +92,7 @@ class DispatcherTest {
         List<Throwable> errors = new ArrayList<>();
         beats("n1", answers, errors).onNext(HeartbeatRequest.newBuilder().setSessionId(session).build());
         assertEquals(List.of(), errors);
-        assertEquals(500, answers.get(0).getPeriodMs(), "each heartbeat is answered with the period");
+        assertEquals(dispatcher.periodMs(), answers.get(0).getPeriodMs(), "each heartbeat is answered with the period");
     }
 
     @Test
@@ -190,5 +191,52 @@ class DispatcherTest {
         } finally {
             follower.shutdown();
         }
+    }
+
+    private void awaitPeriod(long ms) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (dispatcher.periodMs() != ms && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the change hub follows the store on its own thread
+        }
+        assertEquals(ms, dispatcher.periodMs());
+    }
+
+    @Test
+    void aBigFleetHeartbeatsLessOftenAndABigPeriodEndsGently() throws Exception {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        dispatcher.run();
+        Stream s = open();
+        String id = s.messages.get(0).getSessionId();
+        assertEquals(500, s.messages.get(0).getHeartbeatPeriodMs(), "one node: the configured period");
+
+        // 5,000 nodes: 2,000 heartbeats/s at most, so every 2.5 s, Down after 10 s
+        List<io.shoal.api.raft.StoreAction> more = new ArrayList<>();
+        for (int i = 2; i <= 5000; i++) {
+            more.add(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n" + i).setStatus(NodeStatus.newBuilder()
+                    .setState(NodeStatus.State.DOWN)).build())));
+        }
+        writer.update(tx -> more);
+        awaitPeriod(2500);
+        assertEquals(10_000, dispatcher.downAfterMs());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (s.messages.getLast().getHeartbeatPeriodMs() != 2500 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(2500, s.messages.getLast().getHeartbeatPeriodMs(), "the session tells the worker the new period");
+        heartbeat(id);
+        now.addAndGet(9_000);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "silent 9 s of a 10 s down-after");
+
+        // the fleet shrinks: the short period is back, but the long down-after holds for two old periods
+        heartbeat(id);
+        writer.update(tx -> more.stream().map(a -> Batches.remove(tx.node(StoreObjects.id(a.getObject())).map(StoreObjects::wrap).orElseThrow())).toList());
+        awaitPeriod(500);
+        now.addAndGet(4_000); // a worker on the 2.5 s period may be this silent before it learns the new one
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "not Down for a period it had not learned yet");
+        now.addAndGet(2_000);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.DOWN, node().getStatus().getState(), "then the 2 s down-after applies");
     }
 }
