@@ -231,23 +231,23 @@ public final class Agent implements AutoCloseable {
             Context prev = session.attach(); // the stream ends with the session
             try {
                 beats = DispatcherGrpc.newStub(ch).heartbeats(new StreamObserver<>() {
-                @Override
-                public void onNext(HeartbeatResponse r) {
-                    if (r.getPeriodMs() > 0) {
-                        period.set(r.getPeriodMs());
+                    @Override
+                    public void onNext(HeartbeatResponse r) {
+                        if (r.getPeriodMs() > 0) {
+                            period.set(r.getPeriodMs());
+                        }
+                        answered.set(System.nanoTime());
                     }
-                    answered.set(System.nanoTime());
-                }
 
-                @Override
-                public void onError(Throwable t) {
-                    failed.compareAndSet(null, Status.fromThrowable(t));
-                }
+                    @Override
+                    public void onError(Throwable t) {
+                        failed.compareAndSet(null, Status.fromThrowable(t));
+                    }
 
-                @Override
-                public void onCompleted() {
-                    failed.compareAndSet(null, Status.UNAVAILABLE.withDescription("the manager ended the heartbeat stream"));
-                }
+                    @Override
+                    public void onCompleted() {
+                        failed.compareAndSet(null, Status.UNAVAILABLE.withDescription("the manager ended the heartbeat stream"));
+                    }
                 });
             } finally {
                 session.detach(prev);
