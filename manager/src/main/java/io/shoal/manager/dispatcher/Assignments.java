@@ -66,6 +66,125 @@ final class Assignments {
     }
 
     static Plane plane(io.shoal.manager.store.ReadTx tx, String nodeId, List<Task> local) {
+        return plane(tx, nodeId, local, Shared.of(tx));
+    }
+
+    /**
+     * What every node's plane is cut from, at one store index: the networks, and (computed once,
+     * when the first node that needs them asks) every network's remote endpoints and names. The
+     * streams of all nodes wake together after a change, so the dispatcher shares one per index:
+     * a change costs one pass over the tasks, not one per node.
+     */
+    static final class Shared {
+        final long index;
+        final String ingressId;
+        final boolean meshActive;
+        final Map<String, io.shoal.api.Network> networks;
+        final int vxlanPort;
+        private Detail detail;
+
+        /** Endpoints by network (sorted by address), with the node each is on; names by network (sorted); the ingress ports. */
+        record Detail(Map<String, List<Map.Entry<String, io.shoal.api.NetworkPeer>>> peers,
+                      Map<String, List<io.shoal.api.NameRecord>> names, List<io.shoal.api.IngressPort> ingressPorts) {}
+
+        private Shared(long index, String ingressId, boolean meshActive, Map<String, io.shoal.api.Network> networks, int vxlanPort) {
+            this.index = index;
+            this.ingressId = ingressId;
+            this.meshActive = meshActive;
+            this.networks = networks;
+            this.vxlanPort = vxlanPort;
+        }
+
+        static Shared of(io.shoal.manager.store.ReadTx tx) {
+            Map<String, io.shoal.api.Network> networks = new java.util.HashMap<>();
+            String ingressId = null;
+            for (io.shoal.api.Network n : tx.networks()) {
+                networks.put(n.getId(), n.toBuilder().clearReleased().build());
+                if (n.getSpec().getIngress() && ingressId == null) {
+                    ingressId = n.getId();
+                }
+            }
+            boolean mesh = ingressId != null && io.shoal.manager.network.Ingress.meshActive(tx);
+            int vxlanPort = tx.cluster().map(c -> c.getSpec().getVxlanPort()).orElse(0);
+            return new Shared(tx.index(), ingressId, mesh, networks, vxlanPort);
+        }
+
+        /** The endpoints and names; {@code tx} must be at this index. */
+        synchronized Detail detail(io.shoal.manager.store.ReadTx tx) {
+            if (detail == null) {
+                detail = computeDetail(tx);
+            }
+            return detail;
+        }
+
+        private Detail computeDetail(io.shoal.manager.store.ReadTx tx) {
+            Map<String, List<Map.Entry<String, io.shoal.api.NetworkPeer>>> peers = new java.util.HashMap<>();
+            Map<String, String> hostIps = new java.util.HashMap<>();
+            for (Task t : tx.tasks()) {
+                if (!holds(t)) {
+                    continue;
+                }
+                String host = hostIps.computeIfAbsent(t.getNodeId(), n -> tx.node(n).map(x -> x.getStatus().getAddr()).orElse(""));
+                if (host.isEmpty()) {
+                    continue;
+                }
+                for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
+                    if (a.getReleasedMs() == 0) {
+                        peers.computeIfAbsent(a.getNetworkId(), k -> new java.util.ArrayList<>()).add(Map.entry(t.getNodeId(),
+                                io.shoal.api.NetworkPeer.newBuilder().setNetworkId(a.getNetworkId())
+                                        .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).setHostIp(host).build()));
+                    }
+                }
+            }
+            if (ingressId != null) {
+                // every node's own ingress address: replies to connections it handed over
+                for (io.shoal.api.Node n : tx.nodes()) {
+                    if (n.getStatus().getAddr().isEmpty()) {
+                        continue;
+                    }
+                    n.getAttachmentsList().stream().filter(a -> a.getNetworkId().equals(ingressId)).findFirst().ifPresent(a ->
+                            peers.computeIfAbsent(ingressId, k -> new java.util.ArrayList<>()).add(Map.entry(n.getId(),
+                                    io.shoal.api.NetworkPeer.newBuilder().setNetworkId(ingressId)
+                                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress()))
+                                            .setHostIp(n.getStatus().getAddr()).build())));
+                }
+            }
+            peers.values().forEach(l -> l.sort(java.util.Comparator.comparing(e -> e.getValue().getAddress())));
+            // names: running endpoints (any node) and VIPs of services, by network
+            Map<String, List<io.shoal.api.NameRecord>> names = new java.util.HashMap<>();
+            Map<String, io.shoal.api.Service> services = new java.util.HashMap<>();
+            tx.services().forEach(s -> services.put(s.getId(), s));
+            for (Task t : tx.tasks()) {
+                io.shoal.api.Service s = services.get(t.getServiceId());
+                if (s == null || t.getStatus().getState() != io.shoal.api.TaskState.TASK_STATE_RUNNING
+                        || t.getDesiredState() != io.shoal.api.TaskState.TASK_STATE_RUNNING) {
+                    continue;
+                }
+                boolean dnsrr = s.getSpec().getEndpoint().getMode() == io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
+                for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
+                    if (a.getReleasedMs() == 0 && !a.getNetworkId().equals(ingressId)) {
+                        names.computeIfAbsent(a.getNetworkId(), k -> new java.util.ArrayList<>()).add(io.shoal.api.NameRecord.newBuilder()
+                                .setNetworkId(a.getNetworkId()).setServiceName(s.getSpec().getAnnotations().getName()).setTaskId(t.getId())
+                                .setSlot(t.getSlot()).setDnsrr(dnsrr).setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+                    }
+                }
+            }
+            for (io.shoal.api.Service s : services.values()) {
+                for (io.shoal.api.NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
+                    names.computeIfAbsent(a.getNetworkId(), k -> new java.util.ArrayList<>()).add(io.shoal.api.NameRecord.newBuilder()
+                            .setNetworkId(a.getNetworkId()).setServiceName(s.getSpec().getAnnotations().getName()).setVip(true)
+                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+                }
+            }
+            names.values().forEach(l -> l.sort(java.util.Comparator.comparing(io.shoal.api.NameRecord::getServiceName)
+                    .thenComparing(io.shoal.api.NameRecord::getAddress)));
+            List<io.shoal.api.IngressPort> ports = ingressId != null && meshActive ? ingressPorts(tx, ingressId) : List.of();
+            return new Detail(peers, names, ports);
+        }
+    }
+
+    /** A node's plane cut from {@code shared}, which must be at {@code tx}'s index. */
+    static Plane plane(io.shoal.manager.store.ReadTx tx, String nodeId, List<Task> local, Shared shared) {
         java.util.Set<String> ids = new java.util.TreeSet<>();
         for (Task t : local) {
             if (holds(t)) {
@@ -74,87 +193,37 @@ final class Assignments {
         }
         // the routing mesh: once a service publishes an ingress port, every node with an ingress
         // address joins the ingress network, whether or not it runs a task of that service
-        String ingressId = io.shoal.manager.network.Ingress.find(tx).map(io.shoal.api.Network::getId).orElse(null);
+        String ingressId = shared.ingressId;
         String ingressAddress = "";
-        List<io.shoal.api.IngressPort> ingressPorts = List.of();
-        if (ingressId != null && io.shoal.manager.network.Ingress.meshActive(tx)) {
+        if (shared.meshActive) {
             ingressAddress = tx.node(nodeId).flatMap(n -> n.getAttachmentsList().stream()
                     .filter(a -> a.getNetworkId().equals(ingressId)).findFirst())
                     .map(io.shoal.api.NetworkAttachment::getAddress).orElse("");
             if (!ingressAddress.isEmpty()) {
                 ids.add(ingressId);
-                ingressPorts = ingressPorts(tx, ingressId);
             }
         }
         if (ids.isEmpty()) {
             return Plane.NONE;
         }
+        Shared.Detail d = shared.detail(tx);
         List<io.shoal.api.Network> networks = new java.util.ArrayList<>();
-        for (String id : ids) {
-            tx.get(io.shoal.manager.store.ObjectKind.NETWORK, id).ifPresent(o -> networks.add(o.getNetwork().toBuilder().clearReleased().build()));
-        }
-        Map<String, String> hostIps = new java.util.HashMap<>();
         List<io.shoal.api.NetworkPeer> peers = new java.util.ArrayList<>();
-        for (Task t : tx.tasks()) {
-            if (t.getNodeId().equals(nodeId) || !holds(t)) {
-                continue;
-            }
-            String host = hostIps.computeIfAbsent(t.getNodeId(), n -> tx.node(n).map(x -> x.getStatus().getAddr()).orElse(""));
-            if (host.isEmpty()) {
-                continue;
-            }
-            for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
-                if (a.getReleasedMs() == 0 && ids.contains(a.getNetworkId())) {
-                    peers.add(io.shoal.api.NetworkPeer.newBuilder().setNetworkId(a.getNetworkId())
-                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).setHostIp(host).build());
-                }
-            }
-        }
-        if (ids.contains(ingressId)) {
-            // the other nodes' own ingress addresses: replies to connections they handed over
-            for (io.shoal.api.Node n : tx.nodes()) {
-                if (n.getId().equals(nodeId) || n.getStatus().getAddr().isEmpty()) {
-                    continue;
-                }
-                n.getAttachmentsList().stream().filter(a -> a.getNetworkId().equals(ingressId)).findFirst().ifPresent(a ->
-                        peers.add(io.shoal.api.NetworkPeer.newBuilder().setNetworkId(ingressId)
-                                .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress()))
-                                .setHostIp(n.getStatus().getAddr()).build()));
-            }
-        }
-        peers.sort(java.util.Comparator.comparing(io.shoal.api.NetworkPeer::getNetworkId).thenComparing(io.shoal.api.NetworkPeer::getAddress));
-        // names: running endpoints (any node) and VIPs of services on these networks
         List<io.shoal.api.NameRecord> names = new java.util.ArrayList<>();
-        Map<String, io.shoal.api.Service> services = new java.util.HashMap<>();
-        tx.services().forEach(s -> services.put(s.getId(), s));
-        for (Task t : tx.tasks()) {
-            io.shoal.api.Service s = services.get(t.getServiceId());
-            if (s == null || t.getStatus().getState() != io.shoal.api.TaskState.TASK_STATE_RUNNING
-                    || t.getDesiredState() != io.shoal.api.TaskState.TASK_STATE_RUNNING) {
-                continue;
+        for (String id : ids) { // network ids in order, each network's entries in order: the whole is sorted
+            io.shoal.api.Network n = shared.networks.get(id);
+            if (n != null) {
+                networks.add(n);
             }
-            boolean dnsrr = s.getSpec().getEndpoint().getMode() == io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
-            for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
-                if (a.getReleasedMs() == 0 && ids.contains(a.getNetworkId()) && !a.getNetworkId().equals(ingressId)) {
-                    names.add(io.shoal.api.NameRecord.newBuilder().setNetworkId(a.getNetworkId())
-                            .setServiceName(s.getSpec().getAnnotations().getName()).setTaskId(t.getId()).setSlot(t.getSlot())
-                            .setDnsrr(dnsrr).setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+            for (Map.Entry<String, io.shoal.api.NetworkPeer> e : d.peers().getOrDefault(id, List.of())) {
+                if (!e.getKey().equals(nodeId)) {
+                    peers.add(e.getValue());
                 }
             }
+            names.addAll(d.names().getOrDefault(id, List.of()));
         }
-        for (io.shoal.api.Service s : services.values()) {
-            for (io.shoal.api.NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
-                if (ids.contains(a.getNetworkId())) {
-                    names.add(io.shoal.api.NameRecord.newBuilder().setNetworkId(a.getNetworkId())
-                            .setServiceName(s.getSpec().getAnnotations().getName()).setVip(true)
-                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
-                }
-            }
-        }
-        names.sort(java.util.Comparator.comparing(io.shoal.api.NameRecord::getNetworkId).thenComparing(io.shoal.api.NameRecord::getServiceName)
-                .thenComparing(io.shoal.api.NameRecord::getAddress));
-        int vxlanPort = tx.cluster().map(c -> c.getSpec().getVxlanPort()).orElse(0);
-        return new Plane(networks, peers, names, ingressPorts, ingressAddress, vxlanPort);
+        List<io.shoal.api.IngressPort> ingressPorts = ingressAddress.isEmpty() ? List.of() : d.ingressPorts();
+        return new Plane(networks, peers, names, ingressPorts, ingressAddress, shared.vxlanPort);
     }
 
     /** Every ingress-published port with the ingress addresses of its service's running tasks. */

@@ -538,6 +538,27 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
     }
 
+    /** What every node's data plane is cut from, at the newest index a stream asked for (one per change, not one per node). */
+    private volatile Assignments.Shared shared;
+    private final Object sharedLock = new Object();
+
+    private Assignments.Shared shared(io.shoal.manager.store.ReadTx tx) {
+        Assignments.Shared s = shared;
+        if (s != null && s.index == tx.index()) {
+            return s;
+        }
+        synchronized (sharedLock) {
+            s = shared;
+            if (s == null || s.index != tx.index()) {
+                s = Assignments.Shared.of(tx);
+                if (shared == null || shared.index < s.index) {
+                    shared = s;
+                }
+            }
+            return s;
+        }
+    }
+
     /** The task set of the session's node, now and after every change to it. */
     @Override
     public void assignments(io.shoal.api.AssignmentsRequest req, StreamObserver<io.shoal.api.AssignmentsMessage> observer) {
@@ -557,7 +578,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     record View(java.util.List<io.shoal.api.Task> tasks, Assignments.Plane plane) {}
                     View now = store.view(tx -> {
                         java.util.List<io.shoal.api.Task> tasks = tx.tasksOnNode(s.nodeId);
-                        return new View(tasks, Assignments.plane(tx, s.nodeId, tasks));
+                        return new View(tasks, Assignments.plane(tx, s.nodeId, tasks, shared(tx)));
                     });
                     var msg = Assignments.next(last, now.tasks());
                     if (msg == null && !now.plane().equals(lastPlane)) {
