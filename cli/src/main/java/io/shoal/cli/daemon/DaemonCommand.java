@@ -58,9 +58,12 @@ public final class DaemonCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--snapshot-interval: must be at least 1");
         }
-        if (metricsAddr != null && Addresses.parse(metricsAddr, "--metrics-addr", -1).port() < 0) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--metrics-addr: '" + metricsAddr + "' needs a port (IP:PORT)");
+        if (metricsAddr != null) {
+            try {
+                MetricsServer.parse(metricsAddr);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+            }
         }
         MetricsServer metrics = new MetricsServer();
         if (metricsAddr != null) {

@@ -40,12 +40,18 @@ final class MetricsServer implements AutoCloseable {
         return registry;
     }
 
-    /** Serves {@code /metrics} on {@code addr} (IP:PORT; port 0 picks one); returns the bound address. */
-    InetSocketAddress serve(String addr) throws IOException {
+    /** The address {@code --metrics-addr} names: IP:PORT, the port required. */
+    static Addresses.HostPort parse(String addr) {
         Addresses.HostPort hp = Addresses.parse(addr, "--metrics-addr", -1);
         if (hp.port() < 0) {
             throw new IllegalArgumentException("--metrics-addr: '" + addr + "' needs a port (IP:PORT)");
         }
+        return hp;
+    }
+
+    /** Serves {@code /metrics} on {@code addr} (IP:PORT); returns the bound address. */
+    InetSocketAddress serve(String addr) throws IOException {
+        Addresses.HostPort hp = parse(addr);
         try {
             http = HttpServer.create(new InetSocketAddress(hp.host(), hp.port()), 16);
         } catch (IOException e) {

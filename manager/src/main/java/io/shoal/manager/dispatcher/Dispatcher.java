@@ -188,7 +188,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         refreshSettings();
         refreshManagers();
         serving = true;
-        statuses = new StatusBatcher(writer);
+        statuses = new StatusBatcher(writer, statusEntries);
         loop = Thread.ofVirtual().name("dispatcher-liveness").start(this::livenessLoop);
         hub = Thread.ofVirtual().name("dispatcher-changes").start(this::changeHub);
     }
@@ -225,8 +225,6 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
         if (statuses != null) {
             statuses.close();
-            reportsBefore += statuses.reports(); // counters only go up across restarts of the batcher
-            entriesBefore += statuses.entries();
             statuses = null;
         }
         for (Session s : sessions.values()) {
@@ -248,17 +246,15 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
 
     /** Task states workers reported to this manager, and the Raft entries they were written in (metrics). */
     public long statusReports() {
-        StatusBatcher b = statuses;
-        return reportsBefore + (b == null ? 0 : b.reports());
+        return statusReports.sum();
     }
 
     public long statusEntries() {
-        StatusBatcher b = statuses;
-        return entriesBefore + (b == null ? 0 : b.entries());
+        return statusEntries.sum();
     }
 
-    private long reportsBefore;
-    private long entriesBefore;
+    private final java.util.concurrent.atomic.LongAdder statusReports = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder statusEntries = new java.util.concurrent.atomic.LongAdder();
 
     /** Leader: these nodes heartbeated to a follower (or here). */
     public void heardFrom(Collection<String> nodeIds) {
@@ -617,6 +613,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             obs.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
             return;
         }
+        statusReports.add(req.getUpdatesCount());
         batcher.submit(s.nodeId, req.getUpdatesList()).whenComplete((ok, err) -> {
             if (err != null) {
                 obs.onError(Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null

@@ -38,20 +38,12 @@ final class StatusBatcher implements AutoCloseable {
     private Map<String, NodeChange> nodeChanges = new LinkedHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private final java.util.concurrent.atomic.LongAdder reports = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder entries = new java.util.concurrent.atomic.LongAdder();
+    /** Raft entries written for reports (a metric the dispatcher keeps across batchers). */
+    private final java.util.concurrent.atomic.LongAdder entries;
 
-    /** Task states received, and Raft entries written for them (metrics). */
-    long reports() {
-        return reports.sum();
-    }
-
-    long entries() {
-        return entries.sum();
-    }
-
-    StatusBatcher(StoreWriter writer) {
+    StatusBatcher(StoreWriter writer, java.util.concurrent.atomic.LongAdder entries) {
         this.writer = writer;
+        this.entries = entries;
         this.thread = Thread.ofVirtual().name("dispatcher-status").start(this::loop);
     }
 
@@ -67,7 +59,6 @@ final class StatusBatcher implements AutoCloseable {
                 f.completeExceptionally(io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
                 return f;
             }
-            reports.add(updates.size());
             for (TaskStatusUpdate u : updates) {
                 // a later report of the same task replaces an earlier one unless it goes backwards
                 pending.merge(u.getTaskId(), new Report(nodeId, u.getStatus()), (a, b) ->

@@ -66,6 +66,12 @@ class DispatcherTest {
         return store.view(tx -> tx.node("n1")).orElseThrow();
     }
 
+    /** The store holds node n1 and {@code dispatcher} leads. */
+    private void leadWithNodeN1() {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        dispatcher.run();
+    }
+
     private Stream open() throws Exception {
         Stream s = new Stream();
         Context.current().withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER))
@@ -97,8 +103,7 @@ class DispatcherTest {
 
     @Test
     void heartbeatsOfAnUnknownSessionOrAnotherNodesSessionEndTheStream() throws Exception {
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
-        dispatcher.run();
+        leadWithNodeN1();
         String id = open().messages.get(0).getSessionId();
         for (String[] c : new String[][] {{"n1", "no-such-session"}, {"n2", id}}) {
             List<HeartbeatResponse> answers = new ArrayList<>();
@@ -114,8 +119,7 @@ class DispatcherTest {
 
     @Test
     void aSessionMakesTheNodeReadyAndSilenceMakesItDown() throws Exception {
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
-        dispatcher.run();
+        leadWithNodeN1();
         Stream s = open();
         assertEquals(NodeStatus.State.READY, node().getStatus().getState());
         assertEquals("10.0.0.5", node().getStatus().getAddr());
@@ -137,8 +141,7 @@ class DispatcherTest {
 
     @Test
     void aNodeMarkedDownWhileItKeepsHeartbeatingIsReadyAgain() throws Exception {
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
-        dispatcher.run();
+        leadWithNodeN1();
         Stream s = open();
         String id = s.messages.get(0).getSessionId();
         // a stale write, e.g. from a deposed leader's liveness loop
@@ -203,8 +206,7 @@ class DispatcherTest {
 
     @Test
     void aBigFleetHeartbeatsLessOftenAndABigPeriodEndsGently() throws Exception {
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
-        dispatcher.run();
+        leadWithNodeN1();
         Stream s = open();
         String id = s.messages.get(0).getSessionId();
         assertEquals(500, s.messages.get(0).getHeartbeatPeriodMs(), "one node: the configured period");

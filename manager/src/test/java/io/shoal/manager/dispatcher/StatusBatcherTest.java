@@ -51,7 +51,7 @@ class StatusBatcherTest {
                 return CompletableFuture.completedFuture(r);
             }
         };
-        try (StatusBatcher batcher = new StatusBatcher(new StoreWriter(follower, log))) {
+        try (StatusBatcher batcher = new StatusBatcher(new StoreWriter(follower, log), new java.util.concurrent.atomic.LongAdder())) {
             batcher.submit("n1", List.of(report("t1", TaskState.TASK_STATE_RUNNING, 5))).get(10, TimeUnit.SECONDS);
             assertEquals(TaskState.TASK_STATE_RUNNING, leader.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState());
 

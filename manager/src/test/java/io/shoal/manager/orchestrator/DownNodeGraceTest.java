@@ -57,15 +57,20 @@ class DownNodeGraceTest {
         }
     }
 
-    @Test
-    void tasksMoveOnlyAfterTheNodeStaysDownForTheGrace() {
-        node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
+    /** Creates service web with one replica and returns its task once placed. */
+    private Task oneReplicaOfWeb() {
         writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Service.newBuilder().setId("s1")
                 .setSpec(ServiceSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("web"))
                         .setReplicated(ReplicatedService.newBuilder().setReplicas(1)).setTask(TaskSpec.getDefaultInstance()))
                 .build()))));
         settle();
-        Task t = live().getFirst();
+        return live().getFirst();
+    }
+
+    @Test
+    void tasksMoveOnlyAfterTheNodeStaysDownForTheGrace() {
+        node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
+        Task t = oneReplicaOfWeb();
         assertEquals("n1", t.getNodeId());
         writer.update(tx -> List.of(Batches.update(StoreObjects.wrap(tx.task(t.getId()).orElseThrow().toBuilder()
                 .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_RUNNING)).build()))));
@@ -88,12 +93,7 @@ class DownNodeGraceTest {
         writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Cluster.newBuilder().setId("c")
                 .setSpec(io.shoal.api.ClusterSpec.newBuilder().setNodeDownGraceMs(0)).build()))));
         node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Service.newBuilder().setId("s1")
-                .setSpec(ServiceSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("web"))
-                        .setReplicated(ReplicatedService.newBuilder().setReplicas(1)).setTask(TaskSpec.getDefaultInstance()))
-                .build()))));
-        settle();
-        Task t = live().getFirst();
+        Task t = oneReplicaOfWeb();
         node("n2", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
         node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.DOWN).setSinceMs(now).build());
         // an incremental pass over the node's state change, as the leader runs right after it
