@@ -290,6 +290,12 @@ public final class RaftNode implements Consensus {
         return division().getInfo().getLastAppliedIndex();
     }
 
+    /** The index of the newest snapshot this member would send to a new member; -1 without one. */
+    public long latestSnapshotIndex() {
+        var snapshot = division().getStateMachine().getLatestSnapshot();
+        return snapshot == null ? -1 : snapshot.getIndex();
+    }
+
     @Override
     public void barrier(Duration timeout) {
         // the blocking API: an async read-only call shares the client's ordered sliding window

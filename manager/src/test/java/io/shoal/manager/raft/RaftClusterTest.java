@@ -233,7 +233,9 @@ class RaftClusterTest {
             assertTrue(write(members.get(leader).raft, "n" + i).getOk());
         }
         Path leaderSm = dir.resolve(leader);
-        await("the leader took a snapshot", Duration.ofSeconds(20), () -> snapshots(leaderSm) > 0);
+        // the file, and Ratis told of it: a new member is sent the snapshot only from then on
+        await("the leader took a snapshot", Duration.ofSeconds(20),
+                () -> snapshots(leaderSm) > 0 && members.get(leader).raft.latestSnapshotIndex() > 0);
         Member m4 = start("m4", Map.of(), 20);
         members.get(leader).raft.addVoter("m4", addr("m4"), Duration.ofSeconds(30));
         await("m4 has every write", Duration.ofSeconds(30), () -> has(m4, "n0") && has(m4, "n119"));
