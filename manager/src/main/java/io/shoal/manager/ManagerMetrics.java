@@ -65,9 +65,9 @@ public final class ManagerMetrics implements AutoCloseable {
             meters.add(FunctionCounter.builder("shoal.loop.passes", st, x -> x.passes().sum()).tag("loop", loop)
                     .description("Passes of a control loop (leader only)").register(registry));
             meters.add(FunctionCounter.builder("shoal.loop.writes", st, x -> x.writes().sum()).tag("loop", loop)
-                    .description("Store actions a control loop wrote").register(registry));
+                    .description("Store actions a control loop decided (written with the rest of its pass)").register(registry));
             meters.add(FunctionCounter.builder("shoal.loop.time", st, x -> x.nanos().sum() / (double) TimeUnit.SECONDS.toNanos(1))
-                    .tag("loop", loop).baseUnit("seconds").description("Time spent in a control loop's passes, writes included")
+                    .tag("loop", loop).baseUnit("seconds").description("Time a control loop spent deciding (the pass's write is shared by all loops)")
                     .register(registry));
         });
     }

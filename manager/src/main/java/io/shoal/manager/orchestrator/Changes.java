@@ -42,6 +42,26 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
         return all;
     }
 
+    /** What either touched. */
+    public Changes plus(Changes other) {
+        if (all || other.all) {
+            return ALL;
+        }
+        if (other.isEmpty()) {
+            return this;
+        }
+        Gatherer g = new Gatherer();
+        g.services.addAll(services);
+        g.services.addAll(other.services);
+        g.nodes.addAll(nodes);
+        g.nodes.addAll(other.nodes);
+        g.progressed.addAll(progressed);
+        g.progressed.addAll(other.progressed);
+        g.nodeStates.addAll(nodeStates);
+        g.nodeStates.addAll(other.nodeStates);
+        return g.changes();
+    }
+
     public boolean isEmpty() {
         return !all && services.isEmpty() && nodes.isEmpty() && progressed.isEmpty() && nodeStates.isEmpty();
     }

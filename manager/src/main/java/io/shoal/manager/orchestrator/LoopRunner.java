@@ -2,6 +2,9 @@ package io.shoal.manager.orchestrator;
 
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.ObjectKind;
+import io.shoal.manager.store.StagedTx;
+import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreException;
 import io.shoal.manager.store.StoreWriter;
@@ -116,30 +119,76 @@ public final class LoopRunner {
         pass(Changes.ALL);
     }
 
-    /** One pass of every loop, in order, over what {@code changes} touch. */
+    /**
+     * One pass of every loop, in order, over what {@code changes} touch, written as one write: each
+     * loop decides on top of the writes of the loops before it ({@link StagedTx}), and sees what
+     * they touched as changes too, so that a service's new tasks are created, given addresses and
+     * placed in one Raft entry (of at most {@link #MAX_PER_ENTRY} actions; a bigger pass goes in
+     * several). When that write is refused for any reason but a conflict, the loops write one by
+     * one instead, so that one loop's refused write does not hold back the others.
+     */
     public void pass(Changes changes) {
+        long t0 = System.nanoTime();
+        long[] decided = new long[1];
+        int[] n = new int[1];
+        try {
+            writer.update(tx -> {
+                StagedTx staged = new StagedTx(tx);
+                Changes c = changes;
+                for (Reconciler r : loops) {
+                    List<StoreAction> actions = decide(r, staged, c);
+                    Changes.Gatherer touched = new Changes.Gatherer();
+                    for (StoreEvent e : staged.stage(actions)) {
+                        ObjectKind k = StoreObjects.kind(e.after() != null ? e.after() : e.before());
+                        if (k == ObjectKind.TASK || k == ObjectKind.SERVICE || k == ObjectKind.NODE) {
+                            touched.add(e); // other kinds' changes reach the loops through the store's events
+                        }
+                    }
+                    c = c.plus(touched.changes());
+                }
+                decided[0] = System.nanoTime();
+                List<StoreAction> all = staged.actions();
+                n[0] = all.size();
+                return all;
+            }, MAX_PER_ENTRY);
+        } catch (io.shoal.manager.consensus.ConsensusException e) {
+            LOG.warn("loops: {}", e.getMessage());
+            return;
+        } catch (StoreException e) {
+            LOG.warn("loops: the pass's write was refused ({}); writing loop by loop", e.getMessage());
+            passOneByOne(changes);
+            return;
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (n[0] >= 100 || ms >= 200) { // bulk decisions and slow passes are worth a line
+            LOG.info("loops: {} writes in {} ms, {} ms of it to decide ({} pass)", n[0], ms,
+                    (decided[0] - t0) / 1_000_000, changes.all() ? "full" : "incremental");
+        }
+    }
+
+    /** One loop's decisions on {@code tx}, counted in its stats; none when it fails. */
+    private List<StoreAction> decide(Reconciler r, io.shoal.manager.store.ReadTx tx, Changes changes) {
+        long t0 = System.nanoTime();
+        try {
+            List<StoreAction> actions = r.reconcile(tx, clock.getAsLong(), changes);
+            Stats st = stats.computeIfAbsent(r.name(), k -> new Stats());
+            st.passes().increment();
+            st.writes().add(actions.size());
+            st.nanos().add(System.nanoTime() - t0);
+            return actions;
+        } catch (RuntimeException e) {
+            LOG.error("{} failed", r.name(), e);
+            return List.of();
+        }
+    }
+
+    /** Each loop decides on the store as it is and writes on its own. */
+    private void passOneByOne(Changes changes) {
         for (Reconciler r : loops) {
             try {
-                long t0 = System.nanoTime();
-                int[] n = new int[1];
-                writer.update(tx -> {
-                    List<StoreAction> actions = r.reconcile(tx, clock.getAsLong(), changes);
-                    n[0] = actions.size();
-                    return actions;
-                }, MAX_PER_ENTRY);
-                long nanos = System.nanoTime() - t0;
-                Stats st = stats.computeIfAbsent(r.name(), k -> new Stats());
-                st.passes().increment();
-                st.writes().add(n[0]);
-                st.nanos().add(nanos);
-                long ms = nanos / 1_000_000;
-                if (n[0] >= 100 || ms >= 200) { // bulk decisions and slow passes are worth a line
-                    LOG.info("{}: {} writes in {} ms ({} pass)", r.name(), n[0], ms, changes.all() ? "full" : "incremental");
-                }
+                writer.update(tx -> decide(r, tx, changes), MAX_PER_ENTRY);
             } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
                 LOG.warn("{}: {}", r.name(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("{} failed", r.name(), e);
             }
         }
     }
