@@ -130,15 +130,15 @@ class HollowNodesBench {
         return -1;
     }
 
-    /** CPU seconds (user + system) a process has used so far, from /proc. */
-    /** One value from a daemon's /metrics (--metrics-addr), e.g. shoal_tasks_placed_total. */
+    /** One value from a daemon's /metrics (--metrics-addr), e.g. shoal_tasks_placed_total; only that meter is asked for. */
     private static double metric(java.net.http.HttpClient http, Daemon d, String name) throws Exception {
-        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + d.metricsPort() + "/metrics"))
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + d.metricsPort() + "/metrics?name[]=" + name))
                 .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         return body.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in the metrics of " + d.addr()));
     }
 
+    /** CPU seconds (user + system) a process has used so far, from /proc. */
     private static double cpuSeconds(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -270,6 +270,7 @@ class HollowNodesBench {
             return new StreamObserver<>() {
                 @Override
                 public void onNext(AssignmentsMessage m) {
+                    messages.incrementAndGet();
                     List<TaskStatusUpdate> updates = new ArrayList<>();
                     for (Task t : m.getTasksList()) {
                         if (t.getDesiredState() == TaskState.TASK_STATE_RUNNING && t.getStatus().getState() == TaskState.TASK_STATE_ASSIGNED) {
@@ -287,6 +288,7 @@ class HollowNodesBench {
                         }
                     }
                     if (!updates.isEmpty()) {
+                        reports.incrementAndGet();
                         stub.updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).build(),
                                 new StreamObserver<UpdateTaskStatusResponse>() {
                                     @Override public void onNext(UpdateTaskStatusResponse r) {
@@ -317,6 +319,8 @@ class HollowNodesBench {
         running.set(0);
         hollows.forEach(h -> h.acked.clear());
         long errors0 = errors.get();
+        long messages0 = messages.get();
+        long reports0 = reports.get();
         double[] cpu0 = cpu(managers);
         String outDir = System.getProperty("shoal.bench.out");
         if (outDir != null && !outDir.isEmpty()) { // lets a profiler attach for the round
@@ -380,6 +384,8 @@ class HollowNodesBench {
         System.out.printf("hollow: round %d (%s): %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
                 + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
                 NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
+        System.out.printf("hollow: round %d: %d assignments messages received, %d status reports sent%n", round,
+                messages.get() - messages0, reports.get() - reports0);
         System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
                 + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
                 Runtime.getRuntime().availableProcessors(), cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2], cpu1[3] - cpu0[3]);
@@ -409,6 +415,9 @@ class HollowNodesBench {
     final AtomicLong lastRunning = new AtomicLong();
     final AtomicLong sessions = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** Assignments messages the hollow nodes received, and status reports they sent. */
+    final AtomicLong messages = new AtomicLong();
+    final AtomicLong reports = new AtomicLong();
 
     static NodeDescription description() {
         return NodeDescription.newBuilder().setHostname("hollow")

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,16 @@ class MetricsServerTest {
             assertTrue(r.body().contains("shoal_test_events_total 3.0"), r.body());
             assertTrue(r.body().contains("jvm_memory_used_bytes{"), "the JVM's meters");
             assertTrue(r.body().contains("process_uptime_seconds"), "uptime");
+
+            // only the meters asked for
+            Counter.builder("shoal.test.other").register(metrics.registry()).increment();
+            HttpResponse<String> one = send(HttpRequest.newBuilder(URI.create(uri + "?name[]=shoal_test_events_total")).GET());
+            assertEquals(200, one.statusCode());
+            assertTrue(one.body().contains("shoal_test_events_total 3.0"), one.body());
+            assertFalse(one.body().contains("shoal_test_other"), one.body());
+            assertFalse(one.body().contains("jvm_"), one.body());
+            HttpResponse<String> two = send(HttpRequest.newBuilder(URI.create(uri + "?name%5B%5D=shoal_test_events_total&name[]=shoal_test_other_total")).GET());
+            assertTrue(two.body().contains("shoal_test_events_total 3.0") && two.body().contains("shoal_test_other_total 1.0"), two.body());
 
             assertEquals(405, send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())).statusCode());
             assertEquals(404, send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/other")).GET()).statusCode());
