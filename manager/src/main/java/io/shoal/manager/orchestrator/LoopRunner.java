@@ -58,7 +58,9 @@ public final class LoopRunner {
 
     public synchronized void run() {
         if (thread == null) {
-            thread = Thread.ofVirtual().name("control-loops").start(this::loop);
+            // a platform thread: the loops compute for long stretches, and on a virtual thread they
+            // queued behind (and held up) the dispatcher's many stream threads on the few carriers
+            thread = Thread.ofPlatform().daemon().name("control-loops").start(this::loop);
         }
     }
 
@@ -130,13 +132,19 @@ public final class LoopRunner {
     public void pass(Changes changes) {
         long t0 = System.nanoTime();
         long[] decided = new long[1];
+        long[] copied = new long[1];
+        long[] each = new long[loops.size()];
         int[] n = new int[1];
         try {
-            writer.update(tx -> {
+            writer.updateDetached(tx -> {
+                copied[0] = System.nanoTime();
                 StagedTx staged = new StagedTx(tx);
                 Changes c = changes;
-                for (Reconciler r : loops) {
+                for (int i = 0; i < loops.size(); i++) {
+                    Reconciler r = loops.get(i);
+                    long d0 = System.nanoTime();
                     List<StoreAction> actions = decide(r, staged, c);
+                    each[i] = System.nanoTime() - d0;
                     Changes.Gatherer touched = new Changes.Gatherer();
                     for (StoreEvent e : staged.stage(actions)) {
                         ObjectKind k = StoreObjects.kind(e.after() != null ? e.after() : e.before());
@@ -161,8 +169,13 @@ public final class LoopRunner {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (n[0] >= 100 || ms >= 200) { // bulk decisions and slow passes are worth a line
-            LOG.info("loops: {} writes in {} ms, {} ms of it to decide ({} pass)", n[0], ms,
-                    (decided[0] - t0) / 1_000_000, changes.all() ? "full" : "incremental");
+            StringBuilder per = new StringBuilder();
+            for (int i = 0; i < loops.size(); i++) {
+                per.append(i == 0 ? "" : ", ").append(loops.get(i).name()).append(' ').append(each[i] / 1_000_000);
+            }
+            LOG.info("loops: {} writes in {} ms: {} ms to copy the store, {} ms to decide ({}), {} ms to commit ({} pass)", n[0], ms,
+                    (copied[0] - t0) / 1_000_000, (decided[0] - copied[0]) / 1_000_000, per, (System.nanoTime() - decided[0]) / 1_000_000,
+                    changes.all() ? "full" : "incremental");
         }
     }
 
@@ -186,7 +199,7 @@ public final class LoopRunner {
     private void passOneByOne(Changes changes) {
         for (Reconciler r : loops) {
             try {
-                writer.update(tx -> decide(r, tx, changes), MAX_PER_ENTRY);
+                writer.updateDetached(tx -> decide(r, tx, changes), MAX_PER_ENTRY);
             } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
                 LOG.warn("{}: {}", r.name(), e.getMessage());
             }

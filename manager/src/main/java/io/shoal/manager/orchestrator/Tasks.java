@@ -40,12 +40,12 @@ public final class Tasks {
         return TaskStatus.newBuilder().setState(state).setMessage(message).setTimestampMs(nowMs).build();
     }
 
-    /** A new task for {@code slot} of {@code service}, PENDING until the scheduler places it. */
     /** The host-mode ports of an endpoint: a task holds them on its node, so changing them replaces it. */
     private static java.util.List<io.shoal.api.PortConfig> hostPorts(io.shoal.api.Endpoint e) {
         return e.getPortsList().stream().filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST).toList();
     }
 
+    /** A new task for {@code slot} of {@code service}, PENDING until the scheduler places it. */
     public static Task newTask(Service service, long slot, String nodeId, long nowMs, String id) {
         return Task.newBuilder()
                 .setId(id)

@@ -67,10 +67,46 @@ public final class ClusterStore {
         }
     }
 
-    private final ReadTx readTx = new ReadTx() {
+    /**
+     * Runs {@code fn} against a copy of the state taken under the lock, without holding it: for
+     * long reads (a pass of the control loops over every task), so that applying committed entries
+     * never waits for them. The copy costs O(objects); valid for as long as the caller keeps it.
+     */
+    public <T> T detachedView(Function<ReadTx, T> fn) {
+        Tables copy;
+        lock.readLock().lock();
+        try {
+            copy = readTx.copy(appliedIndex);
+        } finally {
+            lock.readLock().unlock();
+        }
+        return fn.apply(copy);
+    }
+
+    private final Tables readTx = new Tables(tables, names, tasksByNode, tasksByService, tasksByState, () -> appliedIndex);
+
+    /** The read side over one set of maps: the live ones (read under the lock) or a copy of them. */
+    private record Tables(Map<ObjectKind, TreeMap<String, StoreObject>> tables, Map<ObjectKind, Map<String, String>> names,
+                          Map<String, TreeMap<String, Task>> tasksByNode, Map<String, TreeMap<String, Task>> tasksByService,
+                          Map<io.shoal.api.TaskState, TreeMap<String, Task>> tasksByState, java.util.function.LongSupplier at)
+            implements ReadTx {
+        Tables copy(long index) {
+            Map<ObjectKind, TreeMap<String, StoreObject>> t = new EnumMap<>(ObjectKind.class);
+            tables.forEach((k, m) -> t.put(k, new TreeMap<>(m)));
+            Map<ObjectKind, Map<String, String>> n = new EnumMap<>(ObjectKind.class);
+            names.forEach((k, m) -> n.put(k, new HashMap<>(m)));
+            return new Tables(t, n, copy(tasksByNode, new HashMap<>()), copy(tasksByService, new HashMap<>()),
+                    copy(tasksByState, new EnumMap<>(io.shoal.api.TaskState.class)), () -> index);
+        }
+
+        private static <K> Map<K, TreeMap<String, Task>> copy(Map<K, TreeMap<String, Task>> from, Map<K, TreeMap<String, Task>> to) {
+            from.forEach((k, m) -> to.put(k, new TreeMap<>(m)));
+            return to;
+        }
+
         @Override
         public long index() {
-            return appliedIndex;
+            return at.getAsLong();
         }
 
         @Override
@@ -111,7 +147,7 @@ public final class ClusterStore {
             TreeMap<String, Task> m = tasksByService.get(serviceId);
             return m == null ? List.of() : List.copyOf(m.values());
         }
-    };
+    }
 
     private void index(StoreObject before, StoreObject after) {
         if (before != null && before.hasTask()) {

@@ -1,6 +1,5 @@
 package io.shoal.manager.store;
 
-import io.shoal.api.Meta;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.raft.StoreAction;
@@ -24,9 +23,11 @@ import java.util.TreeMap;
  * placed task, and an object updated twice is one UPDATE conditional on the version the first
  * writer read.
  *
- * <p>Staged objects read with a provisional version one past the view's index, so that "the
- * latest task of a slot" is the staged one; the store assigns the real version when it applies.
- * Lists stay sorted by id, as {@link ReadTx} promises. Valid only inside the view it wraps.
+ * <p>Staged objects read as they were written: the store sets their version (and times) when it
+ * applies them, so a task created in the pass reads with version 0, and an updated one with the
+ * version it was read at. The loops compare versions only among tasks that have finished (which a
+ * pass does not create), so no later loop mistakes a new task for an old one. Lists stay sorted
+ * by id, as {@link ReadTx} promises. Valid only inside the view it wraps.
  */
 public final class StagedTx implements ReadTx {
     private final ReadTx base;
@@ -62,7 +63,7 @@ public final class StagedTx implements ReadTx {
             StoreObject before = get(kind, id).orElse(null);
             Integer pos = position.computeIfAbsent(kind, k -> new HashMap<>()).get(id);
             StoreAction prev = pos == null ? null : actions.get(pos);
-            StoreObject after = a.getKind() == StoreAction.Kind.REMOVE ? null : provisional(a.getObject());
+            StoreObject after = a.getKind() == StoreAction.Kind.REMOVE ? null : a.getObject();
             if (prev == null || prev.getKind() == StoreAction.Kind.REMOVE || a.getKind() == StoreAction.Kind.CREATE) {
                 // a first write of the object in this pass (or one the store must judge on its own)
                 position.get(kind).put(id, actions.size());
@@ -100,11 +101,6 @@ public final class StagedTx implements ReadTx {
             }
         }
         return out;
-    }
-
-    private StoreObject provisional(StoreObject o) {
-        Meta m = StoreObjects.meta(o);
-        return StoreObjects.withMeta(o, m.toBuilder().setVersion(base.index() + 1).build());
     }
 
     private void put(ObjectKind kind, String id, StoreObject before, StoreObject after) {

@@ -44,9 +44,22 @@ public final class StoreWriter {
      * (the control loops), whose next pass sees what applied and decides again.
      */
     public ApplyResult update(Function<ReadTx, List<StoreAction>> fn, int maxPerEntry) {
+        return update(fn, maxPerEntry, false);
+    }
+
+    /**
+     * As {@link #update(Function, int)}, deciding on a copy of the store ({@link ClusterStore#detachedView}):
+     * for writers that read much and long (a pass of the control loops), so that the store's
+     * committed entries are applied meanwhile, not held back until they decided.
+     */
+    public ApplyResult updateDetached(Function<ReadTx, List<StoreAction>> fn, int maxPerEntry) {
+        return update(fn, maxPerEntry, true);
+    }
+
+    private ApplyResult update(Function<ReadTx, List<StoreAction>> fn, int maxPerEntry, boolean detached) {
         ApplyResult last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            List<StoreAction> actions = store.view(fn);
+            List<StoreAction> actions = detached ? store.detachedView(fn) : store.view(fn);
             if (actions.isEmpty()) {
                 return ApplyResult.newBuilder().setOk(true).setIndex(store.appliedIndex()).build();
             }

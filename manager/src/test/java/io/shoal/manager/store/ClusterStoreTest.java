@@ -259,4 +259,30 @@ class ClusterStoreTest {
         assertFalse(bad.getOk());
         assertEquals("invalid write: a task status names no task", bad.getError());
     }
+
+    @Test
+    void aDetachedViewIsACopyAndApplyDoesNotWaitForIt() throws Exception {
+        assertTrue(store.apply(5, batch(1000, Batches.create(node("a")))).getOk());
+        java.util.concurrent.CountDownLatch inView = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch applied = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<String> seen = new AtomicReference<>();
+        Thread reader = new Thread(() -> store.detachedView(tx -> {
+            inView.countDown();
+            try {
+                // with the store's lock held (view()) this would wait for an apply that waits for it
+                boolean signalled = applied.await(10, TimeUnit.SECONDS);
+                seen.set(signalled + " " + tx.index() + " " + tx.nodes().size() + " " + tx.node("b").isPresent());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        reader.start();
+        assertTrue(inView.await(10, TimeUnit.SECONDS));
+        assertTrue(store.apply(6, batch(2000, Batches.create(node("b")))).getOk());
+        applied.countDown();
+        reader.join(20_000);
+        assertEquals("true 5 1 false", seen.get(), "the copy keeps the state it was taken at, and apply went on meanwhile");
+        assertEquals(2, (int) store.view(tx -> tx.nodes().size()));
+    }
 }
