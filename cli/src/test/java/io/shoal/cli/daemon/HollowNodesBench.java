@@ -347,6 +347,7 @@ class HollowNodesBench {
                     .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / SERVICES))
                     .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build());
         }
+        long created = System.nanoTime();
         // wait until every task is acknowledged, or nothing moved for 30 s
         long lastCount = -1;
         long lastChange = System.nanoTime();
@@ -384,7 +385,8 @@ class HollowNodesBench {
         System.out.printf("hollow: round %d (%s): %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
                 + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
                 NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
-        System.out.printf("hollow: round %d: %d assignments messages received, %d status reports sent%n", round,
+        System.out.printf("hollow: round %d: the %d services created (one call after another) in %.2f s;"
+                + " %d assignments messages received, %d status reports sent%n", round, SERVICES, (created - start) / 1e9,
                 messages.get() - messages0, reports.get() - reports0);
         System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
                 + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
