@@ -200,7 +200,7 @@ class HollowNodesBench {
                             @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
                             @Override public void onCompleted() { reopen(timer, gen); }
                         });
-                        beat = timer.scheduleAtFixedRate(() -> heartbeat(gen), 0, period, TimeUnit.MILLISECONDS);
+                        beat = timer.scheduleAtFixedRate(() -> heartbeat(gen, period), 0, period, TimeUnit.MILLISECONDS);
                         stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
                         if (!counted) {
                             counted = true;
@@ -247,16 +247,21 @@ class HollowNodesBench {
             }
         }
 
-        /** One heartbeat on the session's heartbeat stream, as the agent sends them. */
-        void heartbeat(int gen) {
+        /** When a status report was last answered (System.nanoTime()). */
+        volatile long reportAnswered = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+
+        /** One heartbeat on the session's heartbeat stream, as the agent sends them: none when a report was answered within the period. */
+        void heartbeat(int gen, long periodMs) {
             String id = session;
             var hb = beats;
-            if (id == null || hb == null || generation.get() != gen) {
+            if (id == null || hb == null || generation.get() != gen
+                    || System.nanoTime() - reportAnswered < TimeUnit.MILLISECONDS.toNanos(periodMs)) {
                 return;
             }
             synchronized (this) {
                 hb.onNext(HeartbeatRequest.newBuilder().setSessionId(id).build());
             }
+            beatsSent.incrementAndGet();
         }
 
         void ack(String taskId) {
@@ -292,6 +297,7 @@ class HollowNodesBench {
                         stub.updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).build(),
                                 new StreamObserver<UpdateTaskStatusResponse>() {
                                     @Override public void onNext(UpdateTaskStatusResponse r) {
+                                        reportAnswered = System.nanoTime();
                                         // the managers answer once the reported states are committed: acknowledged
                                         updates.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
                                                 .forEach(u -> ack(u.getTaskId()));
@@ -321,6 +327,7 @@ class HollowNodesBench {
         long errors0 = errors.get();
         long messages0 = messages.get();
         long reports0 = reports.get();
+        long beats0 = beatsSent.get();
         double[] cpu0 = cpu(managers);
         String outDir = System.getProperty("shoal.bench.out");
         if (outDir != null && !outDir.isEmpty()) { // lets a profiler attach for the round
@@ -386,8 +393,8 @@ class HollowNodesBench {
                 + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
                 NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
         System.out.printf("hollow: round %d: the %d services created (one call after another) in %.2f s;"
-                + " %d assignments messages received, %d status reports sent%n", round, SERVICES, (created - start) / 1e9,
-                messages.get() - messages0, reports.get() - reports0);
+                + " %d assignments messages received, %d status reports and %d heartbeats sent%n", round, SERVICES, (created - start) / 1e9,
+                messages.get() - messages0, reports.get() - reports0, beatsSent.get() - beats0);
         System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
                 + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
                 Runtime.getRuntime().availableProcessors(), cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2], cpu1[3] - cpu0[3]);
@@ -420,6 +427,7 @@ class HollowNodesBench {
     /** Assignments messages the hollow nodes received, and status reports they sent. */
     final AtomicLong messages = new AtomicLong();
     final AtomicLong reports = new AtomicLong();
+    final AtomicLong beatsSent = new AtomicLong();
 
     static NodeDescription description() {
         return NodeDescription.newBuilder().setHostname("hollow")

@@ -44,7 +44,8 @@ import java.util.function.LongSupplier;
  * store, and its status reports go from there into the Raft log, coalesced with every other
  * session's into few entries ({@link StatusBatcher}).
  *
- * <p>Liveness: each worker heartbeats every period to the manager that serves it. Heartbeats only
+ * <p>Liveness: each worker heartbeats every period to the manager that serves it; a status report
+ * counts as a heartbeat, so a worker that reported within the period skips its beat. Heartbeats only
  * touch two concurrent maps (no store lock, no Raft write), so they stay cheap under any load. A
  * follower reports the ids of the nodes it heard from to the leader once per period
  * ({@link LeaderLink#reportLiveness}); the leader keeps the last time it heard of each node in
@@ -614,6 +615,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             return;
         }
         statusReports.add(req.getUpdatesCount());
+        heard(s.nodeId); // a report is a sign of life as good as a heartbeat: a busy worker skips beats
         batcher.submit(s.nodeId, req.getUpdatesList()).whenComplete((ok, err) -> {
             if (err != null) {
                 obs.onError(Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null

@@ -140,6 +140,29 @@ class DispatcherTest {
     }
 
     @Test
+    void aStatusReportCountsAsAHeartbeat() throws Exception {
+        leadWithNodeN1();
+        String id = open().messages.get(0).getSessionId();
+        now.addAndGet(1500);
+        java.util.concurrent.CompletableFuture<Object> answered = new java.util.concurrent.CompletableFuture<>();
+        dispatcher.updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(id)
+                .addUpdates(io.shoal.api.TaskStatusUpdate.newBuilder().setTaskId("gone")
+                        .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(io.shoal.api.TaskState.TASK_STATE_RUNNING))).build(),
+                new StreamObserver<>() {
+                    @Override public void onNext(io.shoal.api.UpdateTaskStatusResponse r) { answered.complete(r); }
+                    @Override public void onError(Throwable t) { answered.complete(t); }
+                    @Override public void onCompleted() { }
+                });
+        assertTrue(answered.get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.shoal.api.UpdateTaskStatusResponse);
+        now.addAndGet(1500);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "no heartbeat for 3 s, but a report 1.5 s ago");
+        now.addAndGet(2500);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.DOWN, node().getStatus().getState(), "silent for 4 s");
+    }
+
+    @Test
     void aNodeMarkedDownWhileItKeepsHeartbeatingIsReadyAgain() throws Exception {
         leadWithNodeN1();
         Stream s = open();

@@ -285,4 +285,49 @@ class ClusterStoreTest {
         assertEquals("true 5 1 false", seen.get(), "the copy keeps the state it was taken at, and apply went on meanwhile");
         assertEquals(2, (int) store.view(tx -> tx.nodes().size()));
     }
+
+    /** Property: after any mix of writes and reported states, every task index holds exactly what a scan of all tasks finds. */
+    @Test
+    void taskIndexesAgreeWithAScanAfterRandomWrites() {
+        java.util.Random rnd = new java.util.Random(42);
+        long index = 1;
+        io.shoal.api.TaskState[] states = {io.shoal.api.TaskState.TASK_STATE_PENDING, io.shoal.api.TaskState.TASK_STATE_ASSIGNED,
+                io.shoal.api.TaskState.TASK_STATE_RUNNING, io.shoal.api.TaskState.TASK_STATE_FAILED};
+        for (int step = 0; step < 2_000; step++) {
+            String id = "t" + rnd.nextInt(60);
+            var current = store.view(tx -> tx.task(id));
+            io.shoal.api.Task.Builder t = io.shoal.api.Task.newBuilder().setId(id).setServiceId("s" + rnd.nextInt(4))
+                    .setNodeId(rnd.nextInt(5) == 0 ? "" : "n" + rnd.nextInt(6))
+                    .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(states[rnd.nextInt(states.length)]));
+            StoreAction a;
+            if (current.isEmpty()) {
+                a = Batches.create(StoreObjects.wrap(t.build()));
+            } else if (rnd.nextInt(6) == 0) {
+                a = Batches.remove(StoreObjects.wrap(current.get()));
+            } else if (rnd.nextBoolean()) {
+                a = Batches.status(id, current.get().getNodeId(), t.getStatus().toBuilder().setTimestampMs(step).build());
+            } else {
+                a = Batches.update(StoreObjects.wrap(rnd.nextBoolean() ? t.setMeta(current.get().getMeta()).build()
+                        : current.get().toBuilder().setStatus(t.getStatus()).build()));
+            }
+            assertTrue(store.apply(++index, batch(step, a)).getOk());
+        }
+        store.view(tx -> {
+            List<io.shoal.api.Task> all = tx.tasks();
+            assertFalse(all.isEmpty());
+            for (int n = -1; n < 6; n++) {
+                String node = n < 0 ? "" : "n" + n;
+                assertEquals(all.stream().filter(t -> t.getNodeId().equals(node)).toList(), tx.tasksOnNode(node), node);
+            }
+            for (int sv = 0; sv < 4; sv++) {
+                String service = "s" + sv;
+                assertEquals(all.stream().filter(t -> t.getServiceId().equals(service)).toList(), tx.tasksOfService(service), service);
+            }
+            for (var state : states) {
+                assertEquals(all.stream().filter(t -> t.getStatus().getState() == state).toList(), tx.tasksInState(state), state.name());
+                assertEquals(tx.tasksInState(state).size(), store.count(state));
+            }
+            return null;
+        });
+    }
 }

@@ -44,6 +44,8 @@ public final class Agent implements AutoCloseable {
     private final List<String> managers = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
     private volatile Context.CancellableContext current;
+    /** When a status report was last answered (System.nanoTime()): the manager heard from this node then. */
+    private final java.util.concurrent.atomic.AtomicLong reportAnswered = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
     private volatile boolean connected;
     private volatile String connectedTo;
     private final Thread thread;
@@ -192,9 +194,12 @@ public final class Agent implements AutoCloseable {
 
     /** Feeds the task manager from the assignments stream and reports through this session. */
     private void followAssignments(Context.CancellableContext session, Channel ch, String sessionId) {
-        tasks.setReporter(updates -> DispatcherGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId)
-                        .addAllUpdates(updates).build()));
+        tasks.setReporter(updates -> {
+            DispatcherGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId)
+                            .addAllUpdates(updates).build());
+            reportAnswered.set(System.nanoTime()); // as good as a heartbeat, both ways
+        });
         Thread.ofVirtual().name("agent-assignments").start(() -> session.run(() -> {
             try {
                 Iterator<io.shoal.api.AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
@@ -255,12 +260,16 @@ public final class Agent implements AutoCloseable {
             HeartbeatRequest beat = HeartbeatRequest.newBuilder().setSessionId(sessionId).build();
             try {
                 while (running && !session.isCancelled()) {
-                    beats.onNext(beat);
+                    // a report answered within the period told the manager as much (it counts a
+                    // report as a heartbeat, as Raft counts entries): a busy node sends fewer beats
+                    if (System.nanoTime() - reportAnswered.get() >= TimeUnit.MILLISECONDS.toNanos(period.get())) {
+                        beats.onNext(beat);
+                    }
                     sleep(Duration.ofMillis(period.get()));
                     if (Thread.currentThread().isInterrupted()) {
                         return;
                     }
-                    long silentMs = (System.nanoTime() - answered.get()) / 1_000_000;
+                    long silentMs = (System.nanoTime() - Math.max(answered.get(), reportAnswered.get())) / 1_000_000;
                     Status f = failed.get();
                     if (f == null && silentMs > Math.max(2 * period.get(), 1000)) {
                         f = Status.DEADLINE_EXCEEDED.withDescription("no heartbeat answer for " + silentMs + " ms");
