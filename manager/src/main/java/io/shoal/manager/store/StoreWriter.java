@@ -80,23 +80,32 @@ public final class StoreWriter {
         throw new StoreException(last.getError() + " (gave up after " + ATTEMPTS + " attempts)");
     }
 
+    /**
+     * Entries of one chunked write in flight at once: enough to keep Raft's pipeline busy, few
+     * enough that a pass of 90,000 actions does not queue 90 entries (tens of MB) ahead of the
+     * leader's heartbeats to its followers (which then started an election).
+     */
+    static final int MAX_IN_FLIGHT = 4;
+
     private ApplyResult proposeChunks(List<StoreAction> actions, int maxPerEntry) {
-        List<java.util.concurrent.CompletableFuture<ApplyResult>> futures = new java.util.ArrayList<>();
+        java.util.ArrayDeque<java.util.concurrent.CompletableFuture<ApplyResult>> inFlight = new java.util.ArrayDeque<>();
         long ts = System.currentTimeMillis();
-        for (int from = 0; from < actions.size(); from += maxPerEntry) {
-            StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions.subList(from, Math.min(actions.size(), from + maxPerEntry)))
-                    .setTimestampMs(ts).build();
-            futures.add(proposer.propose(batch));
-        }
         ApplyResult last = null;
         String refused = null;
-        for (var f : futures) {
-            ApplyResult r = await(f);
-            if (last == null || r.getIndex() > last.getIndex()) {
-                last = r;
+        for (int from = 0; from < actions.size() || !inFlight.isEmpty(); from += maxPerEntry) {
+            if (from < actions.size()) {
+                StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions.subList(from, Math.min(actions.size(), from + maxPerEntry)))
+                        .setTimestampMs(ts).build();
+                inFlight.add(proposer.propose(batch));
             }
-            if (!r.getOk() && !r.getError().startsWith("update conflict") && refused == null) {
-                refused = r.getError();
+            while (!inFlight.isEmpty() && (inFlight.size() >= MAX_IN_FLIGHT || from + maxPerEntry >= actions.size())) {
+                ApplyResult r = await(inFlight.poll());
+                if (last == null || r.getIndex() > last.getIndex()) {
+                    last = r;
+                }
+                if (!r.getOk() && !r.getError().startsWith("update conflict") && refused == null) {
+                    refused = r.getError();
+                }
             }
         }
         awaitApplied(last.getIndex());

@@ -34,12 +34,20 @@ public final class ConstraintEnforcer {
         return n -> p.check(new NodeInfo(n, List.of()));
     }
 
-    /** The task sits on a node that no longer satisfies its constraints ({@code cache}: one predicate per spec). */
-    static boolean misplaced(Task t, Map<String, Node> nodes, Map<TaskSpec, Predicate<Node>> cache) {
+    /**
+     * The task sits on a node that no longer satisfies its constraints ({@code cache}: one
+     * predicate per placement; a task without constraints or platforms fits every node, and is
+     * judged without hashing its spec).
+     */
+    static boolean misplaced(Task t, Map<String, Node> nodes, Map<io.shoal.api.Placement, Predicate<Node>> cache) {
         if (t.getNodeId().isEmpty()) {
             return false;
         }
+        io.shoal.api.Placement placement = t.getSpec().getPlacement();
+        if (placement.getConstraintsCount() == 0 && placement.getPlatformsCount() == 0) {
+            return false;
+        }
         Node n = nodes.get(t.getNodeId());
-        return n != null && !cache.computeIfAbsent(t.getSpec(), ConstraintEnforcer::fits).test(n);
+        return n != null && !cache.computeIfAbsent(placement, p -> fits(t.getSpec())).test(n);
     }
 }

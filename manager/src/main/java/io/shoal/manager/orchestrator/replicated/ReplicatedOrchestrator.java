@@ -131,7 +131,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
 
     private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, java.util.function.ToIntFunction<String> load,
                                   long nowMs, long grace, List<StoreAction> out) {
-        Map<io.shoal.api.TaskSpec, java.util.function.Predicate<Node>> fits = new HashMap<>();
+        Map<io.shoal.api.Placement, java.util.function.Predicate<Node>> fits = new HashMap<>();
         long replicas = s.getSpec().getReplicated().getReplicas();
         Map<Long, List<Task>> bySlot = new TreeMap<>();
         tasks.forEach(t -> bySlot.computeIfAbsent(t.getSlot(), k -> new ArrayList<>()).add(t));
@@ -140,6 +140,14 @@ public final class ReplicatedOrchestrator implements Reconciler {
         Set<String> created = new HashSet<>();
         for (Map.Entry<Long, List<Task>> e : bySlot.entrySet()) {
             long slot = e.getKey();
+            if (e.getValue().size() == 1) { // the common case, decided without the general bookkeeping below
+                Task only = e.getValue().get(0);
+                if (Tasks.wanted(only) && !Tasks.terminal(only) && !onDownNode(only, nodes, nowMs, grace)
+                        && !ConstraintEnforcer.misplaced(only, nodes, fits)) {
+                    live.put(slot, only);
+                    continue;
+                }
+            }
             List<Task> wanted = e.getValue().stream().filter(Tasks::wanted).toList();
             List<Task> alive = wanted.stream().filter(t -> !Tasks.terminal(t) && !onDownNode(t, nodes, nowMs, grace)
                     && !ConstraintEnforcer.misplaced(t, nodes, fits)).toList();
