@@ -60,7 +60,8 @@ public final class LoopRunner {
         if (thread == null) {
             // a platform thread: the loops compute for long stretches, and on a virtual thread they
             // queued behind (and held up) the dispatcher's many stream threads on the few carriers
-            thread = Thread.ofPlatform().daemon().name("control-loops").start(this::loop);
+            thread = Thread.ofPlatform().daemon().name("control-loops").unstarted(this::loop);
+            thread.start(); // after the assignment: the loop runs while it is the runner's thread
         }
     }
 
@@ -81,20 +82,23 @@ public final class LoopRunner {
      * times as long as the last full pass took if that is longer.
      */
     private void loop() {
+        Thread self = Thread.currentThread();
+        // stop() interrupts the thread, but a write blocked in Raft's client may swallow the interrupt
+        java.util.function.BooleanSupplier stopped = () -> self.isInterrupted() || thread != self;
         try (Watch w = store.watch()) {
             Changes changes = Changes.ALL;
             long lastFull = 0;
             long fullEvery = periodMs;
-            while (!Thread.currentThread().isInterrupted()) {
+            while (!stopped.getAsBoolean()) {
                 if (changes.all()) {
                     lastFull = clock.getAsLong();
                     long t0 = System.nanoTime();
-                    pass(changes);
+                    pass(changes, stopped);
                     // a full pass looks at every task: in a big cluster it runs less often, so it
                     // never takes more than a tenth of the loops' time
                     fullEvery = Math.max(periodMs, 10 * (System.nanoTime() - t0) / 1_000_000);
                 } else {
-                    pass(changes);
+                    pass(changes, stopped);
                 }
                 Changes.Gatherer g = new Changes.Gatherer();
                 StoreEvent e = w.poll(periodMs, TimeUnit.MILLISECONDS);
@@ -130,6 +134,10 @@ public final class LoopRunner {
      * one instead, so that one loop's refused write does not hold back the others.
      */
     public void pass(Changes changes) {
+        pass(changes, () -> Thread.currentThread().isInterrupted());
+    }
+
+    private void pass(Changes changes, java.util.function.BooleanSupplier stopped) {
         long t0 = System.nanoTime();
         long[] decided = new long[1];
         long[] copied = new long[1];
@@ -168,8 +176,11 @@ public final class LoopRunner {
             LOG.warn("loops: {}", e.getMessage());
             return;
         } catch (StoreException e) {
+            if (stopped.getAsBoolean()) {
+                return; // stopped (leadership lost): no more writes from here
+            }
             LOG.warn("loops: the pass's write was refused ({}); writing loop by loop", e.getMessage());
-            passOneByOne(changes);
+            passOneByOne(changes, stopped);
             return;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -210,8 +221,11 @@ public final class LoopRunner {
     }
 
     /** Each loop decides on the store as it is and writes on its own. */
-    private void passOneByOne(Changes changes) {
+    private void passOneByOne(Changes changes, java.util.function.BooleanSupplier stopped) {
         for (Reconciler r : loops) {
+            if (stopped.getAsBoolean()) {
+                return;
+            }
             try {
                 writer.updateDetached(tx -> decide(r, tx, changes), MAX_PER_ENTRY);
             } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
