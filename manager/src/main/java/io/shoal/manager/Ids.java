@@ -1,6 +1,5 @@
 package io.shoal.manager;
 
-import java.math.BigInteger;
 import java.security.SecureRandom;
 
 /** Object ids: 25 random base-36 characters (about 128 bits), like swarmkit's. */
@@ -9,10 +8,27 @@ public final class Ids {
 
     private Ids() {}
 
+    private static final char[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+    private static final int LENGTH = 25;
+
+    /**
+     * Each character is one uniform base-36 digit, drawn from a random byte below 252 (7 x 36, so
+     * none is likelier than another): no big-number arithmetic for the thousands of ids a
+     * deployment creates.
+     */
     public static String newId() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        String s = new BigInteger(1, b).toString(36);
-        return "0".repeat(Math.max(0, 25 - s.length())) + s.substring(Math.max(0, s.length() - 25));
+        char[] id = new char[LENGTH];
+        byte[] b = new byte[32];
+        int n = 0;
+        while (n < LENGTH) {
+            RANDOM.nextBytes(b);
+            for (int i = 0; i < b.length && n < LENGTH; i++) {
+                int v = b[i] & 0xFF;
+                if (v < 252) {
+                    id[n++] = DIGITS[v % 36];
+                }
+            }
+        }
+        return new String(id);
     }
 }

@@ -43,10 +43,28 @@ final class Assignments {
      * (desired state, spec, node, addresses) is sent with the task's current status.
      */
     static boolean reportedByWorker(Task before, Task after) {
-        return before != null && after != null
-                && after.getStatus().getState().getNumber() > io.shoal.api.TaskState.TASK_STATE_ASSIGNED_VALUE
-                && !before.getStatus().equals(after.getStatus())
-                && before.toBuilder().clearStatus().clearMeta().build().equals(after.toBuilder().clearStatus().clearMeta().build());
+        if (before == null || after == null
+                || after.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_ASSIGNED_VALUE
+                || before.getStatus().equals(after.getStatus())) {
+            return false;
+        }
+        // what managers change (desired state, node, spec) first, without copying; then all the rest
+        if (before.getDesiredState() != after.getDesiredState() || !before.getNodeId().equals(after.getNodeId())
+                || before.getSpecVersion() != after.getSpecVersion() || !before.getId().equals(after.getId())) {
+            return false;
+        }
+        return after.toBuilder().setStatus(before.getStatus()).setMeta(before.getMeta()).build().equals(before);
+    }
+
+    /** As {@link #reportedByWorker(Task, Task)}, for a store event; a status change applied from a report needs no comparison. */
+    static boolean reportedByWorker(io.shoal.manager.store.StoreEvent e) {
+        if (e.before() == null || e.after() == null) {
+            return false;
+        }
+        if (e.statusOnly()) {
+            return e.after().getTask().getStatus().getState().getNumber() > io.shoal.api.TaskState.TASK_STATE_ASSIGNED_VALUE;
+        }
+        return reportedByWorker(e.before().getTask(), e.after().getTask());
     }
 
     /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */

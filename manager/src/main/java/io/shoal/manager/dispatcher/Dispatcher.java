@@ -387,8 +387,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                             wakeAll(taskWaiters); // its endpoint is a peer of the other nodes on its networks
                             continue;
                         }
-                        if (e.before() != null && e.after() != null
-                                && Assignments.reportedByWorker(e.before().getTask(), e.after().getTask())) {
+                        if (Assignments.reportedByWorker(e)) {
                             continue; // nothing to send: the worker reported it
                         }
                         if (e.before() != null) {

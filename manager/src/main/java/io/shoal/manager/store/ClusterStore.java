@@ -368,7 +368,7 @@ public final class ClusterStore {
         byId.get(ObjectKind.TASK).put(t.getId(), after);
         index(before, after);
         countPlacement(before, after);
-        return new StoreEvent(StoreEvent.Type.UPDATE, index, before, after);
+        return new StoreEvent(StoreEvent.Type.UPDATE, index, before, after, true);
     }
 
     private void countPlacement(StoreObject before, StoreObject after) {

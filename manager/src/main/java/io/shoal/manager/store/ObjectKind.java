@@ -18,8 +18,11 @@ public enum ObjectKind {
         this.objectCase = c;
     }
 
+    /** values() copies the array on every call; this is looked up for every object the store touches. */
+    private static final ObjectKind[] ALL = values();
+
     public static ObjectKind of(StoreObject.ObjectCase c) {
-        for (ObjectKind k : values()) {
+        for (ObjectKind k : ALL) {
             if (k.objectCase == c) {
                 return k;
             }

@@ -5,7 +5,13 @@ import io.shoal.api.raft.StoreObject;
 /**
  * One change to the store. {@code before} is null for CREATE, {@code after} null for REMOVE; a
  * RESET (the whole state was replaced from a snapshot) carries neither: re-list everything.
+ * {@code statusOnly}: a worker's report changed only the task's status (a {@code TASK_STATUS}
+ * action), which readers can tell without comparing the two versions.
  */
-public record StoreEvent(Type type, long index, StoreObject before, StoreObject after) {
+public record StoreEvent(Type type, long index, StoreObject before, StoreObject after, boolean statusOnly) {
     public enum Type { CREATE, UPDATE, REMOVE, RESET }
+
+    public StoreEvent(Type type, long index, StoreObject before, StoreObject after) {
+        this(type, index, before, after, false);
+    }
 }

@@ -54,4 +54,22 @@ class AssignmentsTest {
         assertTrue(Assignments.reportedByWorker(assigned, running));
         assertEquals(false, Assignments.reportedByWorker(pending, placed));
     }
+
+    @Test
+    void aReportedStatusIsToldByTheStoreEventOrByComparingEveryOtherField() {
+        Task assigned = with(task("a", TaskState.TASK_STATE_RUNNING).toBuilder().setNodeId("n1").build(), TaskState.TASK_STATE_ASSIGNED);
+        Task running = with(assigned, TaskState.TASK_STATE_RUNNING);
+        var wrap = (java.util.function.Function<Task, io.shoal.api.raft.StoreObject>) io.shoal.manager.store.StoreObjects::wrap;
+        var update = io.shoal.manager.store.StoreEvent.Type.UPDATE;
+        assertTrue(Assignments.reportedByWorker(new io.shoal.manager.store.StoreEvent(update, 9, wrap.apply(assigned), wrap.apply(running), true)));
+        assertEquals(false, Assignments.reportedByWorker(new io.shoal.manager.store.StoreEvent(update, 9, wrap.apply(running),
+                wrap.apply(with(running, TaskState.TASK_STATE_ASSIGNED)), true)), "ASSIGNED is the managers' state");
+        assertTrue(Assignments.reportedByWorker(new io.shoal.manager.store.StoreEvent(update, 9, wrap.apply(assigned), wrap.apply(running))),
+                "a whole-task write that changed only the status");
+        for (Task other : List.of(running.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build(),
+                running.toBuilder().setNodeId("n2").build(), running.toBuilder().setSpecVersion(7).build(),
+                running.toBuilder().addRestartsMs(5).build())) {
+            assertEquals(false, Assignments.reportedByWorker(assigned, other), other.toString());
+        }
+    }
 }
