@@ -247,6 +247,44 @@ class HollowNodesBench {
             }
         }
 
+        /** The session's report stream (as the agent reports), opened on the first report; its reports by sequence until answered. */
+        StreamObserver<UpdateTaskStatusRequest> reportStream;
+        final Map<Long, List<TaskStatusUpdate>> unanswered = new ConcurrentHashMap<>();
+        long sequence;
+
+        synchronized void report(List<TaskStatusUpdate> updates) {
+            if (reportStream == null) {
+                StreamObserver<UpdateTaskStatusRequest>[] self = newObserverSlot();
+                self[0] = stub.statusReports(new StreamObserver<UpdateTaskStatusResponse>() {
+                    @Override public void onNext(UpdateTaskStatusResponse r) {
+                        reportAnswered = System.nanoTime();
+                        List<TaskStatusUpdate> answered = unanswered.remove(r.getSequence());
+                        if (answered != null) { // the managers answer once the reported states are committed: acknowledged
+                            answered.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
+                                    .forEach(u -> ack(u.getTaskId()));
+                        }
+                    }
+                    @Override public void onError(Throwable t) { errors.incrementAndGet(); ended(self[0]); }
+                    @Override public void onCompleted() { ended(self[0]); }
+                });
+                reportStream = self[0];
+            }
+            long n = ++sequence;
+            unanswered.put(n, updates);
+            reportStream.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).setSequence(n).build());
+        }
+
+        synchronized void ended(StreamObserver<UpdateTaskStatusRequest> stream) {
+            if (reportStream == stream) {
+                reportStream = null;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static StreamObserver<UpdateTaskStatusRequest>[] newObserverSlot() {
+            return new StreamObserver[1];
+        }
+
         /** When a status report was last answered (System.nanoTime()). */
         volatile long reportAnswered = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
@@ -294,17 +332,7 @@ class HollowNodesBench {
                     }
                     if (!updates.isEmpty()) {
                         reports.incrementAndGet();
-                        stub.updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).build(),
-                                new StreamObserver<UpdateTaskStatusResponse>() {
-                                    @Override public void onNext(UpdateTaskStatusResponse r) {
-                                        reportAnswered = System.nanoTime();
-                                        // the managers answer once the reported states are committed: acknowledged
-                                        updates.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
-                                                .forEach(u -> ack(u.getTaskId()));
-                                    }
-                                    @Override public void onError(Throwable t) { errors.incrementAndGet(); }
-                                    @Override public void onCompleted() { }
-                                });
+                        report(updates);
                     }
                 }
 

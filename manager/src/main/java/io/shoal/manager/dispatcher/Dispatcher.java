@@ -626,6 +626,70 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         });
     }
 
+    /**
+     * {@link #updateTaskStatus} as messages on one stream per session (what the agent uses): each
+     * report is answered with its sequence number once committed, as a call would be, without a
+     * call's set-up and headers. A report of an unknown session, or of another node's, ends the
+     * stream; so does a report that cannot be written (the worker reports again on a new stream).
+     */
+    @Override
+    public StreamObserver<io.shoal.api.UpdateTaskStatusRequest> statusReports(StreamObserver<io.shoal.api.UpdateTaskStatusResponse> out) {
+        Caller caller = Caller.current();
+        return new StreamObserver<>() {
+            private boolean closed; // guarded by out
+
+            @Override
+            public void onNext(io.shoal.api.UpdateTaskStatusRequest req) {
+                Session s = sessions.get(req.getSessionId());
+                StatusBatcher batcher = statuses;
+                if (s == null || !serving || batcher == null || !s.nodeId.equals(caller.nodeId())) {
+                    end(Status.NOT_FOUND.withDescription("unknown session; open a new one"));
+                    return;
+                }
+                statusReports.add(req.getUpdatesCount());
+                heard(s.nodeId);
+                batcher.submit(s.nodeId, req.getUpdatesList()).whenComplete((ok, err) -> {
+                    if (err != null) {
+                        end(Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                ? c.getCause() : err));
+                        return;
+                    }
+                    synchronized (out) {
+                        if (!closed) {
+                            out.onNext(io.shoal.api.UpdateTaskStatusResponse.newBuilder().setSequence(req.getSequence()).build());
+                        }
+                    }
+                });
+            }
+
+            private void end(Status status) {
+                synchronized (out) {
+                    if (!closed) {
+                        closed = true;
+                        out.onError(status.asRuntimeException());
+                    }
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                synchronized (out) {
+                    closed = true;
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                synchronized (out) {
+                    if (!closed) {
+                        closed = true;
+                        out.onCompleted();
+                    }
+                }
+            }
+        };
+    }
+
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
         Calls.unary(obs, () -> {

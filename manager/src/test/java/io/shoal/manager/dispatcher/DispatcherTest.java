@@ -163,6 +163,44 @@ class DispatcherTest {
     }
 
     @Test
+    void reportsOnTheStreamAreAnsweredWithTheirSequenceAndOnlyForTheCallersOwnSession() throws Exception {
+        leadWithNodeN1();
+        String id = open().messages.get(0).getSessionId();
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t1").setNodeId("n1")
+                .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(io.shoal.api.TaskState.TASK_STATE_ASSIGNED)).build()))));
+        java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        StreamObserver<io.shoal.api.UpdateTaskStatusResponse> sink = new StreamObserver<>() {
+            @Override public void onNext(io.shoal.api.UpdateTaskStatusResponse r) { answers.add(r.getSequence()); }
+            @Override public void onError(Throwable t) { answers.add(io.grpc.Status.fromThrowable(t).getCode()); }
+            @Override public void onCompleted() { answers.add("completed"); }
+        };
+        StreamObserver<io.shoal.api.UpdateTaskStatusRequest> reports = Context.current()
+                .withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER)).call(() -> dispatcher.statusReports(sink));
+        now.addAndGet(1500);
+        for (long seq = 7; seq <= 8; seq++) {
+            io.shoal.api.TaskState state = seq == 7 ? io.shoal.api.TaskState.TASK_STATE_STARTING : io.shoal.api.TaskState.TASK_STATE_RUNNING;
+            reports.onNext(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(id).setSequence(seq)
+                    .addUpdates(io.shoal.api.TaskStatusUpdate.newBuilder().setTaskId("t1")
+                            .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(state).setTimestampMs(seq))).build());
+            assertEquals(seq, answers.poll(10, java.util.concurrent.TimeUnit.SECONDS), "answered with its sequence");
+        }
+        assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState(),
+                "committed before the answer");
+        now.addAndGet(1500);
+        dispatcher.checkLiveness();
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "a report on the stream counts as a heartbeat");
+
+        // another node's stream may not report for this session: the stream ends, nothing is written
+        StreamObserver<io.shoal.api.UpdateTaskStatusRequest> other = Context.current()
+                .withValue(Caller.KEY, Caller.node("n2", NodeRole.NODE_ROLE_WORKER)).call(() -> dispatcher.statusReports(sink));
+        other.onNext(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(id).setSequence(1)
+                .addUpdates(io.shoal.api.TaskStatusUpdate.newBuilder().setTaskId("t1")
+                        .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(io.shoal.api.TaskState.TASK_STATE_FAILED))).build());
+        assertEquals(io.grpc.Status.Code.NOT_FOUND, answers.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState());
+    }
+
+    @Test
     void aNodeMarkedDownWhileItKeepsHeartbeatingIsReadyAgain() throws Exception {
         leadWithNodeN1();
         Stream s = open();

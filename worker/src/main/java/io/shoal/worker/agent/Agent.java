@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -194,12 +195,7 @@ public final class Agent implements AutoCloseable {
 
     /** Feeds the task manager from the assignments stream and reports through this session. */
     private void followAssignments(Context.CancellableContext session, Channel ch, String sessionId) {
-        tasks.setReporter(updates -> {
-            DispatcherGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId)
-                            .addAllUpdates(updates).build());
-            reportAnswered.set(System.nanoTime()); // as good as a heartbeat, both ways
-        });
+        tasks.setReporter(new StatusStream(session, ch, sessionId, reportAnswered));
         Thread.ofVirtual().name("agent-assignments").start(() -> session.run(() -> {
             try {
                 Iterator<io.shoal.api.AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
@@ -219,6 +215,95 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }));
+    }
+
+    /**
+     * Status reports as messages on one stream for the session ({@code Dispatcher.StatusReports}),
+     * one at a time, each waiting for its answer (its states committed) for up to 10 s. A report
+     * that fails or goes unanswered ends the stream; the task manager keeps its states and the
+     * next report opens a new stream (on the session's current manager).
+     */
+    static final class StatusStream implements TaskManager.Reporter {
+        private final Context.CancellableContext session;
+        private final Channel ch;
+        private final String sessionId;
+        private final java.util.concurrent.atomic.AtomicLong answered;
+        private final Map<Long, java.util.concurrent.CompletableFuture<Void>> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile StreamObserver<io.shoal.api.UpdateTaskStatusRequest> out;
+        private long sequence;
+
+        StatusStream(Context.CancellableContext session, Channel ch, String sessionId, java.util.concurrent.atomic.AtomicLong answered) {
+            this.session = session;
+            this.ch = ch;
+            this.sessionId = sessionId;
+            this.answered = answered;
+        }
+
+        @Override
+        public synchronized void report(List<io.shoal.api.TaskStatusUpdate> updates) throws Exception {
+            StreamObserver<io.shoal.api.UpdateTaskStatusRequest> o = out;
+            if (o == null) {
+                o = open();
+            }
+            long n = ++sequence;
+            java.util.concurrent.CompletableFuture<Void> answer = new java.util.concurrent.CompletableFuture<>();
+            waiting.put(n, answer);
+            try {
+                o.onNext(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId).addAllUpdates(updates)
+                        .setSequence(n).build());
+                answer.get(10, TimeUnit.SECONDS);
+                answered.set(System.nanoTime()); // as good as a heartbeat, both ways
+            } catch (Exception e) {
+                waiting.remove(n);
+                if (out == o) {
+                    out = null;
+                    try {
+                        o.onError(Status.CANCELLED.withDescription("report failed").asRuntimeException());
+                    } catch (RuntimeException ignored) {
+                        // the stream is gone already
+                    }
+                }
+                throw e instanceof java.util.concurrent.ExecutionException x && x.getCause() instanceof Exception c ? c : e;
+            }
+        }
+
+        private StreamObserver<io.shoal.api.UpdateTaskStatusRequest> open() {
+            Context prev = session.attach(); // the stream ends with the session
+            try {
+                java.util.concurrent.atomic.AtomicReference<StreamObserver<io.shoal.api.UpdateTaskStatusRequest>> self =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                self.set(DispatcherGrpc.newStub(ch).statusReports(new StreamObserver<>() {
+                    @Override
+                    public void onNext(io.shoal.api.UpdateTaskStatusResponse r) {
+                        var f = waiting.remove(r.getSequence());
+                        if (f != null) {
+                            f.complete(null);
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        ended(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended(Status.UNAVAILABLE.withDescription("the manager ended the report stream").asRuntimeException());
+                    }
+
+                    private void ended(Throwable t) {
+                        if (out == self.get()) {
+                            out = null;
+                        }
+                        waiting.values().forEach(f -> f.completeExceptionally(t));
+                    }
+                }));
+                out = self.get();
+                return self.get();
+            } finally {
+                session.detach(prev);
+            }
+        }
     }
 
     /**
