@@ -338,8 +338,12 @@ public final class ClusterStore {
             return new StoreEvent(StoreEvent.Type.REMOVE, index, before, null);
         }
         long created = before == null ? timestamp : StoreObjects.meta(before).getCreatedMs();
-        StoreObject after = StoreObjects.withMeta(obj, Meta.newBuilder()
-                .setVersion(index).setCreatedMs(created).setUpdatedMs(timestamp).build());
+        Meta meta = Meta.newBuilder().setVersion(index).setCreatedMs(created).setUpdatedMs(timestamp).build();
+        StoreObject after = switch (kind) {
+            case TASK -> StoreObject.newBuilder().setTask(shareSpec(obj.getTask()).setMeta(meta)).build();
+            case SERVICE -> StoreObject.newBuilder().setService(keepTaskSpec(before, obj.getService()).setMeta(meta)).build();
+            default -> StoreObjects.withMeta(obj, meta);
+        };
         tables.get(kind).put(id, after);
         byId.get(kind).put(id, after);
         index(before, after);
@@ -348,6 +352,35 @@ public final class ClusterStore {
             names.get(kind).put(StoreObjects.name(after), id);
         }
         return new StoreEvent(before == null ? StoreEvent.Type.CREATE : StoreEvent.Type.UPDATE, index, before, after);
+    }
+
+    /**
+     * The task to store, holding its service's task spec itself when it equals it (what tasks are
+     * made of): thousands of tasks share one spec instead of each keeping the copy its entry was
+     * parsed into, and comparing a task's spec with its service's is then a reference check.
+     */
+    private Task.Builder shareSpec(Task t) {
+        StoreObject service = t.getServiceId().isEmpty() ? null : byId.get(ObjectKind.SERVICE).get(t.getServiceId());
+        Task.Builder b = t.toBuilder();
+        if (service != null) {
+            io.shoal.api.TaskSpec spec = service.getService().getSpec().getTask();
+            if (spec != t.getSpec() && spec.equals(t.getSpec())) {
+                b.setSpec(spec);
+            }
+        }
+        return b;
+    }
+
+    /** A service update that leaves its task spec as it was (a scale, a label) keeps the instance its tasks share. */
+    private static io.shoal.api.Service.Builder keepTaskSpec(StoreObject before, io.shoal.api.Service updated) {
+        io.shoal.api.Service.Builder b = updated.toBuilder();
+        if (before != null && before.hasService()) {
+            io.shoal.api.TaskSpec old = before.getService().getSpec().getTask();
+            if (old != updated.getSpec().getTask() && old.equals(updated.getSpec().getTask())) {
+                b.getSpecBuilder().setTask(old);
+            }
+        }
+        return b;
     }
 
     /**
@@ -441,8 +474,10 @@ public final class ClusterStore {
             tasksByNode.clear();
             tasksByService.clear();
             tasksByState.clear();
-            for (StoreObject o : snapshot.getObjectsList()) {
-                ObjectKind k = StoreObjects.kind(o);
+            for (StoreObject stored : snapshot.getObjectsList()) {
+                ObjectKind k = StoreObjects.kind(stored);
+                // services come before tasks in a snapshot (kind order), so tasks share their specs here too
+                StoreObject o = k == ObjectKind.TASK ? StoreObject.newBuilder().setTask(shareSpec(stored.getTask())).build() : stored;
                 tables.get(k).put(StoreObjects.id(o), o);
                 byId.get(k).put(StoreObjects.id(o), o);
                 index(null, o);

@@ -330,4 +330,36 @@ class ClusterStoreTest {
             return null;
         });
     }
+
+    @Test
+    void tasksShareTheirServicesSpecWhenItIsEqual() throws Exception {
+        io.shoal.api.TaskSpec spec = io.shoal.api.TaskSpec.newBuilder()
+                .setContainer(io.shoal.api.ContainerSpec.newBuilder().setImage("web:1").addEnv("A=1")).build();
+        Service svc = Service.newBuilder().setId("s1").setSpec(ServiceSpec.newBuilder()
+                .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("web")).setTask(spec)).build();
+        assertTrue(store.apply(5, batch(1000, Batches.create(StoreObjects.wrap(svc)))).getOk());
+        // as a follower gets them: each task parsed from its entry, with a spec of its own
+        io.shoal.api.TaskSpec parsed = io.shoal.api.TaskSpec.parseFrom(spec.toByteArray());
+        io.shoal.api.TaskSpec other = spec.toBuilder().setContainer(spec.getContainer().toBuilder().setImage("web:2")).build();
+        assertTrue(store.apply(6, batch(2000,
+                Batches.create(StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t1").setServiceId("s1").setSpec(parsed).build())),
+                Batches.create(StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t2").setServiceId("s1").setSpec(other).build())))).getOk());
+        io.shoal.api.TaskSpec serviceSpec = store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask();
+        org.junit.jupiter.api.Assertions.assertSame(serviceSpec, store.view(tx -> tx.task("t1")).orElseThrow().getSpec());
+        assertEquals(other, store.view(tx -> tx.task("t2")).orElseThrow().getSpec(), "a different spec is kept as it is");
+        // a scale leaves the task spec as it was: the service keeps the instance its tasks share
+        Service scaled = store.view(tx -> tx.service("s1")).orElseThrow();
+        assertTrue(store.apply(7, batch(3000, Batches.update(StoreObjects.wrap(Service.parseFrom(scaled.toBuilder()
+                .setSpec(scaled.getSpec().toBuilder().setReplicated(io.shoal.api.ReplicatedService.newBuilder().setReplicas(9)))
+                .build().toByteArray()))))).getOk());
+        org.junit.jupiter.api.Assertions.assertSame(store.view(tx -> tx.task("t1")).orElseThrow().getSpec(),
+                store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask());
+        assertEquals(9, store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getReplicated().getReplicas());
+        // and after a restore from a snapshot
+        ClusterStore restored = new ClusterStore();
+        restored.restore(StoreSnapshot.parseFrom(store.snapshot().toByteArray()));
+        org.junit.jupiter.api.Assertions.assertSame(restored.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask(),
+                restored.view(tx -> tx.task("t1")).orElseThrow().getSpec());
+        assertEquals(store.snapshot(), restored.snapshot(), "the same state");
+    }
 }
