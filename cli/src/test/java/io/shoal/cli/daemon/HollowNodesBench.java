@@ -54,7 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Benchmark, not a test: 3 real manager daemons (separate processes on 127.0.0.1) and N hollow
  * workers in this JVM that speak the real dispatcher protocol over mutual TLS (a certificate each,
- * a session, heartbeats, the assignments stream, status reports) but run nothing: an assigned task
+ * a session, heartbeats skipped after an answered report as the agent does, the assignments stream,
+ * status reports on their stream) but run nothing: an assigned task
  * is reported RUNNING at once. Deploys services totalling T tasks and prints the committed
  * placements per second, the time until every hollow node acknowledged its tasks (its RUNNING
  * report committed: the managers answer a report only then), the managers' RSS and the CPU every
