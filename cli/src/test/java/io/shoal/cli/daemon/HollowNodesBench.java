@@ -255,8 +255,9 @@ class HollowNodesBench {
 
         synchronized void report(List<TaskStatusUpdate> updates) {
             if (reportStream == null) {
-                StreamObserver<UpdateTaskStatusRequest>[] self = newObserverSlot();
-                self[0] = stub.statusReports(new StreamObserver<UpdateTaskStatusResponse>() {
+                java.util.concurrent.atomic.AtomicReference<StreamObserver<UpdateTaskStatusRequest>> self =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                self.set(stub.statusReports(new StreamObserver<UpdateTaskStatusResponse>() {
                     @Override public void onNext(UpdateTaskStatusResponse r) {
                         reportAnswered = System.nanoTime();
                         List<TaskStatusUpdate> answered = unanswered.remove(r.getSequence());
@@ -265,10 +266,10 @@ class HollowNodesBench {
                                     .forEach(u -> ack(u.getTaskId()));
                         }
                     }
-                    @Override public void onError(Throwable t) { errors.incrementAndGet(); ended(self[0]); }
-                    @Override public void onCompleted() { ended(self[0]); }
-                });
-                reportStream = self[0];
+                    @Override public void onError(Throwable t) { errors.incrementAndGet(); ended(self.get()); }
+                    @Override public void onCompleted() { ended(self.get()); }
+                }));
+                reportStream = self.get();
             }
             long n = ++sequence;
             unanswered.put(n, updates);
@@ -279,11 +280,6 @@ class HollowNodesBench {
             if (reportStream == stream) {
                 reportStream = null;
             }
-        }
-
-        @SuppressWarnings("unchecked")
-        private static StreamObserver<UpdateTaskStatusRequest>[] newObserverSlot() {
-            return new StreamObserver[1];
         }
 
         /** When a status report was last answered (System.nanoTime()). */

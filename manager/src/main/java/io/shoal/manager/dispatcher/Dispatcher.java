@@ -100,12 +100,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private Thread loop;
     private Thread hub;
     private StatusBatcher statuses;
-    /** node id -> wake-ups of the session streams of that node (node or manager changes) */
-    private final Map<String, java.util.Set<java.util.concurrent.Semaphore>> sessionWaiters = new ConcurrentHashMap<>();
-    /** node id -> wake-ups of the assignment streams of that node (changes to its tasks) */
-    private final Map<String, java.util.Set<java.util.concurrent.Semaphore>> taskWaiters = new ConcurrentHashMap<>();
+    /** the session streams of each node (node or manager changes) */
+    private final Wakeups sessionWakeups = new Wakeups();
+    /** the assignment streams of each node (changes to its tasks) */
+    private final Wakeups taskWakeups = new Wakeups();
 
     private record Session(String id, String nodeId, ServerCallStreamObserver<SessionMessage> stream) {}
+
+    private static final Status UNKNOWN_SESSION = Status.NOT_FOUND.withDescription("unknown session; open a new one");
 
     /** A dispatcher with no leader to report to (a single manager, or tests). */
     public Dispatcher(ClusterStore store, StoreWriter writer, Duration period, Duration downAfter, LongSupplier clock) {
@@ -371,8 +373,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 if (e.type() == StoreEvent.Type.RESET) {
                     refreshSettings();
                     refreshManagers();
-                    wakeAll(sessionWaiters);
-                    wakeAll(taskWaiters);
+                    sessionWakeups.wakeAll();
+                    taskWakeups.wakeAll();
                     continue;
                 }
                 var obj = e.after() != null ? e.after() : e.before();
@@ -384,17 +386,17 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                         boolean networked = (e.before() != null && e.before().getTask().getNetworksCount() > 0)
                                 || (e.after() != null && e.after().getTask().getNetworksCount() > 0);
                         if (networked) {
-                            wakeAll(taskWaiters); // its endpoint is a peer of the other nodes on its networks
+                            taskWakeups.wakeAll(); // its endpoint is a peer of the other nodes on its networks
                             continue;
                         }
                         if (Assignments.reportedByWorker(e)) {
                             continue; // nothing to send: the worker reported it
                         }
                         if (e.before() != null) {
-                            wake(taskWaiters, e.before().getTask().getNodeId());
+                            taskWakeups.wake(e.before().getTask().getNodeId());
                         }
                         if (e.after() != null) {
-                            wake(taskWaiters, e.after().getTask().getNodeId());
+                            taskWakeups.wake(e.after().getTask().getNodeId());
                         }
                     }
                     case NODE -> {
@@ -409,7 +411,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                             long was = periodMs;
                             refreshSettings();
                             if (was != periodMs) {
-                                wakeAll(sessionWaiters);
+                                sessionWakeups.wakeAll();
                             }
                         }
                         boolean managers = (before != null && before.getRole() == NodeRole.NODE_ROLE_MANAGER)
@@ -418,15 +420,15 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                                 || before.getRole() != n.getRole() || !before.getAdvertiseAddr().equals(n.getAdvertiseAddr()));
                         if (managerSetChanged) {
                             refreshManagers();
-                            wakeAll(sessionWaiters);
+                            sessionWakeups.wakeAll();
                         } else {
-                            wake(sessionWaiters, n.getId());
+                            sessionWakeups.wake(n.getId());
                         }
                         // a node's ingress address is a peer of every node in the routing mesh
                         if (before == null || e.after() == null ? n.getAttachmentsCount() > 0
                                 : !before.getAttachmentsList().equals(n.getAttachmentsList())
                                         || (n.getAttachmentsCount() > 0 && !before.getStatus().getAddr().equals(n.getStatus().getAddr()))) {
-                            wakeAll(taskWaiters);
+                            taskWakeups.wakeAll();
                         }
                     }
                     case SERVICE -> {
@@ -437,14 +439,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                                 || (e.after() != null && (e.after().getService().getEndpoint().getVirtualIpsCount() > 0
                                         || e.after().getService().getEndpoint().getPortsCount() > 0));
                         if (networked) {
-                            wakeAll(taskWaiters);
+                            taskWakeups.wakeAll();
                         }
                     }
                     case CLUSTER -> {
                         long before = periodMs;
                         refreshSettings();
                         if (before != periodMs) {
-                            wakeAll(sessionWaiters); // workers learn the new heartbeat period
+                            sessionWakeups.wakeAll(); // workers learn the new heartbeat period
                         }
                     }
                     default -> { }
@@ -457,48 +459,13 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
     }
 
-    private static void wake(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters, String nodeId) {
-        var set = waiters.get(nodeId);
-        if (set != null) {
-            set.forEach(java.util.concurrent.Semaphore::release);
-        }
-    }
-
-    private static void wakeAll(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters) {
-        waiters.values().forEach(set -> set.forEach(java.util.concurrent.Semaphore::release));
-    }
-
-    private static java.util.concurrent.Semaphore register(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters, String nodeId) {
-        java.util.concurrent.Semaphore sem = new java.util.concurrent.Semaphore(0);
-        waiters.computeIfAbsent(nodeId, k -> ConcurrentHashMap.newKeySet()).add(sem);
-        return sem;
-    }
-
-    private static void unregister(Map<String, java.util.Set<java.util.concurrent.Semaphore>> waiters, String nodeId,
-                                   java.util.concurrent.Semaphore sem) {
-        waiters.computeIfPresent(nodeId, (k, set) -> {
-            set.remove(sem);
-            return set.isEmpty() ? null : set;
-        });
-    }
-
-    /** Waits for a wake-up, then lets a burst of changes settle so that one message covers it. */
-    private static boolean awaitChange(java.util.concurrent.Semaphore sem) throws InterruptedException {
-        if (!sem.tryAcquire(1, TimeUnit.SECONDS)) {
-            return false;
-        }
-        Thread.sleep(5);
-        sem.drainPermits();
-        return true;
-    }
-
     /** Pushes a new session message whenever this node or the set of managers changes. */
     private void follow(Session s) {
-        java.util.concurrent.Semaphore wake = register(sessionWaiters, s.nodeId);
+        java.util.concurrent.Semaphore wake = sessionWakeups.register(s.nodeId);
         try {
             send(s); // covers a change between the first message and the registration
             while (sessions.containsKey(s.id) && !s.stream.isCancelled()) {
-                if (awaitChange(wake)) {
+                if (Wakeups.await(wake)) {
                     send(s);
                 }
             }
@@ -507,7 +474,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         } catch (RuntimeException e) {
             LOG.debug("session {} of {} ended: {}", s.id, s.nodeId, e.toString());
         } finally {
-            unregister(sessionWaiters, s.nodeId, wake);
+            sessionWakeups.unregister(s.nodeId, wake);
         }
     }
 
@@ -558,14 +525,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     /** The task set of the session's node, now and after every change to it. */
     @Override
     public void assignments(io.shoal.api.AssignmentsRequest req, StreamObserver<io.shoal.api.AssignmentsMessage> observer) {
-        Session s = sessions.get(req.getSessionId());
-        if (s == null || !serving) {
-            observer.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
+        Session s = session(req.getSessionId(), null);
+        if (s == null) {
+            observer.onError(UNKNOWN_SESSION.asRuntimeException());
             return;
         }
         ServerCallStreamObserver<io.shoal.api.AssignmentsMessage> stream = (ServerCallStreamObserver<io.shoal.api.AssignmentsMessage>) observer;
         Thread.ofVirtual().name("assignments-" + s.nodeId).start(() -> {
-            java.util.concurrent.Semaphore wake = register(taskWaiters, s.nodeId);
+            java.util.concurrent.Semaphore wake = taskWakeups.register(s.nodeId);
             long seq = 0;
             try {
                 java.util.Map<String, io.shoal.api.Task> last = null;
@@ -585,7 +552,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     }
                     last = Assignments.byId(now.tasks());
                     lastPlane = now.plane();
-                    awaitChange(wake);
+                    Wakeups.await(wake);
                 }
                 if (!stream.isCancelled()) {
                     stream.onError(Status.UNAVAILABLE.withDescription("session ended").asRuntimeException());
@@ -595,9 +562,26 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             } catch (RuntimeException e) {
                 LOG.debug("assignments of {} ended: {}", s.nodeId, e.toString());
             } finally {
-                unregister(taskWaiters, s.nodeId, wake);
+                taskWakeups.unregister(s.nodeId, wake);
             }
         });
+    }
+
+    /** The session a worker's message names, while this manager serves it; on a stream, only the caller's own. */
+    private Session session(String sessionId, Caller caller) {
+        Session s = sessions.get(sessionId);
+        return s == null || !serving || (caller != null && !s.nodeId.equals(caller.nodeId())) ? null : s;
+    }
+
+    /** A report queued for the log; completes once its entry is committed. A report is as good as a heartbeat. */
+    private java.util.concurrent.CompletableFuture<?> report(Session s, StatusBatcher batcher, io.shoal.api.UpdateTaskStatusRequest req) {
+        statusReports.add(req.getUpdatesCount());
+        heard(s.nodeId); // a busy worker skips its beats
+        return batcher.submit(s.nodeId, req.getUpdatesList());
+    }
+
+    private static Status failure(Throwable err) {
+        return Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : err);
     }
 
     /**
@@ -607,18 +591,15 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
      */
     @Override
     public void updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest req, StreamObserver<io.shoal.api.UpdateTaskStatusResponse> obs) {
-        Session s = sessions.get(req.getSessionId());
+        Session s = session(req.getSessionId(), null);
         StatusBatcher batcher = statuses;
-        if (s == null || !serving || batcher == null) {
-            obs.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
+        if (s == null || batcher == null) {
+            obs.onError(UNKNOWN_SESSION.asRuntimeException());
             return;
         }
-        statusReports.add(req.getUpdatesCount());
-        heard(s.nodeId); // a report is a sign of life as good as a heartbeat: a busy worker skips beats
-        batcher.submit(s.nodeId, req.getUpdatesList()).whenComplete((ok, err) -> {
+        report(s, batcher, req).whenComplete((ok, err) -> {
             if (err != null) {
-                obs.onError(Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause() : err).asRuntimeException());
+                obs.onError(failure(err).asRuntimeException());
             } else {
                 obs.onNext(io.shoal.api.UpdateTaskStatusResponse.getDefaultInstance());
                 obs.onCompleted();
@@ -635,106 +616,55 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     @Override
     public StreamObserver<io.shoal.api.UpdateTaskStatusRequest> statusReports(StreamObserver<io.shoal.api.UpdateTaskStatusResponse> out) {
         Caller caller = Caller.current();
-        return new StreamObserver<>() {
-            private boolean closed; // guarded by out
-
+        return new ReplyStream<>(out) {
             @Override
-            public void onNext(io.shoal.api.UpdateTaskStatusRequest req) {
-                Session s = sessions.get(req.getSessionId());
+            void handle(io.shoal.api.UpdateTaskStatusRequest req) {
+                Session s = session(req.getSessionId(), caller);
                 StatusBatcher batcher = statuses;
-                if (s == null || !serving || batcher == null || !s.nodeId.equals(caller.nodeId())) {
-                    end(Status.NOT_FOUND.withDescription("unknown session; open a new one"));
+                if (s == null || batcher == null) {
+                    end(UNKNOWN_SESSION);
                     return;
                 }
-                statusReports.add(req.getUpdatesCount());
-                heard(s.nodeId);
-                batcher.submit(s.nodeId, req.getUpdatesList()).whenComplete((ok, err) -> {
+                report(s, batcher, req).whenComplete((ok, err) -> {
                     if (err != null) {
-                        end(Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                                ? c.getCause() : err));
-                        return;
-                    }
-                    synchronized (out) {
-                        if (!closed) {
-                            out.onNext(io.shoal.api.UpdateTaskStatusResponse.newBuilder().setSequence(req.getSequence()).build());
-                        }
+                        end(failure(err));
+                    } else {
+                        reply(io.shoal.api.UpdateTaskStatusResponse.newBuilder().setSequence(req.getSequence()).build());
                     }
                 });
             }
-
-            private void end(Status status) {
-                synchronized (out) {
-                    if (!closed) {
-                        closed = true;
-                        out.onError(status.asRuntimeException());
-                    }
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                synchronized (out) {
-                    closed = true;
-                }
-            }
-
-            @Override
-            public void onCompleted() {
-                synchronized (out) {
-                    if (!closed) {
-                        closed = true;
-                        out.onCompleted();
-                    }
-                }
-            }
         };
+    }
+
+    /** A heartbeat of session {@code s}: noted, and answered with the period. */
+    private HeartbeatResponse beat(Session s) {
+        heartbeats.increment();
+        heard(s.nodeId);
+        return HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build();
     }
 
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> obs) {
         Calls.unary(obs, () -> {
-            Session s = sessions.get(req.getSessionId());
-            if (s == null || !serving) {
-                throw Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException();
+            Session s = session(req.getSessionId(), null);
+            if (s == null) {
+                throw UNKNOWN_SESSION.asRuntimeException();
             }
-            heartbeats.increment();
-            heard(s.nodeId);
-            return HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build();
+            return beat(s);
         });
     }
 
     @Override
     public StreamObserver<HeartbeatRequest> heartbeats(StreamObserver<HeartbeatResponse> out) {
         Caller caller = Caller.current();
-        return new StreamObserver<>() {
-            private boolean closed;
-
+        return new ReplyStream<>(out) {
             @Override
-            public void onNext(HeartbeatRequest req) {
-                if (closed) {
-                    return;
-                }
-                Session s = sessions.get(req.getSessionId());
-                if (s == null || !serving || !s.nodeId.equals(caller.nodeId())) {
-                    closed = true;
-                    out.onError(Status.NOT_FOUND.withDescription("unknown session; open a new one").asRuntimeException());
-                    return;
-                }
-                heartbeats.increment();
-                heard(s.nodeId);
-                out.onNext(HeartbeatResponse.newBuilder().setPeriodMs(periodMs).build());
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                closed = true;
-            }
-
-            @Override
-            public void onCompleted() {
-                if (!closed) {
-                    closed = true;
-                    out.onCompleted();
+            void handle(HeartbeatRequest req) {
+                Session s = session(req.getSessionId(), caller);
+                if (s == null) {
+                    end(UNKNOWN_SESSION);
+                } else {
+                    reply(beat(s));
                 }
             }
         };
