@@ -66,6 +66,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-XX:TieredStopAtLevel=1 \
  *     [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000 -Dshoal.bench.rounds=2]
  * </pre>
+ * The 10 services are created one call after another, or with {@code -Dshoal.bench.concurrentCreates=true}
+ * by 10 concurrent calls (several clients at once).
  * The managers run with the daemon's own JVM options; {@code -DargLine=-XX:TieredStopAtLevel=1} keeps
  * this JVM (the load generator, 1,000 TLS clients) from spending a core on C2 compiles that the
  * managers then lack. Round 1 starts on cold managers; each later round first removes every
@@ -80,6 +82,8 @@ class HollowNodesBench {
     private static final int NODES = Integer.getInteger("shoal.bench.nodes", 1000);
     private static final int TASKS = Integer.getInteger("shoal.bench.tasks", 10_000);
     private static final int SERVICES = 10;
+    /** -Dshoal.bench.concurrentCreates=true: the services are created by concurrent calls instead of one after another. */
+    private static final boolean CONCURRENT_CREATES = Boolean.getBoolean("shoal.bench.concurrentCreates");
     private static final Path SHOAL = Path.of(System.getProperty("user.dir")).getParent().resolve("shoal");
 
     record Daemon(Process process, Path socket, String addr, int metricsPort) {}
@@ -373,11 +377,20 @@ class HollowNodesBench {
             }
         });
         long start = System.nanoTime();
+        List<Thread> creates = new ArrayList<>();
         for (int s = 0; s < SERVICES; s++) {
-            control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+            CreateServiceRequest create = CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
                     .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("svc" + round + "-" + s))
                     .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / SERVICES))
-                    .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build());
+                    .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build();
+            if (CONCURRENT_CREATES) { // all at once, as several clients (or one deploying a whole stack) would
+                creates.add(Thread.ofVirtual().start(() -> control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(create)));
+            } else {
+                control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(create);
+            }
+        }
+        for (Thread t : creates) {
+            t.join();
         }
         long created = System.nanoTime();
         // wait until every task is acknowledged, or nothing moved for 30 s
@@ -417,8 +430,9 @@ class HollowNodesBench {
         System.out.printf("hollow: round %d (%s): %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
                 + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
                 NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
-        System.out.printf("hollow: round %d: the %d services created (one call after another) in %.2f s;"
-                + " %d assignments messages received, %d status reports and %d heartbeats sent%n", round, SERVICES, (created - start) / 1e9,
+        System.out.printf("hollow: round %d: the %d services created (%s) in %.2f s;"
+                + " %d assignments messages received, %d status reports and %d heartbeats sent%n", round, SERVICES,
+                CONCURRENT_CREATES ? "by concurrent calls" : "one call after another", (created - start) / 1e9,
                 messages.get() - messages0, reports.get() - reports0, beatsSent.get() - beats0);
         System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
                 + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
