@@ -24,6 +24,7 @@ packages=(
   umoci             # builds the lab's busybox image
   skopeo            # pushes it
   nftables          # nft: service VIPs and the ingress routing mesh (overlay-net)
+  iptables          # opens a host FORWARD chain whose policy is DROP (Docker's) to the overlay uplinks
   iperf3            # OverlayThroughputBench: overlay against underlay TCP throughput
   curl              # scrapes the lab daemons' /metrics in the end-to-end tests
 )

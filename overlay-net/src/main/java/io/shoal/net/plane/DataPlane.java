@@ -290,15 +290,69 @@ public final class DataPlane {
         } catch (RuntimeException e) {
             have = "";
         }
-        if (have.contains("masquerade") && have.contains("ct status dnat accept")) {
+        if (!have.contains("masquerade") || !have.contains("ct status dnat accept")) {
+            run(changes, concat(hostNft(), "-f", "-"), "table ip " + Naming.HOST_TABLE + "\ndelete table ip " + Naming.HOST_TABLE + "\n" + wanted);
+            run(changes, in(config.hostNetns(), "sh", "-c", FORWARD), null);
+        }
+        openHostFirewall(changes);
+    }
+
+    /** Marks the rules {@link #openHostFirewall} adds to the host's iptables FORWARD chain. */
+    static final String FIREWALL_MARK = "shoal-uplinks";
+
+    /** The two rules, as {@code iptables} arguments after the chain. */
+    private static final List<List<String>> FIREWALL_RULES = List.of(
+            List.of("-i", Naming.UPLINK_HOST_PREFIX + "+", "-m", "comment", "--comment", FIREWALL_MARK, "-j", "ACCEPT"),
+            List.of("-o", Naming.UPLINK_HOST_PREFIX + "+", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT",
+                    "-m", "comment", "--comment", FIREWALL_MARK, "-j", "ACCEPT"));
+
+    /**
+     * A host whose own firewall drops forwarded traffic (Docker sets iptables' FORWARD policy to
+     * DROP; so do hardened hosts) would drop everything the uplinks carry: a verdict of drop in any
+     * base chain is final, so an accept in our own table cannot help. There, as Docker does for its
+     * bridges, the FORWARD chain gets two rules, first: what comes from an uplink goes out, and what
+     * goes to one comes in if it belongs to a connection from it or was translated by the host (a
+     * published port). Isolation between networks is unchanged: {@code shoal_host}'s forward chain
+     * runs before the filter chain and drops uplink-to-uplink traffic first. Checked on every apply,
+     * so a firewall set up after the worker started (Docker installed later) is seen; without
+     * {@code iptables} there is no such chain to open.
+     */
+    private void openHostFirewall(List<String> changes) {
+        String chain;
+        try {
+            chain = shell.run(iptables("-S", "FORWARD"), null);
+        } catch (RuntimeException e) {
+            return; // no iptables here, or no FORWARD chain
+        }
+        if (!chain.contains("-P FORWARD DROP") || chain.split(FIREWALL_MARK, -1).length - 1 == FIREWALL_RULES.size()) {
             return;
         }
-        run(changes, concat(hostNft(), "-f", "-"), "table ip " + Naming.HOST_TABLE + "\ndelete table ip " + Naming.HOST_TABLE + "\n" + wanted);
-        run(changes, in(config.hostNetns(), "sh", "-c", FORWARD), null);
+        removeHostFirewall(); // a partial set (edited by hand): made again whole
+        for (int i = FIREWALL_RULES.size() - 1; i >= 0; i--) {
+            run(changes, iptables(concat(List.of("-I", "FORWARD"), FIREWALL_RULES.get(i).toArray(String[]::new)).toArray(String[]::new)), null);
+        }
+    }
+
+    /** Takes {@link #openHostFirewall}'s rules out of the host's FORWARD chain, if any are there. */
+    private void removeHostFirewall() {
+        for (List<String> rule : FIREWALL_RULES) {
+            for (int guard = 0; guard < 8; guard++) { // one delete per copy
+                try {
+                    shell.run(iptables(concat(List.of("-D", "FORWARD"), rule.toArray(String[]::new)).toArray(String[]::new)), null);
+                } catch (RuntimeException e) {
+                    break; // none left (or no iptables)
+                }
+            }
+        }
+    }
+
+    private List<String> iptables(String... args) {
+        return in(config.hostNetns(), concat(List.of("iptables", "-w", "5"), args).toArray(String[]::new));
     }
 
     /** Removes the host table (when the last sandbox is gone or on cleanup). */
     public void removeHostRules() {
+        removeHostFirewall();
         try {
             shell.run(concat(hostNft(), "delete", "table", "ip", Naming.HOST_TABLE), null);
         } catch (RuntimeException e) {

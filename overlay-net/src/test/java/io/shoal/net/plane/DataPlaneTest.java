@@ -162,6 +162,28 @@ class DataPlaneTest {
     }
 
     @Test
+    void aHostWhoseFirewallDropsForwardedTrafficStillCarriesTheUplinks() {
+        // as Docker leaves a host: iptables' FORWARD policy DROP
+        ns.out(hostA, "iptables", "-w", "5", "-P", "FORWARD", "DROP");
+        String c3 = ns.add("c3");
+        planeA.apply(new HostPlan(List.of(N1, N2), List.of(
+                new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth0"),
+                new LocalEndpoint(N2.id(), c3, "10.77.2.2", null, "eth0")), List.of()));
+        assertTrue(ns.reaches(c1, UB), "c1 -> host B through the uplink, and the answer back in");
+        assertTrue(ns.cannotReach(c3, "10.77.1.2"), "networks stay apart");
+        String chain = ns.out(hostA, "iptables", "-w", "5", "-S", "FORWARD");
+        assertEquals(2, chain.split(DataPlane.FIREWALL_MARK, -1).length - 1, chain);
+        planeA.apply(new HostPlan(List.of(N1, N2), List.of(
+                new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth0"),
+                new LocalEndpoint(N2.id(), c3, "10.77.2.2", null, "eth0")), List.of()));
+        assertEquals(chain, ns.out(hostA, "iptables", "-w", "5", "-S", "FORWARD"), "applying again adds nothing");
+
+        planeA.removeAll();
+        chain = ns.out(hostA, "iptables", "-w", "5", "-S", "FORWARD");
+        assertTrue(!chain.contains(DataPlane.FIREWALL_MARK) && chain.contains("-P FORWARD DROP"), "only our rules go: " + chain);
+    }
+
+    @Test
     void networksThatAreNotInternalLeaveThroughTheHostAndStayApart() {
         String c3 = ns.add("c3");
         planeA.apply(new HostPlan(List.of(N1, N2, N3), List.of(
