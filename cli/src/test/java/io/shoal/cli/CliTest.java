@@ -54,6 +54,17 @@ class CliTest {
     }
 
     @Test
+    void aBadElectionTimeoutStopsTheDaemonBeforeItStartsWithOneLine() {
+        for (String bad : new String[] {"50ms", "2m", "soon"}) {
+            Run r = run("daemon", "--data-dir", "/nonexistent/shoal-test", "--election-timeout", bad);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().startsWith("Error: --election-timeout: "), r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.startsWith("Error")).count(), r.err());
+        }
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("/nonexistent/shoal-test")), "nothing made");
+    }
+
+    @Test
     void anUnreachableDaemonIsOneClearLine() {
         Run r = run("--host", "unix:///nonexistent/shoal.sock", "node", "ls");
         assertEquals(1, r.code());

@@ -74,7 +74,8 @@ final class ClusterRole implements AutoCloseable {
                     : Map.of();
             RaftSettings raft = new RaftSettings(state.nodeId(), raftHost, advertise.port() + 1, files.raft(),
                     UUID.fromString(state.raftGroupId()), bootstrap,
-                    new RaftSettings.Tls(id.key(), id.cert(), id.ca()), options.snapshotThreshold(), null, null);
+                    new RaftSettings.Tls(id.key(), id.cert(), id.ca()), options.snapshotThreshold(),
+                    options.electionTimeout(), options.electionTimeout().multipliedBy(2));
             this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek(),
                     Manager.Config.defaultHeartbeat(), Manager.Config.defaultDownAfter()));
             this.managerMetrics = manager.bindMetrics(options.metrics());

@@ -47,8 +47,15 @@ public final class DaemonCommand implements Callable<Integer> {
             defaultValue = "10000")
     long snapshotInterval;
 
+    @Option(names = "--election-timeout", paramLabel = "DURATION", defaultValue = "300ms",
+            description = "A manager that hears from no leader for between this and twice this starts an election "
+                    + "(default: ${DEFAULT-VALUE}, 100ms to 1m). Shorter fails over sooner; longer rides out the GC "
+                    + "pauses of a loaded manager of a large fleet. Give every manager the same value.")
+    String electionTimeout;
+
     @Override
     public Integer call() throws Exception {
+        java.time.Duration election = electionTimeout(electionTimeout);
         if (!runtime.equals("runc") && !runtime.equals("crun")) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--runtime: '" + runtime + "' is not supported; use runc or crun");
@@ -78,7 +85,7 @@ public final class DaemonCommand implements Callable<Integer> {
         overlay.existingNetns(executor::existingNetns);
         DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
                 snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()), overlay,
-                metrics.registry());
+                metrics.registry(), election);
         NodeDaemon daemon = new NodeDaemon(options);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
@@ -87,5 +94,20 @@ public final class DaemonCommand implements Callable<Integer> {
         daemon.start();
         daemon.awaitTermination();
         return 0;
+    }
+
+    /** {@code --election-timeout}, in range, or a one-line usage error naming the flag. */
+    private java.time.Duration electionTimeout(String v) {
+        java.time.Duration d;
+        try {
+            d = io.shoal.cli.output.Units.duration(v);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--election-timeout: " + e.getMessage());
+        }
+        if (d.compareTo(java.time.Duration.ofMillis(100)) < 0 || d.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--election-timeout: " + v + " is out of range; use 100ms to 1m");
+        }
+        return d;
     }
 }

@@ -66,6 +66,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-XX:TieredStopAtLevel=1 \
  *     [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000 -Dshoal.bench.rounds=2]
  * </pre>
+ * {@code -Dshoal.bench.daemonArgs="--election-timeout 2s"} adds flags to the managers' {@code shoal daemon}.
  * The 10 services are created one call after another, or with {@code -Dshoal.bench.concurrentCreates=true}
  * by 10 concurrent calls (several clients at once).
  * The managers run with the daemon's own JVM options; {@code -DargLine=-XX:TieredStopAtLevel=1} keeps
@@ -97,6 +98,10 @@ class HollowNodesBench {
         ProcessBuilder pb = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
                 "--listen-addr", "127.0.0.1:" + port, "--metrics-addr", "127.0.0.1:" + metricsPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+        String daemonArgs = System.getProperty("shoal.bench.daemonArgs", ""); // e.g. --election-timeout 2s
+        if (!daemonArgs.isBlank()) {
+            pb.command().addAll(List.of(daemonArgs.strip().split("\\s+")));
+        }
         String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
         String opts = System.getProperty("shoal.bench.javaOpts", ""); // extra JVM options for the managers
         if (out != null && !out.isEmpty()) {

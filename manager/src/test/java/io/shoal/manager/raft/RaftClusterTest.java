@@ -146,6 +146,24 @@ class RaftClusterTest {
     }
 
     @Test
+    void theElectionTimeoutReachesRatisAndRequestsOutlastAnElection() {
+        RaftSettings standard = RaftSettings.of("m1", "127.0.0.1", 1, Path.of("/nonexistent"), UUID.randomUUID(), Map.of(), null);
+        var p = RaftNode.properties(standard);
+        assertEquals(300, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(600, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(3_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
+
+        // a large fleet's managers (shoal daemon --election-timeout 5s)
+        RaftSettings tolerant = new RaftSettings("m1", "127.0.0.1", 1, Path.of("/nonexistent"), UUID.randomUUID(), Map.of(), null, 0,
+                Duration.ofSeconds(5), Duration.ofSeconds(10));
+        p = RaftNode.properties(tolerant);
+        assertEquals(5_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(10_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(20_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(20_000, org.apache.ratis.client.RaftClientConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
+    }
+
+    @Test
     void electsOneLeaderAndEveryMemberAgrees() throws Exception {
         startThree(10_000);
         String leader = awaitLeader();
