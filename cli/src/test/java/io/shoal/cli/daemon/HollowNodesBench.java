@@ -60,7 +60,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * placements per second, the time until every hollow node acknowledged its tasks (its RUNNING
  * report committed: the managers answer a report only then), the managers' RSS and the CPU every
  * process used. Hollow nodes connect round robin to the three managers (each serves its sessions);
- * like the real agent, a hollow node whose session fails opens a new one a second later.
+ * like the real agent, a hollow node whose session fails opens a new one after a jittered, doubling wait
+ * ({@link io.shoal.worker.agent.Backoff}: 50-100 ms first, up to 1-2 s).
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl cli -am test -Dshoal.bench=true \
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-XX:TieredStopAtLevel=1 \
@@ -196,13 +197,18 @@ class HollowNodesBench {
         volatile StreamObserver<HeartbeatRequest> beats;
         volatile boolean counted;
 
-        /** Opens a session; like the real agent, a failed or ended one is opened again a second later. */
+        /** The agent's own backoff between session attempts (one attempt at a time per node, so no lock). */
+        final io.shoal.worker.agent.Backoff backoff = new io.shoal.worker.agent.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2),
+                () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+
+        /** Opens a session; like the real agent, a failed or ended one is opened again after a backoff. */
         void open(ScheduledExecutorService timer) {
             int gen = generation.incrementAndGet();
             stub.session(SessionRequest.newBuilder().setDescription(description()).build(), new StreamObserver<>() {
                 @Override
                 public void onNext(SessionMessage m) {
                     if (generation.get() == gen && session == null) {
+                        backoff.reset();
                         session = m.getSessionId();
                         long period = Math.max(100, m.getHeartbeatPeriodMs());
                         beats = stub.heartbeats(new StreamObserver<HeartbeatResponse>() {
@@ -253,7 +259,7 @@ class HollowNodesBench {
             }
             session = null;
             if (!timer.isShutdown()) {
-                timer.schedule(() -> open(timer), 1, TimeUnit.SECONDS);
+                timer.schedule(() -> open(timer), backoff.next().toMillis(), TimeUnit.MILLISECONDS);
             }
         }
 

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * The worker side of a node's link to the managers: keeps one session open with the dispatcher of
  * one manager (every manager serves sessions; a worker starts at a random one so sessions spread,
  * a manager's own worker at its own), heartbeats at the period the dispatcher asks for, and
- * reconnects with capped exponential backoff, trying every known manager in turn.
+ * reconnects with capped exponential backoff (jittered: {@link Backoff}), trying every known manager in turn.
  * Every session message (node, manager list) is handed to the listener.
  */
 public final class Agent implements AutoCloseable {
@@ -102,7 +102,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void run() {
-        Duration backoff = MIN_BACKOFF;
+        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF, java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
         // sessions spread over the managers: each worker starts at a random one (every manager
         // serves sessions from its own store); a manager's own worker talks to its own dispatcher
         // first, and then every other attempt
@@ -118,7 +118,7 @@ public final class Agent implements AutoCloseable {
             String addr = home ? advertiseAddr : candidates.get(Math.floorMod(next, candidates.size()));
             try {
                 if (runSession(addr)) {
-                    backoff = MIN_BACKOFF;
+                    backoff.reset();
                 }
             } catch (StatusRuntimeException e) {
                 if (running) {
@@ -133,8 +133,7 @@ public final class Agent implements AutoCloseable {
             }
             next++;
             if (running) {
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                sleep(backoff.next());
             }
         }
     }
