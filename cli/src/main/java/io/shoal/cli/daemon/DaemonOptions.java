@@ -15,14 +15,12 @@ record DaemonOptions(Path dataDir, Path socket, String runtime, String listenAdd
                      java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices,
                      io.shoal.worker.net.OverlayPlane overlay, io.micrometer.core.instrument.MeterRegistry metrics,
                      java.time.Duration electionTimeout) {
-    /** Raft's election timeout unless {@code shoal daemon --election-timeout} says otherwise. */
-    static final java.time.Duration DEFAULT_ELECTION_TIMEOUT = java.time.Duration.ofMillis(300);
-
     /** Without an overlay data plane (in-process tests with a fake executor); meters go to a registry of their own. */
     DaemonOptions(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                   long snapshotThreshold, io.shoal.worker.exec.Executor executor,
                   java.util.function.Function<String, Path> taskLogs, List<io.grpc.ServerServiceDefinition> localServices) {
         this(dataDir, socket, runtime, listenAddr, insecureRegistries, snapshotThreshold, executor, taskLogs, localServices, null,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), DEFAULT_ELECTION_TIMEOUT);
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                io.shoal.manager.raft.RaftSettings.DEFAULT_ELECTION_TIMEOUT);
     }
 }

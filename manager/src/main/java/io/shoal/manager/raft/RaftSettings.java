@@ -26,6 +26,9 @@ public record RaftSettings(String selfId, String host, int port, Path storageDir
                            Map<String, String> bootstrapPeers, Tls tls, long snapshotThreshold,
                            Duration electionTimeoutMin, Duration electionTimeoutMax) {
 
+    /** The election timeout when none is given (the maximum is twice it). */
+    public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(300);
+
     public RaftSettings {
         Objects.requireNonNull(selfId, "selfId");
         Objects.requireNonNull(host, "host");
@@ -36,10 +39,10 @@ public record RaftSettings(String selfId, String host, int port, Path storageDir
             snapshotThreshold = 10_000;
         }
         if (electionTimeoutMin == null) {
-            electionTimeoutMin = Duration.ofMillis(300);
+            electionTimeoutMin = DEFAULT_ELECTION_TIMEOUT;
         }
         if (electionTimeoutMax == null) {
-            electionTimeoutMax = Duration.ofMillis(600);
+            electionTimeoutMax = electionTimeoutMin.multipliedBy(2);
         }
     }
 

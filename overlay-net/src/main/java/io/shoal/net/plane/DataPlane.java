@@ -320,7 +320,7 @@ public final class DataPlane {
     private void openHostFirewall(List<String> changes) {
         String chain;
         try {
-            chain = shell.run(iptables("-S", "FORWARD"), null);
+            chain = shell.run(iptables("-S", List.of()), null);
         } catch (RuntimeException e) {
             return; // no iptables here, or no FORWARD chain
         }
@@ -329,7 +329,7 @@ public final class DataPlane {
         }
         removeHostFirewall(); // a partial set (edited by hand): made again whole
         for (int i = FIREWALL_RULES.size() - 1; i >= 0; i--) {
-            run(changes, iptables(concat(List.of("-I", "FORWARD"), FIREWALL_RULES.get(i).toArray(String[]::new)).toArray(String[]::new)), null);
+            run(changes, iptables("-I", FIREWALL_RULES.get(i)), null);
         }
     }
 
@@ -338,7 +338,7 @@ public final class DataPlane {
         for (List<String> rule : FIREWALL_RULES) {
             for (int guard = 0; guard < 8; guard++) { // one delete per copy
                 try {
-                    shell.run(iptables(concat(List.of("-D", "FORWARD"), rule.toArray(String[]::new)).toArray(String[]::new)), null);
+                    shell.run(iptables("-D", rule), null);
                 } catch (RuntimeException e) {
                     break; // none left (or no iptables)
                 }
@@ -346,8 +346,11 @@ public final class DataPlane {
         }
     }
 
-    private List<String> iptables(String... args) {
-        return in(config.hostNetns(), concat(List.of("iptables", "-w", "5"), args).toArray(String[]::new));
+    /** {@code iptables OP FORWARD RULE...} in the host's namespace. */
+    private List<String> iptables(String op, List<String> rule) {
+        List<String> argv = new ArrayList<>(in(config.hostNetns(), "iptables", "-w", "5", op, "FORWARD"));
+        argv.addAll(rule);
+        return argv;
     }
 
     /** Removes the host table (when the last sandbox is gone or on cleanup). */
