@@ -6,6 +6,8 @@ import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.ConnectException;
+import javax.net.ssl.SSLException;
 
 /** The {@code shoal} command. Exit status: 0 ok, 1 failed request (one line on stderr), 2 bad usage. */
 public final class Main {
@@ -64,7 +66,7 @@ public final class Main {
 
     private static Throwable tlsCause(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof javax.net.ssl.SSLException) {
+            if (c instanceof SSLException) {
                 return c;
             }
         }
@@ -74,6 +76,6 @@ public final class Main {
     private static boolean looksLikeConnectFailure(String d, Throwable cause) {
         String l = d.toLowerCase();
         return l.startsWith("io exception") || l.contains("connection refused") || l.contains("no such file")
-                || l.contains("connect(..) failed") || l.contains("unable to resolve") || cause instanceof java.net.ConnectException;
+                || l.contains("connect(..) failed") || l.contains("unable to resolve") || cause instanceof ConnectException;
     }
 }

@@ -1,23 +1,27 @@
 package io.shoal.cli;
 
+import io.shoal.cli.commands.ImageCommand;
 import io.shoal.cli.commands.InfoCommand;
 import io.shoal.cli.commands.InitCommand;
 import io.shoal.cli.commands.JoinCommand;
 import io.shoal.cli.commands.JoinTokenCommand;
 import io.shoal.cli.commands.LeaveCommand;
+import io.shoal.cli.commands.NetworkCommand;
 import io.shoal.cli.commands.NodeCommand;
+import io.shoal.cli.commands.ServiceCommand;
 import io.shoal.cli.daemon.DaemonCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /** The root command. */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
         description = "Shoal: container orchestration in the spirit of swarm mode.",
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
-                io.shoal.cli.commands.ServiceCommand.class, io.shoal.cli.commands.NetworkCommand.class,
-                io.shoal.cli.commands.ImageCommand.class})
+                ServiceCommand.class, NetworkCommand.class,
+                ImageCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";
 
@@ -32,11 +36,11 @@ public final class ShoalCommand implements Runnable {
         return host;
     }
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a command is required");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 }

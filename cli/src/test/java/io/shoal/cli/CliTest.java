@@ -9,6 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,7 +63,7 @@ class CliTest {
             assertTrue(r.err().startsWith("Error: --election-timeout: "), r.err());
             assertEquals(1, r.err().lines().filter(l -> l.startsWith("Error")).count(), r.err());
         }
-        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("/nonexistent/shoal-test")), "nothing made");
+        assertTrue(!Files.exists(Path.of("/nonexistent/shoal-test")), "nothing made");
     }
 
     @Test

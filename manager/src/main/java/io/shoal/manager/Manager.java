@@ -1,9 +1,16 @@
 package io.shoal.manager;
 
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.shoal.api.Cluster;
+import io.shoal.api.DispatcherGrpc;
+import io.shoal.api.LivenessReport;
 import io.shoal.api.Node;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.control.ControlService;
@@ -12,6 +19,14 @@ import io.shoal.manager.membership.ClusterCa;
 import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.membership.MembershipService;
 import io.shoal.manager.membership.NodeCaService;
+import io.shoal.manager.network.Ingress;
+import io.shoal.manager.network.NetworkAllocator;
+import io.shoal.manager.orchestrator.LoopRunner;
+import io.shoal.manager.orchestrator.SchedulingLoop;
+import io.shoal.manager.orchestrator.TaskReaper;
+import io.shoal.manager.orchestrator.global.GlobalOrchestrator;
+import io.shoal.manager.orchestrator.jobs.ReplicatedJobOrchestrator;
+import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.raft.RaftNode;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.ChannelPool;
@@ -20,12 +35,17 @@ import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
+import io.shoal.scheduler.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The manager role of a node: the replicated store, the Raft member, and the services and leader
@@ -60,7 +80,7 @@ public final class Manager implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final ManagerRoles roles;
     private final ClusterCa ca;
-    private final io.shoal.manager.orchestrator.LoopRunner loops;
+    private final LoopRunner loops;
 
     private Manager(Config config) {
         this.config = config;
@@ -70,13 +90,13 @@ public final class Manager implements AutoCloseable {
                 new LeaderLink());
         this.roles = new ManagerRoles(store, writer, raft);
         this.ca = new ClusterCa(store, config.kek());
-        this.loops = new io.shoal.manager.orchestrator.LoopRunner(store, writer, List.of(
-                new io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator(Ids::newId),
-                new io.shoal.manager.orchestrator.global.GlobalOrchestrator(Ids::newId),
-                new io.shoal.manager.orchestrator.jobs.ReplicatedJobOrchestrator(Ids::newId),
-                new io.shoal.manager.network.NetworkAllocator(),
-                new io.shoal.manager.orchestrator.SchedulingLoop(new io.shoal.scheduler.Scheduler()),
-                new io.shoal.manager.orchestrator.TaskReaper(5)), System::currentTimeMillis, 1000);
+        this.loops = new LoopRunner(store, writer, List.of(
+                new ReplicatedOrchestrator(Ids::newId),
+                new GlobalOrchestrator(Ids::newId),
+                new ReplicatedJobOrchestrator(Ids::newId),
+                new NetworkAllocator(),
+                new SchedulingLoop(new Scheduler()),
+                new TaskReaper(5)), System::currentTimeMillis, 1000);
         dispatcher.serve();
         raft.onLeadershipChange(leader -> {
             if (leader) {
@@ -92,7 +112,7 @@ public final class Manager implements AutoCloseable {
     /** How this manager's dispatcher reaches the leader: liveness reports over the daemons' gRPC port. */
     private final class LeaderLink implements Dispatcher.LeaderLink {
         @Override
-        public void reportLiveness(java.util.Collection<String> nodeIds) {
+        public void reportLiveness(Collection<String> nodeIds) {
             if (raft.isLeader()) {
                 dispatcher.heardFrom(nodeIds);
                 return;
@@ -102,8 +122,8 @@ public final class Manager implements AutoCloseable {
             if (pool == null) {
                 throw Status.UNAVAILABLE.withDescription("not serving yet").asRuntimeException();
             }
-            io.shoal.api.DispatcherGrpc.newBlockingStub(pool.get(addr)).withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
-                    .reportLiveness(io.shoal.api.LivenessReport.newBuilder().addAllNodeIds(nodeIds).build());
+            DispatcherGrpc.newBlockingStub(pool.get(addr)).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .reportLiveness(LivenessReport.newBuilder().addAllNodeIds(nodeIds).build());
         }
 
         @Override
@@ -127,7 +147,7 @@ public final class Manager implements AutoCloseable {
     }
 
     /** Registers this manager's meters; close the result when the manager stops. */
-    public ManagerMetrics bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    public ManagerMetrics bindMetrics(MeterRegistry registry) {
         return new ManagerMetrics(registry, store, dispatcher, loops, raft::isLeader);
     }
 
@@ -142,14 +162,14 @@ public final class Manager implements AutoCloseable {
     /** Writes the first state of a new cluster once this (only) member leads. */
     public void bootstrap(Cluster cluster, Node self, Duration timeout) {
         waitForLeader(timeout);
-        java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean created = new AtomicBoolean();
         writer.update(tx -> {
             created.set(tx.cluster().isEmpty());
             return created.get() ? List.of(Batches.create(StoreObjects.wrap(cluster)), Batches.create(StoreObjects.wrap(self))) : List.of();
         });
         if (created.get()) {
             // as `docker swarm init` does: the routing mesh's network exists from the start
-            writer.update(io.shoal.manager.network.Ingress::create);
+            writer.update(Ingress::create);
         }
     }
 
@@ -185,7 +205,7 @@ public final class Manager implements AutoCloseable {
      * naming what is missing, when no leader turns up within {@link #LEADER_WAIT}.
      */
     public Forwarder.Route leaderRoute(ChannelPool channels) {
-        java.util.concurrent.atomic.AtomicInteger nextPeer = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger nextPeer = new AtomicInteger();
         return hops -> {
             long start = System.nanoTime();
             String missing;
@@ -248,11 +268,11 @@ public final class Manager implements AutoCloseable {
     public List<ServerServiceDefinition> services(Forwarder.Route route, ChannelPool channels) {
         this.channels = channels;
         Forwarder toLeader = new Forwarder(route);
-        String liveness = io.shoal.api.DispatcherGrpc.getReportLivenessMethod().getFullMethodName();
-        io.grpc.ServerInterceptor livenessToLeader = new io.grpc.ServerInterceptor() {
+        String liveness = DispatcherGrpc.getReportLivenessMethod().getFullMethodName();
+        ServerInterceptor livenessToLeader = new ServerInterceptor() {
             @Override
-            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
-                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                                     ServerCallHandler<Q, R> next) {
                 return call.getMethodDescriptor().getFullMethodName().equals(liveness)
                         ? toLeader.interceptCall(call, headers, next) : next.startCall(call, headers);
             }

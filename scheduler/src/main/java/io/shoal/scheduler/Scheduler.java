@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * Pure placement: given a view of the cluster and the pending tasks, decide where each goes. No
@@ -130,7 +131,7 @@ public final class Scheduler {
             group.forEach(t -> left.add(new Decisions.Pending(t, e.getMessage())));
             return;
         }
-        java.util.PriorityQueue<NodeInfo> ranked = new java.util.PriorityQueue<>(Math.max(1, nodes.size()),
+        PriorityQueue<NodeInfo> ranked = new PriorityQueue<>(Math.max(1, nodes.size()),
                 (a, b) -> a == b ? 0 : better(a, b, serviceId, paths, perPath) ? -1 : 1);
         for (NodeInfo n : nodes) {
             if (pipeline.check(n)) {

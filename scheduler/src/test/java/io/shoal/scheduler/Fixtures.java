@@ -14,6 +14,7 @@ import io.shoal.api.Resources;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 
+import java.util.List;
 import java.util.Map;
 
 /** Small builders for scheduler tests. */
@@ -62,6 +63,6 @@ final class Fixtures {
     }
 
     static TaskSpec constraints(String... c) {
-        return TaskSpec.newBuilder().setPlacement(Placement.newBuilder().addAllConstraints(java.util.List.of(c))).build();
+        return TaskSpec.newBuilder().setPlacement(Placement.newBuilder().addAllConstraints(List.of(c))).build();
     }
 }

@@ -1,6 +1,7 @@
 package io.shoal.scheduler;
 
 import io.shoal.api.Node;
+import io.shoal.api.Placement;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class HeapPathTest {
             for (int s = 0; s < 1 + rnd.nextInt(3); s++) {
                 TaskSpec spec = rnd.nextBoolean() ? Fixtures.memory(Fixtures.GB * rnd.nextInt(4)) : TaskSpec.getDefaultInstance();
                 if (rnd.nextInt(4) == 0) {
-                    spec = spec.toBuilder().setPlacement(io.shoal.api.Placement.newBuilder().addConstraints("node.labels.zone==a")).build();
+                    spec = spec.toBuilder().setPlacement(Placement.newBuilder().addConstraints("node.labels.zone==a")).build();
                 }
                 for (int i = 1; i <= rnd.nextInt(30); i++) {
                     pending.add(Fixtures.task("s" + s, i, spec));

@@ -1,6 +1,7 @@
 package io.shoal.scheduler;
 
 import io.shoal.api.Endpoint;
+import io.shoal.api.Node;
 import io.shoal.api.Placement;
 import io.shoal.api.PlacementPreference;
 import io.shoal.api.PortConfig;
@@ -9,6 +10,7 @@ import io.shoal.api.TaskSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +86,7 @@ class SchedulerTest {
 
     @Test
     void labelConstraintsPinTasks() {
-        List<io.shoal.api.Node> nodes = List.of(node("a", Map.of("zone", "x")), node("b", Map.of("zone", "y")), node("c"));
+        List<Node> nodes = List.of(node("a", Map.of("zone", "x")), node("b", Map.of("zone", "y")), node("c"));
         Decisions d = scheduler.schedule(new ClusterView(nodes, List.of()), tasks("web", 3, constraints("node.labels.zone==y")));
         assertEquals(Map.of("b", 3), perNode(d));
         Decisions none = scheduler.schedule(new ClusterView(nodes, List.of()), tasks("web", 1, constraints("node.labels.zone==z")));
@@ -96,7 +98,7 @@ class SchedulerTest {
     @Test
     void placementPreferencesSpreadOverLabelValuesFirst() {
         // zone x has three nodes, zone y one: spreading over zones puts half the tasks on the lone y node
-        List<io.shoal.api.Node> nodes = List.of(node("a", Map.of("zone", "x")), node("b", Map.of("zone", "x")),
+        List<Node> nodes = List.of(node("a", Map.of("zone", "x")), node("b", Map.of("zone", "x")),
                 node("c", Map.of("zone", "x")), node("d", Map.of("zone", "y")));
         TaskSpec spec = TaskSpec.newBuilder().setPlacement(Placement.newBuilder()
                 .addPreferences(PlacementPreference.newBuilder().setSpreadDescriptor("node.labels.zone"))).build();
@@ -141,13 +143,13 @@ class SchedulerTest {
 
     @Test
     void decisionsAreDeterministic() {
-        List<io.shoal.api.Node> nodes = new ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             nodes.add(node("n" + i, Map.of("zone", "z" + (i % 3))));
         }
         List<Task> pending = tasks("web", 50, TaskSpec.getDefaultInstance());
         Decisions one = scheduler.schedule(new ClusterView(nodes, List.of()), pending);
-        java.util.Collections.reverse(nodes);
+        Collections.reverse(nodes);
         Decisions two = scheduler.schedule(new ClusterView(nodes, List.of()), pending);
         assertEquals(one, two);
         Map<String, Integer> counts = new HashMap<>(perNode(one));

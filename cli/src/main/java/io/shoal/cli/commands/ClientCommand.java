@@ -1,11 +1,13 @@
 package io.shoal.cli.commands;
 
+import io.grpc.ManagedChannel;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.LocalNodeGrpc;
 import io.shoal.cli.ShoalCommand;
 import io.shoal.cli.client.Connection;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -36,7 +38,7 @@ public abstract class ClientCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
-    io.grpc.ManagedChannel channel() {
+    ManagedChannel channel() {
         return connection.channel();
     }
 
@@ -48,7 +50,7 @@ public abstract class ClientCommand implements Callable<Integer> {
         return LocalNodeGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(seconds, TimeUnit.SECONDS);
     }
 
-    protected picocli.CommandLine.ParameterException usage(String message) {
-        return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
+    protected CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -1,6 +1,7 @@
 package io.shoal.cli.commands;
 
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code --format json} and {@code -q}, shared by listing and inspect commands. */
 public final class FormatOptions {
@@ -10,12 +11,12 @@ public final class FormatOptions {
     @Option(names = {"-q", "--quiet"}, description = "Only print ids.")
     boolean quiet;
 
-    boolean json(picocli.CommandLine cmd) {
+    boolean json(CommandLine cmd) {
         if (format.equals("json")) {
             return true;
         }
         if (!format.equals("table")) {
-            throw new picocli.CommandLine.ParameterException(cmd, "--format: '" + format + "' is not supported; use json or table");
+            throw new CommandLine.ParameterException(cmd, "--format: '" + format + "' is not supported; use json or table");
         }
         return false;
     }

@@ -5,14 +5,17 @@ import io.shoal.api.LocalImage;
 import io.shoal.api.LocalImagesGrpc;
 import io.shoal.api.PruneImagesRequest;
 import io.shoal.api.PruneImagesResponse;
+import io.shoal.api.PullImageRequest;
 import io.shoal.cli.output.Json;
 import io.shoal.cli.output.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class ImageCommand implements Runnable {
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a subcommand is required: ls, pull or prune");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required: ls, pull or prune");
     }
 
     static LocalImagesGrpc.LocalImagesBlockingStub stub(ClientCommand c, int seconds) {
@@ -41,7 +44,7 @@ public final class ImageCommand implements Runnable {
             v /= 1000;
             u++;
         }
-        return String.format(java.util.Locale.ROOT, v < 10 ? "%.2f%s" : "%.1f%s", v, units[u]);
+        return String.format(Locale.ROOT, v < 10 ? "%.2f%s" : "%.1f%s", v, units[u]);
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images this node holds.")
@@ -86,11 +89,11 @@ public final class ImageCommand implements Runnable {
     @Command(name = "pull", mixinStandardHelpOptions = true,
             description = "Pull an image into this node's store (tasks pull what they need themselves).")
     public static final class Pull extends ClientCommand {
-        @picocli.CommandLine.Parameters(paramLabel = "IMAGE") String reference;
+        @CommandLine.Parameters(paramLabel = "IMAGE") String reference;
 
         @Override
         protected int execute() {
-            LocalImage i = stub(this, 600).pull(io.shoal.api.PullImageRequest.newBuilder().setReference(reference).build());
+            LocalImage i = stub(this, 600).pull(PullImageRequest.newBuilder().setReference(reference).build());
             out().println(i.getReference() + " " + i.getDigest() + " (" + i.getLayers() + " layers, " + size(i.getSizeBytes()) + ")");
             return 0;
         }

@@ -2,6 +2,7 @@ package io.shoal.cli.commands;
 
 import io.shoal.api.InitRequest;
 import io.shoal.api.InitResponse;
+import io.shoal.cli.output.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -67,7 +68,7 @@ public final class InitCommand extends ClientCommand {
 
     private static long duration(String flag, String v) {
         try {
-            return io.shoal.cli.output.Units.duration(v).toMillis();
+            return Units.duration(v).toMillis();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }

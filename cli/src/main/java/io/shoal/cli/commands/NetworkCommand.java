@@ -1,5 +1,7 @@
 package io.shoal.cli.commands;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.JsonFormat;
 import io.shoal.api.CreateNetworkRequest;
 import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.IPAMConfig;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +29,7 @@ import java.util.Map;
 public final class NetworkCommand implements Runnable {
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a subcommand is required: create, ls, inspect or rm");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required: create, ls, inspect or rm");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -108,7 +111,7 @@ public final class NetworkCommand implements Runnable {
             List<Object> out = new ArrayList<>();
             for (String ref : refs) {
                 Network n = control().getNetwork(GetNetworkRequest.newBuilder().setNetwork(ref).build());
-                out.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(com.google.protobuf.util.JsonFormat.printer().print(n)));
+                out.add(new ObjectMapper().readTree(JsonFormat.printer().print(n)));
             }
             Json.print(out(), out);
             return 0;

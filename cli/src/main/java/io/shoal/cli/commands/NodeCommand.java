@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +28,12 @@ import java.util.Map;
         subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class,
                 NodeCommand.Promote.class, NodeCommand.Demote.class, NodeCommand.Rm.class})
 public final class NodeCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a node command is required (ls, inspect, update, promote, demote, rm)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a node command is required (ls, inspect, update, promote, demote, rm)");
     }
 
     static String status(Node n) {

@@ -1,13 +1,20 @@
 package io.shoal.cli.commands;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.JsonFormat;
+import io.shoal.api.ControlGrpc;
 import io.shoal.api.CreateServiceRequest;
 import io.shoal.api.GetServiceRequest;
 import io.shoal.api.ListServicesRequest;
 import io.shoal.api.ListServicesResponse;
 import io.shoal.api.ListTasksRequest;
 import io.shoal.api.ListTasksResponse;
+import io.shoal.api.LogLine;
+import io.shoal.api.PortConfig;
 import io.shoal.api.RemoveServiceRequest;
+import io.shoal.api.RestartPolicy;
 import io.shoal.api.Service;
+import io.shoal.api.ServiceLogsRequest;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
@@ -19,26 +26,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 @Command(name = "service", mixinStandardHelpOptions = true, description = "Manage services.",
         subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class, ServiceCommand.Inspect.class,
                 ServiceCommand.Scale.class, ServiceCommand.Update.class, ServiceCommand.Rm.class,
                 ServiceCommand.Logs.class})
 public final class ServiceCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a service command is required (create, ls, ps, inspect, scale, update, rm)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a service command is required (create, ls, ps, inspect, scale, update, rm)");
     }
 
     static String state(TaskState s) {
@@ -71,9 +82,9 @@ public final class ServiceCommand implements Runnable {
             long running = 0;
             long failures = 0;
             boolean restarting = false;
-            java.util.Set<String> nodes = new java.util.HashSet<>();
-            java.util.Set<Long> completedSlots = new java.util.HashSet<>();
-            java.util.Set<String> completedNodes = new java.util.HashSet<>();
+            Set<String> nodes = new HashSet<>();
+            Set<Long> completedSlots = new HashSet<>();
+            Set<String> completedNodes = new HashSet<>();
             for (Task t : r.getTasksList()) {
                 boolean current = t.getSpecVersion() >= service.getMeta().getVersion();
                 boolean wanted = t.getDesiredState() == TaskState.TASK_STATE_RUNNING;
@@ -121,7 +132,7 @@ public final class ServiceCommand implements Runnable {
                 since = -1;
                 // the managers stop restarting once the policy allows no more attempts
                 var policy = spec.getTask().getRestart();
-                long allowed = policy.getCondition() == io.shoal.api.RestartPolicy.Condition.NONE ? 1
+                long allowed = policy.getCondition() == RestartPolicy.Condition.NONE ? 1
                         : policy.getMaxAttempts() > 0 ? policy.getMaxAttempts() + 1 : Long.MAX_VALUE;
                 boolean gaveUp = allowed != Long.MAX_VALUE && failures >= allowed * Math.max(1, replicas) && !restarting;
                 if (gaveUp || failures >= Math.max(3, replicas * 3)) {
@@ -152,7 +163,7 @@ public final class ServiceCommand implements Runnable {
             return await(this, s);
         }
 
-        private picocli.CommandLine.Model.CommandSpec spec() {
+        private CommandLine.Model.CommandSpec spec() {
             return spec;
         }
     }
@@ -248,7 +259,7 @@ public final class ServiceCommand implements Runnable {
                 m.put("Error", err);
                 // as docker shows them: the host-mode ports the task holds on its node
                 String ports = ServiceFlags.portsText(t.getEndpoint().getPortsList().stream()
-                        .filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST).toList());
+                        .filter(p -> p.getPublishMode() == PortConfig.PublishMode.HOST).toList());
                 m.put("Ports", ports);
                 rows.add(m);
                 boolean history = t.getSlot() == prevSlot;
@@ -276,8 +287,8 @@ public final class ServiceCommand implements Runnable {
             List<Object> out = new ArrayList<>();
             for (String ref : refs) {
                 Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
-                out.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                        com.google.protobuf.util.JsonFormat.printer().print(s)));
+                out.add(new ObjectMapper().readTree(
+                        JsonFormat.printer().print(s)));
             }
             Json.print(out(), out);
             return 0;
@@ -362,11 +373,11 @@ public final class ServiceCommand implements Runnable {
             } catch (NumberFormatException e) {
                 throw usage("--tail: '" + tail + "' must be a number of lines or 'all'");
             }
-            var stub = io.shoal.api.ControlGrpc.newBlockingStub(channel());
-            var it = (follow ? stub : stub.withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS))
-                    .serviceLogs(io.shoal.api.ServiceLogsRequest.newBuilder().setTarget(target).setFollow(follow).setTail(n).build());
+            var stub = ControlGrpc.newBlockingStub(channel());
+            var it = (follow ? stub : stub.withDeadlineAfter(60, TimeUnit.SECONDS))
+                    .serviceLogs(ServiceLogsRequest.newBuilder().setTarget(target).setFollow(follow).setTail(n).build());
             while (it.hasNext()) {
-                io.shoal.api.LogLine l = it.next();
+                LogLine l = it.next();
                 String who = l.getTaskName() + "." + l.getTaskId().substring(0, Math.min(12, l.getTaskId().length())) + "@" + l.getNode();
                 out().println((timestamps ? Instant.ofEpochMilli(l.getTimeMs()) + " " : "") + who + "    | " + l.getText());
             }

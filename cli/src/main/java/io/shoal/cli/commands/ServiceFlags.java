@@ -2,9 +2,17 @@ package io.shoal.cli.commands;
 
 import io.shoal.api.Annotations;
 import io.shoal.api.ContainerSpec;
+import io.shoal.api.EndpointSpec;
+import io.shoal.api.GlobalJob;
+import io.shoal.api.GlobalService;
+import io.shoal.api.HealthConfig;
 import io.shoal.api.Mount;
+import io.shoal.api.NetworkAttachmentConfig;
 import io.shoal.api.Placement;
 import io.shoal.api.PlacementPreference;
+import io.shoal.api.PortConfig;
+import io.shoal.api.PullOptions;
+import io.shoal.api.ReplicatedJob;
 import io.shoal.api.ReplicatedService;
 import io.shoal.api.ResourceRequirements;
 import io.shoal.api.Resources;
@@ -12,12 +20,18 @@ import io.shoal.api.RestartPolicy;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.TaskSpec;
 import io.shoal.cli.output.Units;
-import picocli.CommandLine;
+import io.shoal.distribution.DockerConfig;
+import io.shoal.distribution.ImageRef;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The flags `service create` and `service update` share, and how they become a ServiceSpec. */
 public final class ServiceFlags {
@@ -85,11 +99,11 @@ public final class ServiceFlags {
             }
             switch (mode) {
                 case "replicated" -> s.setReplicated(ReplicatedService.newBuilder().setReplicas(replicas == null ? 1 : replicas));
-                case "global" -> s.setGlobal(io.shoal.api.GlobalService.getDefaultInstance());
-                case "replicated-job" -> s.setReplicatedJob(io.shoal.api.ReplicatedJob.newBuilder()
+                case "global" -> s.setGlobal(GlobalService.getDefaultInstance());
+                case "replicated-job" -> s.setReplicatedJob(ReplicatedJob.newBuilder()
                         .setTotalCompletions(replicas == null ? 1 : replicas)
                         .setMaxConcurrent(maxConcurrent != null ? maxConcurrent : replicas == null ? 1 : replicas));
-                case "global-job" -> s.setGlobalJob(io.shoal.api.GlobalJob.getDefaultInstance());
+                case "global-job" -> s.setGlobalJob(GlobalJob.getDefaultInstance());
                 default -> throw new CommandLine.ParameterException(cmd, "--mode: '" + mode
                         + "' is not one of replicated, global, replicated-job, global-job");
             }
@@ -169,23 +183,23 @@ public final class ServiceFlags {
                 throw new CommandLine.ParameterException(cmd, "--network: a network name is required");
             }
             if (task.getNetworksList().stream().noneMatch(x -> x.getTarget().equals(n))) {
-                task.addNetworks(io.shoal.api.NetworkAttachmentConfig.newBuilder().setTarget(n));
+                task.addNetworks(NetworkAttachmentConfig.newBuilder().setTarget(n));
             }
         }
         for (String rm : publishRm) {
-            io.shoal.api.PortConfig gone = port("target=" + rm.replace("/", ",protocol="), "--publish-rm", cmd);
-            List<io.shoal.api.PortConfig> kept = s.getEndpoint().getPortsList().stream()
+            PortConfig gone = port("target=" + rm.replace("/", ",protocol="), "--publish-rm", cmd);
+            List<PortConfig> kept = s.getEndpoint().getPortsList().stream()
                     .filter(x -> x.getTargetPort() != gone.getTargetPort() || x.getProtocol() != gone.getProtocol()).toList();
             s.getEndpointBuilder().clearPorts().addAllPorts(kept);
         }
-        java.util.Set<String> given = new java.util.HashSet<>();
+        Set<String> given = new HashSet<>();
         for (String pub : publish) {
-            io.shoal.api.PortConfig port = port(pub, "--publish", cmd);
+            PortConfig port = port(pub, "--publish", cmd);
             if (port.getPublishedPort() != 0 && !given.add(port.getPublishedPort() + "/" + port.getProtocol())) {
                 throw new CommandLine.ParameterException(cmd, "--publish: port " + port.getPublishedPort() + "/"
                         + port.getProtocol().name().toLowerCase() + " is given twice");
             }
-            List<io.shoal.api.PortConfig> kept = s.getEndpoint().getPortsList().stream()
+            List<PortConfig> kept = s.getEndpoint().getPortsList().stream()
                     .filter(x -> !(x.getProtocol() == port.getProtocol() && (port.getPublishedPort() != 0
                             ? x.getPublishedPort() == port.getPublishedPort()
                             : x.getPublishedPort() == 0 && x.getTargetPort() == port.getTargetPort()))).toList();
@@ -193,8 +207,8 @@ public final class ServiceFlags {
         }
         if (endpointMode != null) {
             s.getEndpointBuilder().setMode(switch (endpointMode) {
-                case "vip" -> io.shoal.api.EndpointSpec.ResolutionMode.VIP;
-                case "dnsrr" -> io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
+                case "vip" -> EndpointSpec.ResolutionMode.VIP;
+                case "dnsrr" -> EndpointSpec.ResolutionMode.DNSRR;
                 default -> throw new CommandLine.ParameterException(cmd, "--endpoint-mode: '" + endpointMode + "' is not vip or dnsrr");
             });
         }
@@ -216,25 +230,25 @@ public final class ServiceFlags {
     }
 
     /** Where the client keeps registry credentials, as the docker CLI does. */
-    static java.nio.file.Path clientDockerConfig() {
+    static Path clientDockerConfig() {
         String dir = System.getenv("DOCKER_CONFIG");
-        return dir != null && !dir.isEmpty() ? java.nio.file.Path.of(dir, "config.json")
-                : java.nio.file.Path.of(System.getProperty("user.home"), ".docker", "config.json");
+        return dir != null && !dir.isEmpty() ? Path.of(dir, "config.json")
+                : Path.of(System.getProperty("user.home"), ".docker", "config.json");
     }
 
     private static void registryAuth(ContainerSpec.Builder c, CommandLine cmd) {
         String registry;
         try {
-            registry = io.shoal.worker.image.ImageRef.parse(c.getImage()).registry();
+            registry = ImageRef.parse(c.getImage()).registry();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "--with-registry-auth: " + e.getMessage());
         }
-        java.nio.file.Path file = clientDockerConfig();
+        Path file = clientDockerConfig();
         try {
-            var creds = new io.shoal.worker.image.DockerConfig(file).lookup(registry).orElseThrow(() ->
+            var creds = new DockerConfig(file).lookup(registry).orElseThrow(() ->
                     new CommandLine.ParameterException(cmd, "--with-registry-auth: " + file + " holds no credentials for " + registry));
-            c.setPullOptions(io.shoal.api.PullOptions.newBuilder().setRegistryAuth(creds.auth()));
-        } catch (java.io.IOException e) {
+            c.setPullOptions(PullOptions.newBuilder().setRegistryAuth(creds.auth()));
+        } catch (IOException e) {
             throw new CommandLine.ParameterException(cmd, "--with-registry-auth: " + e.getMessage());
         }
     }
@@ -246,13 +260,13 @@ public final class ServiceFlags {
             if (healthCmd != null || tuning) {
                 throw new CommandLine.ParameterException(cmd, "--no-healthcheck conflicts with the other --health-* options");
             }
-            c.setHealthcheck(io.shoal.api.HealthConfig.newBuilder().addTest("NONE"));
+            c.setHealthcheck(HealthConfig.newBuilder().addTest("NONE"));
             return;
         }
         if (healthCmd == null && !tuning) {
             return;
         }
-        io.shoal.api.HealthConfig.Builder h = c.getHealthcheckBuilder();
+        HealthConfig.Builder h = c.getHealthcheckBuilder();
         if (healthCmd != null) {
             if (healthCmd.isBlank()) {
                 throw new CommandLine.ParameterException(cmd, "--health-cmd: must not be empty");
@@ -315,8 +329,8 @@ public final class ServiceFlags {
     }
 
     /** One --publish value: the long form (key=value,...), P:T[/proto], or a bare target port. */
-    static io.shoal.api.PortConfig port(String v, String flag, CommandLine cmd) {
-        io.shoal.api.PortConfig.Builder p = io.shoal.api.PortConfig.newBuilder();
+    static PortConfig port(String v, String flag, CommandLine cmd) {
+        PortConfig.Builder p = PortConfig.newBuilder();
         if (v.contains("=")) {
             for (String part : v.split(",")) {
                 String[] kv = part.split("=", 2);
@@ -326,8 +340,8 @@ public final class ServiceFlags {
                     case "target" -> p.setTargetPort(portNumber(val, flag, "target", cmd));
                     case "protocol" -> p.setProtocol(protocol(val, flag, cmd));
                     case "mode" -> p.setPublishMode(switch (val) {
-                        case "ingress" -> io.shoal.api.PortConfig.PublishMode.INGRESS;
-                        case "host" -> io.shoal.api.PortConfig.PublishMode.HOST;
+                        case "ingress" -> PortConfig.PublishMode.INGRESS;
+                        case "host" -> PortConfig.PublishMode.HOST;
                         default -> throw new CommandLine.ParameterException(cmd, flag + ": mode '" + val + "' is not ingress or host");
                     });
                     default -> throw new CommandLine.ParameterException(cmd, flag + ": unknown key '" + kv[0].trim()
@@ -367,19 +381,19 @@ public final class ServiceFlags {
         throw new CommandLine.ParameterException(cmd, flag + ": " + what + " port '" + v + "' is not a number in 1-65535");
     }
 
-    private static io.shoal.api.PortConfig.Protocol protocol(String v, String flag, CommandLine cmd) {
+    private static PortConfig.Protocol protocol(String v, String flag, CommandLine cmd) {
         return switch (v.trim().toLowerCase()) {
-            case "tcp" -> io.shoal.api.PortConfig.Protocol.TCP;
-            case "udp" -> io.shoal.api.PortConfig.Protocol.UDP;
+            case "tcp" -> PortConfig.Protocol.TCP;
+            case "udp" -> PortConfig.Protocol.UDP;
             default -> throw new CommandLine.ParameterException(cmd, flag + ": protocol '" + v + "' is not tcp or udp");
         };
     }
 
     /** "*:8080->80/tcp" per port, as `docker service ls` shows them (host-mode ports without the "*"). */
-    public static String portsText(List<io.shoal.api.PortConfig> ports) {
+    public static String portsText(List<PortConfig> ports) {
         List<String> out = new ArrayList<>();
-        for (io.shoal.api.PortConfig p : ports) {
-            out.add((p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.INGRESS ? "*:" : "")
+        for (PortConfig p : ports) {
+            out.add((p.getPublishMode() == PortConfig.PublishMode.INGRESS ? "*:" : "")
                     + p.getPublishedPort() + "->" + p.getTargetPort() + "/" + p.getProtocol().name().toLowerCase());
         }
         return String.join(", ", out);

@@ -1,19 +1,30 @@
 package io.shoal.cli.daemon;
 
+import io.shoal.cli.output.Units;
+import io.shoal.node.Daemon;
+import io.shoal.node.DaemonConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code shoal daemon}: runs this node in the foreground (what systemd runs). */
+/** {@code shoal daemon}: runs this node in the foreground (what systemd runs); the node module does the work. */
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = {"Run the Shoal node daemon in the foreground.",
                 "A daemon in no cluster idles until 'shoal init' or 'shoal join'; on restart it resumes its identity,",
                 "role and state from --data-dir. The Raft port of a manager is the cluster port + 1."})
 public final class DaemonCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--data-dir", description = "Where the node keeps its state (default: ${DEFAULT-VALUE}).",
             defaultValue = "/var/lib/shoal")
     Path dataDir;
@@ -55,59 +66,23 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        java.time.Duration election = electionTimeout(electionTimeout);
-        if (!runtime.equals("runc") && !runtime.equals("crun")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--runtime: '" + runtime + "' is not supported; use runc or crun");
+        DaemonConfig config;
+        try {
+            config = new DaemonConfig(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr,
+                    snapshotInterval, duration("--election-timeout", electionTimeout));
+            config.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Addresses.parse(listenAddr, "--listen-addr", Addresses.DEFAULT_PORT);
-        if (snapshotInterval < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--snapshot-interval: must be at least 1");
-        }
-        if (metricsAddr != null) {
-            try {
-                MetricsServer.parse(metricsAddr);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
-            }
-        }
-        MetricsServer metrics = new MetricsServer();
-        if (metricsAddr != null) {
-            metrics.serve(metricsAddr);
-        }
-        var images = new io.shoal.worker.image.ImageStore(dataDir.resolve("images"), java.util.Set.copyOf(insecureRegistries),
-                registryConfig);
-        var executor = new io.shoal.worker.exec.runc.RuncExecutor(dataDir.resolve("containers"), runtime,
-                new io.shoal.worker.image.OverlayRootfs(images));
-        var overlay = new io.shoal.worker.net.OverlayPlane(dataDir.resolve("net"));
-        executor.setNetworkAttacher(overlay);
-        overlay.existingNetns(executor::existingNetns);
-        DaemonOptions options = new DaemonOptions(dataDir, socket, runtime, listenAddr, List.copyOf(insecureRegistries),
-                snapshotInterval, executor, executor::log, List.of(new LocalImagesService(images, executor).bindService()), overlay,
-                metrics.registry(), election);
-        NodeDaemon daemon = new NodeDaemon(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
-            metrics.close();
-        }, "shutdown"));
-        daemon.start();
-        daemon.awaitTermination();
+        Daemon.run(config);
         return 0;
     }
 
-    /** {@code --election-timeout}, in range, or a one-line usage error naming the flag. */
-    private java.time.Duration electionTimeout(String v) {
-        java.time.Duration d;
+    private static Duration duration(String flag, String value) {
         try {
-            d = io.shoal.cli.output.Units.duration(v);
+            return Units.duration(value);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--election-timeout: " + e.getMessage());
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }
-        if (d.compareTo(java.time.Duration.ofMillis(100)) < 0 || d.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--election-timeout: " + v + " is out of range; use 100ms to 1m");
-        }
-        return d;
     }
 }

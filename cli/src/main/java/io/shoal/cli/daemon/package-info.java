@@ -1,5 +1,2 @@
-/**
- * {@code shoal daemon}: hosts one node. The local unix socket (LocalNode and Control), and while the
- * node is in a cluster, the mutual-TLS cluster port, the manager role and the worker agent.
- */
+/** {@code shoal daemon}: its flags, handed over to the node module ({@link io.shoal.node.Daemon}), which does the work. */
 package io.shoal.cli.daemon;

@@ -2,6 +2,7 @@ package io.shoal.cli.commands;
 
 import io.shoal.api.HealthConfig;
 import io.shoal.api.Mount;
+import io.shoal.api.PortConfig;
 import io.shoal.api.ServiceSpec;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -76,12 +77,12 @@ class ServiceFlagsTest {
 
     @Test
     void publishTakesTheLongAndShortForms() {
-        List<io.shoal.api.PortConfig> ports = parse("-p", "8080:80", "--publish", "mode=host,published=9090,target=90,protocol=udp",
+        List<PortConfig> ports = parse("-p", "8080:80", "--publish", "mode=host,published=9090,target=90,protocol=udp",
                 "-p", "53/udp").getEndpoint().getPortsList();
         assertEquals(3, ports.size());
-        assertEquals(io.shoal.api.PortConfig.newBuilder().setPublishedPort(8080).setTargetPort(80).build(), ports.get(0));
-        assertEquals(io.shoal.api.PortConfig.PublishMode.HOST, ports.get(1).getPublishMode());
-        assertEquals(io.shoal.api.PortConfig.Protocol.UDP, ports.get(1).getProtocol());
+        assertEquals(PortConfig.newBuilder().setPublishedPort(8080).setTargetPort(80).build(), ports.get(0));
+        assertEquals(PortConfig.PublishMode.HOST, ports.get(1).getPublishMode());
+        assertEquals(PortConfig.Protocol.UDP, ports.get(1).getProtocol());
         assertEquals(90, ports.get(1).getTargetPort());
         assertEquals(0, ports.get(2).getPublishedPort(), "a bare target gets a free port from the managers");
         assertEquals("*:8080->80/tcp, 9090->90/udp", ServiceFlags.portsText(ports.subList(0, 2)));
@@ -93,7 +94,7 @@ class ServiceFlagsTest {
         CommandLine cmd = new CommandLine(h);
         cmd.parseArgs("-p", "8080:81", "--publish-rm", "90");
         ServiceSpec current = parse("-p", "8080:80", "-p", "9000:90");
-        List<io.shoal.api.PortConfig> ports = h.flags.apply(current, null, null, cmd).getEndpoint().getPortsList();
+        List<PortConfig> ports = h.flags.apply(current, null, null, cmd).getEndpoint().getPortsList();
         assertEquals(List.of("8080:81"), ports.stream().map(p -> p.getPublishedPort() + ":" + p.getTargetPort()).toList());
     }
 

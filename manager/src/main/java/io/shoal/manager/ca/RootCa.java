@@ -15,6 +15,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -149,7 +150,7 @@ public final class RootCa {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
                 throw new CaException("certificate request has a bad signature");
             }
-            return new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+            return new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
         } catch (IOException | OperatorCreationException | PKCSException | RuntimeException e) {
             if (e instanceof CaException ce) {
                 throw ce;

@@ -1,36 +1,80 @@
 package io.shoal.manager.control;
 
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.Cluster;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.CreateNetworkRequest;
+import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.Endpoint;
 import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.GetJoinTokensRequest;
+import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.GetNodeRequest;
+import io.shoal.api.GetServiceRequest;
+import io.shoal.api.IPAMConfig;
 import io.shoal.api.JoinTokens;
+import io.shoal.api.ListNetworksRequest;
+import io.shoal.api.ListNetworksResponse;
 import io.shoal.api.ListNodesRequest;
 import io.shoal.api.ListNodesResponse;
+import io.shoal.api.ListServicesRequest;
+import io.shoal.api.ListServicesResponse;
+import io.shoal.api.ListTasksRequest;
+import io.shoal.api.ListTasksResponse;
+import io.shoal.api.LogLine;
+import io.shoal.api.Network;
+import io.shoal.api.NetworkSpec;
 import io.shoal.api.Node;
 import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.NodeView;
+import io.shoal.api.RemoveNetworkRequest;
+import io.shoal.api.RemoveNetworkResponse;
 import io.shoal.api.RemoveNodeRequest;
 import io.shoal.api.RemoveNodeResponse;
+import io.shoal.api.RemoveServiceRequest;
+import io.shoal.api.RemoveServiceResponse;
 import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.api.Service;
+import io.shoal.api.ServiceLogsRequest;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
 import io.shoal.api.UpdateNodeRequest;
+import io.shoal.api.UpdateServiceRequest;
+import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.Ids;
 import io.shoal.manager.ca.JoinToken;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.membership.ManagerRoles;
+import io.shoal.manager.network.Ingress;
+import io.shoal.manager.network.NetworkAllocations;
+import io.shoal.manager.orchestrator.Tasks;
 import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.rpc.ChannelPool;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.ObjectKind;
+import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
+import io.shoal.net.ipam.Ipam;
+import io.shoal.net.ipam.IpamException;
+import io.shoal.net.ipam.NetworkAllocation;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -46,10 +90,10 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     private final StoreWriter writer;
     private final Consensus consensus;
     private final ManagerRoles roles;
-    private final io.shoal.manager.rpc.ChannelPool channels;
+    private final ChannelPool channels;
 
     public ControlService(ClusterStore store, StoreWriter writer, Consensus consensus, ManagerRoles roles,
-                          io.shoal.manager.rpc.ChannelPool channels) {
+                          ChannelPool channels) {
         this.channels = channels;
         this.store = store;
         this.writer = writer;
@@ -57,7 +101,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
         this.roles = roles;
     }
 
-    private <T> T read(Function<io.shoal.manager.store.ReadTx, T> fn) {
+    private <T> T read(Function<ReadTx, T> fn) {
         consensus.barrier(BARRIER);
         return store.view(fn);
     }
@@ -163,23 +207,23 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     @Override
-    public void createService(io.shoal.api.CreateServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
+    public void createService(CreateServiceRequest req, StreamObserver<Service> obs) {
         Calls.unary(obs, () -> {
-            io.shoal.api.ServiceSpec spec = resolveNetworks(req.getSpec());
-            String id = io.shoal.manager.Ids.newId();
+            ServiceSpec spec = resolveNetworks(req.getSpec());
+            String id = Ids.newId();
             if (spec.getAnnotations().getName().isEmpty()) {
                 spec = spec.toBuilder().setAnnotations(spec.getAnnotations().toBuilder().setName("service-" + id.substring(0, 8))).build();
             }
-            io.shoal.api.ServiceSpec normalized = ServiceSpecs.normalize(spec);
+            ServiceSpec normalized = ServiceSpecs.normalize(spec);
             writer.update(tx -> {
-                String ingress = io.shoal.manager.network.Ingress.find(tx).map(io.shoal.api.Network::getId).orElse("");
+                String ingress = Ingress.find(tx).map(Network::getId).orElse("");
                 if (normalized.getTask().getNetworksList().stream().anyMatch(c -> c.getTarget().equals(ingress))) {
                     throw Calls.invalid("network: a service joins the ingress network by publishing a port (--publish), not with --network");
                 }
-                List<io.shoal.api.raft.StoreAction> actions = new java.util.ArrayList<>();
-                io.shoal.api.ServiceSpec withIngress = withIngress(tx, normalized, actions);
-                io.shoal.api.Service svc = io.shoal.api.Service.newBuilder().setId(id).setSpec(withIngress)
-                        .setEndpoint(io.shoal.api.Endpoint.newBuilder().setSpec(withIngress.getEndpoint())
+                List<StoreAction> actions = new ArrayList<>();
+                ServiceSpec withIngress = withIngress(tx, normalized, actions);
+                Service svc = Service.newBuilder().setId(id).setSpec(withIngress)
+                        .setEndpoint(Endpoint.newBuilder().setSpec(withIngress.getEndpoint())
                                 .addAllPorts(PublishedPorts.allocate(tx, id, withIngress.getEndpoint(), List.of())))
                         .build();
                 actions.add(Batches.create(StoreObjects.wrap(svc)));
@@ -190,33 +234,33 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     @Override
-    public void getService(io.shoal.api.GetServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
+    public void getService(GetServiceRequest req, StreamObserver<Service> obs) {
         Calls.unary(obs, () -> Redaction.service(read(tx -> ServiceLookup.resolve(tx, req.getService()))));
     }
 
     @Override
-    public void listServices(io.shoal.api.ListServicesRequest req, StreamObserver<io.shoal.api.ListServicesResponse> obs) {
+    public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> obs) {
         Calls.unary(obs, () -> read(tx -> {
-            var b = io.shoal.api.ListServicesResponse.newBuilder();
+            var b = ListServicesResponse.newBuilder();
             tx.services().forEach(s -> b.addServices(Redaction.service(s)));
-            for (io.shoal.api.Service s : tx.services()) {
-                List<io.shoal.api.Task> tasks = tx.tasksOfService(s.getId());
+            for (Service s : tx.services()) {
+                List<Task> tasks = tx.tasksOfService(s.getId());
                 long running = tasks.stream()
-                        .filter(t -> io.shoal.manager.orchestrator.Tasks.wanted(t)
-                                && t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING).count();
+                        .filter(t -> Tasks.wanted(t)
+                                && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING).count();
                 b.putRunning(s.getId(), running);
                 var spec = s.getSpec();
-                long completed = tasks.stream().filter(t -> t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_COMPLETE
-                        && io.shoal.manager.orchestrator.Tasks.current(s, t)).count();
+                long completed = tasks.stream().filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE
+                        && Tasks.current(s, t)).count();
                 long desired = switch (spec.getModeCase()) {
                     case REPLICATED -> spec.getReplicated().getReplicas();
                     case REPLICATED_JOB -> spec.getReplicatedJob().getTotalCompletions();
                     // the nodes that have (or wait for) a task of it
-                    case GLOBAL -> tasks.stream().filter(io.shoal.manager.orchestrator.Tasks::wanted)
-                            .map(io.shoal.api.Task::getNodeId).distinct().count();
-                    case GLOBAL_JOB -> tasks.stream().filter(t -> io.shoal.manager.orchestrator.Tasks.wanted(t)
-                                    || t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_COMPLETE)
-                            .map(io.shoal.api.Task::getNodeId).distinct().count();
+                    case GLOBAL -> tasks.stream().filter(Tasks::wanted)
+                            .map(Task::getNodeId).distinct().count();
+                    case GLOBAL_JOB -> tasks.stream().filter(t -> Tasks.wanted(t)
+                                    || t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)
+                            .map(Task::getNodeId).distinct().count();
                     default -> 0;
                 };
                 b.putDesired(s.getId(), desired);
@@ -229,19 +273,19 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     @Override
-    public void updateService(io.shoal.api.UpdateServiceRequest req, StreamObserver<io.shoal.api.Service> obs) {
+    public void updateService(UpdateServiceRequest req, StreamObserver<Service> obs) {
         Calls.unary(obs, () -> {
             String id = read(tx -> ServiceLookup.resolve(tx, req.getService())).getId();
-            io.shoal.api.ServiceSpec spec = ServiceSpecs.normalize(resolveNetworks(req.getSpec()));
+            ServiceSpec spec = ServiceSpecs.normalize(resolveNetworks(req.getSpec()));
             writer.update(tx -> {
-                io.shoal.api.Service cur = tx.service(id).orElseThrow(() -> Calls.notFound("service " + req.getService() + " not found"));
+                Service cur = tx.service(id).orElseThrow(() -> Calls.notFound("service " + req.getService() + " not found"));
                 if (req.getVersion() != 0 && req.getVersion() != cur.getMeta().getVersion()) {
                     throw Calls.precondition("service " + req.getService() + " changed since it was read (version "
                             + cur.getMeta().getVersion() + ", not " + req.getVersion() + "); read it again");
                 }
-                List<io.shoal.api.raft.StoreAction> actions = new java.util.ArrayList<>();
-                io.shoal.api.ServiceSpec next = withIngress(tx, Redaction.keepStored(spec, cur.getSpec()), actions);
-                io.shoal.api.Endpoint endpoint = cur.getEndpoint().toBuilder().setSpec(next.getEndpoint()).clearPorts()
+                List<StoreAction> actions = new ArrayList<>();
+                ServiceSpec next = withIngress(tx, Redaction.keepStored(spec, cur.getSpec()), actions);
+                Endpoint endpoint = cur.getEndpoint().toBuilder().setSpec(next.getEndpoint()).clearPorts()
                         .addAllPorts(PublishedPorts.allocate(tx, id, next.getEndpoint(), cur.getEndpoint().getPortsList())).build();
                 if (cur.getSpec().equals(next) && cur.getEndpoint().equals(endpoint)) {
                     return List.of();
@@ -255,20 +299,20 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     @Override
-    public void removeService(io.shoal.api.RemoveServiceRequest req, StreamObserver<io.shoal.api.RemoveServiceResponse> obs) {
+    public void removeService(RemoveServiceRequest req, StreamObserver<RemoveServiceResponse> obs) {
         Calls.unary(obs, () -> {
-            io.shoal.api.Service s = read(tx -> ServiceLookup.resolve(tx, req.getService()));
+            Service s = read(tx -> ServiceLookup.resolve(tx, req.getService()));
             writer.update(tx -> tx.service(s.getId()).map(x -> List.of(Batches.remove(StoreObjects.wrap(x)))).orElse(List.of()));
-            return io.shoal.api.RemoveServiceResponse.newBuilder().setServiceId(s.getId()).build();
+            return RemoveServiceResponse.newBuilder().setServiceId(s.getId()).build();
         });
     }
 
     @Override
-    public void listTasks(io.shoal.api.ListTasksRequest req, StreamObserver<io.shoal.api.ListTasksResponse> obs) {
+    public void listTasks(ListTasksRequest req, StreamObserver<ListTasksResponse> obs) {
         Calls.unary(obs, () -> read(tx -> {
             String serviceId = req.getService().isEmpty() ? null : ServiceLookup.resolve(tx, req.getService()).getId();
             String nodeId = req.getNode().isEmpty() ? null : NodeLookup.resolve(tx, req.getNode()).getId();
-            var b = io.shoal.api.ListTasksResponse.newBuilder();
+            var b = ListTasksResponse.newBuilder();
             tx.tasks().stream()
                     .filter(t -> serviceId == null || t.getServiceId().equals(serviceId))
                     .filter(t -> nodeId == null || t.getNodeId().equals(nodeId))
@@ -280,9 +324,9 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     @Override
-    public void createNetwork(io.shoal.api.CreateNetworkRequest req, StreamObserver<io.shoal.api.Network> obs) {
+    public void createNetwork(CreateNetworkRequest req, StreamObserver<Network> obs) {
         Calls.unary(obs, () -> {
-            io.shoal.api.NetworkSpec spec = req.getSpec();
+            NetworkSpec spec = req.getSpec();
             String name = spec.getAnnotations().getName();
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
                 throw Calls.invalid("name: '" + name + "' must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -299,43 +343,43 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             if (spec.getEncrypted()) {
                 throw Calls.invalid("encrypted overlay networks are not supported yet");
             }
-            String id = io.shoal.manager.Ids.newId();
-            io.shoal.api.NetworkSpec finalSpec = spec;
+            String id = Ids.newId();
+            NetworkSpec finalSpec = spec;
             writer.update(tx -> {
-                if (tx.byName(io.shoal.manager.store.ObjectKind.NETWORK, name).isPresent()) {
+                if (tx.byName(ObjectKind.NETWORK, name).isPresent()) {
                     throw Calls.conflict("network " + name + " already exists");
                 }
-                io.shoal.net.ipam.Ipam ipam = io.shoal.net.ipam.Ipam.from(io.shoal.manager.network.NetworkAllocations.state(tx));
-                io.shoal.net.ipam.NetworkAllocation a;
+                Ipam ipam = Ipam.from(NetworkAllocations.state(tx));
+                NetworkAllocation a;
                 try {
                     String subnet = finalSpec.getIpamCount() == 0 || finalSpec.getIpam(0).getSubnet().isEmpty() ? null : finalSpec.getIpam(0).getSubnet();
                     String gateway = finalSpec.getIpamCount() == 0 || finalSpec.getIpam(0).getGateway().isEmpty() ? null : finalSpec.getIpam(0).getGateway();
                     a = ipam.allocateNetwork(id, subnet, gateway);
-                } catch (io.shoal.net.ipam.IpamException | IllegalArgumentException e) {
+                } catch (IpamException | IllegalArgumentException e) {
                     throw Calls.invalid(e.getMessage());
                 }
-                return List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Network.newBuilder().setId(id).setSpec(finalSpec)
-                        .setVni(a.vni()).addIpam(io.shoal.api.IPAMConfig.newBuilder().setSubnet(a.subnet().toString())
+                return List.of(Batches.create(StoreObjects.wrap(Network.newBuilder().setId(id).setSpec(finalSpec)
+                        .setVni(a.vni()).addIpam(IPAMConfig.newBuilder().setSubnet(a.subnet().toString())
                                 .setGateway(a.gatewayText())).build())));
             });
-            return store.view(tx -> tx.get(io.shoal.manager.store.ObjectKind.NETWORK, id)).orElseThrow().getNetwork();
+            return store.view(tx -> tx.get(ObjectKind.NETWORK, id)).orElseThrow().getNetwork();
         });
     }
 
     @Override
-    public void getNetwork(io.shoal.api.GetNetworkRequest req, StreamObserver<io.shoal.api.Network> obs) {
+    public void getNetwork(GetNetworkRequest req, StreamObserver<Network> obs) {
         Calls.unary(obs, () -> read(tx -> NetworkLookup.resolve(tx, req.getNetwork())));
     }
 
     @Override
-    public void listNetworks(io.shoal.api.ListNetworksRequest req, StreamObserver<io.shoal.api.ListNetworksResponse> obs) {
-        Calls.unary(obs, () -> read(tx -> io.shoal.api.ListNetworksResponse.newBuilder().addAllNetworks(tx.networks()).build()));
+    public void listNetworks(ListNetworksRequest req, StreamObserver<ListNetworksResponse> obs) {
+        Calls.unary(obs, () -> read(tx -> ListNetworksResponse.newBuilder().addAllNetworks(tx.networks()).build()));
     }
 
     @Override
-    public void removeNetwork(io.shoal.api.RemoveNetworkRequest req, StreamObserver<io.shoal.api.RemoveNetworkResponse> obs) {
+    public void removeNetwork(RemoveNetworkRequest req, StreamObserver<RemoveNetworkResponse> obs) {
         Calls.unary(obs, () -> {
-            io.shoal.api.Network n = read(tx -> NetworkLookup.resolve(tx, req.getNetwork()));
+            Network n = read(tx -> NetworkLookup.resolve(tx, req.getNetwork()));
             writer.update(tx -> {
                 List<String> users = tx.services().stream()
                         .filter(s -> s.getSpec().getTask().getNetworksList().stream().anyMatch(c -> c.getTarget().equals(n.getId())))
@@ -350,10 +394,10 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
                     throw Calls.precondition("network " + n.getSpec().getAnnotations().getName()
                             + " still has task endpoints; wait until the removed services' tasks are gone");
                 }
-                return tx.get(io.shoal.manager.store.ObjectKind.NETWORK, n.getId())
+                return tx.get(ObjectKind.NETWORK, n.getId())
                         .map(o -> List.of(Batches.remove(o))).orElse(List.of());
             });
-            return io.shoal.api.RemoveNetworkResponse.newBuilder().setNetworkId(n.getId()).build();
+            return RemoveNetworkResponse.newBuilder().setNetworkId(n.getId()).build();
         });
     }
 
@@ -362,32 +406,32 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
      * The spec with the ingress network attached exactly when it publishes ports; the ingress
      * network is made (into {@code actions}) if a user removed it.
      */
-    private static io.shoal.api.ServiceSpec withIngress(io.shoal.manager.store.ReadTx tx, io.shoal.api.ServiceSpec spec,
-                                                        List<io.shoal.api.raft.StoreAction> actions) {
-        var ingress = io.shoal.manager.network.Ingress.find(tx);
+    private static ServiceSpec withIngress(ReadTx tx, ServiceSpec spec,
+                                                        List<StoreAction> actions) {
+        var ingress = Ingress.find(tx);
         if (ingress.isEmpty() && spec.getEndpoint().getPortsCount() > 0) {
             try {
-                ingress = io.shoal.manager.network.Ingress.make(tx);
+                ingress = Ingress.make(tx);
             } catch (IllegalStateException e) {
                 throw Calls.precondition(e.getMessage());
             }
             ingress.ifPresent(n -> actions.add(Batches.create(StoreObjects.wrap(n))));
         }
-        return io.shoal.manager.network.Ingress.attach(spec, ingress.map(io.shoal.api.Network::getId).orElse(null));
+        return Ingress.attach(spec, ingress.map(Network::getId).orElse(null));
     }
 
-    private io.shoal.api.ServiceSpec resolveNetworks(io.shoal.api.ServiceSpec spec) {
+    private ServiceSpec resolveNetworks(ServiceSpec spec) {
         if (spec.getTask().getNetworksCount() == 0) {
             return spec;
         }
         return read(tx -> {
-            io.shoal.api.TaskSpec.Builder t = spec.getTask().toBuilder();
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            TaskSpec.Builder t = spec.getTask().toBuilder();
+            Set<String> seen = new HashSet<>();
             for (int i = 0; i < t.getNetworksCount(); i++) {
-                io.shoal.api.Network n;
+                Network n;
                 try {
                     n = NetworkLookup.resolve(tx, t.getNetworks(i).getTarget());
-                } catch (io.grpc.StatusRuntimeException e) {
+                } catch (StatusRuntimeException e) {
                     throw Calls.invalid("network: " + e.getStatus().getDescription());
                 }
                 if (!seen.add(n.getId())) {
@@ -400,21 +444,21 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     }
 
     @Override
-    public void serviceLogs(io.shoal.api.ServiceLogsRequest req, StreamObserver<io.shoal.api.LogLine> obs) {
+    public void serviceLogs(ServiceLogsRequest req, StreamObserver<LogLine> obs) {
         Map<String, Map<String, String>> byNode;
-        Map<String, String> addrs = new java.util.HashMap<>();
+        Map<String, String> addrs = new HashMap<>();
         try {
             byNode = read(tx -> {
-                List<io.shoal.api.Task> tasks = tx.task(req.getTarget()).map(List::of)
+                List<Task> tasks = tx.task(req.getTarget()).map(List::of)
                         .orElseGet(() -> tx.tasksOfService(ServiceLookup.resolve(tx, req.getTarget()).getId()));
-                Map<String, Map<String, String>> m = new java.util.TreeMap<>();
-                for (io.shoal.api.Task t : tasks) {
+                Map<String, Map<String, String>> m = new TreeMap<>();
+                for (Task t : tasks) {
                     var node = tx.node(t.getNodeId());
                     if (node.isEmpty()) {
                         continue;
                     }
                     String svc = tx.service(t.getServiceId()).map(x -> x.getSpec().getAnnotations().getName()).orElse(t.getServiceId());
-                    m.computeIfAbsent(t.getNodeId(), k -> new java.util.TreeMap<>()).put(t.getId(), svc + "." + t.getSlot());
+                    m.computeIfAbsent(t.getNodeId(), k -> new TreeMap<>()).put(t.getId(), svc + "." + t.getSlot());
                     addrs.put(t.getNodeId(), node.get().getAdvertiseAddr());
                 }
                 return m;
@@ -423,7 +467,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
             obs.onError(Calls.toStatus(e).asRuntimeException());
             return;
         }
-        LogFanIn.stream(byNode, addrs, channels, req, (io.grpc.stub.ServerCallStreamObserver<io.shoal.api.LogLine>) obs);
+        LogFanIn.stream(byNode, addrs, channels, req, (ServerCallStreamObserver<LogLine>) obs);
     }
 
     @Override

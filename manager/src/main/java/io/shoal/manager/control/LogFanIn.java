@@ -1,6 +1,7 @@
 package io.shoal.manager.control;
 
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.LogLine;
@@ -55,7 +56,7 @@ final class LogFanIn {
                 @Override
                 public void onError(Throwable t) {
                     onNext(LogLine.newBuilder().setNode(addr).setStream("stderr")
-                            .setText("(logs from " + addr + " unavailable: " + io.grpc.Status.fromThrowable(t).getDescription() + ")").build());
+                            .setText("(logs from " + addr + " unavailable: " + Status.fromThrowable(t).getDescription() + ")").build());
                     done.run();
                 }
 

@@ -2,6 +2,7 @@ package io.shoal.manager.control;
 
 import io.shoal.api.Service;
 import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.store.ObjectKind;
 import io.shoal.manager.store.ReadTx;
 
 import java.util.List;
@@ -18,7 +19,7 @@ public final class ServiceLookup {
         if (exact.isPresent()) {
             return exact.get();
         }
-        var named = tx.byName(io.shoal.manager.store.ObjectKind.SERVICE, ref);
+        var named = tx.byName(ObjectKind.SERVICE, ref);
         if (named.isPresent()) {
             return named.get().getService();
         }

@@ -7,6 +7,8 @@ import io.shoal.api.ServiceSpec;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.scheduler.Constraint;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -132,7 +134,7 @@ public final class ServiceSpecs {
 
     private static boolean registryAuthValid(String auth) {
         try {
-            String plain = new String(java.util.Base64.getDecoder().decode(auth), java.nio.charset.StandardCharsets.UTF_8);
+            String plain = new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
             return plain.indexOf(':') > 0;
         } catch (IllegalArgumentException e) {
             return false;

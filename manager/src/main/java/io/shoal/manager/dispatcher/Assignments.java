@@ -1,11 +1,30 @@
 package io.shoal.manager.dispatcher;
 
 import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.EndpointSpec;
+import io.shoal.api.IngressPort;
+import io.shoal.api.NameRecord;
+import io.shoal.api.Network;
+import io.shoal.api.NetworkAttachment;
+import io.shoal.api.NetworkPeer;
+import io.shoal.api.Node;
+import io.shoal.api.PortConfig;
+import io.shoal.api.Service;
 import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.manager.network.Ingress;
+import io.shoal.manager.network.NetworkAllocations;
+import io.shoal.manager.store.ReadTx;
+import io.shoal.manager.store.StoreEvent;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What an assignments stream sends: the node's whole task set first, then only what changed (new or
@@ -44,7 +63,7 @@ final class Assignments {
      */
     static boolean reportedByWorker(Task before, Task after) {
         if (before == null || after == null
-                || after.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_ASSIGNED_VALUE
+                || after.getStatus().getState().getNumber() <= TaskState.TASK_STATE_ASSIGNED_VALUE
                 || before.getStatus().equals(after.getStatus())) {
             return false;
         }
@@ -57,19 +76,19 @@ final class Assignments {
     }
 
     /** As {@link #reportedByWorker(Task, Task)}, for a store event; a status change applied from a report needs no comparison. */
-    static boolean reportedByWorker(io.shoal.manager.store.StoreEvent e) {
+    static boolean reportedByWorker(StoreEvent e) {
         if (e.before() == null || e.after() == null) {
             return false;
         }
         if (e.statusOnly()) {
-            return e.after().getTask().getStatus().getState().getNumber() > io.shoal.api.TaskState.TASK_STATE_ASSIGNED_VALUE;
+            return e.after().getTask().getStatus().getState().getNumber() > TaskState.TASK_STATE_ASSIGNED_VALUE;
         }
         return reportedByWorker(e.before().getTask(), e.after().getTask());
     }
 
     /** The networks a node's tasks are on, and the endpoints of those networks on other nodes. */
-    record Plane(List<io.shoal.api.Network> networks, List<io.shoal.api.NetworkPeer> peers, List<io.shoal.api.NameRecord> names,
-                 List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress, int vxlanPort) {
+    record Plane(List<Network> networks, List<NetworkPeer> peers, List<NameRecord> names,
+                 List<IngressPort> ingressPorts, String ingressAddress, int vxlanPort) {
         static final Plane NONE = new Plane(List.of(), List.of(), List.of(), List.of(), "", 0);
 
         AssignmentsMessage.Builder into(AssignmentsMessage.Builder msg) {
@@ -79,11 +98,11 @@ final class Assignments {
     }
 
     static boolean holds(Task t) {
-        return !t.getNodeId().isEmpty() && t.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_RUNNING_VALUE
+        return !t.getNodeId().isEmpty() && t.getStatus().getState().getNumber() <= TaskState.TASK_STATE_RUNNING_VALUE
                 && t.getNetworksList().stream().anyMatch(a -> a.getReleasedMs() == 0);
     }
 
-    static Plane plane(io.shoal.manager.store.ReadTx tx, String nodeId, List<Task> local) {
+    static Plane plane(ReadTx tx, String nodeId, List<Task> local) {
         return plane(tx, nodeId, local, Shared.of(tx));
     }
 
@@ -97,15 +116,15 @@ final class Assignments {
         final long index;
         final String ingressId;
         final boolean meshActive;
-        final Map<String, io.shoal.api.Network> networks;
+        final Map<String, Network> networks;
         final int vxlanPort;
         private Detail detail;
 
         /** Endpoints by network (sorted by address), with the node each is on; names by network (sorted); the ingress ports. */
-        record Detail(Map<String, List<Map.Entry<String, io.shoal.api.NetworkPeer>>> peers,
-                      Map<String, List<io.shoal.api.NameRecord>> names, List<io.shoal.api.IngressPort> ingressPorts) {}
+        record Detail(Map<String, List<Map.Entry<String, NetworkPeer>>> peers,
+                      Map<String, List<NameRecord>> names, List<IngressPort> ingressPorts) {}
 
-        private Shared(long index, String ingressId, boolean meshActive, Map<String, io.shoal.api.Network> networks, int vxlanPort) {
+        private Shared(long index, String ingressId, boolean meshActive, Map<String, Network> networks, int vxlanPort) {
             this.index = index;
             this.ingressId = ingressId;
             this.meshActive = meshActive;
@@ -113,31 +132,31 @@ final class Assignments {
             this.vxlanPort = vxlanPort;
         }
 
-        static Shared of(io.shoal.manager.store.ReadTx tx) {
-            Map<String, io.shoal.api.Network> networks = new java.util.HashMap<>();
+        static Shared of(ReadTx tx) {
+            Map<String, Network> networks = new HashMap<>();
             String ingressId = null;
-            for (io.shoal.api.Network n : tx.networks()) {
+            for (Network n : tx.networks()) {
                 networks.put(n.getId(), n.toBuilder().clearReleased().build());
                 if (n.getSpec().getIngress() && ingressId == null) {
                     ingressId = n.getId();
                 }
             }
-            boolean mesh = ingressId != null && io.shoal.manager.network.Ingress.meshActive(tx);
+            boolean mesh = ingressId != null && Ingress.meshActive(tx);
             int vxlanPort = tx.cluster().map(c -> c.getSpec().getVxlanPort()).orElse(0);
             return new Shared(tx.index(), ingressId, mesh, networks, vxlanPort);
         }
 
         /** The endpoints and names; {@code tx} must be at this index. */
-        synchronized Detail detail(io.shoal.manager.store.ReadTx tx) {
+        synchronized Detail detail(ReadTx tx) {
             if (detail == null) {
                 detail = computeDetail(tx);
             }
             return detail;
         }
 
-        private Detail computeDetail(io.shoal.manager.store.ReadTx tx) {
-            Map<String, List<Map.Entry<String, io.shoal.api.NetworkPeer>>> peers = new java.util.HashMap<>();
-            Map<String, String> hostIps = new java.util.HashMap<>();
+        private Detail computeDetail(ReadTx tx) {
+            Map<String, List<Map.Entry<String, NetworkPeer>>> peers = new HashMap<>();
+            Map<String, String> hostIps = new HashMap<>();
             for (Task t : tx.tasks()) {
                 if (!holds(t)) {
                     continue;
@@ -146,64 +165,64 @@ final class Assignments {
                 if (host.isEmpty()) {
                     continue;
                 }
-                for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
+                for (NetworkAttachment a : t.getNetworksList()) {
                     if (a.getReleasedMs() == 0) {
-                        peers.computeIfAbsent(a.getNetworkId(), k -> new java.util.ArrayList<>()).add(Map.entry(t.getNodeId(),
-                                io.shoal.api.NetworkPeer.newBuilder().setNetworkId(a.getNetworkId())
-                                        .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).setHostIp(host).build()));
+                        peers.computeIfAbsent(a.getNetworkId(), k -> new ArrayList<>()).add(Map.entry(t.getNodeId(),
+                                NetworkPeer.newBuilder().setNetworkId(a.getNetworkId())
+                                        .setAddress(NetworkAllocations.ip(a.getAddress())).setHostIp(host).build()));
                     }
                 }
             }
             if (ingressId != null) {
                 // every node's own ingress address: replies to connections it handed over
-                for (io.shoal.api.Node n : tx.nodes()) {
+                for (Node n : tx.nodes()) {
                     if (n.getStatus().getAddr().isEmpty()) {
                         continue;
                     }
                     n.getAttachmentsList().stream().filter(a -> a.getNetworkId().equals(ingressId)).findFirst().ifPresent(a ->
-                            peers.computeIfAbsent(ingressId, k -> new java.util.ArrayList<>()).add(Map.entry(n.getId(),
-                                    io.shoal.api.NetworkPeer.newBuilder().setNetworkId(ingressId)
-                                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress()))
+                            peers.computeIfAbsent(ingressId, k -> new ArrayList<>()).add(Map.entry(n.getId(),
+                                    NetworkPeer.newBuilder().setNetworkId(ingressId)
+                                            .setAddress(NetworkAllocations.ip(a.getAddress()))
                                             .setHostIp(n.getStatus().getAddr()).build())));
                 }
             }
-            peers.values().forEach(l -> l.sort(java.util.Comparator.comparing(e -> e.getValue().getAddress())));
+            peers.values().forEach(l -> l.sort(Comparator.comparing(e -> e.getValue().getAddress())));
             // names: running endpoints (any node) and VIPs of services, by network
-            Map<String, List<io.shoal.api.NameRecord>> names = new java.util.HashMap<>();
-            Map<String, io.shoal.api.Service> services = new java.util.HashMap<>();
+            Map<String, List<NameRecord>> names = new HashMap<>();
+            Map<String, Service> services = new HashMap<>();
             tx.services().forEach(s -> services.put(s.getId(), s));
             for (Task t : tx.tasks()) {
-                io.shoal.api.Service s = services.get(t.getServiceId());
-                if (s == null || t.getStatus().getState() != io.shoal.api.TaskState.TASK_STATE_RUNNING
-                        || t.getDesiredState() != io.shoal.api.TaskState.TASK_STATE_RUNNING) {
+                Service s = services.get(t.getServiceId());
+                if (s == null || t.getStatus().getState() != TaskState.TASK_STATE_RUNNING
+                        || t.getDesiredState() != TaskState.TASK_STATE_RUNNING) {
                     continue;
                 }
-                boolean dnsrr = s.getSpec().getEndpoint().getMode() == io.shoal.api.EndpointSpec.ResolutionMode.DNSRR;
-                for (io.shoal.api.NetworkAttachment a : t.getNetworksList()) {
+                boolean dnsrr = s.getSpec().getEndpoint().getMode() == EndpointSpec.ResolutionMode.DNSRR;
+                for (NetworkAttachment a : t.getNetworksList()) {
                     if (a.getReleasedMs() == 0 && !a.getNetworkId().equals(ingressId)) {
-                        names.computeIfAbsent(a.getNetworkId(), k -> new java.util.ArrayList<>()).add(io.shoal.api.NameRecord.newBuilder()
+                        names.computeIfAbsent(a.getNetworkId(), k -> new ArrayList<>()).add(NameRecord.newBuilder()
                                 .setNetworkId(a.getNetworkId()).setServiceName(s.getSpec().getAnnotations().getName()).setTaskId(t.getId())
-                                .setSlot(t.getSlot()).setDnsrr(dnsrr).setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+                                .setSlot(t.getSlot()).setDnsrr(dnsrr).setAddress(NetworkAllocations.ip(a.getAddress())).build());
                     }
                 }
             }
-            for (io.shoal.api.Service s : services.values()) {
-                for (io.shoal.api.NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
-                    names.computeIfAbsent(a.getNetworkId(), k -> new java.util.ArrayList<>()).add(io.shoal.api.NameRecord.newBuilder()
+            for (Service s : services.values()) {
+                for (NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
+                    names.computeIfAbsent(a.getNetworkId(), k -> new ArrayList<>()).add(NameRecord.newBuilder()
                             .setNetworkId(a.getNetworkId()).setServiceName(s.getSpec().getAnnotations().getName()).setVip(true)
-                            .setAddress(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())).build());
+                            .setAddress(NetworkAllocations.ip(a.getAddress())).build());
                 }
             }
-            names.values().forEach(l -> l.sort(java.util.Comparator.comparing(io.shoal.api.NameRecord::getServiceName)
-                    .thenComparing(io.shoal.api.NameRecord::getAddress)));
-            List<io.shoal.api.IngressPort> ports = ingressId != null && meshActive ? ingressPorts(tx, ingressId) : List.of();
+            names.values().forEach(l -> l.sort(Comparator.comparing(NameRecord::getServiceName)
+                    .thenComparing(NameRecord::getAddress)));
+            List<IngressPort> ports = ingressId != null && meshActive ? ingressPorts(tx, ingressId) : List.of();
             return new Detail(peers, names, ports);
         }
     }
 
     /** A node's plane cut from {@code shared}, which must be at {@code tx}'s index. */
-    static Plane plane(io.shoal.manager.store.ReadTx tx, String nodeId, List<Task> local, Shared shared) {
-        java.util.Set<String> ids = new java.util.TreeSet<>();
+    static Plane plane(ReadTx tx, String nodeId, List<Task> local, Shared shared) {
+        Set<String> ids = new TreeSet<>();
         for (Task t : local) {
             if (holds(t)) {
                 t.getNetworksList().stream().filter(a -> a.getReleasedMs() == 0).forEach(a -> ids.add(a.getNetworkId()));
@@ -216,7 +235,7 @@ final class Assignments {
         if (shared.meshActive) {
             ingressAddress = tx.node(nodeId).flatMap(n -> n.getAttachmentsList().stream()
                     .filter(a -> a.getNetworkId().equals(ingressId)).findFirst())
-                    .map(io.shoal.api.NetworkAttachment::getAddress).orElse("");
+                    .map(NetworkAttachment::getAddress).orElse("");
             if (!ingressAddress.isEmpty()) {
                 ids.add(ingressId);
             }
@@ -225,50 +244,50 @@ final class Assignments {
             return Plane.NONE;
         }
         Shared.Detail d = shared.detail(tx);
-        List<io.shoal.api.Network> networks = new java.util.ArrayList<>();
-        List<io.shoal.api.NetworkPeer> peers = new java.util.ArrayList<>();
-        List<io.shoal.api.NameRecord> names = new java.util.ArrayList<>();
+        List<Network> networks = new ArrayList<>();
+        List<NetworkPeer> peers = new ArrayList<>();
+        List<NameRecord> names = new ArrayList<>();
         for (String id : ids) { // network ids in order, each network's entries in order: the whole is sorted
-            io.shoal.api.Network n = shared.networks.get(id);
+            Network n = shared.networks.get(id);
             if (n != null) {
                 networks.add(n);
             }
-            for (Map.Entry<String, io.shoal.api.NetworkPeer> e : d.peers().getOrDefault(id, List.of())) {
+            for (Map.Entry<String, NetworkPeer> e : d.peers().getOrDefault(id, List.of())) {
                 if (!e.getKey().equals(nodeId)) {
                     peers.add(e.getValue());
                 }
             }
             names.addAll(d.names().getOrDefault(id, List.of()));
         }
-        List<io.shoal.api.IngressPort> ingressPorts = ingressAddress.isEmpty() ? List.of() : d.ingressPorts();
+        List<IngressPort> ingressPorts = ingressAddress.isEmpty() ? List.of() : d.ingressPorts();
         return new Plane(networks, peers, names, ingressPorts, ingressAddress, shared.vxlanPort);
     }
 
     /** Every ingress-published port with the ingress addresses of its service's running tasks. */
-    static List<io.shoal.api.IngressPort> ingressPorts(io.shoal.manager.store.ReadTx tx, String ingressId) {
-        List<io.shoal.api.IngressPort> out = new java.util.ArrayList<>();
-        for (io.shoal.api.Service s : tx.services()) {
-            List<io.shoal.api.PortConfig> ports = s.getEndpoint().getPortsList().stream()
-                    .filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.INGRESS).toList();
+    static List<IngressPort> ingressPorts(ReadTx tx, String ingressId) {
+        List<IngressPort> out = new ArrayList<>();
+        for (Service s : tx.services()) {
+            List<PortConfig> ports = s.getEndpoint().getPortsList().stream()
+                    .filter(p -> p.getPublishMode() == PortConfig.PublishMode.INGRESS).toList();
             if (ports.isEmpty()) {
                 continue;
             }
-            List<String> backends = new java.util.ArrayList<>();
+            List<String> backends = new ArrayList<>();
             for (Task t : tx.tasksOfService(s.getId())) {
-                if (t.getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_RUNNING
-                        && t.getDesiredState() == io.shoal.api.TaskState.TASK_STATE_RUNNING) {
+                if (t.getStatus().getState() == TaskState.TASK_STATE_RUNNING
+                        && t.getDesiredState() == TaskState.TASK_STATE_RUNNING) {
                     t.getNetworksList().stream().filter(a -> a.getNetworkId().equals(ingressId) && a.getReleasedMs() == 0)
-                            .forEach(a -> backends.add(io.shoal.manager.network.NetworkAllocations.ip(a.getAddress())));
+                            .forEach(a -> backends.add(NetworkAllocations.ip(a.getAddress())));
                 }
             }
             backends.sort(null);
-            for (io.shoal.api.PortConfig p : ports) {
-                out.add(io.shoal.api.IngressPort.newBuilder().setProtocol(p.getProtocol()).setPublishedPort(p.getPublishedPort())
+            for (PortConfig p : ports) {
+                out.add(IngressPort.newBuilder().setProtocol(p.getProtocol()).setPublishedPort(p.getPublishedPort())
                         .setTargetPort(p.getTargetPort()).setServiceId(s.getId()).addAllBackends(backends).build());
             }
         }
-        out.sort(java.util.Comparator.comparing((io.shoal.api.IngressPort p) -> p.getProtocol().getNumber())
-                .thenComparing(io.shoal.api.IngressPort::getPublishedPort));
+        out.sort(Comparator.comparing((IngressPort p) -> p.getProtocol().getNumber())
+                .thenComparing(IngressPort::getPublishedPort));
         return out;
     }
 

@@ -3,6 +3,8 @@ package io.shoal.manager.dispatcher;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.AssignmentsRequest;
 import io.shoal.api.DispatcherGrpc;
 import io.shoal.api.HeartbeatRequest;
 import io.shoal.api.HeartbeatResponse;
@@ -13,6 +15,9 @@ import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
+import io.shoal.api.Task;
+import io.shoal.api.UpdateTaskStatusRequest;
+import io.shoal.api.UpdateTaskStatusResponse;
 import io.shoal.api.WeightedPeer;
 import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.Ids;
@@ -22,6 +27,7 @@ import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.ObjectKind;
+import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
@@ -30,12 +36,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -94,7 +107,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private final Set<String> remote = ConcurrentHashMap.newKeySet();
     /** follower: nodes heard since the last report to the leader */
     private final Set<String> toReport = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.LongAdder heartbeats = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder heartbeats = new LongAdder();
     private volatile boolean serving;
     private volatile boolean leading;
     private Thread loop;
@@ -256,8 +269,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         return statusEntries.sum();
     }
 
-    private final java.util.concurrent.atomic.LongAdder statusReports = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder statusEntries = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder statusReports = new LongAdder();
+    private final LongAdder statusEntries = new LongAdder();
 
     /** Leader: these nodes heartbeated to a follower (or here). */
     public void heardFrom(Collection<String> nodeIds) {
@@ -348,9 +361,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                         .setAddr(NodeCaService.hostOf(b.getAdvertiseAddr())));
                 return b.build();
             }).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw Status.UNAVAILABLE.withDescription("the node's state was not committed within 30 s").asRuntimeException();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -461,7 +474,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
 
     /** Pushes a new session message whenever this node or the set of managers changes. */
     private void follow(Session s) {
-        java.util.concurrent.Semaphore wake = sessionWakeups.register(s.nodeId);
+        Semaphore wake = sessionWakeups.register(s.nodeId);
         try {
             send(s); // covers a change between the first message and the registration
             while (sessions.containsKey(s.id) && !s.stream.isCancelled()) {
@@ -505,7 +518,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private volatile Assignments.Shared shared;
     private final Object sharedLock = new Object();
 
-    private Assignments.Shared shared(io.shoal.manager.store.ReadTx tx) {
+    private Assignments.Shared shared(ReadTx tx) {
         Assignments.Shared s = shared;
         if (s != null && s.index == tx.index()) {
             return s;
@@ -524,28 +537,28 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
 
     /** The task set of the session's node, now and after every change to it. */
     @Override
-    public void assignments(io.shoal.api.AssignmentsRequest req, StreamObserver<io.shoal.api.AssignmentsMessage> observer) {
+    public void assignments(AssignmentsRequest req, StreamObserver<AssignmentsMessage> observer) {
         Session s = session(req.getSessionId(), null);
         if (s == null) {
             observer.onError(UNKNOWN_SESSION.asRuntimeException());
             return;
         }
-        ServerCallStreamObserver<io.shoal.api.AssignmentsMessage> stream = (ServerCallStreamObserver<io.shoal.api.AssignmentsMessage>) observer;
+        ServerCallStreamObserver<AssignmentsMessage> stream = (ServerCallStreamObserver<AssignmentsMessage>) observer;
         Thread.ofVirtual().name("assignments-" + s.nodeId).start(() -> {
-            java.util.concurrent.Semaphore wake = taskWakeups.register(s.nodeId);
+            Semaphore wake = taskWakeups.register(s.nodeId);
             long seq = 0;
             try {
-                java.util.Map<String, io.shoal.api.Task> last = null;
+                Map<String, Task> last = null;
                 Assignments.Plane lastPlane = null;
                 while (sessions.containsKey(s.id) && !stream.isCancelled()) {
-                    record View(java.util.List<io.shoal.api.Task> tasks, Assignments.Plane plane) {}
+                    record View(List<Task> tasks, Assignments.Plane plane) {}
                     View now = store.view(tx -> {
-                        java.util.List<io.shoal.api.Task> tasks = tx.tasksOnNode(s.nodeId);
+                        List<Task> tasks = tx.tasksOnNode(s.nodeId);
                         return new View(tasks, Assignments.plane(tx, s.nodeId, tasks, shared(tx)));
                     });
                     var msg = Assignments.next(last, now.tasks());
                     if (msg == null && !now.plane().equals(lastPlane)) {
-                        msg = io.shoal.api.AssignmentsMessage.newBuilder();
+                        msg = AssignmentsMessage.newBuilder();
                     }
                     if (msg != null) {
                         stream.onNext(now.plane().into(msg).setSequence(++seq).build());
@@ -574,14 +587,14 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     }
 
     /** A report queued for the log; completes once its entry is committed. A report is as good as a heartbeat. */
-    private java.util.concurrent.CompletableFuture<?> report(Session s, StatusBatcher batcher, io.shoal.api.UpdateTaskStatusRequest req) {
+    private CompletableFuture<?> report(Session s, StatusBatcher batcher, UpdateTaskStatusRequest req) {
         statusReports.add(req.getUpdatesCount());
         heard(s.nodeId); // a busy worker skips its beats
         return batcher.submit(s.nodeId, req.getUpdatesList());
     }
 
     private static Status failure(Throwable err) {
-        return Calls.toStatus(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : err);
+        return Calls.toStatus(err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err);
     }
 
     /**
@@ -590,7 +603,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
      * repeated report never moves a task back). Answers once they are committed.
      */
     @Override
-    public void updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest req, StreamObserver<io.shoal.api.UpdateTaskStatusResponse> obs) {
+    public void updateTaskStatus(UpdateTaskStatusRequest req, StreamObserver<UpdateTaskStatusResponse> obs) {
         Session s = session(req.getSessionId(), null);
         StatusBatcher batcher = statuses;
         if (s == null || batcher == null) {
@@ -601,7 +614,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             if (err != null) {
                 obs.onError(failure(err).asRuntimeException());
             } else {
-                obs.onNext(io.shoal.api.UpdateTaskStatusResponse.getDefaultInstance());
+                obs.onNext(UpdateTaskStatusResponse.getDefaultInstance());
                 obs.onCompleted();
             }
         });
@@ -614,11 +627,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
      * stream; so does a report that cannot be written (the worker reports again on a new stream).
      */
     @Override
-    public StreamObserver<io.shoal.api.UpdateTaskStatusRequest> statusReports(StreamObserver<io.shoal.api.UpdateTaskStatusResponse> out) {
+    public StreamObserver<UpdateTaskStatusRequest> statusReports(StreamObserver<UpdateTaskStatusResponse> out) {
         Caller caller = Caller.current();
         return new ReplyStream<>(out) {
             @Override
-            void handle(io.shoal.api.UpdateTaskStatusRequest req) {
+            void handle(UpdateTaskStatusRequest req) {
                 Session s = session(req.getSessionId(), caller);
                 StatusBatcher batcher = statuses;
                 if (s == null || batcher == null) {
@@ -629,7 +642,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                     if (err != null) {
                         end(failure(err));
                     } else {
-                        reply(io.shoal.api.UpdateTaskStatusResponse.newBuilder().setSequence(req.getSequence()).build());
+                        reply(UpdateTaskStatusResponse.newBuilder().setSequence(req.getSequence()).build());
                     }
                 });
             }
@@ -707,7 +720,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         if (toReport.isEmpty()) {
             return;
         }
-        List<String> ids = new java.util.ArrayList<>(toReport);
+        List<String> ids = new ArrayList<>(toReport);
         toReport.removeAll(ids);
         try {
             leader.reportLiveness(ids);

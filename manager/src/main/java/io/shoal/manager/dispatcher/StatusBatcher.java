@@ -1,19 +1,26 @@
 package io.shoal.manager.dispatcher;
 
+import io.grpc.Status;
+import io.shoal.api.Node;
 import io.shoal.api.TaskStatus;
 import io.shoal.api.TaskStatusUpdate;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 
 /**
  * Coalesces the task status reports of every session this manager serves into few Raft writes
@@ -34,14 +41,14 @@ final class StatusBatcher implements AutoCloseable {
     private final Object lock = new Object();
     private Map<String, Report> pending = new LinkedHashMap<>();
     private List<CompletableFuture<Void>> waiters = new ArrayList<>();
-    private record NodeChange(java.util.function.UnaryOperator<io.shoal.api.Node> change, List<CompletableFuture<Void>> waiters) {}
+    private record NodeChange(UnaryOperator<Node> change, List<CompletableFuture<Void>> waiters) {}
     private Map<String, NodeChange> nodeChanges = new LinkedHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     /** Raft entries written for reports (a metric the dispatcher keeps across batchers). */
-    private final java.util.concurrent.atomic.LongAdder entries;
+    private final LongAdder entries;
 
-    StatusBatcher(StoreWriter writer, java.util.concurrent.atomic.LongAdder entries) {
+    StatusBatcher(StoreWriter writer, LongAdder entries) {
         this.writer = writer;
         this.entries = entries;
         this.thread = Thread.ofVirtual().name("dispatcher-status").start(this::loop);
@@ -56,7 +63,7 @@ final class StatusBatcher implements AutoCloseable {
         }
         synchronized (lock) {
             if (!running) {
-                f.completeExceptionally(io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
+                f.completeExceptionally(Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
                 return f;
             }
             for (TaskStatusUpdate u : updates) {
@@ -74,11 +81,11 @@ final class StatusBatcher implements AutoCloseable {
      * Queues a change of a node (a session opening); the future completes when it is committed,
      * or fails with PERMISSION_DENIED when the store has no such node.
      */
-    CompletableFuture<Void> changeNode(String nodeId, java.util.function.UnaryOperator<io.shoal.api.Node> change) {
+    CompletableFuture<Void> changeNode(String nodeId, UnaryOperator<Node> change) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         synchronized (lock) {
             if (!running) {
-                f.completeExceptionally(io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
+                f.completeExceptionally(Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException());
                 return f;
             }
             NodeChange prev = nodeChanges.get(nodeId);
@@ -133,7 +140,7 @@ final class StatusBatcher implements AutoCloseable {
             }
         }
         synchronized (lock) {
-            RuntimeException stopped = io.grpc.Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException();
+            RuntimeException stopped = Status.UNAVAILABLE.withDescription("the dispatcher stopped").asRuntimeException();
             waiters.forEach(f -> f.completeExceptionally(stopped));
             waiters.clear();
             nodeChanges.values().forEach(c -> c.waiters().forEach(f -> f.completeExceptionally(stopped)));
@@ -142,7 +149,7 @@ final class StatusBatcher implements AutoCloseable {
     }
 
     private void writeNodes(Map<String, NodeChange> nodes) {
-        java.util.Set<String> missing = new java.util.HashSet<>();
+        Set<String> missing = new HashSet<>();
         try {
             writer.update(tx -> {
                 missing.clear();
@@ -153,7 +160,7 @@ final class StatusBatcher implements AutoCloseable {
                         missing.add(id);
                         return;
                     }
-                    io.shoal.api.Node next = c.change().apply(n.get());
+                    Node next = c.change().apply(n.get());
                     if (!next.equals(n.get())) {
                         out.add(Batches.update(StoreObjects.wrap(next)));
                     }
@@ -166,7 +173,7 @@ final class StatusBatcher implements AutoCloseable {
         }
         nodes.forEach((id, c) -> c.waiters().forEach(f -> {
             if (missing.contains(id)) {
-                f.completeExceptionally(io.grpc.Status.PERMISSION_DENIED
+                f.completeExceptionally(Status.PERMISSION_DENIED
                         .withDescription("node " + id + " is not part of the cluster (removed, or not yet recorded)").asRuntimeException());
             } else {
                 f.complete(null);
@@ -189,7 +196,7 @@ final class StatusBatcher implements AutoCloseable {
                     TaskStatus s = e.getValue().status();
                     String node = e.getValue().nodeId();
                     boolean moot = tx.task(e.getKey())
-                            .map(t -> !t.getNodeId().equals(node) || !io.shoal.manager.store.ClusterStore.forward(t.getStatus(), s))
+                            .map(t -> !t.getNodeId().equals(node) || !ClusterStore.forward(t.getStatus(), s))
                             .orElse(false);
                     if (!moot) {
                         out.add(Batches.status(e.getKey(), node, s));

@@ -3,6 +3,7 @@ package io.shoal.manager.membership;
 import io.shoal.api.ManagerStatus;
 import io.shoal.api.Node;
 import io.shoal.api.NodeRole;
+import io.shoal.api.NodeStatus;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.store.Batches;
@@ -68,7 +69,7 @@ public final class ManagerRoles {
                 .setRole(NodeRole.NODE_ROLE_WORKER)
                 .clearManagerStatus()
                 .setSpec(n.getSpec().toBuilder().setDesiredRole(NodeRole.NODE_ROLE_WORKER))
-                .setStatus(n.getStatus().toBuilder().setState(io.shoal.api.NodeStatus.State.DOWN).setMessage("left the cluster"))
+                .setStatus(n.getStatus().toBuilder().setState(NodeStatus.State.DOWN).setMessage("left the cluster"))
                 .build())))).orElse(List.of()));
     }
 

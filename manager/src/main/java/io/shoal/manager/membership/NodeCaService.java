@@ -1,5 +1,6 @@
 package io.shoal.manager.membership;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.Cluster;
@@ -122,7 +123,7 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
                 .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)
                 .forEach(n -> b.addManagers(n.getAdvertiseAddr()));
         if (role == NodeRole.NODE_ROLE_MANAGER) {
-            b.setKek(com.google.protobuf.ByteString.copyFrom(ca.kek()));
+            b.setKek(ByteString.copyFrom(ca.kek()));
         }
         return b.build();
     }

@@ -1,7 +1,10 @@
 package io.shoal.manager.network;
 
+import io.shoal.api.Annotations;
+import io.shoal.api.IPAMConfig;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachmentConfig;
+import io.shoal.api.NetworkSpec;
 import io.shoal.api.PortConfig;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.raft.StoreAction;
@@ -9,8 +12,10 @@ import io.shoal.manager.Ids;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
+import io.shoal.net.ipam.Cidr;
 import io.shoal.net.ipam.Ipam;
 import io.shoal.net.ipam.IpamException;
+import io.shoal.net.ipam.Ipv4;
 import io.shoal.net.ipam.NetworkAllocation;
 
 import java.util.List;
@@ -51,11 +56,11 @@ public final class Ingress {
             }
         }
         return Optional.of(Network.newBuilder().setId(id)
-                .setSpec(io.shoal.api.NetworkSpec.newBuilder()
-                        .setAnnotations(io.shoal.api.Annotations.newBuilder().setName(NAME))
+                .setSpec(NetworkSpec.newBuilder()
+                        .setAnnotations(Annotations.newBuilder().setName(NAME))
                         .setDriver("overlay").setIngress(true))
                 .setVni(a.vni())
-                .addIpam(io.shoal.api.IPAMConfig.newBuilder().setSubnet(a.subnet().toString()).setGateway(a.gatewayText()))
+                .addIpam(IPAMConfig.newBuilder().setSubnet(a.subnet().toString()).setGateway(a.gatewayText()))
                 .build());
     }
 
@@ -65,11 +70,11 @@ public final class Ingress {
      * it and a /24 would stop at 253; a pool smaller than that gets an ordinary subnet.
      */
     static String large(List<String> pools) {
-        io.shoal.net.ipam.Cidr pool = io.shoal.net.ipam.Cidr.parse(pools.getFirst());
+        Cidr pool = Cidr.parse(pools.getFirst());
         if (pool.prefix() > 16) {
             return null;
         }
-        return io.shoal.net.ipam.Ipv4.format(pool.last() & 0xffff0000) + "/16";
+        return Ipv4.format(pool.last() & 0xffff0000) + "/16";
     }
 
     /** The actions that make the ingress network (none when it exists). */

@@ -2,13 +2,18 @@ package io.shoal.manager.network;
 
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachment;
+import io.shoal.api.Node;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.net.ipam.IpamState;
+import io.shoal.net.ipam.Ipv4;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The IPAM state as the replicated store holds it, spread over the objects it belongs to: each
@@ -65,21 +70,21 @@ public final class NetworkAllocations {
                     }
                 }
             }
-            for (io.shoal.api.Node node : tx.nodes()) {
+            for (Node node : tx.nodes()) {
                 for (NetworkAttachment a : node.getAttachmentsList()) {
                     if (a.getNetworkId().equals(n.getId())) {
                         leases.add(new IpamState.Lease(ip(a.getAddress()), nodeOwner(node.getId())));
                     }
                 }
             }
-            leases.sort(java.util.Comparator.comparing(l -> io.shoal.net.ipam.Ipv4.parse(l.address()) & 0xffffffffL));
-            java.util.Set<String> leased = new java.util.HashSet<>();
+            leases.sort(Comparator.comparing(l -> Ipv4.parse(l.address()) & 0xffffffffL));
+            Set<String> leased = new HashSet<>();
             leases.forEach(l -> leased.add(l.address()));
             // a resting address that was handed out again (none other was free) is a lease, not resting
             List<IpamState.Released> released = n.getReleasedList().stream()
                     .filter(r -> !leased.contains(r.getAddress()))
                     .map(r -> new IpamState.Released(r.getAddress(), r.getReleasedMs()))
-                    .sorted(java.util.Comparator.comparing(r -> io.shoal.net.ipam.Ipv4.parse(r.address()) & 0xffffffffL))
+                    .sorted(Comparator.comparing(r -> Ipv4.parse(r.address()) & 0xffffffffL))
                     .toList();
             networks.add(new IpamState.NetworkState(n.getId(), n.getIpam(0).getSubnet(), n.getIpam(0).getGateway(),
                     (int) n.getVni(), leases, released));

@@ -4,10 +4,12 @@ import io.shoal.api.EndpointSpec;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachment;
 import io.shoal.api.NetworkAttachmentConfig;
+import io.shoal.api.Node;
 import io.shoal.api.ReleasedAddress;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.orchestrator.Changes;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
 import io.shoal.manager.store.Batches;
@@ -19,9 +21,11 @@ import io.shoal.net.ipam.IpamState;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The leader's address allocator (swarmkit's allocator): every task that is meant to run gets one
@@ -45,14 +49,14 @@ public final class NetworkAllocator implements Reconciler {
      * makes it a full pass; the periodic full pass forgets released addresses that rested.
      */
     @Override
-    public List<StoreAction> reconcile(ReadTx tx, long nowMs, io.shoal.manager.orchestrator.Changes changes) {
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
         if (changes.all() || relevant(tx, changes)) {
             return reconcile(tx, nowMs);
         }
         return List.of();
     }
 
-    private static boolean relevant(ReadTx tx, io.shoal.manager.orchestrator.Changes changes) {
+    private static boolean relevant(ReadTx tx, Changes changes) {
         if (!changes.nodes().isEmpty() && Ingress.meshActive(tx)) {
             return true;
         }
@@ -139,7 +143,7 @@ public final class NetworkAllocator implements Reconciler {
         // mesh hands over); one that points at a network that is gone is replaced
         // (only while some service publishes an ingress port: a cluster without one spends nothing)
         String ingressId = Ingress.find(tx).map(Network::getId).orElse(null);
-        for (io.shoal.api.Node node : ingressId != null && Ingress.meshActive(tx) ? tx.nodes() : List.<io.shoal.api.Node>of()) {
+        for (Node node : ingressId != null && Ingress.meshActive(tx) ? tx.nodes() : List.<Node>of()) {
             List<NetworkAttachment> have = node.getAttachmentsList();
             List<NetworkAttachment> next = new ArrayList<>(have.stream().filter(a -> networks.containsKey(a.getNetworkId())).toList());
             if (ingressId != null && next.stream().noneMatch(a -> a.getNetworkId().equals(ingressId))) {
@@ -190,7 +194,7 @@ public final class NetworkAllocator implements Reconciler {
         // record releases; forget those that rested long enough or were handed out again
         IpamState after = ipam.state();
         for (Network n : networks.values()) {
-            java.util.Set<String> leased = new java.util.HashSet<>();
+            Set<String> leased = new HashSet<>();
             after.networks().stream().filter(x -> x.id().equals(n.getId()))
                     .forEach(x -> x.leases().forEach(l -> leased.add(l.address())));
             List<ReleasedAddress> keep = new ArrayList<>();

@@ -1,8 +1,12 @@
 package io.shoal.manager.orchestrator;
 
+import io.shoal.api.Node;
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreObjects;
 
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -37,7 +41,7 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
         if (nodeStates.isEmpty()) {
             return nodes;
         }
-        Set<String> all = new java.util.HashSet<>(nodes);
+        Set<String> all = new HashSet<>(nodes);
         all.addAll(nodeStates);
         return all;
     }
@@ -66,29 +70,29 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
         return !all && services.isEmpty() && nodes.isEmpty() && progressed.isEmpty() && nodeStates.isEmpty();
     }
 
-    static boolean statusOnly(io.shoal.api.Node before, io.shoal.api.Node after) {
+    static boolean statusOnly(Node before, Node after) {
         return before.getSpec().equals(after.getSpec()) && before.getDescription().equals(after.getDescription())
                 && before.getRole() == after.getRole() && before.getAdvertiseAddr().equals(after.getAdvertiseAddr());
     }
 
     /** The task only moved forward on its node (e.g. ASSIGNED to RUNNING), short of finishing. */
-    static boolean progressOnly(io.shoal.api.Task before, io.shoal.api.Task after) {
+    static boolean progressOnly(Task before, Task after) {
         return before.getNodeId().equals(after.getNodeId()) && !before.getNodeId().isEmpty()
                 && before.getDesiredState() == after.getDesiredState()
                 && before.getSpecVersion() == after.getSpecVersion()
                 && before.getServiceId().equals(after.getServiceId())
                 && after.getStatus().getState().getNumber() > before.getStatus().getState().getNumber()
-                && after.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_RUNNING_VALUE
+                && after.getStatus().getState().getNumber() <= TaskState.TASK_STATE_RUNNING_VALUE
                 && before.getNetworksList().equals(after.getNetworksList());
     }
 
     /** Collects the services and nodes a burst of store events touched. */
     public static final class Gatherer {
         private boolean all;
-        private final Set<String> services = new java.util.HashSet<>();
-        private final Set<String> nodes = new java.util.HashSet<>();
-        private final Set<String> progressed = new java.util.HashSet<>();
-        private final Set<String> nodeStates = new java.util.HashSet<>();
+        private final Set<String> services = new HashSet<>();
+        private final Set<String> nodes = new HashSet<>();
+        private final Set<String> progressed = new HashSet<>();
+        private final Set<String> nodeStates = new HashSet<>();
 
         public void add(StoreEvent e) {
             if (e.type() == StoreEvent.Type.RESET) {
@@ -128,9 +132,9 @@ public record Changes(boolean all, Set<String> services, Set<String> nodes, Set<
             if (all) {
                 return ALL;
             }
-            Set<String> onlyProgressed = new java.util.HashSet<>(progressed);
+            Set<String> onlyProgressed = new HashSet<>(progressed);
             onlyProgressed.removeAll(services);
-            Set<String> onlyStates = new java.util.HashSet<>(nodeStates);
+            Set<String> onlyStates = new HashSet<>(nodeStates);
             onlyStates.removeAll(nodes);
             return new Changes(false, services, nodes, onlyProgressed, onlyStates);
         }

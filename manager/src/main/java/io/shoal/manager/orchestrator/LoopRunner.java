@@ -1,19 +1,27 @@
 package io.shoal.manager.orchestrator;
 
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.consensus.ConsensusException;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.ObjectKind;
+import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StagedTx;
-import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreException;
+import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 import io.shoal.manager.store.Watch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,20 +40,20 @@ public final class LoopRunner {
     private volatile Thread thread;
 
     /** What one loop did on this manager since it started (metrics): passes, actions written, time spent. */
-    public record Stats(java.util.concurrent.atomic.LongAdder passes, java.util.concurrent.atomic.LongAdder writes,
-                        java.util.concurrent.atomic.LongAdder nanos) {
+    public record Stats(LongAdder passes, LongAdder writes,
+                        LongAdder nanos) {
         Stats() {
-            this(new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-                    new java.util.concurrent.atomic.LongAdder());
+            this(new LongAdder(), new LongAdder(),
+                    new LongAdder());
         }
     }
 
-    private final java.util.Map<String, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Stats> stats = new ConcurrentHashMap<>();
 
     /** Per loop name. */
-    public java.util.Map<String, Stats> stats() {
+    public Map<String, Stats> stats() {
         loops.forEach(r -> stats.computeIfAbsent(r.name(), k -> new Stats()));
-        return java.util.Collections.unmodifiableMap(stats);
+        return Collections.unmodifiableMap(stats);
     }
 
     public LoopRunner(ClusterStore store, StoreWriter writer, List<Reconciler> loops, LongSupplier clock, long periodMs) {
@@ -84,7 +92,7 @@ public final class LoopRunner {
     private void loop() {
         Thread self = Thread.currentThread();
         // stop() interrupts the thread, but a write blocked in Raft's client may swallow the interrupt
-        java.util.function.BooleanSupplier stopped = () -> self.isInterrupted() || thread != self;
+        BooleanSupplier stopped = () -> self.isInterrupted() || thread != self;
         try (Watch w = store.watch()) {
             Changes changes = Changes.ALL;
             long lastFull = 0;
@@ -137,14 +145,14 @@ public final class LoopRunner {
         pass(changes, () -> Thread.currentThread().isInterrupted());
     }
 
-    private void pass(Changes changes, java.util.function.BooleanSupplier stopped) {
+    private void pass(Changes changes, BooleanSupplier stopped) {
         long t0 = System.nanoTime();
         long[] decided = new long[1];
         long[] copied = new long[1];
         long[] each = new long[loops.size()];
         int[] n = new int[1];
         try {
-            java.util.function.Function<io.shoal.manager.store.ReadTx, List<StoreAction>> fn = tx -> {
+            Function<ReadTx, List<StoreAction>> fn = tx -> {
                 copied[0] = System.nanoTime();
                 StagedTx staged = new StagedTx(tx);
                 Changes c = changes;
@@ -172,7 +180,7 @@ public final class LoopRunner {
             } else {
                 writer.updateDetached(fn, MAX_PER_ENTRY);
             }
-        } catch (io.shoal.manager.consensus.ConsensusException e) {
+        } catch (ConsensusException e) {
             LOG.warn("loops: {}", e.getMessage());
             return;
         } catch (StoreException e) {
@@ -205,7 +213,7 @@ public final class LoopRunner {
     }
 
     /** One loop's decisions on {@code tx}, counted in its stats; none when it fails. */
-    private List<StoreAction> decide(Reconciler r, io.shoal.manager.store.ReadTx tx, Changes changes) {
+    private List<StoreAction> decide(Reconciler r, ReadTx tx, Changes changes) {
         long t0 = System.nanoTime();
         try {
             List<StoreAction> actions = r.reconcile(tx, clock.getAsLong(), changes);
@@ -221,14 +229,14 @@ public final class LoopRunner {
     }
 
     /** Each loop decides on the store as it is and writes on its own. */
-    private void passOneByOne(Changes changes, java.util.function.BooleanSupplier stopped) {
+    private void passOneByOne(Changes changes, BooleanSupplier stopped) {
         for (Reconciler r : loops) {
             if (stopped.getAsBoolean()) {
                 return;
             }
             try {
                 writer.updateDetached(tx -> decide(r, tx, changes), MAX_PER_ENTRY);
-            } catch (StoreException | io.shoal.manager.consensus.ConsensusException e) {
+            } catch (StoreException | ConsensusException e) {
                 LOG.warn("{}: {}", r.name(), e.getMessage());
             }
         }

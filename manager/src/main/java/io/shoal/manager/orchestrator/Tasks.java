@@ -1,9 +1,17 @@
 package io.shoal.manager.orchestrator;
 
+import io.shoal.api.Annotations;
+import io.shoal.api.Endpoint;
+import io.shoal.api.PortConfig;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
+import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.StoreObjects;
+
+import java.util.List;
 
 /** Facts about tasks that every loop shares. */
 public final class Tasks {
@@ -25,13 +33,13 @@ public final class Tasks {
     }
 
     /** Tells the task to stop (its history stays until the reaper takes it). */
-    public static io.shoal.api.raft.StoreAction shutdown(Task t) {
-        return io.shoal.manager.store.Batches.update(io.shoal.manager.store.StoreObjects.wrap(
+    public static StoreAction shutdown(Task t) {
+        return Batches.update(StoreObjects.wrap(
                 t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build()));
     }
 
     /** The task was made from the service's current spec (not an older one, before an update). */
-    public static boolean current(io.shoal.api.Service s, Task t) {
+    public static boolean current(Service s, Task t) {
         return t.getSpecVersion() == s.getMeta().getVersion()
                 || t.getSpec().equals(s.getSpec().getTask()) && hostPorts(t.getEndpoint()).equals(hostPorts(s.getEndpoint()));
     }
@@ -41,8 +49,8 @@ public final class Tasks {
     }
 
     /** The host-mode ports of an endpoint: a task holds them on its node, so changing them replaces it. */
-    private static java.util.List<io.shoal.api.PortConfig> hostPorts(io.shoal.api.Endpoint e) {
-        return e.getPortsList().stream().filter(p -> p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST).toList();
+    private static List<PortConfig> hostPorts(Endpoint e) {
+        return e.getPortsList().stream().filter(p -> p.getPublishMode() == PortConfig.PublishMode.HOST).toList();
     }
 
     /** A new task for {@code slot} of {@code service}, PENDING until the scheduler places it. */
@@ -55,7 +63,7 @@ public final class Tasks {
                 .setSpec(service.getSpec().getTask())
                 .setSpecVersion(service.getMeta().getVersion())
                 .setEndpoint(service.getEndpoint())
-                .setAnnotations(io.shoal.api.Annotations.newBuilder()
+                .setAnnotations(Annotations.newBuilder()
                         .setName(service.getSpec().getAnnotations().getName() + "." + (slot > 0 ? slot : nodeId)))
                 .setDesiredState(TaskState.TASK_STATE_RUNNING)
                 .setStatus(status(TaskState.TASK_STATE_PENDING, "pending task scheduling", nowMs))

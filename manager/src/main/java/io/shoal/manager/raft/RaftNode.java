@@ -16,14 +16,14 @@ import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
-import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -42,12 +42,15 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -166,7 +169,7 @@ public final class RaftNode implements Consensus {
         try {
             var info = division().getInfo();
             RaftPeerId leaderNow = info.getLeaderId();
-            if (!java.util.Objects.equals(leaderNow, knownLeader)) {
+            if (!Objects.equals(leaderNow, knownLeader)) {
                 knownLeader = leaderNow;
                 LOG.info("{} sees the Raft leader {} (term {}, role {})", settings.selfId(),
                         leaderNow == null ? "as unknown" : "as " + leaderNow, info.getCurrentTerm(),
@@ -198,7 +201,7 @@ public final class RaftNode implements Consensus {
         Collection<RaftPeer> peers = division().getGroup().getPeers();
         RaftPeerId leader = division().getInfo().getLeaderId();
         boolean leaderMoved = leader != null && !leader.equals(clientLeader);
-        if (client == null || !java.util.Set.copyOf(peers).equals(java.util.Set.copyOf(clientPeers)) || leaderMoved) {
+        if (client == null || !Set.copyOf(peers).equals(Set.copyOf(clientPeers)) || leaderMoved) {
             if (client != null) {
                 // calls may still be in flight on the old client: close it a little later
                 RaftClient old = client;
@@ -247,7 +250,7 @@ public final class RaftNode implements Consensus {
     }
 
     private final ClientId localClientId = ClientId.randomId();
-    private final java.util.concurrent.atomic.AtomicLong localCallIds = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong localCallIds = new AtomicLong();
 
     private CompletableFuture<ApplyResult> viaClient(Message msg) {
         return client().async().send(msg).thenApply(RaftNode::result);

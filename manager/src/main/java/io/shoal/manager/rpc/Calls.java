@@ -54,7 +54,7 @@ public final class Calls {
     }
 
     public static StatusRuntimeException conflict(String message) {
-        return io.grpc.Status.ALREADY_EXISTS.withDescription(message).asRuntimeException();
+        return Status.ALREADY_EXISTS.withDescription(message).asRuntimeException();
     }
 
     public static StatusRuntimeException precondition(String message) {

@@ -1,7 +1,9 @@
 package io.shoal.manager.store;
 
+import io.shoal.api.TaskStatus;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreObject;
+import io.shoal.api.raft.TaskStatusChange;
 
 /** Builders for the actions of a write. */
 public final class Batches {
@@ -29,8 +31,8 @@ public final class Batches {
     }
 
     /** A worker's report of a task's state (applied by the store's forward-only rule, never a conflict). */
-    public static StoreAction status(String taskId, String nodeId, io.shoal.api.TaskStatus status) {
-        return StoreAction.newBuilder().setKind(StoreAction.Kind.TASK_STATUS).setStatus(io.shoal.api.raft.TaskStatusChange.newBuilder()
+    public static StoreAction status(String taskId, String nodeId, TaskStatus status) {
+        return StoreAction.newBuilder().setKind(StoreAction.Kind.TASK_STATUS).setStatus(TaskStatusChange.newBuilder()
                 .setTaskId(taskId).setNodeId(nodeId).setStatus(status)).build();
     }
 }

@@ -1,8 +1,11 @@
 package io.shoal.manager.store;
 
-import io.shoal.api.Task;
-
 import io.shoal.api.Meta;
+import io.shoal.api.Service;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
 import io.shoal.api.raft.ApplyResult;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
@@ -10,6 +13,8 @@ import io.shoal.api.raft.StoreObject;
 import io.shoal.api.raft.StoreSnapshot;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The cluster state held by every manager: every object by kind and id, changed only by
@@ -43,7 +49,7 @@ public final class ClusterStore {
      * Tasks by observed state (the scheduler asks for the PENDING ones without scanning every task);
      * unordered, sorted when read: every reported state moves a task between two of these.
      */
-    private final Map<io.shoal.api.TaskState, HashMap<String, Task>> tasksByState = new EnumMap<>(io.shoal.api.TaskState.class);
+    private final Map<TaskState, HashMap<String, Task>> tasksByState = new EnumMap<>(TaskState.class);
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private long appliedIndex;
     /** Tasks this replica saw become ASSIGNED (placed by the scheduler), all committed: a metric. */
@@ -98,7 +104,7 @@ public final class ClusterStore {
     private record Tables(Map<ObjectKind, TreeMap<String, StoreObject>> tables, Map<ObjectKind, HashMap<String, StoreObject>> byId,
                           Map<ObjectKind, Map<String, String>> names,
                           Map<String, TreeMap<String, Task>> tasksByNode, Map<String, TreeMap<String, Task>> tasksByService,
-                          Map<io.shoal.api.TaskState, HashMap<String, Task>> tasksByState, java.util.function.LongSupplier at)
+                          Map<TaskState, HashMap<String, Task>> tasksByState, LongSupplier at)
             implements ReadTx {
         Tables copy(long index) {
             Map<ObjectKind, TreeMap<String, StoreObject>> t = new EnumMap<>(ObjectKind.class);
@@ -111,7 +117,7 @@ public final class ClusterStore {
             tasksByNode.forEach((k, m) -> nodes.put(k, new TreeMap<>(m)));
             Map<String, TreeMap<String, Task>> services = new HashMap<>();
             tasksByService.forEach((k, m) -> services.put(k, new TreeMap<>(m)));
-            Map<io.shoal.api.TaskState, HashMap<String, Task>> states = new EnumMap<>(io.shoal.api.TaskState.class);
+            Map<TaskState, HashMap<String, Task>> states = new EnumMap<>(TaskState.class);
             tasksByState.forEach((k, m) -> states.put(k, new HashMap<>(m)));
             return new Tables(t, ids, n, nodes, services, states, () -> index);
         }
@@ -144,13 +150,13 @@ public final class ClusterStore {
         }
 
         @Override
-        public List<Task> tasksInState(io.shoal.api.TaskState state) {
+        public List<Task> tasksInState(TaskState state) {
             HashMap<String, Task> m = tasksByState.get(state);
             if (m == null) {
                 return List.of();
             }
             Task[] sorted = m.values().toArray(Task[]::new);
-            java.util.Arrays.sort(sorted, java.util.Comparator.comparing(Task::getId));
+            Arrays.sort(sorted, Comparator.comparing(Task::getId));
             return List.of(sorted);
         }
 
@@ -363,7 +369,7 @@ public final class ClusterStore {
         StoreObject service = t.getServiceId().isEmpty() ? null : byId.get(ObjectKind.SERVICE).get(t.getServiceId());
         Task.Builder b = t.toBuilder();
         if (service != null) {
-            io.shoal.api.TaskSpec spec = service.getService().getSpec().getTask();
+            TaskSpec spec = service.getService().getSpec().getTask();
             if (spec != t.getSpec() && spec.equals(t.getSpec())) {
                 b.setSpec(spec);
             }
@@ -372,10 +378,10 @@ public final class ClusterStore {
     }
 
     /** A service update that leaves its task spec as it was (a scale, a label) keeps the instance its tasks share. */
-    private static io.shoal.api.Service.Builder keepTaskSpec(StoreObject before, io.shoal.api.Service updated) {
-        io.shoal.api.Service.Builder b = updated.toBuilder();
+    private static Service.Builder keepTaskSpec(StoreObject before, Service updated) {
+        Service.Builder b = updated.toBuilder();
         if (before != null && before.hasService()) {
-            io.shoal.api.TaskSpec old = before.getService().getSpec().getTask();
+            TaskSpec old = before.getService().getSpec().getTask();
             if (old != updated.getSpec().getTask() && old.equals(updated.getSpec().getTask())) {
                 b.getSpecBuilder().setTask(old);
             }
@@ -405,8 +411,8 @@ public final class ClusterStore {
     }
 
     private void countPlacement(StoreObject before, StoreObject after) {
-        if (after.hasTask() && after.getTask().getStatus().getState() == io.shoal.api.TaskState.TASK_STATE_ASSIGNED
-                && (before == null || before.getTask().getStatus().getState() != io.shoal.api.TaskState.TASK_STATE_ASSIGNED)) {
+        if (after.hasTask() && after.getTask().getStatus().getState() == TaskState.TASK_STATE_ASSIGNED
+                && (before == null || before.getTask().getStatus().getState() != TaskState.TASK_STATE_ASSIGNED)) {
             placements++; // only apply writes, under the write lock
         }
     }
@@ -427,7 +433,7 @@ public final class ClusterStore {
     }
 
     /** How many tasks are in an observed state. */
-    public int count(io.shoal.api.TaskState state) {
+    public int count(TaskState state) {
         lock.readLock().lock();
         try {
             HashMap<String, Task> m = tasksByState.get(state);
@@ -438,7 +444,7 @@ public final class ClusterStore {
     }
 
     /** Whether a reported status moves a task's status forward: a later state, or new details of the same one. */
-    public static boolean forward(io.shoal.api.TaskStatus current, io.shoal.api.TaskStatus reported) {
+    public static boolean forward(TaskStatus current, TaskStatus reported) {
         int now = current.getState().getNumber();
         int next = reported.getState().getNumber();
         return next > now || (next == now && !reported.equals(current) && reported.getTimestampMs() >= current.getTimestampMs());

@@ -7,6 +7,7 @@ import io.shoal.api.Node;
 import io.shoal.api.Secret;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
+import io.shoal.api.TaskState;
 import io.shoal.api.raft.StoreObject;
 
 import java.util.List;
@@ -55,7 +56,7 @@ public interface ReadTx {
     }
 
     /** The tasks whose observed state is {@code state}. */
-    default List<Task> tasksInState(io.shoal.api.TaskState state) {
+    default List<Task> tasksInState(TaskState state) {
         return tasks().stream().filter(t -> t.getStatus().getState() == state).toList();
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A read view plus writes decided but not yet proposed: what one pass of the control loops has
@@ -204,7 +205,7 @@ public final class StagedTx implements ReadTx {
      * the staged ones that belong in it.
      */
     private static <T> List<T> merge(List<T> stored, TreeMap<String, StoreObject> stagedOfKind, TreeMap<String, T> belong,
-                                     java.util.function.Function<T, String> id) {
+                                     Function<T, String> id) {
         List<T> out = new ArrayList<>(stored.size() + belong.size());
         Iterator<Map.Entry<String, T>> add = belong.entrySet().iterator();
         Map.Entry<String, T> next = add.hasNext() ? add.next() : null;

@@ -3,9 +3,12 @@ package io.shoal.manager.store;
 import io.shoal.api.raft.ApplyResult;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
+import io.shoal.manager.consensus.ConsensusException;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,7 +91,7 @@ public final class StoreWriter {
     static final int MAX_IN_FLIGHT = 4;
 
     private ApplyResult proposeChunks(List<StoreAction> actions, int maxPerEntry) {
-        java.util.ArrayDeque<java.util.concurrent.CompletableFuture<ApplyResult>> inFlight = new java.util.ArrayDeque<>();
+        ArrayDeque<CompletableFuture<ApplyResult>> inFlight = new ArrayDeque<>();
         long ts = System.currentTimeMillis();
         ApplyResult last = null;
         String refused = null;
@@ -119,7 +122,7 @@ public final class StoreWriter {
         return await(proposer.propose(batch));
     }
 
-    private ApplyResult await(java.util.concurrent.CompletableFuture<ApplyResult> future) {
+    private ApplyResult await(CompletableFuture<ApplyResult> future) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -129,7 +132,7 @@ public final class StoreWriter {
             Throwable c = e.getCause();
             throw c instanceof RuntimeException r ? r : new StoreException(String.valueOf(c.getMessage()));
         } catch (TimeoutException e) {
-            throw new io.shoal.manager.consensus.ConsensusException("the write was not committed within "
+            throw new ConsensusException("the write was not committed within "
                     + timeout.toSeconds() + " s (is a majority of managers up?)");
         }
     }

@@ -1,5 +1,6 @@
 package io.shoal.manager.control;
 
+import io.shoal.api.Annotations;
 import io.shoal.api.ContainerSpec;
 import io.shoal.api.PullOptions;
 import io.shoal.api.Service;
@@ -17,7 +18,7 @@ class RedactionTest {
     private static final String AUTH = Base64.getEncoder().encodeToString("alice:s3cret".getBytes());
 
     private static ServiceSpec spec(String auth, String image) {
-        return ServiceSpec.newBuilder().setAnnotations(io.shoal.api.Annotations.newBuilder().setName("app")).setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage(image)
+        return ServiceSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("app")).setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage(image)
                 .setPullOptions(PullOptions.newBuilder().setRegistryAuth(auth)))).build();
     }
 

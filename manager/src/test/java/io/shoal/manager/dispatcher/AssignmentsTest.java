@@ -1,11 +1,17 @@
 package io.shoal.manager.dispatcher;
 
 import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.Meta;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.api.raft.StoreObject;
+import io.shoal.manager.store.StoreEvent;
+import io.shoal.manager.store.StoreObjects;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,8 +39,8 @@ class AssignmentsTest {
     }
 
     private static Task with(Task t, TaskState state) {
-        return t.toBuilder().setStatus(io.shoal.api.TaskStatus.newBuilder().setState(state))
-                .setMeta(io.shoal.api.Meta.newBuilder().setVersion(t.getMeta().getVersion() + 1)).build();
+        return t.toBuilder().setStatus(TaskStatus.newBuilder().setState(state))
+                .setMeta(Meta.newBuilder().setVersion(t.getMeta().getVersion() + 1)).build();
     }
 
     @Test
@@ -59,12 +65,12 @@ class AssignmentsTest {
     void aReportedStatusIsToldByTheStoreEventOrByComparingEveryOtherField() {
         Task assigned = with(task("a", TaskState.TASK_STATE_RUNNING).toBuilder().setNodeId("n1").build(), TaskState.TASK_STATE_ASSIGNED);
         Task running = with(assigned, TaskState.TASK_STATE_RUNNING);
-        var wrap = (java.util.function.Function<Task, io.shoal.api.raft.StoreObject>) io.shoal.manager.store.StoreObjects::wrap;
-        var update = io.shoal.manager.store.StoreEvent.Type.UPDATE;
-        assertTrue(Assignments.reportedByWorker(new io.shoal.manager.store.StoreEvent(update, 9, wrap.apply(assigned), wrap.apply(running), true)));
-        assertEquals(false, Assignments.reportedByWorker(new io.shoal.manager.store.StoreEvent(update, 9, wrap.apply(running),
+        var wrap = (Function<Task, StoreObject>) StoreObjects::wrap;
+        var update = StoreEvent.Type.UPDATE;
+        assertTrue(Assignments.reportedByWorker(new StoreEvent(update, 9, wrap.apply(assigned), wrap.apply(running), true)));
+        assertEquals(false, Assignments.reportedByWorker(new StoreEvent(update, 9, wrap.apply(running),
                 wrap.apply(with(running, TaskState.TASK_STATE_ASSIGNED)), true)), "ASSIGNED is the managers' state");
-        assertTrue(Assignments.reportedByWorker(new io.shoal.manager.store.StoreEvent(update, 9, wrap.apply(assigned), wrap.apply(running))),
+        assertTrue(Assignments.reportedByWorker(new StoreEvent(update, 9, wrap.apply(assigned), wrap.apply(running))),
                 "a whole-task write that changed only the status");
         for (Task other : List.of(running.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build(),
                 running.toBuilder().setNodeId("n2").build(), running.toBuilder().setSpecVersion(7).build(),

@@ -1,6 +1,7 @@
 package io.shoal.manager.dispatcher;
 
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.HeartbeatRequest;
@@ -10,6 +11,13 @@ import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.api.TaskStatusUpdate;
+import io.shoal.api.UpdateTaskStatusRequest;
+import io.shoal.api.UpdateTaskStatusResponse;
+import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.rpc.Caller;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
@@ -21,9 +29,13 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,7 +125,7 @@ class DispatcherTest {
             in.onNext(HeartbeatRequest.newBuilder().setSessionId(id).build()); // ignored: the stream ended
             assertEquals(List.of(), answers, String.join(" ", c));
             assertEquals(1, errors.size(), String.join(" ", c));
-            assertEquals(io.grpc.Status.Code.NOT_FOUND, io.grpc.Status.fromThrowable(errors.get(0)).getCode());
+            assertEquals(Status.Code.NOT_FOUND, Status.fromThrowable(errors.get(0)).getCode());
         }
     }
 
@@ -144,16 +156,16 @@ class DispatcherTest {
         leadWithNodeN1();
         String id = open().messages.get(0).getSessionId();
         now.addAndGet(1500);
-        java.util.concurrent.CompletableFuture<Object> answered = new java.util.concurrent.CompletableFuture<>();
-        dispatcher.updateTaskStatus(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(id)
-                .addUpdates(io.shoal.api.TaskStatusUpdate.newBuilder().setTaskId("gone")
-                        .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(io.shoal.api.TaskState.TASK_STATE_RUNNING))).build(),
+        CompletableFuture<Object> answered = new CompletableFuture<>();
+        dispatcher.updateTaskStatus(UpdateTaskStatusRequest.newBuilder().setSessionId(id)
+                .addUpdates(TaskStatusUpdate.newBuilder().setTaskId("gone")
+                        .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_RUNNING))).build(),
                 new StreamObserver<>() {
-                    @Override public void onNext(io.shoal.api.UpdateTaskStatusResponse r) { answered.complete(r); }
+                    @Override public void onNext(UpdateTaskStatusResponse r) { answered.complete(r); }
                     @Override public void onError(Throwable t) { answered.complete(t); }
                     @Override public void onCompleted() { }
                 });
-        assertTrue(answered.get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.shoal.api.UpdateTaskStatusResponse);
+        assertTrue(answered.get(10, TimeUnit.SECONDS) instanceof UpdateTaskStatusResponse);
         now.addAndGet(1500);
         dispatcher.checkLiveness();
         assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "no heartbeat for 3 s, but a report 1.5 s ago");
@@ -166,38 +178,38 @@ class DispatcherTest {
     void reportsOnTheStreamAreAnsweredWithTheirSequenceAndOnlyForTheCallersOwnSession() throws Exception {
         leadWithNodeN1();
         String id = open().messages.get(0).getSessionId();
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t1").setNodeId("n1")
-                .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(io.shoal.api.TaskState.TASK_STATE_ASSIGNED)).build()))));
-        java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-        StreamObserver<io.shoal.api.UpdateTaskStatusResponse> sink = new StreamObserver<>() {
-            @Override public void onNext(io.shoal.api.UpdateTaskStatusResponse r) { answers.add(r.getSequence()); }
-            @Override public void onError(Throwable t) { answers.add(io.grpc.Status.fromThrowable(t).getCode()); }
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Task.newBuilder().setId("t1").setNodeId("n1")
+                .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_ASSIGNED)).build()))));
+        BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+        StreamObserver<UpdateTaskStatusResponse> sink = new StreamObserver<>() {
+            @Override public void onNext(UpdateTaskStatusResponse r) { answers.add(r.getSequence()); }
+            @Override public void onError(Throwable t) { answers.add(Status.fromThrowable(t).getCode()); }
             @Override public void onCompleted() { answers.add("completed"); }
         };
-        StreamObserver<io.shoal.api.UpdateTaskStatusRequest> reports = Context.current()
+        StreamObserver<UpdateTaskStatusRequest> reports = Context.current()
                 .withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER)).call(() -> dispatcher.statusReports(sink));
         now.addAndGet(1500);
         for (long seq = 7; seq <= 8; seq++) {
-            io.shoal.api.TaskState state = seq == 7 ? io.shoal.api.TaskState.TASK_STATE_STARTING : io.shoal.api.TaskState.TASK_STATE_RUNNING;
-            reports.onNext(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(id).setSequence(seq)
-                    .addUpdates(io.shoal.api.TaskStatusUpdate.newBuilder().setTaskId("t1")
-                            .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(state).setTimestampMs(seq))).build());
-            assertEquals(seq, answers.poll(10, java.util.concurrent.TimeUnit.SECONDS), "answered with its sequence");
+            TaskState state = seq == 7 ? TaskState.TASK_STATE_STARTING : TaskState.TASK_STATE_RUNNING;
+            reports.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(id).setSequence(seq)
+                    .addUpdates(TaskStatusUpdate.newBuilder().setTaskId("t1")
+                            .setStatus(TaskStatus.newBuilder().setState(state).setTimestampMs(seq))).build());
+            assertEquals(seq, answers.poll(10, TimeUnit.SECONDS), "answered with its sequence");
         }
-        assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState(),
+        assertEquals(TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState(),
                 "committed before the answer");
         now.addAndGet(1500);
         dispatcher.checkLiveness();
         assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "a report on the stream counts as a heartbeat");
 
         // another node's stream may not report for this session: the stream ends, nothing is written
-        StreamObserver<io.shoal.api.UpdateTaskStatusRequest> other = Context.current()
+        StreamObserver<UpdateTaskStatusRequest> other = Context.current()
                 .withValue(Caller.KEY, Caller.node("n2", NodeRole.NODE_ROLE_WORKER)).call(() -> dispatcher.statusReports(sink));
-        other.onNext(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(id).setSequence(1)
-                .addUpdates(io.shoal.api.TaskStatusUpdate.newBuilder().setTaskId("t1")
-                        .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(io.shoal.api.TaskState.TASK_STATE_FAILED))).build());
-        assertEquals(io.grpc.Status.Code.NOT_FOUND, answers.poll(10, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState());
+        other.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(id).setSequence(1)
+                .addUpdates(TaskStatusUpdate.newBuilder().setTaskId("t1")
+                        .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_FAILED))).build());
+        assertEquals(Status.Code.NOT_FOUND, answers.poll(10, TimeUnit.SECONDS));
+        assertEquals(TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState());
     }
 
     @Test
@@ -223,7 +235,7 @@ class DispatcherTest {
         // the follower shares the store here (as if it had applied the same log); the leader is `dispatcher`
         Dispatcher follower = new Dispatcher(store, writer, Duration.ofMillis(500), Duration.ofMillis(2000), now::get,
                 new Dispatcher.LeaderLink() {
-                    @Override public void reportLiveness(java.util.Collection<String> ids) { reports.add(List.copyOf(ids)); }
+                    @Override public void reportLiveness(Collection<String> ids) { reports.add(List.copyOf(ids)); }
                     @Override public void catchUp() { }
                 });
         try {
@@ -273,7 +285,7 @@ class DispatcherTest {
         assertEquals(500, s.messages.get(0).getHeartbeatPeriodMs(), "one node: the configured period");
 
         // 5,000 nodes: 2,000 heartbeats/s at most, so every 2.5 s, Down after 10 s
-        List<io.shoal.api.raft.StoreAction> more = new ArrayList<>();
+        List<StoreAction> more = new ArrayList<>();
         for (int i = 2; i <= 5000; i++) {
             more.add(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n" + i).setStatus(NodeStatus.newBuilder()
                     .setState(NodeStatus.State.DOWN)).build())));

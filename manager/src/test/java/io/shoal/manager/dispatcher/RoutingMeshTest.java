@@ -2,6 +2,7 @@ package io.shoal.manager.dispatcher;
 
 import io.shoal.api.Annotations;
 import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.Endpoint;
 import io.shoal.api.EndpointSpec;
 import io.shoal.api.IngressPort;
 import io.shoal.api.Network;
@@ -64,7 +65,7 @@ class RoutingMeshTest {
                 .setEndpoint(EndpointSpec.newBuilder().addPorts(p)).build(), ingress.getId());
         assertEquals(ingress.getId(), spec.getTask().getNetworks(0).getTarget(), "a publishing service is on the ingress network");
         writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Service.newBuilder().setId("s1").setSpec(spec)
-                .setEndpoint(io.shoal.api.Endpoint.newBuilder().addPorts(p)).build()))));
+                .setEndpoint(Endpoint.newBuilder().addPorts(p)).build()))));
         writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Task.newBuilder().setId("t1").setServiceId("s1").setNodeId("n1")
                 .setSpec(spec.getTask()).setDesiredState(TaskState.TASK_STATE_RUNNING)
                 .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_RUNNING))

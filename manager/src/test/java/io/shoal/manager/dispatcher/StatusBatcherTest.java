@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -51,7 +52,7 @@ class StatusBatcherTest {
                 return CompletableFuture.completedFuture(r);
             }
         };
-        try (StatusBatcher batcher = new StatusBatcher(new StoreWriter(follower, log), new java.util.concurrent.atomic.LongAdder())) {
+        try (StatusBatcher batcher = new StatusBatcher(new StoreWriter(follower, log), new LongAdder())) {
             batcher.submit("n1", List.of(report("t1", TaskState.TASK_STATE_RUNNING, 5))).get(10, TimeUnit.SECONDS);
             assertEquals(TaskState.TASK_STATE_RUNNING, leader.view(tx -> tx.task("t1")).orElseThrow().getStatus().getState());
 

@@ -1,6 +1,8 @@
 package io.shoal.manager.orchestrator;
 
 import io.shoal.api.Annotations;
+import io.shoal.api.Cluster;
+import io.shoal.api.ClusterSpec;
 import io.shoal.api.Node;
 import io.shoal.api.NodeDescription;
 import io.shoal.api.NodeSpec;
@@ -23,6 +25,7 @@ import io.shoal.scheduler.Scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -90,14 +93,14 @@ class DownNodeGraceTest {
 
     @Test
     void aClusterWithNoGraceMovesTasksAsSoonAsTheNodeIsDown() {
-        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(io.shoal.api.Cluster.newBuilder().setId("c")
-                .setSpec(io.shoal.api.ClusterSpec.newBuilder().setNodeDownGraceMs(0)).build()))));
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Cluster.newBuilder().setId("c")
+                .setSpec(ClusterSpec.newBuilder().setNodeDownGraceMs(0)).build()))));
         node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
         Task t = oneReplicaOfWeb();
         node("n2", NodeStatus.newBuilder().setState(NodeStatus.State.READY).build());
         node("n1", NodeStatus.newBuilder().setState(NodeStatus.State.DOWN).setSinceMs(now).build());
         // an incremental pass over the node's state change, as the leader runs right after it
-        loops.pass(new Changes(false, java.util.Set.of(), java.util.Set.of(), java.util.Set.of(), java.util.Set.of("n1")));
+        loops.pass(new Changes(false, Set.of(), Set.of(), Set.of(), Set.of("n1")));
         settle();
         List<Task> after = live();
         assertEquals(1, after.size());

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +38,7 @@ class LoopRunnerTest {
     @Test
     void aPassIsOneWriteAndLaterLoopsSeeEarlierDecisions() {
         List<String> seen = new ArrayList<>();
-        List<java.util.Set<String>> changed = new ArrayList<>();
+        List<Set<String>> changed = new ArrayList<>();
         LoopRunner runner = new LoopRunner(store, writer, List.of(
                 loop("first", (tx, c) -> tx.node("a").isPresent() ? List.of() : List.of(create("a"))),
                 loop("second", (tx, c) -> {
@@ -45,9 +46,9 @@ class LoopRunnerTest {
                     changed.add(c.nodes());
                     return tx.node("b").isPresent() ? List.of() : List.of(create("b"));
                 })), () -> 1000, 1000);
-        runner.pass(new Changes(false, java.util.Set.of(), java.util.Set.of("x")));
+        runner.pass(new Changes(false, Set.of(), Set.of("x")));
         assertEquals(List.of("a seen"), seen, "the second loop saw node a");
-        assertEquals(List.of(java.util.Set.of("a", "x")), changed, "and its creation as a change, with the pass's own");
+        assertEquals(List.of(Set.of("a", "x")), changed, "and its creation as a change, with the pass's own");
         assertEquals(1, store.appliedIndex(), "both creations in one entry");
         assertEquals(2, (int) store.view(tx -> tx.nodes().size()));
     }

@@ -13,6 +13,9 @@ import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.network.NetworkAllocator;
+import io.shoal.manager.orchestrator.global.GlobalOrchestrator;
+import io.shoal.manager.orchestrator.jobs.ReplicatedJobOrchestrator;
 import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
@@ -24,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Benchmark, not a test: the leader's loops alone (no Raft, no network) deploying T tasks in 10
@@ -53,9 +58,9 @@ class LoopsBench {
         int[] ids = {0};
         LoopRunner loops = new LoopRunner(store, writer, List.of(
                 new ReplicatedOrchestrator(() -> "t" + (++ids[0])),
-                new io.shoal.manager.orchestrator.global.GlobalOrchestrator(() -> "g" + (++ids[0])),
-                new io.shoal.manager.orchestrator.jobs.ReplicatedJobOrchestrator(() -> "j" + (++ids[0])),
-                new io.shoal.manager.network.NetworkAllocator(),
+                new GlobalOrchestrator(() -> "g" + (++ids[0])),
+                new ReplicatedJobOrchestrator(() -> "j" + (++ids[0])),
+                new NetworkAllocator(),
                 new SchedulingLoop(new Scheduler()),
                 new TaskReaper(5)), () -> now[0], 1000);
         List<StoreAction> nodes = new ArrayList<>();
@@ -74,7 +79,7 @@ class LoopsBench {
                     .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / 10))
                     .setTask(TaskSpec.getDefaultInstance())).build();
             writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(svc))));
-            loops.pass(new Changes(false, java.util.Set.of(svc.getId()), java.util.Set.of()));
+            loops.pass(new Changes(false, Set.of(svc.getId()), Set.of()));
         }
         long placed = store.view(tx -> tx.tasksInState(TaskState.TASK_STATE_ASSIGNED).size());
         double sec = (System.nanoTime() - t0) / 1e9;
@@ -84,13 +89,13 @@ class LoopsBench {
         int per = Math.max(1, assigned.size() / 100);
         for (int from = 0; from < assigned.size(); from += per) {
             List<Task> chunk = assigned.subList(from, Math.min(assigned.size(), from + per));
-            java.util.Set<String> services = new java.util.HashSet<>();
+            Set<String> services = new HashSet<>();
             writer.update(tx -> chunk.stream().map(t -> {
                 services.add(t.getServiceId());
                 return Batches.update(StoreObjects.wrap(tx.task(t.getId()).orElseThrow().toBuilder()
                         .setStatus(Tasks.status(TaskState.TASK_STATE_RUNNING, "started", now[0])).build()));
             }).toList());
-            loops.pass(new Changes(false, services, java.util.Set.of()));
+            loops.pass(new Changes(false, services, Set.of()));
         }
         double sec2 = (System.nanoTime() - t1) / 1e9;
         long t2 = System.nanoTime();

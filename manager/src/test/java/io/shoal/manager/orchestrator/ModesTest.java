@@ -10,6 +10,7 @@ import io.shoal.api.NodeSpec;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.Placement;
 import io.shoal.api.ReplicatedJob;
+import io.shoal.api.ReplicatedService;
 import io.shoal.api.ResourceRequirements;
 import io.shoal.api.Resources;
 import io.shoal.api.Service;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -74,7 +77,7 @@ class ModesTest {
     }
 
     /** The fake workers: every assigned task runs; {@code outcome} decides which running ones end, and how. */
-    void work(java.util.function.Function<Task, TaskState> outcome) {
+    void work(Function<Task, TaskState> outcome) {
         writer.update(tx -> tx.tasks().stream()
                 .filter(t -> Tasks.wanted(t) && !Tasks.terminal(t) && t.getStatus().getState().getNumber() >= TaskState.TASK_STATE_ASSIGNED_VALUE)
                 .map(t -> {
@@ -141,7 +144,7 @@ class ModesTest {
         node("n2", b -> b);
         service("batch", ServiceSpec.newBuilder().setReplicatedJob(ReplicatedJob.newBuilder().setTotalCompletions(5).setMaxConcurrent(2))
                 .setTask(TaskSpec.getDefaultInstance()));
-        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean failed = new AtomicBoolean();
         for (int round = 0; round < 20; round++) {
             settle();
             long active = store.view(tx -> tx.tasksOfService("batch")).stream().filter(t -> Tasks.wanted(t) && !Tasks.terminal(t)).count();
@@ -181,7 +184,7 @@ class ModesTest {
         node("n1", b -> b.setSpec(zoneA));
         node("n2", b -> b.setSpec(zoneA));
         node("n3", b -> b);
-        service("web", ServiceSpec.newBuilder().setReplicated(io.shoal.api.ReplicatedService.newBuilder().setReplicas(2))
+        service("web", ServiceSpec.newBuilder().setReplicated(ReplicatedService.newBuilder().setReplicas(2))
                 .setTask(TaskSpec.newBuilder().setPlacement(Placement.newBuilder().addConstraints("node.labels.zone==a"))));
         settle();
         work(t -> TaskState.TASK_STATE_RUNNING);

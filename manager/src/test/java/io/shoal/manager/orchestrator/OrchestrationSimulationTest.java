@@ -2,6 +2,7 @@ package io.shoal.manager.orchestrator;
 
 import io.shoal.api.Annotations;
 import io.shoal.api.Node;
+import io.shoal.api.NodeAvailability;
 import io.shoal.api.NodeDescription;
 import io.shoal.api.NodeSpec;
 import io.shoal.api.NodeStatus;
@@ -19,8 +20,11 @@ import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.LocalProposer;
+import io.shoal.manager.store.ObjectKind;
+import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
+import io.shoal.manager.store.Watch;
 import io.shoal.scheduler.Scheduler;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,13 +110,13 @@ class OrchestrationSimulationTest {
             fail("loops did not settle: " + where());
         }
 
-        private final io.shoal.manager.store.Watch watch = store.watch();
+        private final Watch watch = store.watch();
         private Changes.Gatherer pending = new Changes.Gatherer();
 
         private void drain(Changes.Gatherer g) {
             try {
-                io.shoal.manager.store.StoreEvent e;
-                while ((e = watch.poll(0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+                StoreEvent e;
+                while ((e = watch.poll(0, TimeUnit.MILLISECONDS)) != null) {
                     g.add(e);
                 }
             } catch (InterruptedException e) {
@@ -147,9 +152,9 @@ class OrchestrationSimulationTest {
                 write(List.of(Batches.remove(StoreObjects.wrap(services.get(rnd.nextInt(services.size()))))));
             } else if (kind < 26) {
                 Node n = nodes.get(rnd.nextInt(nodes.size()));
-                var a = n.getSpec().getAvailability() == io.shoal.api.NodeAvailability.NODE_AVAILABILITY_ACTIVE
-                        ? (rnd.nextBoolean() ? io.shoal.api.NodeAvailability.NODE_AVAILABILITY_DRAIN : io.shoal.api.NodeAvailability.NODE_AVAILABILITY_PAUSE)
-                        : io.shoal.api.NodeAvailability.NODE_AVAILABILITY_ACTIVE;
+                var a = n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_ACTIVE
+                        ? (rnd.nextBoolean() ? NodeAvailability.NODE_AVAILABILITY_DRAIN : NodeAvailability.NODE_AVAILABILITY_PAUSE)
+                        : NodeAvailability.NODE_AVAILABILITY_ACTIVE;
                 write(List.of(Batches.update(StoreObjects.wrap(n.toBuilder().setSpec(n.getSpec().toBuilder().setAvailability(a)).build()))));
             } else if (kind < 30) {
                 Node n = nodes.get(rnd.nextInt(nodes.size()));
@@ -196,7 +201,7 @@ class OrchestrationSimulationTest {
                     }
                 }
                 reserved.forEach((node, mem) -> assertTrue(mem <= 8 * GB, "node " + node + " reserves " + mem + ": " + where()));
-                for (var kind : io.shoal.manager.store.ObjectKind.values()) {
+                for (var kind : ObjectKind.values()) {
                     for (StoreObject o : tx.list(kind)) {
                         long v = StoreObjects.meta(o).getVersion();
                         Long prev = versions.put(StoreObjects.id(o), v);
@@ -213,7 +218,7 @@ class OrchestrationSimulationTest {
                 for (Task t : tx.tasks()) {
                     if (Tasks.wanted(t) && !Tasks.terminal(t) && !t.getNodeId().isEmpty()) {
                         Node n = tx.node(t.getNodeId()).orElseThrow();
-                        assertTrue(n.getSpec().getAvailability() != io.shoal.api.NodeAvailability.NODE_AVAILABILITY_DRAIN,
+                        assertTrue(n.getSpec().getAvailability() != NodeAvailability.NODE_AVAILABILITY_DRAIN,
                                 "live task " + t.getId() + " left on drained node " + n.getId() + ": " + where());
                     }
                 }
@@ -221,8 +226,8 @@ class OrchestrationSimulationTest {
             });
             List<StoreAction> up = new ArrayList<>();
             for (Node n : store.view(tx -> tx.nodes())) {
-                if (n.getSpec().getAvailability() != io.shoal.api.NodeAvailability.NODE_AVAILABILITY_ACTIVE) {
-                    n = n.toBuilder().setSpec(n.getSpec().toBuilder().setAvailability(io.shoal.api.NodeAvailability.NODE_AVAILABILITY_ACTIVE)).build();
+                if (n.getSpec().getAvailability() != NodeAvailability.NODE_AVAILABILITY_ACTIVE) {
+                    n = n.toBuilder().setSpec(n.getSpec().toBuilder().setAvailability(NodeAvailability.NODE_AVAILABILITY_ACTIVE)).build();
                     up.add(Batches.update(StoreObjects.wrap(n.toBuilder().setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)).build())));
                 } else if (n.getStatus().getState() != NodeStatus.State.READY) {
                     up.add(Batches.update(StoreObjects.wrap(n.toBuilder().setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY)).build())));

@@ -10,11 +10,14 @@ import io.shoal.manager.ca.NodeKeys;
 import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.store.ClusterStore;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,18 +152,18 @@ class RaftClusterTest {
     void theElectionTimeoutReachesRatisAndRequestsOutlastAnElection() {
         RaftSettings standard = RaftSettings.of("m1", "127.0.0.1", 1, Path.of("/nonexistent"), UUID.randomUUID(), Map.of(), null);
         var p = RaftNode.properties(standard);
-        assertEquals(300, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
-        assertEquals(600, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
-        assertEquals(3_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(300, RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(600, RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(3_000, RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
 
         // a large fleet's managers (shoal daemon --election-timeout 5s)
         RaftSettings tolerant = new RaftSettings("m1", "127.0.0.1", 1, Path.of("/nonexistent"), UUID.randomUUID(), Map.of(), null, 0,
                 Duration.ofSeconds(5), Duration.ofSeconds(10));
         p = RaftNode.properties(tolerant);
-        assertEquals(5_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
-        assertEquals(10_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
-        assertEquals(20_000, org.apache.ratis.server.RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
-        assertEquals(20_000, org.apache.ratis.client.RaftClientConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(5_000, RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(10_000, RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(20_000, RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
+        assertEquals(20_000, RaftClientConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
     }
 
     @Test
@@ -269,7 +272,7 @@ class RaftClusterTest {
         }
         try (Stream<Path> s = Files.walk(memberDir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("snapshot.") && !p.toString().endsWith(".md5")).count();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // Ratis renamed or removed a temporary snapshot file while we walked: look again later
             return 0;
         }

@@ -1,23 +1,33 @@
 package io.shoal.manager.store;
 
 import io.shoal.api.Annotations;
+import io.shoal.api.ContainerSpec;
 import io.shoal.api.Node;
+import io.shoal.api.ReplicatedService;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceSpec;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
 import io.shoal.api.raft.ApplyResult;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
 import io.shoal.api.raft.StoreObject;
 import io.shoal.api.raft.StoreSnapshot;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -207,55 +217,55 @@ class ClusterStoreTest {
 
     @Test
     void tasksAreIndexedByNodeAndServiceThroughUpdatesRemovalsAndRestores() {
-        java.util.function.BiFunction<String, String, StoreObject> task = (id, node) -> StoreObjects.wrap(io.shoal.api.Task.newBuilder()
+        BiFunction<String, String, StoreObject> task = (id, node) -> StoreObjects.wrap(Task.newBuilder()
                 .setId(id).setServiceId("s1").setNodeId(node).build());
         store.apply(1, batch(1, Batches.create(task.apply("t1", "n1")), Batches.create(task.apply("t2", "n1")),
                 Batches.create(task.apply("t3", "n2"))));
-        assertEquals(java.util.List.of("t1", "t2"), store.view(tx -> tx.tasksOnNode("n1")).stream().map(io.shoal.api.Task::getId).toList());
+        assertEquals(List.of("t1", "t2"), store.view(tx -> tx.tasksOnNode("n1")).stream().map(Task::getId).toList());
         store.apply(2, batch(2, Batches.update(task.apply("t2", "n2")), Batches.remove(task.apply("t1", "n1"))));
         assertTrue(store.view(tx -> tx.tasksOnNode("n1")).isEmpty());
-        assertEquals(java.util.List.of("t2", "t3"), store.view(tx -> tx.tasksOnNode("n2")).stream().map(io.shoal.api.Task::getId).toList());
+        assertEquals(List.of("t2", "t3"), store.view(tx -> tx.tasksOnNode("n2")).stream().map(Task::getId).toList());
         assertEquals(2, store.view(tx -> tx.tasksOfService("s1")).size());
         assertEquals(2L, (long) store.view(tx -> tx.tasksOnNode("n2").getFirst().getMeta().getVersion()), "the index holds the stored object");
         ClusterStore copy = new ClusterStore();
         copy.restore(store.snapshot());
-        java.util.List<io.shoal.api.Task> original = store.view(tx -> tx.tasksOnNode("n2"));
-        java.util.List<io.shoal.api.Task> restored = copy.view(tx -> tx.tasksOnNode("n2"));
+        List<Task> original = store.view(tx -> tx.tasksOnNode("n2"));
+        List<Task> restored = copy.view(tx -> tx.tasksOnNode("n2"));
         assertEquals(original, restored);
         assertTrue(copy.view(tx -> tx.tasksOnNode("n1")).isEmpty());
     }
 
-    private static io.shoal.api.TaskStatus status(io.shoal.api.TaskState state, long ts) {
-        return io.shoal.api.TaskStatus.newBuilder().setState(state).setTimestampMs(ts).build();
+    private static TaskStatus status(TaskState state, long ts) {
+        return TaskStatus.newBuilder().setState(state).setTimestampMs(ts).build();
     }
 
     @Test
     void taskStatusReportsApplyOnlyForwardOnlyFromTheTasksNodeAndNeverFailABatch() throws Exception {
-        StoreObject t1 = StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t1").setServiceId("s1").setNodeId("n1")
-                .setDesiredState(io.shoal.api.TaskState.TASK_STATE_RUNNING).setStatus(status(io.shoal.api.TaskState.TASK_STATE_ASSIGNED, 5)).build());
+        StoreObject t1 = StoreObjects.wrap(Task.newBuilder().setId("t1").setServiceId("s1").setNodeId("n1")
+                .setDesiredState(TaskState.TASK_STATE_RUNNING).setStatus(status(TaskState.TASK_STATE_ASSIGNED, 5)).build());
         store.apply(1, batch(1, Batches.create(t1)));
         try (Watch w = store.watch()) {
-            ApplyResult r = store.apply(2, batch(20, Batches.status("t1", "n1", status(io.shoal.api.TaskState.TASK_STATE_RUNNING, 10)),
-                    Batches.status("gone", "n1", status(io.shoal.api.TaskState.TASK_STATE_RUNNING, 10))));
+            ApplyResult r = store.apply(2, batch(20, Batches.status("t1", "n1", status(TaskState.TASK_STATE_RUNNING, 10)),
+                    Batches.status("gone", "n1", status(TaskState.TASK_STATE_RUNNING, 10))));
             assertTrue(r.getOk(), "a report of a task that is gone changes nothing and fails nothing: " + r.getError());
-            io.shoal.api.Task now = store.view(tx -> tx.task("t1")).orElseThrow();
-            assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, now.getStatus().getState());
+            Task now = store.view(tx -> tx.task("t1")).orElseThrow();
+            assertEquals(TaskState.TASK_STATE_RUNNING, now.getStatus().getState());
             assertEquals(2, now.getMeta().getVersion());
             assertEquals(20, now.getMeta().getUpdatedMs());
-            assertEquals(io.shoal.api.TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.tasksInState(io.shoal.api.TaskState.TASK_STATE_RUNNING))
+            assertEquals(TaskState.TASK_STATE_RUNNING, store.view(tx -> tx.tasksInState(TaskState.TASK_STATE_RUNNING))
                     .getFirst().getStatus().getState(), "re-indexed by state");
-            assertTrue(store.view(tx -> tx.tasksInState(io.shoal.api.TaskState.TASK_STATE_ASSIGNED)).isEmpty());
+            assertTrue(store.view(tx -> tx.tasksInState(TaskState.TASK_STATE_ASSIGNED)).isEmpty());
             StoreEvent e = w.poll(1, TimeUnit.SECONDS);
             assertEquals(StoreEvent.Type.UPDATE, e.type(), "one event for the change that applied");
-            assertEquals(io.shoal.api.TaskState.TASK_STATE_ASSIGNED, e.before().getTask().getStatus().getState());
+            assertEquals(TaskState.TASK_STATE_ASSIGNED, e.before().getTask().getStatus().getState());
 
-            store.apply(3, batch(30, Batches.status("t1", "n1", status(io.shoal.api.TaskState.TASK_STATE_STARTING, 40)), // backwards
-                    Batches.status("t1", "n2", status(io.shoal.api.TaskState.TASK_STATE_FAILED, 40)),                          // another node
-                    Batches.status("t1", "n1", status(io.shoal.api.TaskState.TASK_STATE_RUNNING, 9))));                       // older details
+            store.apply(3, batch(30, Batches.status("t1", "n1", status(TaskState.TASK_STATE_STARTING, 40)), // backwards
+                    Batches.status("t1", "n2", status(TaskState.TASK_STATE_FAILED, 40)),                          // another node
+                    Batches.status("t1", "n1", status(TaskState.TASK_STATE_RUNNING, 9))));                       // older details
             assertEquals(2, store.view(tx -> tx.task("t1")).orElseThrow().getMeta().getVersion(), "none of them applied");
             assertNull(w.poll(100, TimeUnit.MILLISECONDS), "and none made an event");
         }
-        ApplyResult bad = store.apply(4, batch(40, io.shoal.api.raft.StoreAction.newBuilder().setKind(StoreAction.Kind.TASK_STATUS).build()));
+        ApplyResult bad = store.apply(4, batch(40, StoreAction.newBuilder().setKind(StoreAction.Kind.TASK_STATUS).build()));
         assertFalse(bad.getOk());
         assertEquals("invalid write: a task status names no task", bad.getError());
     }
@@ -263,8 +273,8 @@ class ClusterStoreTest {
     @Test
     void aDetachedViewIsACopyAndApplyDoesNotWaitForIt() throws Exception {
         assertTrue(store.apply(5, batch(1000, Batches.create(node("a")))).getOk());
-        java.util.concurrent.CountDownLatch inView = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch applied = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch inView = new CountDownLatch(1);
+        CountDownLatch applied = new CountDownLatch(1);
         AtomicReference<String> seen = new AtomicReference<>();
         Thread reader = new Thread(() -> store.detachedView(tx -> {
             inView.countDown();
@@ -289,16 +299,16 @@ class ClusterStoreTest {
     /** Property: after any mix of writes and reported states, every task index holds exactly what a scan of all tasks finds. */
     @Test
     void taskIndexesAgreeWithAScanAfterRandomWrites() {
-        java.util.Random rnd = new java.util.Random(42);
+        Random rnd = new Random(42);
         long index = 1;
-        io.shoal.api.TaskState[] states = {io.shoal.api.TaskState.TASK_STATE_PENDING, io.shoal.api.TaskState.TASK_STATE_ASSIGNED,
-                io.shoal.api.TaskState.TASK_STATE_RUNNING, io.shoal.api.TaskState.TASK_STATE_FAILED};
+        TaskState[] states = {TaskState.TASK_STATE_PENDING, TaskState.TASK_STATE_ASSIGNED,
+                TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_FAILED};
         for (int step = 0; step < 2_000; step++) {
             String id = "t" + rnd.nextInt(60);
             var current = store.view(tx -> tx.task(id));
-            io.shoal.api.Task.Builder t = io.shoal.api.Task.newBuilder().setId(id).setServiceId("s" + rnd.nextInt(4))
+            Task.Builder t = Task.newBuilder().setId(id).setServiceId("s" + rnd.nextInt(4))
                     .setNodeId(rnd.nextInt(5) == 0 ? "" : "n" + rnd.nextInt(6))
-                    .setStatus(io.shoal.api.TaskStatus.newBuilder().setState(states[rnd.nextInt(states.length)]));
+                    .setStatus(TaskStatus.newBuilder().setState(states[rnd.nextInt(states.length)]));
             StoreAction a;
             if (current.isEmpty()) {
                 a = Batches.create(StoreObjects.wrap(t.build()));
@@ -313,7 +323,7 @@ class ClusterStoreTest {
             assertTrue(store.apply(++index, batch(step, a)).getOk());
         }
         store.view(tx -> {
-            List<io.shoal.api.Task> all = tx.tasks();
+            List<Task> all = tx.tasks();
             assertFalse(all.isEmpty());
             for (int n = -1; n < 6; n++) {
                 String node = n < 0 ? "" : "n" + n;
@@ -333,32 +343,32 @@ class ClusterStoreTest {
 
     @Test
     void tasksShareTheirServicesSpecWhenItIsEqual() throws Exception {
-        io.shoal.api.TaskSpec spec = io.shoal.api.TaskSpec.newBuilder()
-                .setContainer(io.shoal.api.ContainerSpec.newBuilder().setImage("web:1").addEnv("A=1")).build();
+        TaskSpec spec = TaskSpec.newBuilder()
+                .setContainer(ContainerSpec.newBuilder().setImage("web:1").addEnv("A=1")).build();
         Service svc = Service.newBuilder().setId("s1").setSpec(ServiceSpec.newBuilder()
-                .setAnnotations(io.shoal.api.Annotations.newBuilder().setName("web")).setTask(spec)).build();
+                .setAnnotations(Annotations.newBuilder().setName("web")).setTask(spec)).build();
         assertTrue(store.apply(5, batch(1000, Batches.create(StoreObjects.wrap(svc)))).getOk());
         // as a follower gets them: each task parsed from its entry, with a spec of its own
-        io.shoal.api.TaskSpec parsed = io.shoal.api.TaskSpec.parseFrom(spec.toByteArray());
-        io.shoal.api.TaskSpec other = spec.toBuilder().setContainer(spec.getContainer().toBuilder().setImage("web:2")).build();
+        TaskSpec parsed = TaskSpec.parseFrom(spec.toByteArray());
+        TaskSpec other = spec.toBuilder().setContainer(spec.getContainer().toBuilder().setImage("web:2")).build();
         assertTrue(store.apply(6, batch(2000,
-                Batches.create(StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t1").setServiceId("s1").setSpec(parsed).build())),
-                Batches.create(StoreObjects.wrap(io.shoal.api.Task.newBuilder().setId("t2").setServiceId("s1").setSpec(other).build())))).getOk());
-        io.shoal.api.TaskSpec serviceSpec = store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask();
-        org.junit.jupiter.api.Assertions.assertSame(serviceSpec, store.view(tx -> tx.task("t1")).orElseThrow().getSpec());
+                Batches.create(StoreObjects.wrap(Task.newBuilder().setId("t1").setServiceId("s1").setSpec(parsed).build())),
+                Batches.create(StoreObjects.wrap(Task.newBuilder().setId("t2").setServiceId("s1").setSpec(other).build())))).getOk());
+        TaskSpec serviceSpec = store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask();
+        Assertions.assertSame(serviceSpec, store.view(tx -> tx.task("t1")).orElseThrow().getSpec());
         assertEquals(other, store.view(tx -> tx.task("t2")).orElseThrow().getSpec(), "a different spec is kept as it is");
         // a scale leaves the task spec as it was: the service keeps the instance its tasks share
         Service scaled = store.view(tx -> tx.service("s1")).orElseThrow();
         assertTrue(store.apply(7, batch(3000, Batches.update(StoreObjects.wrap(Service.parseFrom(scaled.toBuilder()
-                .setSpec(scaled.getSpec().toBuilder().setReplicated(io.shoal.api.ReplicatedService.newBuilder().setReplicas(9)))
+                .setSpec(scaled.getSpec().toBuilder().setReplicated(ReplicatedService.newBuilder().setReplicas(9)))
                 .build().toByteArray()))))).getOk());
-        org.junit.jupiter.api.Assertions.assertSame(store.view(tx -> tx.task("t1")).orElseThrow().getSpec(),
+        Assertions.assertSame(store.view(tx -> tx.task("t1")).orElseThrow().getSpec(),
                 store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask());
         assertEquals(9, store.view(tx -> tx.service("s1")).orElseThrow().getSpec().getReplicated().getReplicas());
         // and after a restore from a snapshot
         ClusterStore restored = new ClusterStore();
         restored.restore(StoreSnapshot.parseFrom(store.snapshot().toByteArray()));
-        org.junit.jupiter.api.Assertions.assertSame(restored.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask(),
+        Assertions.assertSame(restored.view(tx -> tx.service("s1")).orElseThrow().getSpec().getTask(),
                 restored.view(tx -> tx.task("t1")).orElseThrow().getSpec());
         assertEquals(store.snapshot(), restored.snapshot(), "the same state");
     }

@@ -9,10 +9,13 @@ import io.shoal.api.raft.StoreObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,7 +123,7 @@ class StagedTxTest {
                 initial.add(Batches.create(StoreObjects.wrap(task("t" + rnd.nextInt(100), "n" + rnd.nextInt(3), states[rnd.nextInt(3)]))));
             }
             List<StoreAction> unique = new ArrayList<>(initial.stream()
-                    .collect(java.util.stream.Collectors.toMap(a -> a.getObject().getTask().getId(), a -> a, (a, b) -> a, TreeMap::new)).values());
+                    .collect(Collectors.toMap(a -> a.getObject().getTask().getId(), a -> a, (a, b) -> a, TreeMap::new)).values());
             assertTrue(merged.apply(1, StoreBatch.newBuilder().addAllActions(unique).build()).getOk());
             assertTrue(oneByOne.apply(1, StoreBatch.newBuilder().addAllActions(unique).build()).getOk());
 
@@ -154,7 +157,7 @@ class StagedTxTest {
     /** A loop's writes: creates, updates (placements, state changes) and removals of what it reads. */
     private static List<StoreAction> randomWrites(ReadTx tx, Random rnd, String tag) {
         List<StoreAction> out = new ArrayList<>();
-        java.util.Set<String> touched = new java.util.HashSet<>();
+        Set<String> touched = new HashSet<>();
         List<Task> tasks = tx.tasks();
         for (int i = 0; i < 6; i++) {
             int op = rnd.nextInt(4);

@@ -4,6 +4,7 @@ import io.shoal.api.Node;
 import io.shoal.api.raft.ApplyResult;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ class StoreWriterTest {
         for (int i = 0; i < 6; i++) {
             creates.add(Batches.create(StoreObjects.wrap(Node.newBuilder().setId(String.format("n%02d", i)).build())));
         }
-        StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> writer.update(tx -> creates, 2));
+        StoreException e = Assertions.assertThrows(StoreException.class, () -> writer.update(tx -> creates, 2));
         assertEquals("node n03 already exists", e.getMessage());
         assertEquals(List.of("n00", "n01", "n03", "n04", "n05"), store.view(tx -> tx.nodes().stream().map(Node::getId).toList()),
                 "the entry with n02 and n03 was refused whole; the others applied");

@@ -4,8 +4,10 @@ import io.shoal.net.ipam.Ipv4;
 import io.shoal.net.nft.NatMaps.Frontend;
 import io.shoal.net.nft.NatMaps.Layout;
 import io.shoal.net.nft.VipService.Backend;
+
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -119,7 +121,7 @@ public final class ServiceRules {
         for (Backend e : unique) { // address (unsigned) then port, each address parsed once
             keyed.add(new Keyed(Integer.toUnsignedLong(Ipv4.parse(e.ip())) << 16 | e.port(), e));
         }
-        keyed.sort(java.util.Comparator.comparingLong(Keyed::key));
+        keyed.sort(Comparator.comparingLong(Keyed::key));
         List<Backend> out = new ArrayList<>(keyed.size());
         keyed.forEach(k -> out.add(k.backend()));
         return out;

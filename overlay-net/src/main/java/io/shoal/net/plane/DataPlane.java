@@ -2,7 +2,11 @@ package io.shoal.net.plane;
 
 import io.shoal.net.plane.SandboxState.Fdb;
 import io.shoal.net.plane.SandboxState.Link;
+import io.shoal.net.sys.CommandException;
 import io.shoal.net.sys.Shell;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -387,7 +391,7 @@ public final class DataPlane {
      * sandbox; about 3% of overlay TCP throughput here (OverlayThroughputBench). Absent module: nothing to do.
      */
     private void bridgeNetfilterOff(String sb, List<String> changes) {
-        if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/sys/net/bridge"))) {
+        if (!Files.exists(Path.of("/proc/sys/net/bridge"))) {
             return;
         }
         List<String> argv = in(sb, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
@@ -395,7 +399,7 @@ public final class DataPlane {
         try {
             shell.run(argv, null);
             changes.add(String.join(" ", argv));
-        } catch (io.shoal.net.sys.CommandException e) {
+        } catch (CommandException e) {
             // an optimisation only
         }
     }

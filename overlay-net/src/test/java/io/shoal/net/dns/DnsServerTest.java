@@ -1,25 +1,30 @@
 package io.shoal.net.dns;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.shoal.net.dns.FakeUpstream.Asked;
 import io.shoal.net.dns.FakeUpstream.Mode;
 import io.shoal.net.dns.TestDnsClient.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DnsServerTest {
     /** Askers: a container on netA and one on netB, told apart by source address. */
@@ -184,10 +189,10 @@ class DnsServerTest {
         FakeUpstream fake = upstream(Mode.ANSWER, "192.0.2.80");
         InetSocketAddress dns = start(fake.address());
         byte[] query = TestDnsClient.encodeQuery(0x1234, "example.org", DnsRecordType.A, 0);
-        try (var socket = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.ofLiteral(ON_A), 0))) {
+        try (var socket = new DatagramSocket(new InetSocketAddress(InetAddress.ofLiteral(ON_A), 0))) {
             socket.setSoTimeout(TestDnsClient.TIMEOUT_MS);
-            socket.send(new java.net.DatagramPacket(query, query.length, dns));
-            var packet = new java.net.DatagramPacket(new byte[512], 512);
+            socket.send(new DatagramPacket(query, query.length, dns));
+            var packet = new DatagramPacket(new byte[512], 512);
             socket.receive(packet);
             Reply reply = TestDnsClient.decodeReply(packet.getData(), packet.getLength());
             assertEquals(0x1234, reply.id());
@@ -267,7 +272,7 @@ class DnsServerTest {
         assertFalse(edns.truncated());
         assertEquals(100, edns.addresses().size());
         assertFalse(tcp.truncated());
-        assertEquals(tasks.stream().map(t -> t.ip().getHostAddress()).collect(java.util.stream.Collectors.toSet()),
+        assertEquals(tasks.stream().map(t -> t.ip().getHostAddress()).collect(Collectors.toSet()),
                 addresses(tcp));
     }
 
@@ -277,8 +282,8 @@ class DnsServerTest {
         InetSocketAddress address = server.address();
         server.close();
 
-        try (var udp = new java.net.DatagramSocket(address);
-             var tcp = new java.net.ServerSocket(address.getPort(), 1, address.getAddress())) {
+        try (var udp = new DatagramSocket(address);
+             var tcp = new ServerSocket(address.getPort(), 1, address.getAddress())) {
             assertEquals(address.getPort(), udp.getLocalPort());
             assertEquals(address.getPort(), tcp.getLocalPort());
         }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.dns.DefaultDnsRawRecord;
 import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsSection;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -89,7 +91,7 @@ final class FakeUpstream implements AutoCloseable {
             java.net.DatagramPacket packet = new java.net.DatagramPacket(buffer, buffer.length);
             try {
                 udp.receive(packet);
-                byte[] reply = handle(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), false);
+                byte[] reply = handle(Arrays.copyOf(packet.getData(), packet.getLength()), false);
                 if (reply != null) {
                     udp.send(new java.net.DatagramPacket(reply, reply.length, packet.getSocketAddress()));
                 }

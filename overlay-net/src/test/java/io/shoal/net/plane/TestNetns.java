@@ -1,16 +1,19 @@
 package io.shoal.net.plane;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.shoal.net.sys.CommandException;
 import io.shoal.net.sys.ProcessShell;
 import io.shoal.net.sys.Shell;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Network namespaces for root tests, all named {@code <run prefix>-...} with a random per-run prefix so
@@ -108,8 +111,8 @@ public final class TestNetns implements AutoCloseable {
                 Thread.sleep(20);
             }
             return p;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

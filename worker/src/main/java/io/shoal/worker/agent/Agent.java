@@ -4,14 +4,20 @@ import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.AssignmentsRequest;
 import io.shoal.api.DispatcherGrpc;
 import io.shoal.api.HeartbeatRequest;
 import io.shoal.api.HeartbeatResponse;
 import io.shoal.api.NodeDescription;
 import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
+import io.shoal.api.Task;
+import io.shoal.api.TaskStatusUpdate;
+import io.shoal.api.UpdateTaskStatusRequest;
+import io.shoal.api.UpdateTaskStatusResponse;
 import io.shoal.api.WeightedPeer;
-import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +26,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -46,12 +58,12 @@ public final class Agent implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Context.CancellableContext current;
     /** When a status report was last answered (System.nanoTime()): the manager heard from this node then. */
-    private final java.util.concurrent.atomic.AtomicLong reportAnswered = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
+    private final AtomicLong reportAnswered = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
     private volatile boolean connected;
     private volatile String connectedTo;
     private final Thread thread;
     private final TaskManager tasks;
-    private volatile Consumer<io.shoal.api.AssignmentsMessage> networks = m -> { };
+    private volatile Consumer<AssignmentsMessage> networks = m -> { };
 
     /**
      * @param managers      daemon addresses (IP:PORT) of the managers known at start; the first is tried first
@@ -84,7 +96,7 @@ public final class Agent implements AutoCloseable {
 
     /** The manager this agent's session is with, else the first known manager (null if none). */
     /** Receives every assignments message's networks and peers (the node's overlay data plane). */
-    public void onNetworks(Consumer<io.shoal.api.AssignmentsMessage> networks) {
+    public void onNetworks(Consumer<AssignmentsMessage> networks) {
         this.networks = networks;
     }
 
@@ -102,11 +114,11 @@ public final class Agent implements AutoCloseable {
     }
 
     private void run() {
-        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF, java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
+        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF, ThreadLocalRandom.current()::nextDouble);
         // sessions spread over the managers: each worker starts at a random one (every manager
         // serves sessions from its own store); a manager's own worker talks to its own dispatcher
         // first, and then every other attempt
-        int next = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20);
+        int next = ThreadLocalRandom.current().nextInt(1 << 20);
         int attempt = 0;
         while (running) {
             List<String> candidates = new ArrayList<>(managers);
@@ -197,12 +209,12 @@ public final class Agent implements AutoCloseable {
         tasks.setReporter(new StatusStream(session, ch, sessionId, reportAnswered));
         Thread.ofVirtual().name("agent-assignments").start(() -> session.run(() -> {
             try {
-                Iterator<io.shoal.api.AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
-                        .assignments(io.shoal.api.AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
+                Iterator<AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
+                        .assignments(AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
                 AssignmentSet set = new AssignmentSet();
                 while (running && it.hasNext()) {
-                    io.shoal.api.AssignmentsMessage m = it.next();
-                    List<io.shoal.api.Task> all = set.apply(m);
+                    AssignmentsMessage m = it.next();
+                    List<Task> all = set.apply(m);
                     // the plane first: a task's networks must be known before its container is prepared
                     networks.accept(m);
                     tasks.assign(all);
@@ -226,12 +238,12 @@ public final class Agent implements AutoCloseable {
         private final Context.CancellableContext session;
         private final Channel ch;
         private final String sessionId;
-        private final java.util.concurrent.atomic.AtomicLong answered;
-        private final Map<Long, java.util.concurrent.CompletableFuture<Void>> waiting = new java.util.concurrent.ConcurrentHashMap<>();
-        private volatile StreamObserver<io.shoal.api.UpdateTaskStatusRequest> out;
+        private final AtomicLong answered;
+        private final Map<Long, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+        private volatile StreamObserver<UpdateTaskStatusRequest> out;
         private long sequence;
 
-        StatusStream(Context.CancellableContext session, Channel ch, String sessionId, java.util.concurrent.atomic.AtomicLong answered) {
+        StatusStream(Context.CancellableContext session, Channel ch, String sessionId, AtomicLong answered) {
             this.session = session;
             this.ch = ch;
             this.sessionId = sessionId;
@@ -239,16 +251,16 @@ public final class Agent implements AutoCloseable {
         }
 
         @Override
-        public synchronized void report(List<io.shoal.api.TaskStatusUpdate> updates) throws Exception {
-            StreamObserver<io.shoal.api.UpdateTaskStatusRequest> o = out;
+        public synchronized void report(List<TaskStatusUpdate> updates) throws Exception {
+            StreamObserver<UpdateTaskStatusRequest> o = out;
             if (o == null) {
                 o = open();
             }
             long n = ++sequence;
-            java.util.concurrent.CompletableFuture<Void> answer = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<Void> answer = new CompletableFuture<>();
             waiting.put(n, answer);
             try {
-                o.onNext(io.shoal.api.UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId).addAllUpdates(updates)
+                o.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId).addAllUpdates(updates)
                         .setSequence(n).build());
                 answer.get(10, TimeUnit.SECONDS);
                 answered.set(System.nanoTime()); // as good as a heartbeat, both ways
@@ -262,18 +274,18 @@ public final class Agent implements AutoCloseable {
                         // the stream is gone already
                     }
                 }
-                throw e instanceof java.util.concurrent.ExecutionException x && x.getCause() instanceof Exception c ? c : e;
+                throw e instanceof ExecutionException x && x.getCause() instanceof Exception c ? c : e;
             }
         }
 
-        private StreamObserver<io.shoal.api.UpdateTaskStatusRequest> open() {
+        private StreamObserver<UpdateTaskStatusRequest> open() {
             Context prev = session.attach(); // the stream ends with the session
             try {
-                java.util.concurrent.atomic.AtomicReference<StreamObserver<io.shoal.api.UpdateTaskStatusRequest>> self =
-                        new java.util.concurrent.atomic.AtomicReference<>();
+                AtomicReference<StreamObserver<UpdateTaskStatusRequest>> self =
+                        new AtomicReference<>();
                 self.set(DispatcherGrpc.newStub(ch).statusReports(new StreamObserver<>() {
                     @Override
-                    public void onNext(io.shoal.api.UpdateTaskStatusResponse r) {
+                    public void onNext(UpdateTaskStatusResponse r) {
                         var f = waiting.remove(r.getSequence());
                         if (f != null) {
                             f.complete(null);
@@ -313,9 +325,9 @@ public final class Agent implements AutoCloseable {
     private Thread startHeartbeats(Context.CancellableContext session, Channel ch, String sessionId, long periodMs) {
         long initial = periodMs > 0 ? periodMs : 1000;
         return Thread.ofVirtual().name("agent-heartbeat").start(() -> {
-            java.util.concurrent.atomic.AtomicLong period = new java.util.concurrent.atomic.AtomicLong(initial);
-            java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-            java.util.concurrent.atomic.AtomicReference<Status> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicLong period = new AtomicLong(initial);
+            AtomicLong answered = new AtomicLong(System.nanoTime());
+            AtomicReference<Status> failed = new AtomicReference<>();
             StreamObserver<HeartbeatRequest> beats;
             Context prev = session.attach(); // the stream ends with the session
             try {

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Runs the tasks the managers assign to this node: one runner per task moves it with
@@ -40,7 +41,7 @@ public final class TaskManager implements AutoCloseable {
     }
 
     private final Executor executor;
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
     private final TaskStep step;
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
     private final Map<String, TaskStatus> unsent = new LinkedHashMap<>();
@@ -54,7 +55,7 @@ public final class TaskManager implements AutoCloseable {
     }
 
     /** @param clock milliseconds, for health check timing */
-    public TaskManager(Executor executor, TaskStep step, java.util.function.LongSupplier clock) {
+    public TaskManager(Executor executor, TaskStep step, LongSupplier clock) {
         this.clock = clock;
         this.executor = executor;
         this.step = step;

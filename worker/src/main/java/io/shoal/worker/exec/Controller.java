@@ -1,6 +1,9 @@
 package io.shoal.worker.exec;
 
+import io.shoal.api.HealthConfig;
+
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,12 +39,12 @@ public interface Controller {
      *
      * @return its exit code (-1 when it timed out or could not run) and the end of its output
      */
-    default Health.Probe probe(java.util.List<String> command, Duration timeout) throws ExecException {
+    default Health.Probe probe(List<String> command, Duration timeout) throws ExecException {
         throw new ExecException("this executor cannot run health checks");
     }
 
     /** The image's HEALTHCHECK (empty when it has none or the image is not known yet). */
-    default io.shoal.api.HealthConfig imageHealthcheck() {
-        return io.shoal.api.HealthConfig.getDefaultInstance();
+    default HealthConfig imageHealthcheck() {
+        return HealthConfig.getDefaultInstance();
     }
 }

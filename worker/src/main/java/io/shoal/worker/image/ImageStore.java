@@ -2,6 +2,10 @@ package io.shoal.worker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.api.HealthConfig;
+import io.shoal.distribution.Credentials;
+import io.shoal.distribution.DockerConfig;
+import io.shoal.distribution.ImageRef;
 import io.shoal.worker.fs.Trees;
 
 import java.io.IOException;
@@ -14,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -113,8 +118,8 @@ public final class ImageStore {
     }
 
     /** An image config's Healthcheck (durations in nanoseconds, as Docker writes them). */
-    static io.shoal.api.HealthConfig healthcheck(JsonNode h) {
-        io.shoal.api.HealthConfig.Builder b = io.shoal.api.HealthConfig.newBuilder();
+    static HealthConfig healthcheck(JsonNode h) {
+        HealthConfig.Builder b = HealthConfig.newBuilder();
         if (h.isMissingNode() || h.isNull()) {
             return b.build();
         }
@@ -262,7 +267,7 @@ public final class ImageStore {
 
     /** The digests (hex) that files in {@code dir} are named after: {@code <hex>} or {@code <hex><suffix>}. */
     private static Set<String> hexNames(Path dir, String... suffixes) throws IOException {
-        Set<String> out = new java.util.TreeSet<>();
+        Set<String> out = new TreeSet<>();
         try (var s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();

@@ -1,5 +1,6 @@
 package io.shoal.worker.image;
 
+import io.shoal.worker.fs.Trees;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
@@ -7,6 +8,7 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -66,7 +68,7 @@ final class LayerUnpacker {
                     bytes += e.getSize();
                 }
             }
-            digesting.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts in the diff id
+            digesting.transferTo(OutputStream.nullOutputStream()); // tar padding counts in the diff id
         }
         return new Unpacked("sha256:" + HexFormat.of().formatHex(sha.digest()), bytes);
     }
@@ -109,7 +111,7 @@ final class LayerUnpacker {
         if (base.startsWith(WHITEOUT)) {
             Path hidden = p.resolveSibling(base.substring(WHITEOUT.length()));
             Files.createDirectories(hidden.getParent());
-            io.shoal.worker.fs.Trees.delete(hidden);
+            Trees.delete(hidden);
             Native.whiteout(hidden);
             return;
         }
@@ -119,19 +121,19 @@ final class LayerUnpacker {
         Files.createDirectories(p.getParent());
         if (e.isDirectory()) {
             if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                io.shoal.worker.fs.Trees.delete(p);
+                Trees.delete(p);
                 Files.createDirectory(p);
             }
         } else if (e.isSymbolicLink()) {
-            io.shoal.worker.fs.Trees.delete(p);
+            Trees.delete(p);
             Files.createSymbolicLink(p, Path.of(e.getLinkName()));
         } else if (e.isLink()) {
             Path src = target(root, e.getLinkName());
-            io.shoal.worker.fs.Trees.delete(p);
+            Trees.delete(p);
             Files.createLink(p, src);
             return;
         } else if (e.isFile()) {
-            io.shoal.worker.fs.Trees.delete(p);
+            Trees.delete(p);
             Files.copy(tar, p, StandardCopyOption.REPLACE_EXISTING);
         } else {
             return; // devices and fifos are not needed inside a layer

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -54,7 +55,7 @@ final class Native {
     private static void check(int rc, MemorySegment errnoState, String what) throws IOException {
         if (rc != 0) {
             int errno = errnoState.get(ValueLayout.JAVA_INT,
-                    Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+                    Linker.Option.captureStateLayout().byteOffset(MemoryLayout.PathElement.groupElement("errno")));
             throw new IOException(what + " failed (errno " + errno + ")");
         }
     }

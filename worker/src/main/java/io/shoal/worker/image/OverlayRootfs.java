@@ -1,12 +1,15 @@
 package io.shoal.worker.image;
 
 import io.shoal.api.Task;
+import io.shoal.distribution.Credentials;
 import io.shoal.worker.exec.ExecException;
+import io.shoal.worker.exec.runc.Cmd;
 import io.shoal.worker.exec.runc.Rootfs;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,6 +75,6 @@ public final class OverlayRootfs implements Rootfs.Source {
         }
     }
     private static void run(List<String> cmd) throws ExecException {
-        io.shoal.worker.exec.runc.Cmd.check(cmd, java.time.Duration.ofSeconds(30));
+        Cmd.check(cmd, Duration.ofSeconds(30));
     }
 }

@@ -2,6 +2,8 @@ package io.shoal.worker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.distribution.Credentials;
+import io.shoal.distribution.ImageRef;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +20,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,7 +146,7 @@ final class RegistryClient {
             }
             close(r);
             String challenge = r.headers().firstValue("WWW-Authenticate").orElse("").strip();
-            String scheme401 = challenge.split("\\s+", 2)[0].toLowerCase(java.util.Locale.ROOT);
+            String scheme401 = challenge.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
             auth.remove(key);
             if (attempt > 0 || !(scheme401.equals("basic") || scheme401.equals("bearer"))) {
                 if (!scheme401.isEmpty() && !scheme401.equals("basic") && !scheme401.equals("bearer")) {
@@ -213,9 +217,9 @@ final class RegistryClient {
 
     private String token(String challenge, ImageRef ref, Credentials creds) throws IOException {
         Matcher m = PARAM.matcher(challenge);
-        Map<String, String> p = new java.util.HashMap<>();
+        Map<String, String> p = new HashMap<>();
         while (m.find()) {
-            p.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
+            p.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
         }
         String realm = p.get("realm");
         if (realm == null) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -38,7 +39,7 @@ public final class NodeLogsService extends NodeLogsGrpc.NodeLogsImplBase {
         ServerCallStreamObserver<LogLine> out = (ServerCallStreamObserver<LogLine>) observer;
         Thread.ofVirtual().name("task-logs").start(() -> {
             try {
-                Map<String, Long> offsets = new java.util.HashMap<>();
+                Map<String, Long> offsets = new HashMap<>();
                 for (var e : req.getTasksMap().entrySet()) {
                     Path log = logOf.apply(e.getKey());
                     if (!Files.exists(log)) {

@@ -1,12 +1,28 @@
 package io.shoal.worker.net;
 
+import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.IngressPort;
+import io.shoal.api.NameRecord;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachment;
 import io.shoal.api.NetworkPeer;
+import io.shoal.api.PortConfig;
 import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import io.shoal.net.dns.ClientTable;
+import io.shoal.net.dns.DnsServer;
+import io.shoal.net.dns.ServiceEntry;
+import io.shoal.net.dns.ServiceRecords;
+import io.shoal.net.dns.TaskEntry;
+import io.shoal.net.dns.Upstreams;
+import io.shoal.net.nft.MeshTables;
+import io.shoal.net.nft.Nft;
+import io.shoal.net.nft.VipRuleset;
+import io.shoal.net.nft.VipService;
 import io.shoal.net.plane.DataPlane;
 import io.shoal.net.plane.HostPlan;
 import io.shoal.net.plane.LocalEndpoint;
+import io.shoal.net.plane.Naming;
 import io.shoal.net.plane.OverlayNetwork;
 import io.shoal.net.plane.PlaneConfig;
 import io.shoal.net.plane.RemoteEndpoint;
@@ -17,12 +33,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * This node's overlay data plane, kept equal to what the managers say: the networks its tasks are
@@ -40,35 +65,35 @@ public final class OverlayPlane implements NetworkAttacher {
     private PlaneConfig config;
     private List<Network> networks = List.of();
     private List<NetworkPeer> peers = List.of();
-    private List<io.shoal.api.NameRecord> names = List.of();
-    private List<io.shoal.api.IngressPort> ingressPorts = List.of();
+    private List<NameRecord> names = List.of();
+    private List<IngressPort> ingressPorts = List.of();
     /** this node's own address on the ingress network (IP/prefix), or "" */
     private String ingressAddress = "";
     /** task id -> its host-mode ports, each to the task's ingress address */
-    private final Map<String, List<io.shoal.net.nft.MeshTables.PortMap>> hostPorts = new LinkedHashMap<>();
+    private final Map<String, List<MeshTables.PortMap>> hostPorts = new LinkedHashMap<>();
     /** the mesh tables last applied: host namespace, ingress sandbox */
     private String meshHost = "";
     private String meshSandbox = "";
     private String prefix;
     /** where a task's container already has its network namespace (live restore), or null */
-    private java.util.function.Function<Task, String> existing = t -> null;
+    private Function<Task, String> existing = t -> null;
     private boolean restored;
     /** network id -> the resolver serving it in its sandbox */
     private final Map<String, Resolver> resolvers = new LinkedHashMap<>();
 
     /** container netns -> its VIP rules */
-    private final Map<String, io.shoal.net.nft.VipRuleset> vipRules = new LinkedHashMap<>();
-    private final io.shoal.net.nft.Nft nft = new io.shoal.net.nft.Nft(new ProcessShell());
+    private final Map<String, VipRuleset> vipRules = new LinkedHashMap<>();
+    private final Nft nft = new Nft(new ProcessShell());
 
-    private record Resolver(io.shoal.net.dns.DnsServer server, java.util.Set<String> services) {}
+    private record Resolver(DnsServer server, Set<String> services) {}
     /**
      * The names of every local network, shared by the node's resolvers, and who asks: a container
      * (by its address on any network) resolves the names of all its networks, whichever resolver
      * it asks; the first network's answer wins for a name on several.
      */
-    private final io.shoal.net.dns.ClientTable clients = new io.shoal.net.dns.ClientTable();
-    private final io.shoal.net.dns.ServiceRecords records = new io.shoal.net.dns.ServiceRecords(clients);
-    private final java.util.Set<java.net.InetAddress> askers = new java.util.HashSet<>();
+    private final ClientTable clients = new ClientTable();
+    private final ServiceRecords records = new ServiceRecords(clients);
+    private final Set<InetAddress> askers = new HashSet<>();
     private final Map<String, List<LocalEndpoint>> locals = new LinkedHashMap<>();
 
     public OverlayPlane(Path stateDir) {
@@ -85,7 +110,7 @@ public final class OverlayPlane implements NetworkAttacher {
     }
 
     /** How to find the network namespace of a container that outlived a restart of this worker. */
-    public synchronized void existingNetns(java.util.function.Function<Task, String> lookup) {
+    public synchronized void existingNetns(Function<Task, String> lookup) {
         this.existing = lookup;
     }
 
@@ -95,9 +120,9 @@ public final class OverlayPlane implements NetworkAttacher {
      * containers that lived on back into the plan, before anything is applied, so a restart
      * never unplugs a running container.
      */
-    public synchronized void update(io.shoal.api.AssignmentsMessage m) {
+    public synchronized void update(AssignmentsMessage m) {
         boolean force = false;
-        int port = m.getVxlanPort() > 0 ? m.getVxlanPort() : io.shoal.net.plane.PlaneConfig.DEFAULT_VXLAN_PORT;
+        int port = m.getVxlanPort() > 0 ? m.getVxlanPort() : PlaneConfig.DEFAULT_VXLAN_PORT;
         if (plane != null && port != config.vxlanPort()) {
             // the cluster's VXLAN port (set at init): the plane recreates devices made for another
             config = new PlaneConfig(config.hostNetns(), config.underlayIp(), port, config.underlayMtu(), config.sandboxPrefix());
@@ -109,7 +134,7 @@ public final class OverlayPlane implements NetworkAttacher {
             restored = true;
             for (Task t : m.getTasksList()) {
                 if (t.getNetworksCount() > 0 && !locals.containsKey(t.getId())
-                        && t.getStatus().getState().getNumber() <= io.shoal.api.TaskState.TASK_STATE_RUNNING_VALUE) {
+                        && t.getStatus().getState().getNumber() <= TaskState.TASK_STATE_RUNNING_VALUE) {
                     String netns = existing.apply(t);
                     if (netns != null) {
                         this.networks = List.copyOf(m.getNetworksList());
@@ -121,15 +146,15 @@ public final class OverlayPlane implements NetworkAttacher {
         update(m.getNetworksList(), m.getPeersList(), m.getNamesList(), m.getIngressPortsList(), m.getIngressAddress(), force);
     }
 
-    private void update(List<Network> networks, List<NetworkPeer> peers, List<io.shoal.api.NameRecord> names,
-                        List<io.shoal.api.IngressPort> ingressPorts, String ingressAddress, boolean force) {
+    private void update(List<Network> networks, List<NetworkPeer> peers, List<NameRecord> names,
+                        List<IngressPort> ingressPorts, String ingressAddress, boolean force) {
         if (!force && networks.equals(this.networks) && peers.equals(this.peers) && names.equals(this.names)
                 && ingressPorts.equals(this.ingressPorts) && ingressAddress.equals(this.ingressAddress)) {
             return;
         }
         // the ingress network last: a container's default route and resolver come from its own networks first
         List<Network> ordered = new ArrayList<>(networks);
-        ordered.sort(java.util.Comparator.comparing(n -> n.getSpec().getIngress()));
+        ordered.sort(Comparator.comparing(n -> n.getSpec().getIngress()));
         this.networks = List.copyOf(ordered);
         this.peers = List.copyOf(peers);
         this.names = List.copyOf(names);
@@ -172,10 +197,10 @@ public final class OverlayPlane implements NetworkAttacher {
         locals.put(task.getId(), eps);
         String ingressIp = task.getNetworksList().stream().filter(a -> a.getReleasedMs() == 0 && isIngress(a.getNetworkId()))
                 .map(a -> ip(a.getAddress())).findFirst().orElse(null);
-        List<io.shoal.net.nft.MeshTables.PortMap> mine = new ArrayList<>();
-        for (io.shoal.api.PortConfig p : task.getEndpoint().getPortsList()) {
-            if (p.getPublishMode() == io.shoal.api.PortConfig.PublishMode.HOST && ingressIp != null) {
-                mine.add(new io.shoal.net.nft.MeshTables.PortMap(p.getProtocol().name().toLowerCase(), p.getPublishedPort(),
+        List<MeshTables.PortMap> mine = new ArrayList<>();
+        for (PortConfig p : task.getEndpoint().getPortsList()) {
+            if (p.getPublishMode() == PortConfig.PublishMode.HOST && ingressIp != null) {
+                mine.add(new MeshTables.PortMap(p.getProtocol().name().toLowerCase(), p.getPublishedPort(),
                         p.getTargetPort(), List.of(ingressIp)));
             }
         }
@@ -213,12 +238,12 @@ public final class OverlayPlane implements NetworkAttacher {
      * the sandbox's uplink (none for an internal network, which has no way out; nor loopback ones,
      * which the sandbox cannot reach).
      */
-    private static List<java.net.InetSocketAddress> upstreams(OverlayNetwork n) {
+    private static List<InetSocketAddress> upstreams(OverlayNetwork n) {
         if (n.internal()) {
             return List.of();
         }
         try {
-            return io.shoal.net.dns.Upstreams.host().stream().filter(a -> !a.getAddress().isLoopbackAddress()).toList();
+            return Upstreams.host().stream().filter(a -> !a.getAddress().isLoopbackAddress()).toList();
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
@@ -226,14 +251,14 @@ public final class OverlayPlane implements NetworkAttacher {
 
     /** Starts a resolver in each sandbox that has none, stops those whose sandbox is gone, and refreshes their names. */
     private void resolvers(List<OverlayNetwork> nets) {
-        java.util.Set<String> sandboxes = plane.sandboxes();
+        Set<String> sandboxes = plane.sandboxes();
         for (OverlayNetwork n : nets) {
-            String sandbox = io.shoal.net.plane.Naming.sandbox(prefix, n.id());
+            String sandbox = Naming.sandbox(prefix, n.id());
             if (sandboxes.contains(sandbox) && !resolvers.containsKey(n.id()) && !isIngress(n.id())) {
                 try {
-                    var server = Netns.run(sandbox, () -> io.shoal.net.dns.DnsServer.builder(records)
-                            .bind(new java.net.InetSocketAddress(n.gateway(), 53)).upstreams(upstreams(n)).start());
-                    resolvers.put(n.id(), new Resolver(server, new java.util.HashSet<>()));
+                    var server = Netns.run(sandbox, () -> DnsServer.builder(records)
+                            .bind(new InetSocketAddress(n.gateway(), 53)).upstreams(upstreams(n)).start());
+                    resolvers.put(n.id(), new Resolver(server, new HashSet<>()));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("cannot start the resolver of network {}: {}", n.id(), e.getMessage());
                 }
@@ -241,7 +266,7 @@ public final class OverlayPlane implements NetworkAttacher {
         }
         for (var it = resolvers.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
-            if (!sandboxes.contains(io.shoal.net.plane.Naming.sandbox(prefix, e.getKey()))) {
+            if (!sandboxes.contains(Naming.sandbox(prefix, e.getKey()))) {
                 e.getValue().server().close();
                 records.removeNetwork(e.getKey());
                 it.remove();
@@ -249,25 +274,25 @@ public final class OverlayPlane implements NetworkAttacher {
         }
         askers(nets);
         for (var e : resolvers.entrySet()) {
-            Map<String, List<io.shoal.api.NameRecord>> byService = new LinkedHashMap<>();
+            Map<String, List<NameRecord>> byService = new LinkedHashMap<>();
             names.stream().filter(r -> r.getNetworkId().equals(e.getKey()))
                     .forEach(r -> byService.computeIfAbsent(r.getServiceName(), k -> new ArrayList<>()).add(r));
             for (var svc : byService.entrySet()) {
-                List<io.shoal.net.dns.TaskEntry> tasks = new ArrayList<>();
-                java.net.Inet4Address vip = null;
+                List<TaskEntry> tasks = new ArrayList<>();
+                Inet4Address vip = null;
                 boolean dnsrr = false;
-                for (io.shoal.api.NameRecord r : svc.getValue()) {
-                    java.net.Inet4Address addr = inet(r.getAddress());
+                for (NameRecord r : svc.getValue()) {
+                    Inet4Address addr = inet(r.getAddress());
                     if (r.getVip()) {
                         vip = addr;
                     } else {
                         dnsrr |= r.getDnsrr();
-                        tasks.add(io.shoal.net.dns.TaskEntry.of(String.valueOf(r.getSlot()), r.getTaskId(), addr));
+                        tasks.add(TaskEntry.of(String.valueOf(r.getSlot()), r.getTaskId(), addr));
                     }
                 }
                 records.put(e.getKey(), vip != null && !dnsrr
-                        ? io.shoal.net.dns.ServiceEntry.vip(svc.getKey(), vip, tasks)
-                        : io.shoal.net.dns.ServiceEntry.dnsrr(svc.getKey(), tasks));
+                        ? ServiceEntry.vip(svc.getKey(), vip, tasks)
+                        : ServiceEntry.dnsrr(svc.getKey(), tasks));
             }
             for (String gone : new ArrayList<>(e.getValue().services())) {
                 if (!byService.containsKey(gone)) {
@@ -285,10 +310,10 @@ public final class OverlayPlane implements NetworkAttacher {
      * address) the sandbox's own network.
      */
     private void askers(List<OverlayNetwork> nets) {
-        java.util.Set<java.net.InetAddress> now = new java.util.HashSet<>();
+        Set<InetAddress> now = new HashSet<>();
         for (OverlayNetwork n : nets) {
             if (resolvers.containsKey(n.id())) {
-                java.net.InetAddress gw = inet(n.gateway());
+                InetAddress gw = inet(n.gateway());
                 clients.put(gw, List.of(n.id()));
                 now.add(gw);
             }
@@ -302,12 +327,12 @@ public final class OverlayPlane implements NetworkAttacher {
                 List<String> order = new ArrayList<>();
                 order.add(e.networkId());
                 all.stream().filter(id -> !id.equals(e.networkId())).forEach(order::add);
-                java.net.InetAddress a = inet(e.ip());
+                InetAddress a = inet(e.ip());
                 clients.put(a, order);
                 now.add(a);
             }
         }
-        for (java.net.InetAddress gone : askers) {
+        for (InetAddress gone : askers) {
             if (!now.contains(gone)) {
                 clients.remove(gone);
             }
@@ -327,7 +352,7 @@ public final class OverlayPlane implements NetworkAttacher {
     private void vips() {
         Map<String, List<String>> backends = new LinkedHashMap<>();
         Map<String, String> vipOf = new LinkedHashMap<>(); // network/service -> vip
-        for (io.shoal.api.NameRecord r : names) {
+        for (NameRecord r : names) {
             String key = r.getNetworkId() + "/" + r.getServiceName();
             if (r.getVip()) {
                 vipOf.put(key, r.getAddress());
@@ -335,23 +360,23 @@ public final class OverlayPlane implements NetworkAttacher {
                 backends.computeIfAbsent(key, k -> new ArrayList<>()).add(r.getAddress());
             }
         }
-        Map<String, java.util.Set<String>> netsOfContainer = new LinkedHashMap<>();
+        Map<String, Set<String>> netsOfContainer = new LinkedHashMap<>();
         for (List<LocalEndpoint> eps : locals.values()) {
             for (LocalEndpoint e : eps) {
-                netsOfContainer.computeIfAbsent(e.netns(), k -> new java.util.TreeSet<>()).add(e.networkId());
+                netsOfContainer.computeIfAbsent(e.netns(), k -> new TreeSet<>()).add(e.networkId());
             }
         }
         for (var c : netsOfContainer.entrySet()) {
-            List<io.shoal.net.nft.VipService> wanted = new ArrayList<>();
+            List<VipService> wanted = new ArrayList<>();
             for (var v : vipOf.entrySet()) {
                 String net = v.getKey().substring(0, v.getKey().indexOf('/'));
                 List<String> to = backends.getOrDefault(v.getKey(), List.of());
                 if (c.getValue().contains(net) && !to.isEmpty()) {
-                    wanted.add(io.shoal.net.nft.VipService.allPorts(v.getKey(), v.getValue(), to));
+                    wanted.add(VipService.allPorts(v.getKey(), v.getValue(), to));
                 }
             }
             try {
-                vipRules.computeIfAbsent(c.getKey(), ns -> new io.shoal.net.nft.VipRuleset(nft, ns)).apply(wanted);
+                vipRules.computeIfAbsent(c.getKey(), ns -> new VipRuleset(nft, ns)).apply(wanted);
             } catch (RuntimeException e) {
                 LOG.warn("cannot set the service VIP rules in {}: {}", c.getKey(), e.getMessage());
             }
@@ -366,24 +391,24 @@ public final class OverlayPlane implements NetworkAttacher {
      */
     private void mesh(List<OverlayNetwork> nets) {
         OverlayNetwork ingress = nets.stream().filter(n -> isIngress(n.id())).findFirst().orElse(null);
-        List<io.shoal.net.nft.MeshTables.PortMap> published = new ArrayList<>();
+        List<MeshTables.PortMap> published = new ArrayList<>();
         if (ingress != null && ingress.nodeAddress() != null) {
-            for (io.shoal.api.IngressPort p : ingressPorts) {
-                published.add(new io.shoal.net.nft.MeshTables.PortMap(p.getProtocol().name().toLowerCase(), p.getPublishedPort(),
+            for (IngressPort p : ingressPorts) {
+                published.add(new MeshTables.PortMap(p.getProtocol().name().toLowerCase(), p.getPublishedPort(),
                         p.getTargetPort(), p.getBackendsList()));
             }
         }
-        List<io.shoal.net.nft.MeshTables.PortMap> hostMode = new ArrayList<>();
+        List<MeshTables.PortMap> hostMode = new ArrayList<>();
         hostPorts.values().forEach(hostMode::addAll);
-        String sandboxAddr = ingress == null ? "" : io.shoal.net.plane.Naming.uplink(ingress.vni())[1];
-        String host = published.isEmpty() && hostMode.isEmpty() ? "" : io.shoal.net.nft.MeshTables.host(published, sandboxAddr, hostMode);
-        String sandbox = published.isEmpty() ? "" : io.shoal.net.nft.MeshTables.sandbox(published);
+        String sandboxAddr = ingress == null ? "" : Naming.uplink(ingress.vni())[1];
+        String host = published.isEmpty() && hostMode.isEmpty() ? "" : MeshTables.host(published, sandboxAddr, hostMode);
+        String sandbox = published.isEmpty() ? "" : MeshTables.sandbox(published);
         if (!host.equals(meshHost)) {
             if (!host.isEmpty()) {
                 localnet();
             }
             try {
-                nft.apply(null, host.isEmpty() ? io.shoal.net.nft.MeshTables.remove() : io.shoal.net.nft.MeshTables.replace(host));
+                nft.apply(null, host.isEmpty() ? MeshTables.remove() : MeshTables.replace(host));
                 meshHost = host;
             } catch (RuntimeException e) {
                 LOG.warn("cannot set the published ports of this node: {}", e.getMessage());
@@ -391,8 +416,8 @@ public final class OverlayPlane implements NetworkAttacher {
         }
         if (!sandbox.equals(meshSandbox) && ingress != null) {
             try {
-                String sb = io.shoal.net.plane.Naming.sandbox(prefix, ingress.id());
-                nft.apply(sb, sandbox.isEmpty() ? io.shoal.net.nft.MeshTables.remove() : io.shoal.net.nft.MeshTables.replace(sandbox));
+                String sb = Naming.sandbox(prefix, ingress.id());
+                nft.apply(sb, sandbox.isEmpty() ? MeshTables.remove() : MeshTables.replace(sandbox));
                 meshSandbox = sandbox;
             } catch (RuntimeException e) {
                 LOG.warn("cannot set the routing mesh in the ingress sandbox: {}", e.getMessage());
@@ -414,10 +439,10 @@ public final class OverlayPlane implements NetworkAttacher {
         }
     }
 
-    private static java.net.Inet4Address inet(String ip) {
+    private static Inet4Address inet(String ip) {
         try {
-            return (java.net.Inet4Address) java.net.InetAddress.getByName(ip);
-        } catch (java.net.UnknownHostException e) {
+            return (Inet4Address) InetAddress.getByName(ip);
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(ip, e);
         }
     }
@@ -436,7 +461,7 @@ public final class OverlayPlane implements NetworkAttacher {
         }
         // an endpoint whose network the managers no longer list (its task ended; its container is
         // on its way out) is simply not plugged any more
-        java.util.Set<String> known = new java.util.HashSet<>();
+        Set<String> known = new HashSet<>();
         nets.forEach(n -> known.add(n.id()));
         List<LocalEndpoint> local = new ArrayList<>();
         locals.values().forEach(eps -> eps.stream().filter(e -> known.contains(e.networkId())).forEach(local::add));

@@ -2,7 +2,9 @@ package io.shoal.worker.agent;
 
 import io.grpc.StatusRuntimeException;
 import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.ContainerSpec;
 import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -12,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AssignmentSetTest {
     private static Task task(String id, String image) {
-        return Task.newBuilder().setId(id).setSpec(io.shoal.api.TaskSpec.newBuilder()
-                .setContainer(io.shoal.api.ContainerSpec.newBuilder().setImage(image))).build();
+        return Task.newBuilder().setId(id).setSpec(TaskSpec.newBuilder()
+                .setContainer(ContainerSpec.newBuilder().setImage(image))).build();
     }
 
     private static List<String> ids(List<Task> tasks) {

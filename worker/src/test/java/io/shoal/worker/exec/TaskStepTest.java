@@ -1,6 +1,8 @@
 package io.shoal.worker.exec;
 
+import io.shoal.api.ContainerSpec;
 import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import org.junit.jupiter.api.Test;
@@ -89,7 +91,7 @@ class TaskStepTest {
     void shutdownUsesTheStopSignalAndGrace() throws InterruptedException {
         Scripted c = new Scripted();
         Task t = task(TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_SHUTDOWN).toBuilder()
-                .setSpec(io.shoal.api.TaskSpec.newBuilder().setContainer(io.shoal.api.ContainerSpec.newBuilder()
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder()
                         .setStopSignal("SIGINT").setStopGracePeriodMs(1500).setHasStopGracePeriod(true))).build();
         TaskStatus s = step.step(t, c);
         assertEquals(TaskState.TASK_STATE_SHUTDOWN, s.getState());

@@ -1,5 +1,6 @@
 package io.shoal.worker.image;
 
+import io.shoal.distribution.Credentials;
 import io.shoal.worker.image.TestRegistry.Entry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -250,7 +251,7 @@ final class TestRegistry implements AutoCloseable {
 
     /** Publishes an image made of these layers (each a list of entries, gzip-compressed) under repo:tag. */
     void push(String repo, String tag, List<String> cmd, List<List<Entry>> layers) throws IOException {
-        List<Layer> ls = new java.util.ArrayList<>();
+        List<Layer> ls = new ArrayList<>();
         for (List<Entry> l : layers) {
             ls.add(Layer.gzip(l));
         }
@@ -288,7 +289,7 @@ final class TestRegistry implements AutoCloseable {
     /** Layer entries for a minimal busybox root. */
     static List<Entry> busyboxLayer() throws IOException {
         byte[] bb = Files.readAllBytes(Path.of("/usr/bin/busybox"));
-        List<Entry> l = new java.util.ArrayList<>(List.of(Entry.dir("bin"), new Entry("bin/busybox", bb, 0755, null),
+        List<Entry> l = new ArrayList<>(List.of(Entry.dir("bin"), new Entry("bin/busybox", bb, 0755, null),
                 Entry.dir("etc"), Entry.file("etc/passwd", "root:x:0:0::/root:/bin/sh\n"), Entry.dir("tmp")));
         for (String c : List.of("sh", "echo", "cat", "ls", "sleep", "true")) {
             l.add(Entry.symlink("bin/" + c, "busybox"));

@@ -7,21 +7,29 @@ import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.ClusterSettings;
+import io.shoal.manager.orchestrator.Changes;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
+import io.shoal.manager.orchestrator.replicated.ConstraintEnforcer;
 import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Global services and global jobs: one task on every node that may run it, following nodes as they
@@ -60,7 +68,7 @@ public final class GlobalOrchestrator implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         List<StoreAction> out = new ArrayList<>();
         List<Node> nodes = tx.nodes();
-        long grace = io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster());
+        long grace = ClusterSettings.downGraceMs(tx.cluster());
         Set<String> globalServices = new HashSet<>();
         Set<String> allServices = new HashSet<>();
         for (Service s : tx.services()) {
@@ -81,18 +89,18 @@ public final class GlobalOrchestrator implements Reconciler {
 
     /** Every global service when a node changed (it may gain or lose a task), else only the changed services. */
     @Override
-    public List<StoreAction> reconcile(ReadTx tx, long nowMs, io.shoal.manager.orchestrator.Changes changes) {
+    public List<StoreAction> reconcile(ReadTx tx, long nowMs, Changes changes) {
         if (changes.all()) {
             return reconcile(tx, nowMs);
         }
         List<StoreAction> out = new ArrayList<>();
         List<Node> nodes = null;
-        long grace = io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster());
-        java.util.Collection<String> ids = changes.anyNodes().isEmpty()
-                ? java.util.stream.Stream.concat(changes.services().stream(), changes.progressed().stream()).toList()
+        long grace = ClusterSettings.downGraceMs(tx.cluster());
+        Collection<String> ids = changes.anyNodes().isEmpty()
+                ? Stream.concat(changes.services().stream(), changes.progressed().stream()).toList()
                 : tx.services().stream().filter(GlobalOrchestrator::global).map(Service::getId).toList();
         for (String id : ids) {
-            java.util.Optional<Service> s = tx.service(id);
+            Optional<Service> s = tx.service(id);
             if (s.isEmpty()) {
                 tx.tasksOfService(id).stream().filter(t -> t.getSlot() == 0 && Tasks.wanted(t)).forEach(t -> out.add(shutdown(t)));
             } else if (global(s.get())) {
@@ -113,7 +121,7 @@ public final class GlobalOrchestrator implements Reconciler {
     }
 
     private void reconcileService(Service s, List<Task> tasks, List<Node> nodes, long nowMs, long grace, List<StoreAction> out) {
-        java.util.function.Predicate<Node> eligible = io.shoal.manager.orchestrator.replicated.ConstraintEnforcer.fits(s.getSpec().getTask());
+        Predicate<Node> eligible = ConstraintEnforcer.fits(s.getSpec().getTask());
         boolean job = s.getSpec().hasGlobalJob();
         Map<String, List<Task>> byNode = new HashMap<>();
         tasks.forEach(t -> byNode.computeIfAbsent(t.getNodeId(), k -> new ArrayList<>()).add(t));
@@ -121,7 +129,7 @@ public final class GlobalOrchestrator implements Reconciler {
         nodes.forEach(n -> nodeById.put(n.getId(), n));
 
         Set<String> retired = new HashSet<>();
-        java.util.function.Consumer<Task> retire = t -> {
+        Consumer<Task> retire = t -> {
             if (retired.add(t.getId())) {
                 out.add(shutdown(t));
             }

@@ -5,6 +5,7 @@ import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
 import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
@@ -48,7 +49,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
         tx.nodes().forEach(n -> nodes.put(n.getId(), n));
         for (Service s : tx.services()) {
             if (s.getSpec().hasReplicatedJob()) {
-                reconcileJob(s, tx.tasksOfService(s.getId()), nodes, nowMs, io.shoal.manager.ClusterSettings.downGraceMs(tx.cluster()), out);
+                reconcileJob(s, tx.tasksOfService(s.getId()), nodes, nowMs, ClusterSettings.downGraceMs(tx.cluster()), out);
             }
         }
         return out;

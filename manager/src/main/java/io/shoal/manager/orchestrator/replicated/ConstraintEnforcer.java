@@ -1,6 +1,7 @@
 package io.shoal.manager.orchestrator.replicated;
 
 import io.shoal.api.Node;
+import io.shoal.api.Placement;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import io.shoal.scheduler.NodeInfo;
@@ -39,11 +40,11 @@ public final class ConstraintEnforcer {
      * predicate per placement; a task without constraints or platforms fits every node, and is
      * judged without hashing its spec).
      */
-    static boolean misplaced(Task t, Map<String, Node> nodes, Map<io.shoal.api.Placement, Predicate<Node>> cache) {
+    static boolean misplaced(Task t, Map<String, Node> nodes, Map<Placement, Predicate<Node>> cache) {
         if (t.getNodeId().isEmpty()) {
             return false;
         }
-        io.shoal.api.Placement placement = t.getSpec().getPlacement();
+        Placement placement = t.getSpec().getPlacement();
         if (placement.getConstraintsCount() == 0 && placement.getPlatformsCount() == 0) {
             return false;
         }

@@ -1,7 +1,9 @@
 package io.shoal.manager.orchestrator.replicated;
 
 import io.shoal.api.Node;
+import io.shoal.api.NodeAvailability;
 import io.shoal.api.NodeStatus;
+import io.shoal.api.Placement;
 import io.shoal.api.RestartPolicy;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
@@ -21,9 +23,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * Keeps every replicated service at its replica count, one live task per slot:
@@ -52,7 +58,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         List<StoreAction> out = new ArrayList<>();
         Map<String, Node> nodes = nodes(tx);
-        java.util.function.ToIntFunction<String> load = load(tx);
+        ToIntFunction<String> load = load(tx);
         long grace = ClusterSettings.downGraceMs(tx.cluster());
         Set<String> services = new HashSet<>();
         for (Service s : tx.services()) {
@@ -78,7 +84,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
         if (changes.all()) {
             return reconcile(tx, nowMs);
         }
-        Set<String> touched = new java.util.TreeSet<>(changes.services());
+        Set<String> touched = new TreeSet<>(changes.services());
         for (String node : changes.nodes()) {
             tx.tasksOnNode(node).forEach(t -> touched.add(t.getServiceId()));
         }
@@ -103,10 +109,10 @@ public final class ReplicatedOrchestrator implements Reconciler {
         }
         List<StoreAction> out = new ArrayList<>();
         Map<String, Node> nodes = nodes(tx);
-        java.util.function.ToIntFunction<String> load = load(tx);
+        ToIntFunction<String> load = load(tx);
         long grace = ClusterSettings.downGraceMs(tx.cluster());
         for (String id : touched) {
-            java.util.Optional<Service> s = tx.service(id);
+            Optional<Service> s = tx.service(id);
             if (s.isEmpty()) {
                 tx.tasksOfService(id).stream().filter(t -> Tasks.wanted(t) && t.getSlot() > 0).forEach(t -> out.add(shutdown(t)));
             } else if (s.get().getSpec().hasReplicated()) {
@@ -123,15 +129,15 @@ public final class ReplicatedOrchestrator implements Reconciler {
     }
 
     /** Tasks holding a place on each node, counted on demand (only a scale-down asks). */
-    private static java.util.function.ToIntFunction<String> load(ReadTx tx) {
+    private static ToIntFunction<String> load(ReadTx tx) {
         Map<String, Integer> memo = new HashMap<>();
         return node -> node.isEmpty() ? 0
                 : memo.computeIfAbsent(node, n -> (int) tx.tasksOnNode(n).stream().filter(Tasks::placed).count());
     }
 
-    private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, java.util.function.ToIntFunction<String> load,
+    private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, ToIntFunction<String> load,
                                   long nowMs, long grace, List<StoreAction> out) {
-        Map<io.shoal.api.Placement, java.util.function.Predicate<Node>> fits = new HashMap<>();
+        Map<Placement, Predicate<Node>> fits = new HashMap<>();
         long replicas = s.getSpec().getReplicated().getReplicas();
         Map<Long, List<Task>> bySlot = new TreeMap<>();
         tasks.forEach(t -> bySlot.computeIfAbsent(t.getSlot(), k -> new ArrayList<>()).add(t));
@@ -262,7 +268,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
         Node n = nodes.get(t.getNodeId());
         return n == null
                 || (n.getStatus().getState() == NodeStatus.State.DOWN && nowMs - n.getStatus().getSinceMs() >= graceMs)
-                || n.getSpec().getAvailability() == io.shoal.api.NodeAvailability.NODE_AVAILABILITY_DRAIN;
+                || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.shoal.worker.exec.runc;
 
 import io.shoal.worker.exec.ExecException;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +22,7 @@ public final class Cmd {
 
     public static Result run(List<String> cmd, Duration timeout) throws ExecException {
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             // small outputs only: read after exit is safe below the pipe buffer size
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

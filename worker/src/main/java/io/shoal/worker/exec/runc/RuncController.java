@@ -1,15 +1,24 @@
 package io.shoal.worker.exec.runc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.api.HealthConfig;
+import io.shoal.api.Mount;
 import io.shoal.api.Task;
 import io.shoal.worker.exec.Controller;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.ExitStatus;
+import io.shoal.worker.exec.Health;
+import io.shoal.worker.fs.Trees;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,7 +48,7 @@ final class RuncController implements Controller {
     }
 
     private List<String> runtime(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(ex.runtime, "--root", ex.root.resolve("state").toString()));
+        List<String> cmd = new ArrayList<>(List.of(ex.runtime, "--root", ex.root.resolve("state").toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -67,7 +76,7 @@ final class RuncController implements Controller {
                 // the node's resolver for the task's network answers service names (and nothing else yet)
                 Path resolv = bundle.resolve("resolv.conf");
                 Files.writeString(resolv, "nameserver " + resolver + "\noptions ndots:0\n");
-                container.addMounts(io.shoal.api.Mount.newBuilder().setType(io.shoal.api.Mount.Type.BIND)
+                container.addMounts(Mount.newBuilder().setType(Mount.Type.BIND)
                         .setSource(resolv.toString()).setTarget("/etc/resolv.conf").setReadOnly(true));
             }
             var spec = OciSpec.build(container.build(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
@@ -94,7 +103,7 @@ final class RuncController implements Controller {
      * lives in the bundle and goes with the task. As Docker does, a new volume starts as a copy of
      * what the image has at the mount target.
      */
-    private Path volume(io.shoal.api.Mount m, Path rootfs) throws ExecException {
+    private Path volume(Mount m, Path rootfs) throws ExecException {
         Path dir = m.getSource().isEmpty()
                 ? bundle.resolve("volumes").resolve(Integer.toHexString(m.getTarget().hashCode()))
                 : ex.root.resolve("volumes").resolve(m.getSource()).resolve("_data");
@@ -107,13 +116,13 @@ final class RuncController implements Controller {
             }
             Path tmp = dir.resolveSibling(dir.getFileName() + ".new");
             try {
-                io.shoal.worker.fs.Trees.delete(tmp);
+                Trees.delete(tmp);
                 Files.createDirectories(tmp);
                 Path seed = rootfs.resolve(m.getTarget().substring(1));
-                if (Files.isDirectory(seed, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(seed, LinkOption.NOFOLLOW_LINKS)) {
                     Cmd.check(List.of("cp", "-a", "--", seed + "/.", tmp.toString()), CMD_TIMEOUT);
                 }
-                Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                 return dir;
             } catch (IOException e) {
                 throw new ExecException("cannot create the volume for " + m.getTarget() + ": " + e.getMessage(), e);
@@ -212,7 +221,7 @@ final class RuncController implements Controller {
             ex.attacher.detach(task);
         } catch (ExecException | RuntimeException e) {
             // the container goes anyway: a stale overlay entry is corrected by the next apply
-            org.slf4j.LoggerFactory.getLogger(RuncController.class).warn("detaching {} from its networks: {}", id, e.getMessage());
+            LoggerFactory.getLogger(RuncController.class).warn("detaching {} from its networks: {}", id, e.getMessage());
         }
         if (Files.exists(Path.of("/run/netns", netns))) {
             Cmd.run(List.of("ip", "netns", "delete", netns), CMD_TIMEOUT);
@@ -220,7 +229,7 @@ final class RuncController implements Controller {
         ex.rootfs.release(task, bundle);
         try {
             Files.deleteIfExists(exitFile);
-            io.shoal.worker.fs.Trees.delete(bundle);
+            Trees.delete(bundle);
         } catch (IOException e) {
             throw new ExecException("cannot remove " + bundle + ": " + e.getMessage(), e);
         }
@@ -252,34 +261,34 @@ final class RuncController implements Controller {
             String pid = Files.readString(pidFile).trim();
             byte[] cmdline = Files.readAllBytes(Path.of("/proc", pid, "cmdline"));
             // the pid could have been reused by another program after a host restart
-            return new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).contains(id);
+            return new String(cmdline, StandardCharsets.UTF_8).contains(id);
         } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
     @Override
-    public io.shoal.worker.exec.Health.Probe probe(List<String> command, Duration timeout) {
+    public Health.Probe probe(List<String> command, Duration timeout) {
         List<String> cmd = runtime("exec", id);
         cmd.addAll(command);
         try {
             Cmd.Result r = Cmd.run(cmd, timeout);
             String out = (r.out() + r.err()).strip();
-            return new io.shoal.worker.exec.Health.Probe(r.code(), out.length() > 200 ? out.substring(out.length() - 200) : out);
+            return new Health.Probe(r.code(), out.length() > 200 ? out.substring(out.length() - 200) : out);
         } catch (ExecException e) {
-            return new io.shoal.worker.exec.Health.Probe(-1, e.getMessage());
+            return new Health.Probe(-1, e.getMessage());
         }
     }
 
     /** The image's HEALTHCHECK, recorded in the bundle at prepare so a restarted worker still knows it. */
     @Override
-    public io.shoal.api.HealthConfig imageHealthcheck() {
+    public HealthConfig imageHealthcheck() {
         try {
             Path f = bundle.resolve("image-health.pb");
-            return Files.exists(f) ? io.shoal.api.HealthConfig.parseFrom(Files.readAllBytes(f))
-                    : io.shoal.api.HealthConfig.getDefaultInstance();
+            return Files.exists(f) ? HealthConfig.parseFrom(Files.readAllBytes(f))
+                    : HealthConfig.getDefaultInstance();
         } catch (IOException e) {
-            return io.shoal.api.HealthConfig.getDefaultInstance();
+            return HealthConfig.getDefaultInstance();
         }
     }
 

@@ -4,12 +4,17 @@ import io.shoal.api.Task;
 import io.shoal.worker.exec.Controller;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.Executor;
+import io.shoal.worker.exec.NetworkAttacher;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Runs each task under conmon, which runs runc (or crun): conmon holds the container's stdio,
@@ -24,9 +29,9 @@ public final class RuncExecutor implements Executor {
     final Rootfs.Source rootfs;
     final String cgroupParent;
     /** Plugs containers into their overlay networks (none by default). */
-    volatile io.shoal.worker.exec.NetworkAttacher attacher = io.shoal.worker.exec.NetworkAttacher.NONE;
+    volatile NetworkAttacher attacher = NetworkAttacher.NONE;
 
-    public void setNetworkAttacher(io.shoal.worker.exec.NetworkAttacher attacher) {
+    public void setNetworkAttacher(NetworkAttacher attacher) {
         this.attacher = attacher;
     }
 
@@ -69,7 +74,7 @@ public final class RuncExecutor implements Executor {
      */
     static List<String> bindUnifiedControllersToV1() throws ExecException {
         Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
-        List<String> mounted = new java.util.ArrayList<>();
+        List<String> mounted = new ArrayList<>();
         try {
             if (!Files.exists(unified)) {
                 return mounted;
@@ -123,15 +128,15 @@ public final class RuncExecutor implements Executor {
     }
 
     /** The image references of every container on this host, running or not: what pruning must keep. */
-    public java.util.Set<String> imagesInUse() throws ExecException {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    public Set<String> imagesInUse() throws ExecException {
+        Set<String> out = new TreeSet<>();
         for (String id : existingTaskIds()) {
             Path f = root.resolve("bundles").resolve("shoal-" + id).resolve("image");
             try {
                 if (Files.exists(f)) {
                     out.add(Files.readString(f).trim());
                 }
-            } catch (java.nio.file.NoSuchFileException gone) {
+            } catch (NoSuchFileException gone) {
                 // removed meanwhile: it holds nothing any more
             } catch (IOException e) {
                 throw new ExecException("cannot read " + f + ": " + e.getMessage(), e);

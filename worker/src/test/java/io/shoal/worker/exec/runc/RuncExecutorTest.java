@@ -11,7 +11,9 @@ import io.shoal.api.TaskStatus;
 import io.shoal.worker.exec.Controller;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.ExitStatus;
+import io.shoal.worker.exec.Health;
 import io.shoal.worker.exec.TaskStep;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,7 +92,7 @@ class RuncExecutorTest {
         }
     }
 
-    @org.junit.jupiter.api.AfterAll
+    @AfterAll
     static void removeCgroupParent() throws IOException, InterruptedException {
         if (!Files.isDirectory(Path.of("/sys/fs/cgroup"))) {
             return;
@@ -107,7 +110,7 @@ class RuncExecutorTest {
         }
     }
 
-    static final List<String> crunMounted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<String> crunMounted = new CopyOnWriteArrayList<>();
 
     private Controller controller(ContainerSpec c, ResourceRequirements r) {
         Task t = Task.newBuilder().setId(UUID.randomUUID().toString().replace("-", "").substring(0, 20))
@@ -250,13 +253,13 @@ class RuncExecutorTest {
         c.prepare();
         c.start();
         assertTrue(c.exists());
-        io.shoal.worker.exec.Health.Probe missing = c.probe(List.of("cat", "/tmp/ready"), Duration.ofSeconds(10));
+        Health.Probe missing = c.probe(List.of("cat", "/tmp/ready"), Duration.ofSeconds(10));
         assertEquals(1, missing.exitCode(), missing.toString());
         Files.createDirectories(rootfs.resolve("tmp"));
-        io.shoal.worker.exec.Health.Probe ok = c.probe(List.of("/bin/sh", "-c", "echo probe-ran-as-$(hostname)"), Duration.ofSeconds(10));
+        Health.Probe ok = c.probe(List.of("/bin/sh", "-c", "echo probe-ran-as-$(hostname)"), Duration.ofSeconds(10));
         assertEquals(0, ok.exitCode());
         assertEquals("probe-ran-as-box1", ok.output());
-        io.shoal.worker.exec.Health.Probe slow = c.probe(List.of("sleep", "5"), Duration.ofMillis(300));
+        Health.Probe slow = c.probe(List.of("sleep", "5"), Duration.ofMillis(300));
         assertEquals(-1, slow.exitCode(), "a probe past its timeout fails");
         c.shutdown("SIGKILL", Duration.ZERO);
     }

@@ -1,0 +1,623 @@
+package io.shoal.e2e;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.shoal.api.Annotations;
+import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.AssignmentsRequest;
+import io.shoal.api.ContainerSpec;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.DispatcherGrpc;
+import io.shoal.api.HeartbeatRequest;
+import io.shoal.api.HeartbeatResponse;
+import io.shoal.api.IssueNodeCertificateRequest;
+import io.shoal.api.IssueNodeCertificateResponse;
+import io.shoal.api.ListServicesRequest;
+import io.shoal.api.ListTasksRequest;
+import io.shoal.api.NodeCAGrpc;
+import io.shoal.api.NodeDescription;
+import io.shoal.api.Platform;
+import io.shoal.api.RemoveServiceRequest;
+import io.shoal.api.ReplicatedService;
+import io.shoal.api.Resources;
+import io.shoal.api.ServiceSpec;
+import io.shoal.api.SessionMessage;
+import io.shoal.api.SessionRequest;
+import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
+import io.shoal.api.TaskState;
+import io.shoal.api.TaskStatus;
+import io.shoal.api.TaskStatusUpdate;
+import io.shoal.api.UpdateTaskStatusRequest;
+import io.shoal.api.UpdateTaskStatusResponse;
+import io.shoal.manager.ca.NodeKeys;
+import io.shoal.node.LocalSocket;
+import io.shoal.node.NodeFiles;
+import io.shoal.node.Tls;
+import io.shoal.manager.ca.Pem;
+import io.shoal.worker.agent.Backoff;
+import io.shoal.worker.fs.Trees;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Benchmark, not a test: 3 real manager daemons (separate processes on 127.0.0.1) and N hollow
+ * workers in this JVM that speak the real dispatcher protocol over mutual TLS (a certificate each,
+ * a session, heartbeats skipped after an answered report as the agent does, the assignments stream,
+ * status reports on their stream) but run nothing: an assigned task
+ * is reported RUNNING at once. Deploys services totalling T tasks and prints the committed
+ * placements per second, the time until every hollow node acknowledged its tasks (its RUNNING
+ * report committed: the managers answer a report only then), the managers' RSS and the CPU every
+ * process used. Hollow nodes connect round robin to the three managers (each serves its sessions);
+ * like the real agent, a hollow node whose session fails opens a new one after a jittered, doubling wait
+ * ({@link io.shoal.worker.agent.Backoff}: 50-100 ms first, up to 1-2 s).
+ * <pre>
+ * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dshoal.bench=true -Dit.test=none -Dfailsafe.failIfNoSpecifiedTests=false \
+ *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-XX:TieredStopAtLevel=1 \
+ *     [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000 -Dshoal.bench.rounds=2]
+ * </pre>
+ * {@code -Dshoal.bench.daemonArgs="--election-timeout 2s"} adds flags to the managers' {@code shoal daemon}.
+ * The 10 services are created one call after another, or with {@code -Dshoal.bench.concurrentCreates=true}
+ * by 10 concurrent calls (several clients at once).
+ * The managers run with the daemon's own JVM options; {@code -DargLine=-XX:TieredStopAtLevel=1} keeps
+ * this JVM (the load generator, 1,000 TLS clients) from spending a core on C2 compiles that the
+ * managers then lack. Round 1 starts on cold managers; each later round first removes every
+ * service and waits until no task is left. "Committed" placements are read from the leader's
+ * {@code shoal_tasks_placed_total} (its {@code --metrics-addr}), polled every 100 ms, so that time is
+ * an upper bound to 0.1 s; "placed and assigned" is when the last hollow node received its task.
+ * {@code -Dshoal.bench.out=DIR} keeps the managers' logs in DIR (m1.log is the leader's); with
+ * {@code -Dshoal.bench.jfr=true} each manager also records a JFR profile there (m1.jfr).
+ */
+@EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
+class HollowNodesBench {
+    private static final int NODES = Integer.getInteger("shoal.bench.nodes", 1000);
+    private static final int TASKS = Integer.getInteger("shoal.bench.tasks", 10_000);
+    private static final int SERVICES = 10;
+    /** -Dshoal.bench.concurrentCreates=true: the services are created by concurrent calls instead of one after another. */
+    private static final boolean CONCURRENT_CREATES = Boolean.getBoolean("shoal.bench.concurrentCreates");
+    private static final Path SHOAL = Path.of(System.getProperty("user.dir")).getParent().resolve("shoal");
+
+    record Daemon(Process process, Path socket, String addr, int metricsPort) {}
+
+    private static Daemon startDaemon(Path dir, String name) throws Exception {
+        int port = Ports.freePair();
+        Path data = dir.resolve(name);
+        Files.createDirectories(data);
+        Path socket = dir.resolve(name + ".sock");
+        int metricsPort = Ports.freePair();
+        ProcessBuilder pb = new ProcessBuilder(SHOAL.toString(), "daemon", "--data-dir", data.toString(), "--socket", socket.toString(),
+                "--listen-addr", "127.0.0.1:" + port, "--metrics-addr", "127.0.0.1:" + metricsPort)
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+        String daemonArgs = System.getProperty("shoal.bench.daemonArgs", ""); // e.g. --election-timeout 2s
+        if (!daemonArgs.isBlank()) {
+            pb.command().addAll(List.of(daemonArgs.strip().split("\\s+")));
+        }
+        String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
+        String opts = System.getProperty("shoal.bench.javaOpts", ""); // extra JVM options for the managers
+        if (out != null && !out.isEmpty()) {
+            opts += " -Xlog:gc:file=" + out + "/" + name + "-gc.log"
+                    + (Boolean.getBoolean("shoal.bench.jfr") ? " -XX:StartFlightRecording=filename=" + out + "/" + name
+                    + ".jfr,settings=profile,dumponexit=true" : "")
+                    + (Boolean.getBoolean("shoal.bench.nmt") ? " -XX:NativeMemoryTracking=summary" : "");
+        }
+        if (!opts.isBlank()) {
+            pb.environment().put("SHOAL_JAVA_OPTS", opts.strip());
+        }
+        Process p = pb.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(socket)) {
+            assertTrue(System.nanoTime() < deadline && p.isAlive(), "daemon " + name + " did not start: " + Files.readString(dir.resolve(name + ".log")));
+            Thread.sleep(100);
+        }
+        return new Daemon(p, socket, "127.0.0.1:" + port, metricsPort);
+    }
+
+    private static String cli(Daemon d, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SHOAL.toString(), "--host", "unix://" + d.socket()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", args) + ": " + out);
+        return out.strip();
+    }
+
+    private static long rssMiB(Process p) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** One value from a daemon's /metrics (--metrics-addr), e.g. shoal_tasks_placed_total; only that meter is asked for. */
+    private static double metric(HttpClient http, Daemon d, String name) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.metricsPort() + "/metrics?name[]=" + name))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in the metrics of " + d.addr()));
+    }
+
+    /** CPU seconds (user + system) a process has used so far, from /proc. */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+    }
+
+    private static double[] cpu(List<Daemon> managers) throws IOException {
+        double[] c = new double[managers.size() + 1];
+        for (int i = 0; i < managers.size(); i++) {
+            c[i] = cpuSeconds(managers.get(i).process().pid());
+        }
+        c[managers.size()] = cpuSeconds(ProcessHandle.current().pid());
+        return c;
+    }
+
+    /** With -Dshoal.bench.nmt=true: the JVM's own account of a manager's native memory, into the output directory. */
+    private static void nativeMemory(Daemon d, String name) throws Exception {
+        String out = System.getProperty("shoal.bench.out");
+        if (!Boolean.getBoolean("shoal.bench.nmt") || out == null || out.isEmpty()) {
+            return;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "VM.native_memory", "summary")
+                .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-nmt.txt").toFile()).start();
+        p.waitFor(30, TimeUnit.SECONDS);
+        Process h = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "GC.class_histogram")
+                .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-histogram.txt").toFile()).start();
+        h.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** One simulated worker. */
+    final class Hollow {
+        final ManagedChannel ch;
+        final DispatcherGrpc.DispatcherStub stub;
+        volatile String session;
+        final Set<String> acked = ConcurrentHashMap.newKeySet();
+
+        Hollow(ManagedChannel ch) {
+            this.ch = ch;
+            this.stub = DispatcherGrpc.newStub(ch);
+        }
+
+        final AtomicInteger generation = new AtomicInteger();
+        volatile ScheduledFuture<?> beat;
+        volatile StreamObserver<HeartbeatRequest> beats;
+        volatile boolean counted;
+
+        /** The agent's own backoff between session attempts (one attempt at a time per node, so no lock). */
+        final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2),
+                () -> ThreadLocalRandom.current().nextDouble());
+
+        /** Opens a session; like the real agent, a failed or ended one is opened again after a backoff. */
+        void open(ScheduledExecutorService timer) {
+            int gen = generation.incrementAndGet();
+            stub.session(SessionRequest.newBuilder().setDescription(description()).build(), new StreamObserver<>() {
+                @Override
+                public void onNext(SessionMessage m) {
+                    if (generation.get() == gen && session == null) {
+                        backoff.reset();
+                        session = m.getSessionId();
+                        long period = Math.max(100, m.getHeartbeatPeriodMs());
+                        beats = stub.heartbeats(new StreamObserver<HeartbeatResponse>() {
+                            @Override public void onNext(HeartbeatResponse r) { }
+                            @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
+                            @Override public void onCompleted() { reopen(timer, gen); }
+                        });
+                        beat = timer.scheduleAtFixedRate(() -> heartbeat(gen, period), 0, period, TimeUnit.MILLISECONDS);
+                        stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
+                        if (!counted) {
+                            counted = true;
+                            sessions.incrementAndGet();
+                        }
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    errors.incrementAndGet();
+                    reopen(timer, gen);
+                }
+
+                @Override
+                public void onCompleted() {
+                    reopen(timer, gen);
+                }
+            });
+        }
+
+        void reopen(ScheduledExecutorService timer, int gen) {
+            if (!generation.compareAndSet(gen, gen + 1)) {
+                return; // this session was given up already
+            }
+            var b = beat;
+            if (b != null) {
+                b.cancel(false);
+            }
+            var hb = beats;
+            beats = null;
+            if (hb != null) {
+                try {
+                    synchronized (this) {
+                        hb.onCompleted();
+                    }
+                } catch (RuntimeException ignored) {
+                    // already ended
+                }
+            }
+            session = null;
+            if (!timer.isShutdown()) {
+                timer.schedule(() -> open(timer), backoff.next().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** The session's report stream (as the agent reports), opened on the first report; its reports by sequence until answered. */
+        StreamObserver<UpdateTaskStatusRequest> reportStream;
+        final Map<Long, List<TaskStatusUpdate>> unanswered = new ConcurrentHashMap<>();
+        long sequence;
+
+        synchronized void report(List<TaskStatusUpdate> updates) {
+            if (reportStream == null) {
+                AtomicReference<StreamObserver<UpdateTaskStatusRequest>> self =
+                        new AtomicReference<>();
+                self.set(stub.statusReports(new StreamObserver<UpdateTaskStatusResponse>() {
+                    @Override public void onNext(UpdateTaskStatusResponse r) {
+                        reportAnswered = System.nanoTime();
+                        List<TaskStatusUpdate> answered = unanswered.remove(r.getSequence());
+                        if (answered != null) { // the managers answer once the reported states are committed: acknowledged
+                            answered.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
+                                    .forEach(u -> ack(u.getTaskId()));
+                        }
+                    }
+                    @Override public void onError(Throwable t) { errors.incrementAndGet(); ended(self.get()); }
+                    @Override public void onCompleted() { ended(self.get()); }
+                }));
+                reportStream = self.get();
+            }
+            long n = ++sequence;
+            unanswered.put(n, updates);
+            reportStream.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).setSequence(n).build());
+        }
+
+        synchronized void ended(StreamObserver<UpdateTaskStatusRequest> stream) {
+            if (reportStream == stream) {
+                reportStream = null;
+            }
+        }
+
+        /** When a status report was last answered (System.nanoTime()). */
+        volatile long reportAnswered = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+
+        /** One heartbeat on the session's heartbeat stream, as the agent sends them: none when a report was answered within the period. */
+        void heartbeat(int gen, long periodMs) {
+            String id = session;
+            var hb = beats;
+            if (id == null || hb == null || generation.get() != gen
+                    || System.nanoTime() - reportAnswered < TimeUnit.MILLISECONDS.toNanos(periodMs)) {
+                return;
+            }
+            synchronized (this) {
+                hb.onNext(HeartbeatRequest.newBuilder().setSessionId(id).build());
+            }
+            beatsSent.incrementAndGet();
+        }
+
+        void ack(String taskId) {
+            if (acked.add(taskId)) {
+                running.incrementAndGet();
+                lastRunning.set(System.nanoTime());
+            }
+        }
+
+        StreamObserver<AssignmentsMessage> assignments() {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(AssignmentsMessage m) {
+                    messages.incrementAndGet();
+                    List<TaskStatusUpdate> updates = new ArrayList<>();
+                    for (Task t : m.getTasksList()) {
+                        if (t.getDesiredState() == TaskState.TASK_STATE_RUNNING && t.getStatus().getState() == TaskState.TASK_STATE_ASSIGNED) {
+                            firstSeen.putIfAbsent(t.getId(), System.nanoTime());
+                            updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
+                                    .setState(TaskState.TASK_STATE_RUNNING).setMessage("started").setTimestampMs(System.currentTimeMillis())).build());
+                        }
+                        if (t.getDesiredState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE
+                                && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_COMPLETE_VALUE) {
+                            updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
+                                    .setState(TaskState.TASK_STATE_SHUTDOWN).setMessage("shutdown").setTimestampMs(System.currentTimeMillis())).build());
+                        }
+                        if (t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+                            ack(t.getId()); // a full set after a new session: committed earlier
+                        }
+                    }
+                    if (!updates.isEmpty()) {
+                        reports.incrementAndGet();
+                        report(updates);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    errors.incrementAndGet();
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
+    }
+
+    private void deploy(int round, ControlGrpc.ControlBlockingStub control, List<Daemon> managers, List<Hollow> hollows) throws Exception {
+        firstSeen.clear();
+        running.set(0);
+        hollows.forEach(h -> h.acked.clear());
+        long errors0 = errors.get();
+        long messages0 = messages.get();
+        long reports0 = reports.get();
+        long beats0 = beatsSent.get();
+        double[] cpu0 = cpu(managers);
+        String outDir = System.getProperty("shoal.bench.out");
+        if (outDir != null && !outDir.isEmpty()) { // lets a profiler attach for the round
+            Files.writeString(Path.of(outDir, "round" + round), ProcessHandle.current().pid() + "\n");
+        }
+        // committed placements, as the leader's store counts them when it applies them (its /metrics)
+        HttpClient http = HttpClient.newHttpClient();
+        double placed0 = metric(http, managers.get(0), "shoal_tasks_placed_total");
+        AtomicLong allCommitted = new AtomicLong();
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            try {
+                while (metric(http, managers.get(0), "shoal_tasks_placed_total") - placed0 < TASKS) {
+                    Thread.sleep(100); // a scrape costs the leader a few ms: often enough, not a load of its own
+                }
+                allCommitted.set(System.nanoTime());
+            } catch (Exception | AssertionError e) {
+                // no figure then
+            }
+        });
+        long start = System.nanoTime();
+        List<Thread> creates = new ArrayList<>();
+        for (int s = 0; s < SERVICES; s++) {
+            CreateServiceRequest create = CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder()
+                    .setAnnotations(Annotations.newBuilder().setName("svc" + round + "-" + s))
+                    .setReplicated(ReplicatedService.newBuilder().setReplicas(TASKS / SERVICES))
+                    .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("hollow:1")))).build();
+            if (CONCURRENT_CREATES) { // all at once, as several clients (or one deploying a whole stack) would
+                creates.add(Thread.ofVirtual().start(() -> control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(create)));
+            } else {
+                control.withDeadlineAfter(60, TimeUnit.SECONDS).createService(create);
+            }
+        }
+        for (Thread t : creates) {
+            t.join();
+        }
+        long created = System.nanoTime();
+        // wait until every task is acknowledged, or nothing moved for 30 s
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (running.get() < TASKS && System.nanoTime() - lastChange < Duration.ofSeconds(30).toNanos()) {
+            if (running.get() != lastCount) {
+                lastCount = running.get();
+                lastChange = System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        double[] cpu1 = cpu(managers);
+        if (running.get() < TASKS) {
+            var all = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(ListTasksRequest.getDefaultInstance()).getTasksList();
+            Map<String, Long> states = new TreeMap<>();
+            for (Task t : all) {
+                states.merge(t.getStatus().getState() + "/desired " + t.getDesiredState() + (t.getStatus().getErr().isEmpty() ? "" : " (" + t.getStatus().getErr() + ")"), 1L, Long::sum);
+            }
+            System.out.printf("hollow: stuck at %d acknowledged; tasks by state: %s%n", running.get(), states);
+            Set<String> unacked = new HashSet<>();
+            all.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING).forEach(t -> unacked.add(t.getId()));
+            hollows.forEach(h -> unacked.removeAll(h.acked));
+            System.out.printf("hollow: %d wanted tasks never acknowledged, e.g. %s%n", unacked.size(),
+                    all.stream().filter(t -> unacked.contains(t.getId())).limit(3).map(t -> t.getId() + "@" + t.getNodeId() + " " + t.getStatus().getState()).toList());
+        }
+        watcher.join(Duration.ofSeconds(5));
+        watcher.interrupt();
+        if (allCommitted.get() > 0) {
+            double sec = (allCommitted.get() - start) / 1e9;
+            System.out.printf("hollow: round %d: all %d placements committed (the leader's shoal_tasks_placed_total) %.2f s after the first create:"
+                    + " %.0f committed placements/s%n", round, TASKS, sec, TASKS / sec);
+        }
+        long lastAssigned = firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
+        double placeSec = (lastAssigned - start) / 1e9;
+        double ackSec = (lastRunning.get() - start) / 1e9;
+        System.out.printf("hollow: round %d (%s): %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
+                + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
+                NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
+        System.out.printf("hollow: round %d: the %d services created (%s) in %.2f s;"
+                + " %d assignments messages received, %d status reports and %d heartbeats sent%n", round, SERVICES,
+                CONCURRENT_CREATES ? "by concurrent calls" : "one call after another", (created - start) / 1e9,
+                messages.get() - messages0, reports.get() - reports0, beatsSent.get() - beats0);
+        System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
+                + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
+                Runtime.getRuntime().availableProcessors(), cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2], cpu1[3] - cpu0[3]);
+        System.out.printf("hollow: round %d: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", round, NODES, TASKS,
+                rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+        nativeMemory(managers.get(0), "m1-round" + round);
+        assertTrue(running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + running.get());
+    }
+
+    /** Removes every service and waits until the managers hold no task (the hollow nodes report them shut down). */
+    private void removeAll(ControlGrpc.ControlBlockingStub control, List<Hollow> hollows) throws Exception {
+        long t0 = System.nanoTime();
+        for (var svc : control.withDeadlineAfter(60, TimeUnit.SECONDS).listServices(ListServicesRequest.getDefaultInstance()).getServicesList()) {
+            control.withDeadlineAfter(60, TimeUnit.SECONDS).removeService(RemoveServiceRequest.newBuilder().setService(svc.getId()).build());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        int left;
+        while ((left = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount()) > 0) {
+            assertTrue(System.nanoTime() < deadline, left + " tasks still there 120 s after their services were removed");
+            Thread.sleep(500);
+        }
+        System.out.printf("hollow: every service removed and its tasks gone in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+    final AtomicLong running = new AtomicLong();
+    final AtomicLong lastRunning = new AtomicLong();
+    final AtomicLong sessions = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    /** Assignments messages the hollow nodes received, and status reports they sent. */
+    final AtomicLong messages = new AtomicLong();
+    final AtomicLong reports = new AtomicLong();
+    final AtomicLong beatsSent = new AtomicLong();
+
+    static NodeDescription description() {
+        return NodeDescription.newBuilder().setHostname("hollow")
+                .setPlatform(Platform.newBuilder().setOs("linux").setArchitecture("x86_64"))
+                .setResources(Resources.newBuilder().setNanoCpus(64_000_000_000L).setMemoryBytes(256L << 30)).build();
+    }
+
+    @Test
+    void hollowNodesAgainstThreeManagers() throws Exception {
+        Path dir = Files.createTempDirectory("shoal-hollow");
+        List<Daemon> managers = new ArrayList<>();
+        List<Hollow> hollows = new ArrayList<>();
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+        try {
+            for (int i = 1; i <= 3; i++) {
+                managers.add(startDaemon(dir, "m" + i));
+            }
+            cli(managers.get(0), "init", "--advertise-addr", managers.get(0).addr(), "--listen-addr", managers.get(0).addr());
+            String managerToken = cli(managers.get(0), "join-token", "-q", "manager");
+            String workerToken = cli(managers.get(0), "join-token", "-q", "worker");
+            for (int i = 1; i < 3; i++) {
+                cli(managers.get(i), "join", "--token", managerToken, "--advertise-addr", managers.get(i).addr(),
+                        "--listen-addr", managers.get(i).addr(), managers.get(0).addr());
+            }
+            for (Daemon m : managers) { // managers run no tasks here: every task goes to a hollow node
+                String id = cli(m, "info", "--format", "json").replaceAll("(?s).*\"NodeID\" : \"([^\"]+)\".*", "$1");
+                cli(managers.get(0), "node", "update", "--availability", "drain", id);
+            }
+            System.out.printf("hollow: 3 managers up; idle RSS %d/%d/%d MiB%n", rssMiB(managers.get(0).process()),
+                    rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+
+            long t0 = System.nanoTime();
+            ManagedChannel anon = Tls.channel(managers.get(0).addr(), Tls.bootstrapClient());
+            // joins go 16 at a time (each is a certificate and a Raft write of the node)
+            ExecutorService joiners = Executors.newFixedThreadPool(16);
+            List<Future<Hollow>> joined = new ArrayList<>();
+            for (int i = 0; i < NODES; i++) {
+                int n = i;
+                joined.add(joiners.submit(() -> {
+                    KeyPair kp = NodeKeys.generate();
+                    IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
+                                    .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + n)
+                                    .setAdvertiseAddr("127.0.0.1:" + (20000 + n)).setDescription(description()).build());
+                    NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
+                            Pem.parseCertificate(r.getCaCertPem()));
+                    // callbacks on the transport's own thread: a hollow node's work per message is tiny, and a
+                    // hand-off to an executor thread and back per message was a fifth of this JVM's CPU
+                    return new Hollow(NettyChannelBuilder.forTarget(managers.get(n % 3).addr())
+                            .sslContext(Tls.client(id)).directExecutor().maxInboundMessageSize(Tls.MAX_MESSAGE_BYTES).build());
+                }));
+            }
+            for (var f : joined) {
+                hollows.add(f.get());
+            }
+            joiners.shutdown();
+            anon.shutdownNow();
+            System.out.printf("hollow: %d nodes joined (certificates issued) in %d ms%n", NODES, (System.nanoTime() - t0) / 1_000_000);
+            long t1 = System.nanoTime();
+            hollows.forEach(h -> h.open(timer));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (sessions.get() < NODES && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            System.out.printf("hollow: %d sessions open in %d ms (%d stream errors)%n", sessions.get(), (System.nanoTime() - t1) / 1_000_000, errors.get());
+            System.out.printf("hollow: managers' RSS with %d idle nodes: %d/%d/%d MiB%n", NODES, rssMiB(managers.get(0).process()),
+                    rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
+
+            // the steady cost of N idle nodes (heartbeats, sessions): CPU over a fixed window
+            double[] idle0 = cpu(managers);
+            long idleStart = System.nanoTime();
+            String outDir = System.getProperty("shoal.bench.out");
+            if (outDir != null && !outDir.isEmpty()) {
+                Files.writeString(Path.of(outDir, "idle"), managers.stream().map(d -> String.valueOf(d.process().pid()))
+                        .collect(Collectors.joining(" ")) + "\n"); // lets a profiler attach for the idle window
+            }
+            Thread.sleep(Integer.getInteger("shoal.bench.idleSeconds", 5) * 1000L);
+            double[] idle1 = cpu(managers);
+            double idleSec = (System.nanoTime() - idleStart) / 1e9;
+            System.out.printf("hollow: CPU with %d idle nodes: managers %.0f%%/%.0f%%/%.0f%% of a core, hollow nodes %.0f%%%n", NODES,
+                    100 * (idle1[0] - idle0[0]) / idleSec, 100 * (idle1[1] - idle0[1]) / idleSec,
+                    100 * (idle1[2] - idle0[2]) / idleSec, 100 * (idle1[3] - idle0[3]) / idleSec);
+
+            ManagedChannel local = LocalSocket.connect(managers.get(0).socket());
+            var control = ControlGrpc.newBlockingStub(local);
+            // round 1 starts cold (the managers' JIT compilers are still busy); later rounds run on
+            // warm managers after every task of the round before is removed, as a long-lived cluster would
+            int rounds = Integer.getInteger("shoal.bench.rounds", 2);
+            for (int round = 1; round <= rounds; round++) {
+                if (round > 1) {
+                    removeAll(control, hollows);
+                }
+                deploy(round, control, managers, hollows);
+            }
+            local.shutdownNow();
+        } finally {
+            timer.shutdownNow();
+            hollows.forEach(h -> h.ch.shutdownNow());
+            for (Daemon d : managers) {
+                d.process().destroy();
+            }
+            for (Daemon d : managers) {
+                if (!d.process().waitFor(20, TimeUnit.SECONDS)) {
+                    d.process().destroyForcibly();
+                }
+            }
+            String keep = System.getProperty("shoal.bench.out");
+            if (keep != null && !keep.isEmpty()) {
+                for (int i = 1; i <= 3; i++) { // the managers' logs beside their profiles
+                    Path log = dir.resolve("m" + i + ".log");
+                    if (Files.exists(log)) {
+                        Files.copy(log, Path.of(keep, "m" + i + ".log"), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            Trees.delete(dir);
+        }
+    }
+}

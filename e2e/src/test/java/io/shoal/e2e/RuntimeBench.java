@@ -1,0 +1,71 @@
+package io.shoal.e2e;
+
+import io.grpc.ManagedChannel;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.ListTasksRequest;
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Benchmark, not a test: one node, a cached image, N replicas (default 50). Prints the time from
+ * `service create` to all N RUNNING, and per task the time from the task's creation in the store
+ * to its RUNNING report (p50, p99): scheduling, assignment, overlay mount, conmon + runc start.
+ * <pre>
+ * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
+class RuntimeBench {
+    private static final int N = Integer.getInteger("shoal.bench.replicas", 50);
+
+    @Test
+    void convergeReplicasOnOneNode() throws Exception {
+        try (Lab lab = new Lab("shoal-bench-runtime")) {
+            lab.close();
+            assertEquals(0, lab.up(1, 0, "10.213.8").code());
+            String image = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString()).out().strip();
+            // warm the image cache and the JIT with a first service
+            assertEquals(0, lab.cli("h1", "service", "create", "--name", "warm", "--replicas", "2", image, "sleep", "3600").code());
+            assertEquals(0, lab.cli("h1", "service", "rm", "warm").code());
+            ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+            try {
+                var control = ControlGrpc.newBlockingStub(ch);
+                long t0 = System.currentTimeMillis();
+                assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", "bench", "--replicas", String.valueOf(N),
+                        image, "sleep", "3600").code());
+                List<Task> tasks;
+                while (true) {
+                    tasks = control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList();
+                    long running = tasks.stream().filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING).count();
+                    if (running == N || System.currentTimeMillis() - t0 > 300_000) {
+                        break;
+                    }
+                    Thread.sleep(20);
+                }
+                long converge = System.currentTimeMillis() - t0;
+                List<Long> lat = new ArrayList<>();
+                for (Task t : tasks) {
+                    lat.add(t.getStatus().getTimestampMs() - t.getMeta().getCreatedMs());
+                }
+                Collections.sort(lat);
+                System.out.printf("runtime: %d replicas on one node: all RUNNING %d ms after create (CLI start included);"
+                                + " task created -> RUNNING p50 %d ms, p99 %d ms, max %d ms%n",
+                        N, converge, lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
+                System.out.printf("runtime: worker RSS with %d containers: %d MiB%n", N, FailoverBench.rssMiB(lab, "h1"));
+                assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.shoal.node;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.util.MutableHandlerRegistry;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.JoinRaftRequest;
+import io.shoal.api.NodeCAGrpc;
+import io.shoal.api.NodeLogsGrpc;
+import io.shoal.api.RaftMembershipGrpc;
+import io.shoal.api.SessionMessage;
+import io.shoal.manager.Manager;
+import io.shoal.manager.ManagerMetrics;
+import io.shoal.manager.membership.RaftGroups;
+import io.shoal.manager.raft.RaftSettings;
+import io.shoal.manager.rpc.AuthInterceptor;
+import io.shoal.manager.rpc.Forwarder;
+import io.shoal.node.Addresses.HostPort;
+import io.shoal.worker.agent.Agent;
+import io.shoal.worker.agent.NodeDescriptions;
+import io.shoal.worker.agent.TaskManager;
+import io.shoal.worker.exec.TaskStep;
+import io.shoal.worker.logs.NodeLogsService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Everything a node runs while it is in a cluster: the mutual-TLS cluster port, the manager role
+ * (Raft member and services) when it is a manager, and the worker agent always. Built from the
+ * node's data dir; torn down and rebuilt whole when the node's certificate changes (role change).
+ */
+final class ClusterMember implements AutoCloseable {
+    private final ManagerMetrics managerMetrics;
+    private static final ExecutorService VIRTUAL = Executors.newVirtualThreadPerTaskExecutor();
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+
+    private final NodeFiles files;
+    private volatile NodeState state;
+    private final TlsChannelPool pool;
+    private final Manager manager;
+    private final Agent agent;
+    private final TaskManager tasks;
+    private final Server server;
+    private final MutableHandlerRegistry localRegistry;
+    private final ServerServiceDefinition localControl;
+    private ServerServiceDefinition localDef;
+
+    private ClusterMember(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
+                        Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
+        this.files = files;
+        this.state = state;
+        this.localRegistry = localRegistry;
+        NodeFiles.Identity id = files.loadIdentity();
+        this.pool = new TlsChannelPool(id);
+        HostPort advertise = Addresses.parse(state.advertiseAddr(), "advertise address", Addresses.DEFAULT_PORT);
+        HostPort listen = Addresses.parse(state.listenAddr(), "listen address", Addresses.DEFAULT_PORT);
+
+        List<String> managers = new ArrayList<>(state.managers());
+        Forwarder.Route route;
+        List<ServerServiceDefinition> services = new ArrayList<>();
+        if (state.isManager()) {
+            String raftHost = Addresses.isUnspecified(listen.host()) ? advertise.host() : listen.host();
+            Map<String, String> bootstrap = state.raftJoined()
+                    ? Map.of(state.nodeId(), advertise.host() + ":" + (advertise.port() + 1))
+                    : Map.of();
+            RaftSettings raft = new RaftSettings(state.nodeId(), raftHost, advertise.port() + 1, files.raft(),
+                    UUID.fromString(state.raftGroupId()), bootstrap,
+                    new RaftSettings.Tls(id.key(), id.cert(), id.ca()), options.snapshotThreshold(),
+                    options.electionTimeout(), options.electionTimeout().multipliedBy(2));
+            this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek(),
+                    Manager.Config.defaultHeartbeat(), Manager.Config.defaultDownAfter()));
+            this.managerMetrics = manager.bindMetrics(options.metrics());
+            route = manager.leaderRoute(pool);
+            services.addAll(manager.services(route, pool));
+            managers.remove(state.advertiseAddr());
+            managers.add(0, state.advertiseAddr());
+        } else {
+            this.manager = null;
+            this.managerMetrics = null;
+            route = null;
+        }
+        this.tasks = new TaskManager(options.executor(), new TaskStep(System::currentTimeMillis));
+        this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime())),
+                state.advertiseAddr(), onSession, tasks);
+        if (options.overlay() != null) {
+            options.overlay().configure(state.nodeId(), advertise.host());
+            var overlay = options.overlay();
+            agent.onNetworks(overlay::update);
+        }
+        if (route == null) {
+            route = hops -> {
+                String m = agent.preferredManager();
+                if (m == null) {
+                    throw Status.UNAVAILABLE.withDescription("this worker knows no manager yet").asRuntimeException();
+                }
+                return pool.get(m);
+            };
+            services.add(ServerInterceptors.intercept(ControlGrpc.bindService(new ControlGrpc.AsyncService() {}),
+                    new Forwarder(route)));
+        }
+        services.add(new NodeLogsService(options.taskLogs(), NodeDescriptions.hostname()).bindService());
+        this.localControl = services.stream()
+                .filter(d -> d.getServiceDescriptor().getName().equals(ControlGrpc.SERVICE_NAME))
+                .findFirst().orElseThrow();
+
+        AuthInterceptor auth = new AuthInterceptor(state.clusterId(),
+                Set.of(NodeCAGrpc.getGetRootCAMethod().getFullMethodName(),
+                        NodeCAGrpc.getIssueNodeCertificateMethod().getFullMethodName()),
+                Set.of(RaftMembershipGrpc.SERVICE_NAME, NodeLogsGrpc.SERVICE_NAME), false);
+        NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()))
+                .sslContext(Tls.server(id))
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                // calls run on virtual threads: most are short (heartbeats, status reports) and the
+                // few that block (forwarding to the leader, a session waiting for its node's commit)
+                // cost no platform thread
+                .executor(VIRTUAL);
+        for (ServerServiceDefinition d : services) {
+            sb.addService(ServerInterceptors.intercept(d, auth));
+        }
+        try {
+            this.server = sb.build().start();
+        } catch (IOException e) {
+            closeQuietly();
+            throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+        this.localDef = ServerInterceptors.intercept(localControl, AuthInterceptor.local());
+        localRegistry.addService(localDef);
+        LOG.info("node {} ({}) is serving the cluster port on {}", state.nodeId(), state.role(), listen);
+    }
+
+    static ClusterMember start(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
+                             Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
+        return new ClusterMember(files, state, localRegistry, onSession, options);
+    }
+
+    NodeState state() {
+        return state;
+    }
+
+    Manager manager() {
+        return manager;
+    }
+
+    Agent agent() {
+        return agent;
+    }
+
+    TlsChannelPool pool() {
+        return pool;
+    }
+
+    /**
+     * For a manager the leader has not added yet: asks (through any known manager) to be made a
+     * voter, retrying until it is or the timeout passes. The caller records the outcome in the
+     * node's state (joining again after a crash in between is harmless: the leader finds the
+     * member already there).
+     */
+    void joinRaft(Duration timeout) throws IOException {
+        if (manager == null || state.raftJoined()) {
+            return;
+        }
+        HostPort advertise = Addresses.parse(state.advertiseAddr(), "advertise address", Addresses.DEFAULT_PORT);
+        String raftAddr = advertise.host() + ":" + (advertise.port() + 1);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            for (String m : state.managers()) {
+                if (m.equals(state.advertiseAddr())) {
+                    continue;
+                }
+                try {
+                    RaftMembershipGrpc.newBlockingStub(pool.get(m)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .joinRaft(JoinRaftRequest.newBuilder().setRaftAddr(raftAddr).build());
+                    LOG.info("joined the Raft group as {}", raftAddr);
+                    return;
+                } catch (RuntimeException e) {
+                    last = e;
+                    LOG.info("joining the Raft group through {} failed: {}", m, e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IOException("the leader did not add this manager to the Raft group: "
+                + (last == null ? "no manager known" : last.getMessage()));
+    }
+
+    /** For a manager: whether its Raft member learns who leads within {@code timeout}. */
+    boolean awaitLeaderKnown(Duration timeout) {
+        if (manager == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (manager.consensus().leaderId().isPresent() && manager.leaderAddr().isPresent()) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            LOG.warn("cleanup failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (managerMetrics != null) {
+            managerMetrics.close();
+        }
+        if (localDef != null) {
+            localRegistry.removeService(localDef);
+        }
+        if (agent != null) {
+            agent.close();
+        }
+        if (tasks != null) {
+            tasks.close(); // containers keep running under conmon; a restarted daemon adopts them
+        }
+        if (server != null) {
+            server.shutdownNow();
+            try {
+                server.awaitTermination(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (manager != null) {
+            manager.close();
+        }
+        pool.close();
+    }
+}

@@ -1,0 +1,45 @@
+package io.shoal.node;
+
+import io.shoal.worker.exec.runc.RuncExecutor;
+import io.shoal.worker.image.ImageStore;
+import io.shoal.worker.image.OverlayRootfs;
+import io.shoal.worker.net.OverlayPlane;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The process {@code shoal daemon} runs: the node's real parts (image store, runc/crun executor,
+ * overlay data plane, metrics) composed around a {@link NodeDaemon}, in the foreground until the
+ * process is stopped.
+ */
+public final class Daemon {
+    private Daemon() {}
+
+    /** Validates {@code config}, starts the node and blocks until the daemon's socket server ends. */
+    public static void run(DaemonConfig config) throws Exception {
+        config.validate();
+        MetricsServer metrics = new MetricsServer();
+        if (config.metricsAddr() != null) {
+            metrics.serve(config.metricsAddr());
+        }
+        ImageStore images = new ImageStore(config.dataDir().resolve("images"), Set.copyOf(config.insecureRegistries()),
+                config.registryConfig());
+        RuncExecutor executor = new RuncExecutor(config.dataDir().resolve("containers"), config.runtime(),
+                new OverlayRootfs(images));
+        OverlayPlane overlay = new OverlayPlane(config.dataDir().resolve("net"));
+        executor.setNetworkAttacher(overlay);
+        overlay.existingNetns(executor::existingNetns);
+        DaemonOptions options = new DaemonOptions(config.dataDir(), config.socket(), config.runtime(), config.listenAddr(),
+                config.insecureRegistries(), config.snapshotInterval(), executor, executor::log,
+                List.of(new LocalImagesService(images, executor).bindService()), overlay, metrics.registry(),
+                config.electionTimeout());
+        NodeDaemon daemon = new NodeDaemon(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            metrics.close();
+        }, "shutdown"));
+        daemon.start();
+        daemon.awaitTermination();
+    }
+}

@@ -1,0 +1,544 @@
+package io.shoal.node;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.util.MutableHandlerRegistry;
+import io.shoal.api.Annotations;
+import io.shoal.api.Cluster;
+import io.shoal.api.ClusterInfo;
+import io.shoal.api.ClusterSpec;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.GetClusterInfoRequest;
+import io.shoal.api.GetRootCARequest;
+import io.shoal.api.InitRequest;
+import io.shoal.api.InitResponse;
+import io.shoal.api.IssueNodeCertificateRequest;
+import io.shoal.api.IssueNodeCertificateResponse;
+import io.shoal.api.JoinRequest;
+import io.shoal.api.JoinResponse;
+import io.shoal.api.JoinTokens;
+import io.shoal.api.LeaveRequest;
+import io.shoal.api.LocalInfo;
+import io.shoal.api.ManagerStatus;
+import io.shoal.api.Node;
+import io.shoal.api.NodeCAGrpc;
+import io.shoal.api.NodeRole;
+import io.shoal.api.NodeSpec;
+import io.shoal.api.NodeStatus;
+import io.shoal.api.RenewNodeCertificateRequest;
+import io.shoal.api.RootCA;
+import io.shoal.api.SessionMessage;
+import io.shoal.manager.Ids;
+import io.shoal.manager.ca.JoinToken;
+import io.shoal.manager.ca.KeyEncryption;
+import io.shoal.manager.ca.NodeKeys;
+import io.shoal.manager.ca.Pem;
+import io.shoal.manager.ca.RootCa;
+import io.shoal.manager.membership.RaftGroups;
+import io.shoal.manager.rpc.AuthInterceptor;
+import io.shoal.node.Addresses.HostPort;
+import io.shoal.worker.agent.NodeDescriptions;
+import io.shoal.worker.fs.Trees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * One node: the local unix socket always, and the {@link ClusterMember} while the node is in a
+ * cluster. Membership changes (init, join, leave, promotion, demotion) run one at a time on a
+ * single lifecycle thread; each either completes or leaves the node as it was.
+ */
+public final class NodeDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeDaemon.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DaemonOptions options;
+    private final NodeFiles files;
+    private final MutableHandlerRegistry localRegistry = new MutableHandlerRegistry();
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "node-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile NodeState state;
+    private final Object stateLock = new Object();
+    private volatile ClusterMember member;
+
+    /** What the node runs in its cluster (null outside a cluster). Visible for tests. */
+    ClusterMember member() {
+        return member;
+    }
+    private Server socketServer;
+    private ManagedChannel self;
+
+    NodeDaemon(DaemonOptions options) {
+        this.options = options;
+        this.files = new NodeFiles(options.dataDir());
+    }
+
+    /** Resumes the node's membership from its data dir, then opens the local socket. */
+    void start() throws IOException {
+        Files.createDirectories(options.dataDir());
+        localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
+        state = NodeState.load(files.state());
+        if (state != null) {
+            try {
+                member = ClusterMember.start(files, state, localRegistry, this::onSession, options);
+                if (state.isManager() && !state.raftJoined()) {
+                    lifecycle.submit(() -> {
+                        try {
+                            joinRaft(member, Duration.ofMinutes(5));
+                        } catch (IOException e) {
+                            LOG.error("{}", e.getMessage());
+                        }
+                    });
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("cannot resume cluster membership from {}: {}", options.dataDir(), e.getMessage(), e);
+            }
+        }
+        socketServer = LocalSocket.serve(options.socket(),
+                Stream.concat(Stream.of(new LocalNodeService(this).bindService()),
+                                options.localServices().stream())
+                        .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local())).toList(), localRegistry);
+        self = LocalSocket.connect(options.socket());
+        LOG.info("shoal daemon ready on unix://{} (data dir {}, {})", options.socket(), options.dataDir(),
+                state == null ? "not in a cluster" : state.role() + " " + state.nodeId());
+    }
+
+    void awaitTermination() throws InterruptedException {
+        socketServer.awaitTermination();
+    }
+
+    private <T> T onLifecycle(Callable<T> task) {
+        try {
+            return lifecycle.submit(task).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof StatusRuntimeException s) {
+                throw s;
+            }
+            if (c instanceof IllegalArgumentException) {
+                throw Status.INVALID_ARGUMENT.withDescription(c.getMessage()).asRuntimeException();
+            }
+            LOG.warn("lifecycle operation failed", c);
+            throw Status.INTERNAL.withDescription(String.valueOf(c.getMessage())).asRuntimeException();
+        }
+    }
+
+    private void requireNotInCluster() {
+        if (state != null) {
+            throw Status.FAILED_PRECONDITION.withDescription("this node is already part of a cluster (node "
+                    + state.nodeId() + "); run 'shoal leave' first").asRuntimeException();
+        }
+    }
+
+    // ---------------------------------------------------------------- init
+
+    InitResponse init(InitRequest req) {
+        return onLifecycle(() -> {
+            requireNotInCluster();
+            if (req.getAutolock()) {
+                throw new IllegalArgumentException("--autolock is not supported yet");
+            }
+            for (String cidr : req.getDefaultAddrPoolList()) {
+                if (!cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+                    throw new IllegalArgumentException("--default-addr-pool: '" + cidr + "' is not an IPv4 CIDR such as 10.0.0.0/8");
+                }
+            }
+            HostPort listen = listenAddr(req.getListenAddr());
+            HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
+            String clusterId = Ids.newId();
+            String nodeId = Ids.newId();
+            RootCa ca = RootCa.create(clusterId);
+            byte[] kek = KeyEncryption.newKey();
+            KeyPair kp = NodeKeys.generate();
+            X509Certificate cert = ca.sign(NodeKeys.csr(kp, nodeId), nodeId, NodeRole.NODE_ROLE_MANAGER, clusterId,
+                    List.of(advertise.host()), Duration.ofDays(90));
+            files.wipe();
+            files.saveIdentity(kp.getPrivate(), Pem.encode(cert), Pem.encode(ca.certificate()));
+            files.saveKek(kek);
+            String raftAddr = advertise.host() + ":" + (advertise.port() + 1);
+            NodeState s = new NodeState(nodeId, clusterId, NodeState.MANAGER, advertise.toString(), listen.toString(),
+                    List.of(advertise.toString()), RaftGroups.groupId(clusterId).toString(), true);
+            JoinTokens tokens = JoinTokens.newBuilder()
+                    .setWorker(JoinToken.generate(ca.digest(), RANDOM).toString())
+                    .setManager(JoinToken.generate(ca.digest(), RANDOM).toString())
+                    .build();
+            ClusterSpec.Builder spec = ClusterSpec.newBuilder();
+            if (req.hasNodeDownGraceMs()) {
+                spec.setNodeDownGraceMs(Math.max(0, req.getNodeDownGraceMs()));
+            }
+            Cluster cluster = Cluster.newBuilder()
+                    .setId(clusterId)
+                    .setSpec(spec
+                            .setAnnotations(Annotations.newBuilder().setName("default"))
+                            .setHeartbeatPeriodMs(req.getDispatcherHeartbeatMs() > 0 ? req.getDispatcherHeartbeatMs() : 500)
+                            .setTaskHistoryLimit(5)
+                            .addAllDefaultAddressPool(req.getDefaultAddrPoolCount() == 0 ? List.of("10.0.0.0/8") : req.getDefaultAddrPoolList())
+                            .setSubnetSize(24)
+                            .setVxlanPort(req.getDataPathPort() > 0 ? req.getDataPathPort() : 4789))
+                    .setRootCa(RootCA.newBuilder()
+                            .setCaCertPem(Pem.encode(ca.certificate()))
+                            .setCaKeyEncrypted(ByteString.copyFrom(KeyEncryption.encrypt(kek,
+                                    Pem.encode(ca.privateKey()).getBytes(StandardCharsets.UTF_8))))
+                            .setCaDigest(ca.digest())
+                            .setJoinTokens(tokens))
+                    .build();
+            Node selfNode = Node.newBuilder()
+                    .setId(nodeId)
+                    .setSpec(NodeSpec.newBuilder().setDesiredRole(NodeRole.NODE_ROLE_MANAGER))
+                    .setRole(NodeRole.NODE_ROLE_MANAGER)
+                    .setManagerStatus(ManagerStatus.newBuilder().setRaftId(nodeId).setAddr(raftAddr))
+                    .setDescription(NodeDescriptions.local(List.of(options.runtime())))
+                    .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.UNKNOWN).setAddr(advertise.host()))
+                    .setAdvertiseAddr(advertise.toString())
+                    .build();
+            ClusterMember started = null;
+            try {
+                started = ClusterMember.start(files, s, localRegistry, this::onSession, options);
+                started.manager().bootstrap(cluster, selfNode, Duration.ofSeconds(20));
+                setState(s);
+            } catch (IOException | RuntimeException e) {
+                if (started != null) {
+                    started.close();
+                }
+                localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
+                files.wipe();
+                throw e;
+            }
+            member = started;
+            return InitResponse.newBuilder().setNodeId(nodeId).setClusterId(clusterId)
+                    .setWorkerToken(tokens.getWorker()).setManagerToken(tokens.getManager())
+                    .setAdvertiseAddr(advertise.toString()).build();
+        });
+    }
+
+    private HostPort listenAddr(String requested) {
+        String v = requested == null || requested.isBlank() ? options.listenAddr() : requested;
+        return Addresses.parse(v, "--listen-addr", Addresses.DEFAULT_PORT);
+    }
+
+    private static HostPort advertiseAddr(String requested, HostPort listen) {
+        if (requested != null && !requested.isBlank()) {
+            HostPort a = Addresses.parse(requested, "--advertise-addr", listen.port());
+            if (Addresses.isUnspecified(a.host())) {
+                throw new IllegalArgumentException("--advertise-addr: " + a.host() + " is not an address other nodes can reach");
+            }
+            return a;
+        }
+        if (!Addresses.isUnspecified(listen.host())) {
+            return listen;
+        }
+        return new HostPort(Addresses.defaultIp(), listen.port());
+    }
+
+    // ---------------------------------------------------------------- join
+
+    JoinResponse join(JoinRequest req) {
+        return onLifecycle(() -> {
+            requireNotInCluster();
+            JoinToken token = JoinToken.parse(req.getToken().trim());
+            HostPort remote = Addresses.parse(req.getRemoteAddr(), "MANAGER_IP:PORT", Addresses.DEFAULT_PORT);
+            HostPort listen = listenAddr(req.getListenAddr());
+            HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
+
+            X509Certificate ca = fetchRootCa(remote.toString());
+            String digest = digest(ca);
+            if (!digest.equals(token.caDigest())) {
+                throw Status.PERMISSION_DENIED.withDescription("the manager at " + remote + " has a different root CA than the "
+                        + "join token names: wrong token, or someone is in the middle").asRuntimeException();
+            }
+            KeyPair kp = NodeKeys.generate();
+            IssueNodeCertificateResponse resp;
+            ManagedChannel ch = Tls.channel(remote.toString(), Tls.anonymousClient(ca));
+            try {
+                resp = NodeCAGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder()
+                                .setToken(req.getToken().trim())
+                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining")))
+                                .setHostname(NodeDescriptions.hostname())
+                                .setAdvertiseAddr(advertise.toString())
+                                .setDescription(NodeDescriptions.local(List.of(options.runtime())))
+                                .build());
+            } catch (StatusRuntimeException e) {
+                throw unreachable(remote.toString(), e);
+            } finally {
+                ch.shutdownNow();
+            }
+            boolean manager = resp.getRole() == NodeRole.NODE_ROLE_MANAGER;
+            files.wipe();
+            files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
+            if (manager) {
+                files.saveKek(resp.getKek().toByteArray());
+            }
+            List<String> managers = resp.getManagersCount() > 0 ? resp.getManagersList() : List.of(remote.toString());
+            NodeState s = new NodeState(resp.getNodeId(), resp.getClusterId(), manager ? NodeState.MANAGER : NodeState.WORKER,
+                    advertise.toString(), listen.toString(), managers, resp.getRaftGroupId(), false);
+            setState(s);
+            ClusterMember started = ClusterMember.start(files, s, localRegistry, this::onSession, options);
+            member = started;
+            if (manager) {
+                joinRaft(started, Duration.ofSeconds(60));
+            }
+            return JoinResponse.newBuilder().setNodeId(resp.getNodeId()).setRole(resp.getRole())
+                    .setClusterId(resp.getClusterId()).build();
+        });
+    }
+
+    private static X509Certificate fetchRootCa(String remote) {
+        ManagedChannel ch = Tls.channel(remote, Tls.bootstrapClient());
+        try {
+            String pem = NodeCAGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .getRootCA(GetRootCARequest.getDefaultInstance()).getCaCertPem();
+            return Pem.parseCertificate(pem);
+        } catch (StatusRuntimeException e) {
+            throw unreachable(remote, e);
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    private static StatusRuntimeException unreachable(String remote, StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            return Status.UNAVAILABLE.withDescription("cannot reach a manager at " + remote + ": "
+                    + (e.getStatus().getDescription() == null ? e.getStatus().getCode() : e.getStatus().getDescription()))
+                    .asRuntimeException();
+        }
+        return e;
+    }
+
+    static String digest(X509Certificate cert) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- leave
+
+    void leave(LeaveRequest req) {
+        onLifecycle(() -> {
+            NodeState s = state;
+            if (s == null) {
+                throw Status.FAILED_PRECONDITION.withDescription("this node is not part of a cluster").asRuntimeException();
+            }
+            if (s.isManager() && !req.getForce()) {
+                throw Status.FAILED_PRECONDITION.withDescription("this node is a manager: leaving can cost the cluster its "
+                        + "quorum; demote it first ('shoal node demote " + s.nodeId() + "') or use 'shoal leave --force'")
+                        .asRuntimeException();
+            }
+            ClusterMember r = member;
+            if (r != null && r.manager() != null) {
+                try {
+                    r.manager().leaveRaft();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not remove this manager from the Raft group: {}", e.getMessage());
+                }
+            }
+            if (r != null) {
+                r.close();
+            }
+            member = null;
+            synchronized (stateLock) {
+                state = null;
+            }
+            localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
+            files.wipe();
+            LOG.info("left the cluster");
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- info
+
+    LocalInfo info() {
+        NodeState s = state;
+        if (s == null) {
+            return LocalInfo.newBuilder().setInCluster(false).setHostname(NodeDescriptions.hostname()).build();
+        }
+        LocalInfo.Builder b = LocalInfo.newBuilder().setInCluster(true)
+                .setNodeId(s.nodeId()).setClusterId(s.clusterId())
+                .setRole(s.isManager() ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER)
+                .setAdvertiseAddr(s.advertiseAddr()).setHostname(NodeDescriptions.hostname());
+        try {
+            ClusterInfo ci = ControlGrpc.newBlockingStub(self).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+            b.setClusterReachable(true).setLeaderNodeId(ci.getLeaderNodeId()).setLeaderAddr(ci.getLeaderAddr())
+                    .setManagers(ci.getManagers()).setManagersReachable(ci.getManagersReachable())
+                    .setRaftIndex(ci.getRaftIndex()).setNodes(ci.getNodes());
+        } catch (StatusRuntimeException e) {
+            b.setClusterReachable(false).setError(String.valueOf(e.getStatus().getDescription()));
+        }
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------- the node's state file
+
+    /**
+     * Changes the node's state from its current value, saved before it is visible. Every change
+     * goes through here: the session thread (manager list) and the lifecycle thread (joins, role
+     * changes) both change it, and a change made from a stale copy once lost the fact that this
+     * manager had joined Raft, so that its later demotion was never acted on.
+     */
+    private NodeState updateState(UnaryOperator<NodeState> change) throws IOException {
+        synchronized (stateLock) {
+            NodeState cur = state;
+            if (cur == null) {
+                return null;
+            }
+            NodeState next = change.apply(cur);
+            next.save(files.state());
+            state = next;
+            return next;
+        }
+    }
+
+    /** Replaces the whole state (init, join). */
+    private void setState(NodeState s) throws IOException {
+        synchronized (stateLock) {
+            s.save(files.state());
+            state = s;
+        }
+    }
+
+    /** Joins Raft as a voter through the role, then records it. */
+    private void joinRaft(ClusterMember r, Duration timeout) throws IOException {
+        r.joinRaft(timeout);
+        updateState(cur -> cur.withRole(NodeState.MANAGER, true));
+    }
+
+    // ---------------------------------------------------------------- role changes
+
+    private void onSession(SessionMessage m) {
+        NodeState s = state;
+        if (s == null) {
+            return;
+        }
+        List<String> managers = m.getManagersList().stream().map(p -> p.getAddr()).filter(a -> !a.isEmpty()).toList();
+        if (!managers.isEmpty() && !managers.equals(s.managers())) {
+            try {
+                updateState(cur -> cur.withManagers(managers));
+            } catch (IOException e) {
+                LOG.warn("cannot save the manager list: {}", e.getMessage());
+            }
+        }
+        Node n = m.getNode();
+        if (!s.isManager() && n.getSpec().getDesiredRole() == NodeRole.NODE_ROLE_MANAGER) {
+            lifecycle.submit(() -> changeRole(true));
+        } else if (s.isManager() && s.raftJoined() && n.getRole() == NodeRole.NODE_ROLE_WORKER
+                && n.getSpec().getDesiredRole() == NodeRole.NODE_ROLE_WORKER) {
+            lifecycle.submit(() -> changeRole(false));
+        }
+    }
+
+    /** Promotion or demotion: a certificate for the new role, then the cluster role rebuilt around it. */
+    private void changeRole(boolean toManager) {
+        NodeState s = state;
+        ClusterMember r = member;
+        if (s == null || r == null || s.isManager() == toManager) {
+            return;
+        }
+        LOG.info("{} this node", toManager ? "promoting" : "demoting");
+        try {
+            KeyPair kp = NodeKeys.generate();
+            IssueNodeCertificateResponse resp = renew(r, kp);
+            if ((resp.getRole() == NodeRole.NODE_ROLE_MANAGER) != toManager) {
+                return; // the desired role changed again meanwhile
+            }
+            r.close();
+            member = null;
+            files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
+            if (toManager) {
+                files.saveKek(resp.getKek().toByteArray());
+            } else {
+                Files.deleteIfExists(files.kek());
+            }
+            Trees.delete(files.raft());
+            NodeState next = updateState(cur -> cur.withRole(toManager ? NodeState.MANAGER : NodeState.WORKER, false));
+            ClusterMember started = ClusterMember.start(files, next, localRegistry, this::onSession, options);
+            member = started;
+            if (toManager) {
+                joinRaft(started, Duration.ofSeconds(60));
+                if (!started.awaitLeaderKnown(Duration.ofSeconds(10))) {
+                    // Seen in the lab: a member added while its server had an empty configuration
+                    // sometimes never hears from the leader. Started again from its now committed
+                    // storage, it does.
+                    LOG.warn("this new manager has not heard from a leader; restarting its Raft member");
+                    started.close();
+                    member = ClusterMember.start(files, state, localRegistry, this::onSession, options);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("role change failed: {}", e.getMessage(), e);
+            if (member == null) {
+                try {
+                    member = ClusterMember.start(files, state, localRegistry, this::onSession, options);
+                } catch (IOException | RuntimeException e2) {
+                    LOG.error("cannot restart the cluster role: {}", e2.getMessage());
+                }
+            }
+        }
+    }
+
+    private static IssueNodeCertificateResponse renew(ClusterMember r, KeyPair kp) {
+        RuntimeException last = null;
+        for (String m : r.agent().managers()) {
+            try {
+                return NodeCAGrpc.newBlockingStub(r.pool().get(m)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .renewNodeCertificate(RenewNodeCertificateRequest.newBuilder()
+                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "renew"))).build());
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IllegalStateException("no manager known to renew the certificate");
+    }
+
+    @Override
+    public void close() {
+        lifecycle.shutdownNow();
+        ClusterMember r = member;
+        if (r != null) {
+            r.close();
+        }
+        if (self != null) {
+            self.shutdownNow();
+        }
+        if (socketServer != null) {
+            socketServer.shutdownNow();
+        }
+        try {
+            Files.deleteIfExists(options.socket());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

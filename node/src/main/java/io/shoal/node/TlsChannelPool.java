@@ -1,0 +1,42 @@
+package io.shoal.node;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.shoal.manager.rpc.ChannelPool;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** Mutual-TLS channels to other daemons, made once per address and shared. */
+final class TlsChannelPool implements ChannelPool {
+    private final SslContext context;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    TlsChannelPool(NodeFiles.Identity identity) {
+        this.context = Tls.client(identity);
+    }
+
+    @Override
+    public ManagedChannel get(String address) {
+        if (closed) {
+            throw new IllegalStateException("channel pool closed");
+        }
+        return channels.computeIfAbsent(address, a -> Tls.channel(a, context));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        for (ManagedChannel c : channels.values()) {
+            try {
+                c.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        channels.clear();
+    }
+}
