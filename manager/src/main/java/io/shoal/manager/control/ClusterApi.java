@@ -1,0 +1,88 @@
+package io.shoal.manager.control;
+
+import io.shoal.api.Cluster;
+import io.shoal.api.ClusterInfo;
+import io.shoal.api.GetClusterInfoRequest;
+import io.shoal.api.GetJoinTokensRequest;
+import io.shoal.api.JoinTokens;
+import io.shoal.api.Node;
+import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.manager.ca.JoinToken;
+import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.store.Batches;
+import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.ReadTx;
+import io.shoal.manager.store.StoreObjects;
+import io.shoal.manager.store.StoreWriter;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.function.Function;
+
+/** The cluster object through the Control API: what the cluster is, and its join tokens. */
+public final class ClusterApi {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ClusterStore store;
+    private final StoreWriter writer;
+    private final Consensus consensus;
+    private final LinearizableReads reads;
+
+    public ClusterApi(ClusterStore store, StoreWriter writer, Consensus consensus) {
+        this.store = store;
+        this.writer = writer;
+        this.consensus = consensus;
+        this.reads = new LinearizableReads(store, consensus);
+    }
+
+    private <T> T read(Function<ReadTx, T> fn) {
+        return reads.read(fn);
+    }
+
+    public ClusterInfo getClusterInfo(GetClusterInfoRequest request) {
+        List<Consensus.Member> members = consensus.members();
+        return read(tx -> {
+            Cluster c = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
+            String leader = consensus.leaderId().orElse("");
+            return ClusterInfo.newBuilder()
+                    .setClusterId(c.getId())
+                    .setLeaderNodeId(leader)
+                    .setLeaderAddr(tx.node(leader).map(Node::getAdvertiseAddr).orElse(""))
+                    .setManagers(members.size())
+                    .setManagersReachable((int) members.stream().filter(Consensus.Member::reachable).count())
+                    .setRaftIndex(consensus.appliedIndex())
+                    .setNodes(tx.nodes().size())
+                    .setCreatedMs(c.getMeta().getCreatedMs())
+                    .setCaDigest(c.getRootCa().getCaDigest())
+                    .build();
+        });
+    
+    }
+
+    public JoinTokens getJoinTokens(GetJoinTokensRequest request) {
+        return read(tx -> tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"))
+                .getRootCa().getJoinTokens());
+    }
+
+    public JoinTokens rotateJoinToken(RotateJoinTokenRequest req) {
+        if (!req.getWorker() && !req.getManager()) {
+            throw Calls.invalid("say which token to rotate: worker or manager");
+        }
+        writer.update(tx -> {
+            Cluster c = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
+            Cluster.Builder cb = c.toBuilder();
+            String digest = c.getRootCa().getCaDigest();
+            var tokens = cb.getRootCaBuilder().getJoinTokensBuilder();
+            if (req.getWorker()) {
+                tokens.setWorker(JoinToken.generate(digest, RANDOM).toString());
+            }
+            if (req.getManager()) {
+                tokens.setManager(JoinToken.generate(digest, RANDOM).toString());
+            }
+            return List.of(Batches.update(StoreObjects.wrap(cb.build())));
+        });
+        return store.view(tx -> tx.cluster().orElseThrow().getRootCa().getJoinTokens());
+    
+    }
+}
