@@ -2,17 +2,28 @@ package io.shoal.manager;
 
 import io.shoal.api.Cluster;
 import io.shoal.api.ClusterSpec;
+import io.shoal.net.ipam.IpamState;
+import io.shoal.net.plane.PlaneConfig;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The cluster-wide timing settings an operator chose at {@code shoal init} (stored in the cluster
- * object), with the defaults for clusters that set none.
+ * The cluster-wide settings an operator chose at {@code shoal init} (stored in the cluster
+ * object), with the defaults for clusters that set none. Every default of the cluster object is
+ * written here and nowhere else.
  */
 public final class ClusterSettings {
     private ClusterSettings() {}
 
     public static final long DEFAULT_HEARTBEAT_MS = 500;
+    /** Finished tasks kept per slot for {@code service ps} (docker's task history retention limit). */
+    public static final int DEFAULT_TASK_HISTORY_LIMIT = 5;
+    /** Where overlay subnets are carved from, and their size. */
+    public static final String DEFAULT_ADDRESS_POOL = "10.0.0.0/8";
+    public static final int DEFAULT_SUBNET_SIZE = IpamState.DEFAULT_SUBNET_SIZE;
+    /** The UDP port of VXLAN between nodes (IANA's, as docker's default data path port). */
+    public static final int DEFAULT_VXLAN_PORT = PlaneConfig.DEFAULT_VXLAN_PORT;
     /** A node is Down after this many heartbeat periods without one. */
     public static final int PERIODS_TO_DOWN = 4;
     /**
@@ -29,6 +40,18 @@ public final class ClusterSettings {
 
     public static long downAfterMs(ClusterSpec spec) {
         return heartbeatPeriodMs(spec) * PERIODS_TO_DOWN;
+    }
+
+    public static Duration defaultHeartbeat() {
+        return Duration.ofMillis(DEFAULT_HEARTBEAT_MS);
+    }
+
+    public static Duration defaultDownAfter() {
+        return Duration.ofMillis(DEFAULT_HEARTBEAT_MS * PERIODS_TO_DOWN);
+    }
+
+    public static int taskHistoryLimit(ClusterSpec spec) {
+        return spec.getTaskHistoryLimit() > 0 ? (int) Math.min(Integer.MAX_VALUE, spec.getTaskHistoryLimit()) : DEFAULT_TASK_HISTORY_LIMIT;
     }
 
     /**

@@ -64,12 +64,9 @@ public final class Manager implements AutoCloseable {
      */
     public record Config(String nodeId, String advertiseAddr, RaftSettings raft, byte[] kek,
                          Duration heartbeatPeriod, Duration downAfter) {
-        public static Duration defaultHeartbeat() {
-            return Duration.ofMillis(500);
-        }
-
-        public static Duration defaultDownAfter() {
-            return Duration.ofMillis(2000);
+        /** With the cluster's default heartbeat period and down-after (the stored settings win once there are any). */
+        public Config(String nodeId, String advertiseAddr, RaftSettings raft, byte[] kek) {
+            this(nodeId, advertiseAddr, raft, kek, ClusterSettings.defaultHeartbeat(), ClusterSettings.defaultDownAfter());
         }
     }
 
@@ -96,7 +93,7 @@ public final class Manager implements AutoCloseable {
                 new ReplicatedJobOrchestrator(Ids::newId),
                 new NetworkAllocator(),
                 new SchedulingLoop(new Scheduler()),
-                new TaskReaper(5)), System::currentTimeMillis, 1000);
+                new TaskReaper()), System::currentTimeMillis, 1000);
         dispatcher.serve();
         raft.onLeadershipChange(leader -> {
             if (leader) {

@@ -83,8 +83,7 @@ final class ClusterMember implements AutoCloseable {
                     UUID.fromString(state.raftGroupId()), bootstrap,
                     new RaftSettings.Tls(id.key(), id.cert(), id.ca()), options.snapshotThreshold(),
                     options.electionTimeout(), options.electionTimeout().multipliedBy(2));
-            this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek(),
-                    Manager.Config.defaultHeartbeat(), Manager.Config.defaultDownAfter()));
+            this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek()));
             this.managerMetrics = manager.bindMetrics(options.metrics());
             route = manager.leaderRoute(pool);
             services.addAll(manager.services(route, pool));

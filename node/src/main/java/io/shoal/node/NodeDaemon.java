@@ -32,6 +32,7 @@ import io.shoal.api.NodeStatus;
 import io.shoal.api.RenewNodeCertificateRequest;
 import io.shoal.api.RootCA;
 import io.shoal.api.SessionMessage;
+import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.Ids;
 import io.shoal.manager.ca.JoinToken;
 import io.shoal.manager.ca.KeyEncryption;
@@ -199,11 +200,11 @@ public final class NodeDaemon implements AutoCloseable {
                     .setId(clusterId)
                     .setSpec(spec
                             .setAnnotations(Annotations.newBuilder().setName("default"))
-                            .setHeartbeatPeriodMs(req.getDispatcherHeartbeatMs() > 0 ? req.getDispatcherHeartbeatMs() : 500)
-                            .setTaskHistoryLimit(5)
-                            .addAllDefaultAddressPool(req.getDefaultAddrPoolCount() == 0 ? List.of("10.0.0.0/8") : req.getDefaultAddrPoolList())
-                            .setSubnetSize(24)
-                            .setVxlanPort(req.getDataPathPort() > 0 ? req.getDataPathPort() : 4789))
+                            .setHeartbeatPeriodMs(req.getDispatcherHeartbeatMs() > 0 ? req.getDispatcherHeartbeatMs() : ClusterSettings.DEFAULT_HEARTBEAT_MS)
+                            .setTaskHistoryLimit(ClusterSettings.DEFAULT_TASK_HISTORY_LIMIT)
+                            .addAllDefaultAddressPool(req.getDefaultAddrPoolCount() == 0 ? List.of(ClusterSettings.DEFAULT_ADDRESS_POOL) : req.getDefaultAddrPoolList())
+                            .setSubnetSize(ClusterSettings.DEFAULT_SUBNET_SIZE)
+                            .setVxlanPort(req.getDataPathPort() > 0 ? req.getDataPathPort() : ClusterSettings.DEFAULT_VXLAN_PORT))
                     .setRootCa(RootCA.newBuilder()
                             .setCaCertPem(Pem.encode(ca.certificate()))
                             .setCaKeyEncrypted(ByteString.copyFrom(KeyEncryption.encrypt(kek,

@@ -2,6 +2,7 @@ package io.shoal.manager.orchestrator;
 
 import io.shoal.api.Task;
 import io.shoal.api.raft.StoreAction;
+import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
@@ -15,15 +16,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Bounds the kept history: per slot, at most {@code historyLimit} finished tasks that are no
- * longer wanted (the oldest go first); tasks of removed services go as soon as they are finished
- * or were never placed.
+ * Bounds the kept history: per slot, at most the cluster's task history limit of finished tasks
+ * that are no longer wanted (the oldest go first); tasks of removed services go as soon as they are
+ * finished or were never placed.
  */
 public final class TaskReaper implements Reconciler {
-    private final int historyLimit;
+    private final int defaultLimit;
 
-    public TaskReaper(int historyLimit) {
-        this.historyLimit = historyLimit;
+    /** With the cluster's stored limit, or {@link ClusterSettings#DEFAULT_TASK_HISTORY_LIMIT} where it sets none. */
+    public TaskReaper() {
+        this(ClusterSettings.DEFAULT_TASK_HISTORY_LIMIT);
+    }
+
+    /** With the cluster's stored limit, or {@code defaultLimit} where there is no cluster object or it sets none. */
+    public TaskReaper(int defaultLimit) {
+        this.defaultLimit = defaultLimit;
+    }
+
+    private int historyLimit(ReadTx tx) {
+        return tx.cluster().map(c -> c.getSpec().getTaskHistoryLimit() > 0 ? ClusterSettings.taskHistoryLimit(c.getSpec()) : defaultLimit)
+                .orElse(defaultLimit);
     }
 
     @Override
@@ -35,7 +47,7 @@ public final class TaskReaper implements Reconciler {
     public List<StoreAction> reconcile(ReadTx tx, long nowMs) {
         Set<String> services = new HashSet<>();
         tx.services().forEach(s -> services.add(s.getId()));
-        return reap(tx.tasks(), services);
+        return reap(tx.tasks(), services, historyLimit(tx));
     }
 
     /** Only the tasks of the services that changed (a node change reaps nothing by itself). */
@@ -45,14 +57,15 @@ public final class TaskReaper implements Reconciler {
             return reconcile(tx, nowMs);
         }
         List<StoreAction> out = new ArrayList<>();
+        int limit = historyLimit(tx);
         for (String id : changes.services()) {
             Set<String> services = tx.service(id).isPresent() ? Set.of(id) : Set.of();
-            out.addAll(reap(tx.tasksOfService(id), services));
+            out.addAll(reap(tx.tasksOfService(id), services, limit));
         }
         return out;
     }
 
-    private List<StoreAction> reap(List<Task> tasks, Set<String> services) {
+    private List<StoreAction> reap(List<Task> tasks, Set<String> services, int historyLimit) {
         Map<String, List<Task>> history = new HashMap<>();
         List<StoreAction> out = new ArrayList<>();
         for (Task t : tasks) {
