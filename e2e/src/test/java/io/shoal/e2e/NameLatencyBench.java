@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The latency is that moment minus the RUNNING time the worker reported (one clock: every lab host
  * is a namespace of this machine); polling adds its own ~10-20 ms per lookup. Prints p50/p99/max.
  * <pre>
- * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e verify -Dtest=none \
+ * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=NameLatencyBench [-Dshoal.bench.rounds=20]
  * </pre>
  */

@@ -36,7 +36,7 @@ import java.util.Set;
  * services over N nodes, then every task reported RUNNING in batches as workers would. Prints the
  * placements per second the loops can decide and commit to the in-memory store.
  * <pre>
- * mvn -pl manager test -Dshoal.bench=true -Dtest=LoopsBench [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
+ * mvn -B -pl manager -am test -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dtest=LoopsBench [-Dshoal.bench.nodes=1000 -Dshoal.bench.tasks=10000]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * flock /tmp/shoal-heavy.lock mvn -B -o -pl overlay-net test -Dshoal.bench=true -Dtest=LbChangeBench \
  *     [-Dshoal.bench.services=1000 -Dshoal.bench.endpoints=10 -Dshoal.bench.changes=400]
  * </pre>
- * Measured (2 shared cores, kernel 6.18, nftables 1.0.6; also in docs/design.md, networking measurements):
+ * Measured (2 shared cores, kernel 6.18, nftables 1.0.6; also in docs/benchmarks.md):
  * first apply of 1,000 x 10 (441 kB of nft text) 200 ms, verify 121 ms; per change over 400 changes
  * p50 21.8 ms, p99 40.4 ms, max 44.5 ms (add endpoint 23.7/40.0, remove endpoint 23.8/43.6, add service
  * 11.4/14.2, remove service 23.2/34.4 ms p50/p99).

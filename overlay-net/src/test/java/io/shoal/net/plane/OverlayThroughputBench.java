@@ -25,7 +25,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * flock /tmp/shoal-heavy.lock mvn -B -o -pl overlay-net test -Dshoal.bench=true -Dtest=OverlayThroughputBench \
  *     [-Dshoal.bench.seconds=5 -Dshoal.bench.rounds=3]
  * </pre>
- * Measured (2 shared cores, kernel 6.18, iperf3 3.12; also in docs/design.md, networking measurements):
+ * Measured (2 shared cores, kernel 6.18, iperf3 3.12; also in docs/benchmarks.md):
  * underlay 17.5 Gbit/s, overlay 15.6 Gbit/s, overlay/underlay 0.89 (0.87 with br_netfilter on in the
  * sandboxes). GSO super-packets (~60 KB) cross the whole path; the gap is the overlay's extra veth
  * hops, bridge and VXLAN encap/decap on CPUs shared with other work.
