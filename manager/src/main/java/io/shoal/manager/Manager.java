@@ -9,10 +9,13 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shoal.api.Cluster;
+import io.shoal.api.ClusterInfo;
 import io.shoal.api.DispatcherGrpc;
+import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.LivenessReport;
 import io.shoal.api.Node;
 import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.control.ClusterApi;
 import io.shoal.manager.control.ControlService;
 import io.shoal.manager.dispatcher.Dispatcher;
 import io.shoal.manager.membership.ClusterCa;
@@ -154,6 +157,11 @@ public final class Manager implements AutoCloseable {
 
     public StoreWriter writer() {
         return writer;
+    }
+
+    /** What the cluster is, answered from this manager's store after a linearizable read: for the leader's own use. */
+    public ClusterInfo clusterInfo() {
+        return new ClusterApi(store, writer, raft).getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
     }
 
     /** Writes the first state of a new cluster once this (only) member leads. */

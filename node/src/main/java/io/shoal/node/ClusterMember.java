@@ -1,12 +1,15 @@
 package io.shoal.node;
 
+import io.grpc.Channel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
+import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.JoinRaftRequest;
 import io.shoal.api.NodeCAGrpc;
 import io.shoal.api.NodeLogsGrpc;
@@ -17,6 +20,7 @@ import io.shoal.manager.ManagerMetrics;
 import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.AuthInterceptor;
+import io.shoal.manager.rpc.Caller;
 import io.shoal.manager.rpc.Forwarder;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.Agent;
@@ -46,7 +50,6 @@ import java.util.function.Consumer;
  * node's data dir; torn down and rebuilt whole when the node's certificate changes (role change).
  */
 final class ClusterMember implements AutoCloseable {
-    private final ManagerMetrics managerMetrics;
     private static final ExecutorService VIRTUAL = Executors.newVirtualThreadPerTaskExecutor();
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
 
@@ -54,6 +57,9 @@ final class ClusterMember implements AutoCloseable {
     private volatile NodeState state;
     private final TlsChannelPool pool;
     private final Manager manager;
+    private final ManagerMetrics managerMetrics;
+    /** Where this node's Control calls go: served here (null) while this manager leads, else the leader or, on a worker, a manager. */
+    private final Forwarder.Route controlRoute;
     private final Agent agent;
     private final TaskManager tasks;
     private final Server server;
@@ -113,6 +119,7 @@ final class ClusterMember implements AutoCloseable {
             services.add(ServerInterceptors.intercept(ControlGrpc.bindService(new ControlGrpc.AsyncService() {}),
                     new Forwarder(route)));
         }
+        this.controlRoute = route;
         services.add(new NodeLogsService(options.taskLogs(), NodeDescriptions.hostname()).bindService());
         this.localControl = services.stream()
                 .filter(d -> d.getServiceDescriptor().getName().equals(ControlGrpc.SERVICE_NAME))
@@ -203,6 +210,23 @@ final class ClusterMember implements AutoCloseable {
         }
         throw new IOException("the leader did not add this manager to the Raft group: "
                 + (last == null ? "no manager known" : last.getMessage()));
+    }
+
+    /**
+     * What the cluster is, for the local user's {@code shoal info}: answered here when this
+     * manager leads, otherwise by one call over this node's own channels to the leader (from a
+     * follower) or to a manager (from a worker), which relays it to the leader as it would relay
+     * the user's own call.
+     */
+    ClusterInfo clusterInfo(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Channel target = controlRoute.target(0);
+        if (target == null) {
+            return manager.clusterInfo();
+        }
+        return ControlGrpc.newBlockingStub(Forwarder.onBehalf(target, Caller.LOCAL))
+                .withDeadlineAfter(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
     }
 
     /** For a manager: whether its Raft member learns who leads within {@code timeout}. */

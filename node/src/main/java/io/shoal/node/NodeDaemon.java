@@ -12,7 +12,6 @@ import io.shoal.api.Cluster;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ClusterSpec;
 import io.shoal.api.ControlGrpc;
-import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.GetRootCARequest;
 import io.shoal.api.InitRequest;
 import io.shoal.api.InitResponse;
@@ -93,7 +92,6 @@ public final class NodeDaemon implements AutoCloseable {
         return member;
     }
     private Server socketServer;
-    private ManagedChannel self;
 
     NodeDaemon(DaemonOptions options) {
         this.options = options;
@@ -125,7 +123,6 @@ public final class NodeDaemon implements AutoCloseable {
                 Stream.concat(Stream.of(new LocalNodeService(this).bindService()),
                                 options.localServices().stream())
                         .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local())).toList(), localRegistry);
-        self = LocalSocket.connect(options.socket());
         LOG.info("shoal daemon ready on unix://{} (data dir {}, {})", options.socket(), options.dataDir(),
                 state == null ? "not in a cluster" : state.role() + " " + state.nodeId());
     }
@@ -389,9 +386,12 @@ public final class NodeDaemon implements AutoCloseable {
                 .setNodeId(s.nodeId()).setClusterId(s.clusterId())
                 .setRole(s.isManager() ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER)
                 .setAdvertiseAddr(s.advertiseAddr()).setHostname(NodeDescriptions.hostname());
+        ClusterMember m = member;
+        if (m == null) {
+            return b.setClusterReachable(false).setError(NotInCluster.MESSAGE).build();
+        }
         try {
-            ClusterInfo ci = ControlGrpc.newBlockingStub(self).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+            ClusterInfo ci = m.clusterInfo(Duration.ofSeconds(5));
             b.setClusterReachable(true).setLeaderNodeId(ci.getLeaderNodeId()).setLeaderAddr(ci.getLeaderAddr())
                     .setManagers(ci.getManagers()).setManagersReachable(ci.getManagersReachable())
                     .setRaftIndex(ci.getRaftIndex()).setNodes(ci.getNodes());
@@ -529,9 +529,6 @@ public final class NodeDaemon implements AutoCloseable {
         ClusterMember r = member;
         if (r != null) {
             r.close();
-        }
-        if (self != null) {
-            self.shutdownNow();
         }
         if (socketServer != null) {
             socketServer.shutdownNow();

@@ -18,10 +18,12 @@ import io.shoal.api.JoinRequest;
 import io.shoal.api.ListNetworksRequest;
 import io.shoal.api.ListNodesRequest;
 import io.shoal.api.ListTasksRequest;
+import io.shoal.api.LocalInfo;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachmentConfig;
 import io.shoal.api.NetworkSpec;
 import io.shoal.api.Node;
+import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.NodeView;
 import io.shoal.api.Placement;
@@ -262,6 +264,26 @@ class InProcessClusterTest {
     static boolean stale(List<Task> tasks) {
         return tasks.stream().anyMatch(t -> t.getDesiredState() == TaskState.TASK_STATE_SHUTDOWN
                 && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING);
+    }
+
+    @Test
+    @Order(0)
+    void infoOnEveryNodeNamesTheSameLeaderAndCluster() throws Exception {
+        // the leader answers from its own store, a follower asks the leader, a worker asks a manager
+        List<LocalInfo> infos = await("every node's info reaches the cluster", Duration.ofSeconds(30),
+                () -> daemons.stream().map(NodeDaemon::info).toList(),
+                all -> all.stream().allMatch(i -> i.getClusterReachable() && i.getManagersReachable() == 3));
+        String leader = infos.get(0).getLeaderNodeId();
+        assertTrue(!leader.isEmpty(), infos.get(0).toString());
+        for (LocalInfo i : infos) {
+            assertEquals(leader, i.getLeaderNodeId(), i.toString());
+            assertEquals(infos.get(0).getClusterId(), i.getClusterId());
+            assertEquals(3, i.getManagers());
+            assertEquals(6, i.getNodes());
+            assertTrue(i.getRaftIndex() > 0, i.toString());
+        }
+        assertEquals(3, infos.stream().filter(i -> i.getRole() == NodeRole.NODE_ROLE_MANAGER).count());
+        assertTrue(infos.stream().anyMatch(i -> i.getNodeId().equals(leader)), "the leader is one of the managers");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.shoal.manager.rpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -10,6 +11,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 
 /**
  * Serves a call locally or relays it, unchanged, to another daemon: how a worker's daemon hands
@@ -59,6 +61,19 @@ public final class Forwarder implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         return relay(call, target, hops + 1);
+    }
+
+    /**
+     * {@code target} for calls this daemon makes itself for {@code caller} (e.g. the local user's
+     * {@code shoal info}): they reach the next daemon exactly as a call relayed from here would,
+     * on behalf of that caller with one hop counted, so the next daemon relays them only to a
+     * leader it knows and never hands them on to yet another manager.
+     */
+    public static Channel onBehalf(Channel target, Caller caller) {
+        Metadata md = new Metadata();
+        md.put(AuthInterceptor.ON_BEHALF_OF, AuthInterceptor.onBehalfValue(caller));
+        md.put(HOPS, "1");
+        return ClientInterceptors.intercept(target, MetadataUtils.newAttachHeadersInterceptor(md));
     }
 
     private static int parseHops(String v) {
