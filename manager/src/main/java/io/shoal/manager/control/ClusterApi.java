@@ -55,6 +55,9 @@ public final class ClusterApi {
                     .setNodes(tx.nodes().size())
                     .setCreatedMs(c.getMeta().getCreatedMs())
                     .setCaDigest(c.getRootCa().getCaDigest())
+                    .setSpec(c.getSpec())
+                    .setMeta(c.getMeta())
+                    .setCaCertPem(c.getRootCa().getCaCertPem())
                     .build();
         });
     
