@@ -9,6 +9,7 @@ import io.shoal.cli.commands.LeaveCommand;
 import io.shoal.cli.commands.NetworkCommand;
 import io.shoal.cli.commands.NodeCommand;
 import io.shoal.cli.commands.ServiceCommand;
+import io.shoal.cli.commands.StackCommand;
 import io.shoal.cli.daemon.DaemonCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ import picocli.CommandLine;
         description = "Shoal: container orchestration in the spirit of swarm mode.",
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
-                ServiceCommand.class, NetworkCommand.class,
+                ServiceCommand.class, NetworkCommand.class, StackCommand.class,
                 ImageCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";

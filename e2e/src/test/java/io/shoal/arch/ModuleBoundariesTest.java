@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The module rules of ARCHITECTURE.md, checked on the sources: the scheduler imports neither gRPC
  * nor Ratis; the worker and the manager never import each other, the node or the CLI; the node never
  * imports the CLI; the CLI reaches the node only to hand {@code shoal daemon} over to it, and never
- * the manager or the worker (a client speaks the API); the distribution module stands alone; only
+ * the manager or the worker (a client speaks the API); the compose module is pure (the API's messages,
+ * no gRPC); the distribution module stands alone; only
  * the manager's raft package imports Ratis. (The poms enforce the coarse part — a module does not
  * even have the jars it must not use — this test also catches the package-level rules.)
  */
@@ -90,6 +91,13 @@ class ModuleBoundariesTest {
     }
 
     @Test
+    void theComposeModuleIsPure() throws IOException {
+        // compose files in, specs out: the API's messages and nothing of gRPC, Ratis or the other modules
+        assertEquals(List.of(), violations("compose", Pattern.compile("^\\s*import\\s+(static\\s+)?(io\\.grpc|org\\.apache\\.ratis|io\\.netty)"), null));
+        assertEquals(List.of(), violations("compose", Pattern.compile("io\\.shoal\\.(?!api\\b|compose\\b)"), null));
+    }
+
+    @Test
     void theDistributionModuleStandsAlone() throws IOException {
         assertEquals(List.of(), violations("distribution", Pattern.compile("io\\.shoal\\.(?!distribution\\b)"), null));
     }
@@ -98,7 +106,7 @@ class ModuleBoundariesTest {
     void onlyTheRaftPackageImportsRatis() throws IOException {
         Pattern ratis = Pattern.compile("^\\s*import\\s+(static\\s+)?org\\.apache\\.ratis|org\\.apache\\.ratis\\.");
         assertEquals(List.of(), violations("manager", ratis, Pattern.compile("^io/shoal/manager/raft/")));
-        for (String m : List.of("proto", "scheduler", "worker", "overlay-net", "distribution", "node", "cli")) {
+        for (String m : List.of("proto", "scheduler", "compose", "worker", "overlay-net", "distribution", "node", "cli")) {
             assertEquals(List.of(), violations(m, ratis, null), m + " must not use Ratis");
         }
     }

@@ -236,7 +236,7 @@ public final class ServiceFlags {
                 : Path.of(System.getProperty("user.home"), ".docker", "config.json");
     }
 
-    private static void registryAuth(ContainerSpec.Builder c, CommandLine cmd) {
+    static void registryAuth(ContainerSpec.Builder c, CommandLine cmd) {
         String registry;
         try {
             registry = ImageRef.parse(c.getImage()).registry();
