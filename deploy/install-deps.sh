@@ -27,6 +27,8 @@ packages=(
   iptables          # opens a host FORWARD chain whose policy is DROP (Docker's) to the overlay uplinks
   iperf3            # OverlayThroughputBench: overlay against underlay TCP throughput
   curl              # scrapes the lab daemons' /metrics in the end-to-end tests
+  tini              # tini-static: the init process of services with init: true (compose)
+  docker.io         # Docker 20.10, the reference the stack tests compare with (started by the tests only)
 )
 
 say() { echo "install-deps: $*"; }

@@ -10,19 +10,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The OCI runtime config (config.json) for a task: its process (command, env, working dir, user),
  * hostname, root, mounts, namespaces (pid, ipc, uts, mount, and the network namespace the worker
- * made), cgroup limits, Docker's default capabilities and no-new-privileges.
+ * made), cgroup limits, Docker's default capabilities (with the spec's additions and drops),
+ * rlimits, namespaced sysctls, an init process when asked, and no-new-privileges.
  */
 public final class OciSpec {
     /** Docker's default capability set. */
     static final List<String> DEFAULT_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
             "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
             "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+    /** Every capability a process can hold (Linux 5.9+), for cap_add: ALL. */
+    static final List<String> ALL_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+            "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+            "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN",
+            "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+            "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+            "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+            "CAP_CHECKPOINT_RESTORE");
+    static final Set<String> RLIMITS = Set.of("as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+            "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
+    /** Where a container with {@code init} finds its init process (Docker's path), and the static tini it is. */
+    static final String INIT_TARGET = "/sbin/docker-init";
+    static final Path INIT_BINARY = Path.of("/usr/bin/tini-static");
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     static final long CPU_PERIOD = 100_000;
 
@@ -55,6 +75,11 @@ public final class OciSpec {
         if (args.isEmpty()) {
             throw new ExecException("no command to run: the service gives none and the image has no ENTRYPOINT or CMD");
         }
+        if (c.getInit()) {
+            List<String> withInit = new ArrayList<>(List.of(INIT_TARGET, "--"));
+            withInit.addAll(args);
+            args = withInit;
+        }
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("terminal", false);
         process.put("user", user(c.getUser(), rootfs));
@@ -68,8 +93,12 @@ public final class OciSpec {
         env.addAll(c.getEnvList());
         process.put("env", env);
         process.put("cwd", c.getDir().isEmpty() ? "/" : c.getDir());
-        process.put("capabilities", Map.of("bounding", DEFAULT_CAPS, "effective", DEFAULT_CAPS,
-                "permitted", DEFAULT_CAPS, "inheritable", List.of(), "ambient", List.of()));
+        List<String> caps = capabilities(c);
+        process.put("capabilities", Map.of("bounding", caps, "effective", caps,
+                "permitted", caps, "inheritable", List.of(), "ambient", List.of()));
+        if (c.getUlimitsCount() > 0) {
+            process.put("rlimits", rlimits(c));
+        }
         process.put("noNewPrivileges", true);
 
         Map<String, Object> spec = new LinkedHashMap<>();
@@ -83,11 +112,53 @@ public final class OciSpec {
                 Map.of("type", "mount"), Map.of("type", "network", "path", netnsPath)));
         linux.put("cgroupsPath", cgroupsPath);
         linux.put("resources", resources(res));
+        if (c.getSysctlsCount() > 0) {
+            linux.put("sysctl", new TreeMap<>(c.getSysctlsMap()));
+        }
         linux.put("maskedPaths", List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
                 "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"));
         linux.put("readonlyPaths", List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"));
         spec.put("linux", linux);
         return spec;
+    }
+
+    /** Docker's default set with the spec's additions and drops ("NET_ADMIN" or "CAP_NET_ADMIN"; "ALL"). */
+    static List<String> capabilities(ContainerSpec c) throws ExecException {
+        Set<String> add = new TreeSet<>();
+        Set<String> drop = new TreeSet<>();
+        for (String a : c.getCapabilityAddList()) {
+            add.add(capability(a));
+        }
+        for (String d : c.getCapabilityDropList()) {
+            drop.add(capability(d));
+        }
+        Set<String> out = new LinkedHashSet<>(drop.contains("ALL") ? List.of() : DEFAULT_CAPS);
+        out.removeAll(drop);
+        out.addAll(add.contains("ALL") ? ALL_CAPS : add);
+        return List.copyOf(out);
+    }
+
+    private static String capability(String name) throws ExecException {
+        String n = name.trim().toUpperCase(Locale.ROOT);
+        if (n.equals("ALL")) {
+            return n;
+        }
+        String cap = n.startsWith("CAP_") ? n : "CAP_" + n;
+        if (!ALL_CAPS.contains(cap)) {
+            throw new ExecException("unknown capability '" + name + "'");
+        }
+        return cap;
+    }
+
+    static List<Map<String, Object>> rlimits(ContainerSpec c) throws ExecException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var u : c.getUlimitsList()) {
+            if (!RLIMITS.contains(u.getName())) {
+                throw new ExecException("unknown ulimit '" + u.getName() + "'");
+            }
+            out.add(Map.of("type", "RLIMIT_" + u.getName().toUpperCase(Locale.ROOT), "soft", u.getSoft(), "hard", u.getHard()));
+        }
+        return out;
     }
 
     /** Docker's rule: the service's command replaces the image's ENTRYPOINT (and drops its CMD); args replace CMD. */
@@ -144,6 +215,13 @@ public final class OciSpec {
                 "options", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
         m.add(Map.of("destination", "/dev/mqueue", "type", "mqueue", "source", "mqueue", "options", List.of("nosuid", "noexec", "nodev")));
         m.add(Map.of("destination", "/sys", "type", "sysfs", "source", "sysfs", "options", List.of("nosuid", "noexec", "nodev", "ro")));
+        if (c.getInit()) {
+            if (!Files.isExecutable(INIT_BINARY)) {
+                throw new ExecException("init: " + INIT_BINARY + " is not on this node (apt-get install tini)");
+            }
+            m.add(Map.of("destination", INIT_TARGET, "type", "bind", "source", INIT_BINARY.toString(),
+                    "options", List.of("rbind", "ro")));
+        }
         for (Mount u : c.getMountsList()) {
             if (!u.getTarget().startsWith("/")) {
                 throw new ExecException("mount target '" + u.getTarget() + "' must be an absolute path");

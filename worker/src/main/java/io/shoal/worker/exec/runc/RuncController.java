@@ -72,12 +72,19 @@ final class RuncController implements Controller {
             Files.write(bundle.resolve("image-health.pb"), fs.healthcheck().toByteArray());
             Files.writeString(bundle.resolve("image"), task.getSpec().getContainer().getImage());
             String resolver = ex.attacher.resolver(task);
-            if (resolver != null) {
-                // the node's resolver for the task's network answers service names (and nothing else yet)
+            String resolvConf = ContainerFiles.resolvConf(resolver, task.getSpec().getContainer().getDnsConfig());
+            if (resolvConf != null) {
+                // the node's resolver for the task's network answers service names, then the spec's servers
                 Path resolv = bundle.resolve("resolv.conf");
-                Files.writeString(resolv, "nameserver " + resolver + "\noptions ndots:0\n");
+                Files.writeString(resolv, resolvConf);
                 container.addMounts(Mount.newBuilder().setType(Mount.Type.BIND)
                         .setSource(resolv.toString()).setTarget("/etc/resolv.conf").setReadOnly(true));
+            }
+            if (task.getSpec().getContainer().getHostsCount() > 0) {
+                Path hosts = bundle.resolve("hosts");
+                Files.writeString(hosts, ContainerFiles.hosts(hostname, task.getSpec().getContainer().getHostsList()));
+                container.addMounts(Mount.newBuilder().setType(Mount.Type.BIND)
+                        .setSource(hosts.toString()).setTarget("/etc/hosts").setReadOnly(true));
             }
             var spec = OciSpec.build(container.build(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
                     fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
