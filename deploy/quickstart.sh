@@ -43,8 +43,8 @@ cat <<TXT
 
 The lab is up: hosts h1..h5 (h1-h3 managers, h4-h5 workers) are network namespaces $name-h1..h5 at
 10.213.0.11..15, each running its own 'shoal daemon'; their data, sockets and logs are in .lab/$name/.
-  deploy/lab.sh cli h1 node ls            # any shoal command, through any host's daemon
-  deploy/lab.sh cli h4 info               # (workers forward manager commands)
+  deploy/lab.sh cli h1 node ls            # any shoal command, through a manager's daemon
+  deploy/lab.sh cli h4 info               # (a worker's daemon answers for itself only)
   deploy/lab.sh cli h1 service scale demo=8
   deploy/lab.sh exec h4 sh -c "printf 'GET /index.html HTTP/1.0\r\n\r\n' | busybox nc 10.213.0.12 8080"
   deploy/lab.sh exec h2 ip addr           # a command inside a host

@@ -1,5 +1,6 @@
 package io.shoal.cli;
 
+import io.shoal.cli.commands.CaCommand;
 import io.shoal.cli.commands.ImageCommand;
 import io.shoal.cli.commands.InfoCommand;
 import io.shoal.cli.commands.InitCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine;
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
-                ImageCommand.class})
+                ImageCommand.class, CaCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";
 

@@ -3,6 +3,7 @@ package io.shoal.cli;
 import io.shoal.cli.output.Table;
 import io.shoal.cli.output.Units;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,7 +31,7 @@ class CliTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
             "node update", "node promote", "node demote", "node rm", "image", "image ls", "image pull", "image prune", "network", "network create",
-            "network ls", "network inspect", "network rm", "service create"})
+            "network ls", "network inspect", "network rm", "service create", "ca", "ca client-cert"})
     void everyCommandHasHelp(String cmd) {
         String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
         Run r = run(args);
@@ -64,6 +65,32 @@ class CliTest {
             assertEquals(1, r.err().lines().filter(l -> l.startsWith("Error")).count(), r.err());
         }
         assertTrue(!Files.exists(Path.of("/nonexistent/shoal-test")), "nothing made");
+    }
+
+    @Test
+    void clientCertRefusesBadInputBeforeAskingAnyone(@TempDir Path dir) throws Exception {
+        Run shortLived = run("--host", "unix:///nonexistent/x.sock", "ca", "client-cert", "--out", dir.toString(), "--expiry", "30s");
+        assertEquals(2, shortLived.code(), shortLived.err());
+        assertTrue(shortLived.err().startsWith("Error: --expiry 30s is too short: use at least 1m"), shortLived.err());
+        Run garbled = run("--host", "unix:///nonexistent/x.sock", "ca", "client-cert", "--out", dir.toString(), "--expiry", "soon");
+        assertEquals(2, garbled.code(), garbled.err());
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        Run notADir = run("--host", "unix:///nonexistent/x.sock", "ca", "client-cert", "--out", file.toString());
+        assertEquals(2, notADir.code(), notADir.err());
+        Files.writeString(dir.resolve("key.pem"), "mine");
+        Run taken = run("--host", "unix:///nonexistent/x.sock", "ca", "client-cert", "--out", dir.toString());
+        assertEquals(1, taken.code(), taken.err());
+        assertTrue(taken.err().contains("key.pem already exists"), taken.err());
+        assertEquals("mine", Files.readString(dir.resolve("key.pem")), "nothing overwritten");
+        Run noOut = run("ca", "client-cert");
+        assertEquals(2, noOut.code(), noOut.err());
+    }
+
+    @Test
+    void initRefusesACertExpiryUnderAMinute() {
+        Run r = run("--host", "unix:///nonexistent/x.sock", "init", "--cert-expiry", "59s");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("Error: --cert-expiry 59s is too short: use at least 1m"), r.err());
     }
 
     @Test

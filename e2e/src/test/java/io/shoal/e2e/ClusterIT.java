@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,10 +105,17 @@ class ClusterIT {
         }
         assertEquals(Map.of("h1", roles.get("h1"), "h2", roles.get("h2"), "h3", roles.get("h3"), "h4", "", "h5", ""), roles);
         // the table for people has the documented columns
-        Lab.Result table = lab.cli("h4", "node", "ls");
+        Lab.Result table = lab.cli("h2", "node", "ls");
         assertEquals(0, table.code(), table.all());
         assertTrue(table.out().lines().findFirst().orElse("").matches("ID\\s+HOSTNAME\\s+STATUS\\s+AVAILABILITY\\s+MANAGER STATUS\\s+ADDRESS\\s*"),
                 table.out());
+        // a worker's socket sends clients to a manager, as docker does; its own node it still describes
+        Lab.Result onWorker = lab.cli("h4", "node", "ls");
+        assertEquals(1, onWorker.code(), onWorker.all());
+        assertEquals("Error: this node is not a manager: use a manager's socket or -H tcp://MANAGER", onWorker.err().strip());
+        Lab.Result workerInfo = lab.cli("h4", "info", "--format", "json");
+        assertEquals(0, workerInfo.code(), workerInfo.all());
+        assertTrue(json(workerInfo).get("ManagerAddresses").toString().contains(lab.ip("h1") + ":4242"), workerInfo.out());
 
         // every daemon serves Prometheus metrics (lab.sh starts them with --metrics-addr IP:9323);
         // the managers' say who leads and what they applied, a worker's only the JVM's
@@ -164,7 +172,7 @@ class ClusterIT {
     @Order(3)
     void badRequestsGetOneLineAndChangeNothing() {
         String before = lab.cli("h1", "node", "ls", "-q").out();
-        Lab.Result unknown = lab.cli("h4", "node", "inspect", "no-such-node");
+        Lab.Result unknown = lab.cli("h2", "node", "inspect", "no-such-node");
         assertEquals(1, unknown.code(), unknown.all());
         assertEquals("Error: node no-such-node not found", unknown.err().strip());
         Lab.Result again = lab.cli("h2", "init");
@@ -172,7 +180,7 @@ class ClusterIT {
         assertTrue(again.err().contains("already part of a cluster"), again.err());
         Lab.Result badFlag = lab.cli("h1", "node", "update", "--availability", "sideways", "h4");
         assertEquals(2, badFlag.code(), badFlag.all());
-        Lab.Result rmManager = lab.cli("h4", "node", "rm", "h2");
+        Lab.Result rmManager = lab.cli("h3", "node", "rm", "h2");
         assertEquals(1, rmManager.code(), rmManager.all());
         assertTrue(rmManager.err().contains("is a manager: demote it first"), rmManager.err());
         Lab.Result rmReady = lab.cli("h1", "node", "rm", "h5");
@@ -195,13 +203,59 @@ class ClusterIT {
         Lab.Result denied = overTcp("h5", stranger, "node", "ls");
         assertEquals(1, denied.code(), denied.all());
         assertEquals(1, denied.err().strip().lines().count(), denied.err());
-        // the same call with a certificate of this cluster works (so the refusal above is about the CA)
-        Path member = certDir("h4", "h1");
-        Lab.Result allowed = overTcp("h5", member, "node", "ls", "-q");
+        // the same call with an operator certificate of this cluster works (so the refusal above is about the CA)
+        Lab.Result allowed = overTcp("h5", operatorCerts(), "node", "ls", "-q");
         assertEquals(0, allowed.code(), allowed.all());
         assertEquals(5, allowed.out().strip().lines().count(), allowed.out());
         Lab.Result leave = lab.cli("h6", "leave", "--force");
         assertEquals(0, leave.code(), leave.all());
+    }
+
+    @Test
+    @Order(4)
+    void aWorkersCertificateAdministersNothingAndAnOperatorsDoes() throws IOException {
+        Path worker = certDir("h4", "h1");
+        String tokens = lab.cli("h1", "join-token", "-q", "worker").out() + lab.cli("h1", "join-token", "-q", "manager").out();
+        String services = lab.cli("h1", "service", "ls", "-q").out();
+        List<String[]> refused = List.of(
+                new String[] {"service", "create", "--detach", "--name", "intruder", "busybox"},
+                new String[] {"join-token", "manager"},
+                new String[] {"join-token", "--rotate", "worker"},
+                new String[] {"node", "promote", "h4"},
+                new String[] {"node", "ls"});
+        for (String[] args : refused) {
+            Lab.Result r = overTcp("h5", worker, args);
+            assertEquals(1, r.code(), String.join(" ", args) + ": " + r.all());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("Error: permission denied: a worker's certificate may not call "), r.err());
+        }
+        assertEquals(tokens, lab.cli("h1", "join-token", "-q", "worker").out() + lab.cli("h1", "join-token", "-q", "manager").out(),
+                "tokens unchanged");
+        assertEquals(services, lab.cli("h1", "service", "ls", "-q").out(), "no service made");
+        for (JsonNode n : nodes("h1")) {
+            if (n.get("Hostname").asText().equals("h4")) {
+                assertEquals("", n.get("ManagerStatus").asText(), "h4 was not promoted");
+            }
+        }
+        // an operator certificate does what a manager's socket does (and is refused by a worker's port)
+        Path operator = operatorCerts();
+        Lab.Result token = overTcp("h5", operator, "join-token", "-q", "worker");
+        assertEquals(0, token.code(), token.all());
+        assertEquals(lab.cli("h1", "join-token", "-q", "worker").out(), token.out());
+        Lab.Result label = overTcp("h5", operator, "node", "update", "--label-add", "by=operator", "h5");
+        assertEquals(0, label.code(), label.all());
+        assertTrue(lab.cli("h1", "node", "inspect", "h5").out().contains("\"by\" : \"operator\""));
+    }
+
+    /** An operator certificate from {@code shoal ca client-cert} on h1, for SHOAL_CERT_PATH. */
+    private static Path operatorCerts() throws IOException {
+        Path d = Files.createTempDirectory(lab.dir, "operator-");
+        Files.delete(d); // client-cert makes it (0700)
+        Lab.Result r = lab.cli("h1", "ca", "client-cert", "--out", d.toString(), "--expiry", "1h");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("SHOAL_CERT_PATH=" + d), r.out());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve("key.pem"))));
+        return d;
     }
 
     /** {@code shoal --host tcp://<h1>:4242 ARGS} run inside {@code from}'s namespace with the given certificates. */
@@ -214,7 +268,7 @@ class ClusterIT {
 
     /** SHOAL_CERT_PATH for the CLI: the key and certificate of {@code host}, trusting the CA of {@code trustHost}. */
     private static Path certDir(String host, String trustHost) throws IOException {
-        Path d = Files.createTempDirectory("certs-" + host);
+        Path d = Files.createTempDirectory(lab.dir, "certs-" + host + "-");
         Path src = lab.hostDir(host).resolve("data/certs");
         Files.copy(src.resolve("node.pem"), d.resolve("cert.pem"));
         Files.copy(src.resolve("node-key.pem"), d.resolve("key.pem"));
@@ -223,7 +277,7 @@ class ClusterIT {
     }
 
     private static String leaderHost() {
-        for (JsonNode n : nodes("h4")) {
+        for (JsonNode n : nodes("h2")) {
             if (n.get("ManagerStatus").asText().equals("Leader")) {
                 return n.get("Hostname").asText();
             }
@@ -246,7 +300,7 @@ class ClusterIT {
             Lab.Result write = lab.cli(m, "node", "update", "--label-add", "written-through=" + m, "h4");
             assertEquals(0, write.code(), write.all());
         }
-        Lab.Result inspect = lab.cli("h5", "node", "inspect", "h4");
+        Lab.Result inspect = lab.cli(others.get(0), "node", "inspect", "h4");
         assertEquals(0, inspect.code(), inspect.all());
         for (String m : others) {
             assertTrue(inspect.out().contains("\"written-through\""), inspect.out());
@@ -295,7 +349,7 @@ class ClusterIT {
     void promoteAndDemoteChangeTheRaftGroup() {
         Lab.Result promote = lab.cli("h1", "node", "promote", "h4");
         assertEquals(0, promote.code(), promote.all());
-        lab.awaitCli("h5", CONVERGE, r -> managerStatus(r, "h4").equals("Reachable"), "node", "ls", "--format", "json");
+        lab.awaitCli("h1", CONVERGE, r -> managerStatus(r, "h4").equals("Reachable"), "node", "ls", "--format", "json");
         Lab.Result info = lab.awaitCli("h4", CONVERGE, r -> r.code() == 0 && r.out().contains("manager")
                 && r.out().contains("\"Managers\" : 4"), "info", "--format", "json");
         assertTrue(info.out().contains("\"ManagersReachable\" : 4"), info.out());
@@ -304,7 +358,7 @@ class ClusterIT {
 
         Lab.Result demote = lab.cli("h2", "node", "demote", "h4");
         assertEquals(0, demote.code(), demote.all());
-        lab.awaitCli("h5", CONVERGE, r -> r.code() == 0 && managerStatus(r, "h4").isEmpty() && clusterReady(r, 5),
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && managerStatus(r, "h4").isEmpty() && clusterReady(r, 5),
                 "node", "ls", "--format", "json");
         lab.awaitCli("h4", CONVERGE, r -> r.code() == 0 && r.out().contains("\"Role\" : \"worker\""), "info", "--format", "json");
     }
@@ -324,7 +378,7 @@ class ClusterIT {
             Lab.Result start = lab.host("start", h);
             assertEquals(0, start.code(), start.all());
         }
-        Lab.Result ls = lab.awaitCli("h5", Duration.ofSeconds(60), r -> clusterReady(r, 5), "node", "ls", "--format", "json");
+        Lab.Result ls = lab.awaitCli("h3", Duration.ofSeconds(60), r -> clusterReady(r, 5), "node", "ls", "--format", "json");
         Map<String, String> after = new HashMap<>();
         for (JsonNode n : json(ls)) {
             after.put(n.get("Hostname").asText(), n.get("ID").asText() + "/" + (n.get("ManagerStatus").asText().isEmpty() ? "worker" : "manager"));

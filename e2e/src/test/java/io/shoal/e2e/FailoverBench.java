@@ -95,7 +95,7 @@ class FailoverBench {
     }
 
     private static String leader(Lab lab) {
-        Lab.Result r = lab.awaitCli("h4", Duration.ofSeconds(30), x -> x.code() == 0 && x.out().contains("Leader"), "node", "ls");
+        Lab.Result r = lab.awaitCli("h1", Duration.ofSeconds(30), x -> x.code() == 0 && x.out().contains("Leader"), "node", "ls");
         for (String line : r.out().lines().toList()) {
             if (line.contains("Leader")) {
                 for (String h : List.of("h1", "h2", "h3")) {

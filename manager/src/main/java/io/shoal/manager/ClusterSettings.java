@@ -34,6 +34,18 @@ public final class ClusterSettings {
      */
     public static final long DEFAULT_DOWN_GRACE_MS = 5_000;
 
+    /** How long node certificates are valid unless the cluster says otherwise (docker's default). */
+    public static final Duration DEFAULT_NODE_CERT_EXPIRY = Duration.ofDays(90);
+    /**
+     * The shortest certificate lifetime a cluster takes: docker's floor is an hour; a minute lets
+     * tests see several renewals of every node within minutes.
+     */
+    public static final Duration MIN_NODE_CERT_EXPIRY = Duration.ofMinutes(1);
+
+    public static Duration nodeCertExpiry(ClusterSpec spec) {
+        return spec.getNodeCertExpiryMs() > 0 ? Duration.ofMillis(spec.getNodeCertExpiryMs()) : DEFAULT_NODE_CERT_EXPIRY;
+    }
+
     public static long heartbeatPeriodMs(ClusterSpec spec) {
         return spec.getHeartbeatPeriodMs() > 0 ? spec.getHeartbeatPeriodMs() : DEFAULT_HEARTBEAT_MS;
     }

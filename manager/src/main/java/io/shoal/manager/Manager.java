@@ -34,6 +34,7 @@ import io.shoal.manager.raft.RaftNode;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.ChannelPool;
 import io.shoal.manager.rpc.Forwarder;
+import io.shoal.manager.security.SecurityService;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreObjects;
@@ -287,7 +288,8 @@ public final class Manager implements AutoCloseable {
                 // every manager serves worker sessions from its own store; only liveness reports go to the leader
                 ServerInterceptors.intercept(dispatcher, livenessToLeader),
                 ServerInterceptors.intercept(new MembershipService(roles), toLeader),
-                new NodeCaService(store, writer, raft, ca).bindService());
+                new NodeCaService(store, writer, raft, ca).bindService(),
+                ServerInterceptors.intercept(new SecurityService(ca), toLeader));
     }
 
     /** Removes this manager from the Raft group (leave --force). */

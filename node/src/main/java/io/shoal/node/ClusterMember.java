@@ -2,17 +2,15 @@ package io.shoal.node;
 
 import io.grpc.Channel;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.JoinRaftRequest;
-import io.shoal.api.NodeCAGrpc;
-import io.shoal.api.NodeLogsGrpc;
 import io.shoal.api.RaftMembershipGrpc;
 import io.shoal.api.SessionMessage;
 import io.shoal.manager.Manager;
@@ -42,6 +40,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
 /**
@@ -58,14 +57,14 @@ final class ClusterMember implements AutoCloseable {
     private final TlsChannelPool pool;
     private final Manager manager;
     private final ManagerMetrics managerMetrics;
-    /** Where this node's Control calls go: served here (null) while this manager leads, else the leader or, on a worker, a manager. */
+    /** A manager: where its Control calls go, served here (null) while it leads, else the leader; null on a worker. */
     private final Forwarder.Route controlRoute;
     private final Agent agent;
     private final TaskManager tasks;
     private final Server server;
     private final MutableHandlerRegistry localRegistry;
-    private final ServerServiceDefinition localControl;
-    private ServerServiceDefinition localDef;
+    /** the cluster API (or its refusal, on a worker) as the local socket serves it */
+    private final List<ServerServiceDefinition> localApi;
 
     private ClusterMember(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
                         Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
@@ -78,7 +77,6 @@ final class ClusterMember implements AutoCloseable {
         HostPort listen = Addresses.parse(state.listenAddr(), "listen address", Addresses.DEFAULT_PORT);
 
         List<String> managers = new ArrayList<>(state.managers());
-        Forwarder.Route route;
         List<ServerServiceDefinition> services = new ArrayList<>();
         if (state.isManager()) {
             String raftHost = Addresses.isUnspecified(listen.host()) ? advertise.host() : listen.host();
@@ -91,14 +89,14 @@ final class ClusterMember implements AutoCloseable {
                     options.electionTimeout(), options.electionTimeout().multipliedBy(2));
             this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek()));
             this.managerMetrics = manager.bindMetrics(options.metrics());
-            route = manager.leaderRoute(pool);
-            services.addAll(manager.services(route, pool));
+            this.controlRoute = manager.leaderRoute(pool);
+            services.addAll(manager.services(controlRoute, pool));
             managers.remove(state.advertiseAddr());
             managers.add(0, state.advertiseAddr());
         } else {
             this.manager = null;
             this.managerMetrics = null;
-            route = null;
+            this.controlRoute = null;
         }
         this.tasks = new TaskManager(options.executor(), new TaskStep(System::currentTimeMillis));
         this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime())),
@@ -108,27 +106,18 @@ final class ClusterMember implements AutoCloseable {
             var overlay = options.overlay();
             agent.onNetworks(overlay::update);
         }
-        if (route == null) {
-            route = hops -> {
-                String m = agent.preferredManager();
-                if (m == null) {
-                    throw Status.UNAVAILABLE.withDescription("this worker knows no manager yet").asRuntimeException();
-                }
-                return pool.get(m);
-            };
-            services.add(ServerInterceptors.intercept(ControlGrpc.bindService(new ControlGrpc.AsyncService() {}),
-                    new Forwarder(route)));
+        if (manager == null) {
+            // a worker's identity never administers the cluster: clients must go to a manager
+            services.addAll(Refusal.clusterApi(Refusal.NOT_A_MANAGER));
         }
-        this.controlRoute = route;
         services.add(new NodeLogsService(options.taskLogs(), NodeDescriptions.hostname()).bindService());
-        this.localControl = services.stream()
-                .filter(d -> d.getServiceDescriptor().getName().equals(ControlGrpc.SERVICE_NAME))
-                .findFirst().orElseThrow();
+        Set<String> clusterApi = Refusal.CLUSTER_API.stream().map(d -> d.getName()).collect(Collectors.toSet());
+        this.localApi = services.stream()
+                .filter(d -> clusterApi.contains(d.getServiceDescriptor().getName()))
+                .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local()))
+                .toList();
 
-        AuthInterceptor auth = new AuthInterceptor(state.clusterId(),
-                Set.of(NodeCAGrpc.getGetRootCAMethod().getFullMethodName(),
-                        NodeCAGrpc.getIssueNodeCertificateMethod().getFullMethodName()),
-                Set.of(RaftMembershipGrpc.SERVICE_NAME, NodeLogsGrpc.SERVICE_NAME), false);
+        AuthInterceptor auth = AuthInterceptor.clusterPort(state.clusterId());
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()))
                 .sslContext(Tls.server(id))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -146,8 +135,7 @@ final class ClusterMember implements AutoCloseable {
             closeQuietly();
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
-        this.localDef = ServerInterceptors.intercept(localControl, AuthInterceptor.local());
-        localRegistry.addService(localDef);
+        localApi.forEach(localRegistry::addService);
         LOG.info("node {} ({}) is serving the cluster port on {}", state.nodeId(), state.role(), listen);
     }
 
@@ -213,12 +201,14 @@ final class ClusterMember implements AutoCloseable {
     }
 
     /**
-     * What the cluster is, for the local user's {@code shoal info}: answered here when this
-     * manager leads, otherwise by one call over this node's own channels to the leader (from a
-     * follower) or to a manager (from a worker), which relays it to the leader as it would relay
-     * the user's own call.
+     * What the cluster is, for the local user's {@code shoal info} on a manager: answered here when
+     * this manager leads, otherwise by one call over this node's own channels to the leader, as it
+     * would relay the user's own call. A worker asks nobody (its identity may not read the cluster).
      */
     ClusterInfo clusterInfo(Duration timeout) {
+        if (controlRoute == null) {
+            throw Status.FAILED_PRECONDITION.withDescription(Refusal.NOT_A_MANAGER).asRuntimeException();
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         Channel target = controlRoute.target(0);
         if (target == null) {
@@ -262,8 +252,8 @@ final class ClusterMember implements AutoCloseable {
         if (managerMetrics != null) {
             managerMetrics.close();
         }
-        if (localDef != null) {
-            localRegistry.removeService(localDef);
+        if (localApi != null) {
+            localApi.forEach(localRegistry::removeService);
         }
         if (agent != null) {
             agent.close();

@@ -18,7 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
-/** The daemon's unix socket: plaintext gRPC, guarded by file permissions (root only). */
+/**
+ * The daemon's unix socket: plaintext gRPC, guarded by file permissions: only its owner (root) may
+ * connect, as only root may use Docker's socket without being given the docker group.
+ */
 public final class LocalSocket {
     private LocalSocket() {}
 
@@ -33,7 +36,7 @@ public final class LocalSocket {
                 .fallbackHandlerRegistry(fallback);
         services.forEach(b::addService);
         Server server = b.build().start();
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         return server;
     }
 

@@ -101,7 +101,7 @@ public final class NodeDaemon implements AutoCloseable {
     /** Resumes the node's membership from its data dir, then opens the local socket. */
     void start() throws IOException {
         Files.createDirectories(options.dataDir());
-        localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
+        Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
         state = NodeState.load(files.state());
         if (state != null) {
             try {
@@ -170,6 +170,9 @@ public final class NodeDaemon implements AutoCloseable {
                     throw new IllegalArgumentException("--default-addr-pool: '" + cidr + "' is not an IPv4 CIDR such as 10.0.0.0/8");
                 }
             }
+            if (req.getCertExpiryMs() != 0 && req.getCertExpiryMs() < ClusterSettings.MIN_NODE_CERT_EXPIRY.toMillis()) {
+                throw new IllegalArgumentException("--cert-expiry: " + req.getCertExpiryMs() + "ms is too short: use at least 1m");
+            }
             HostPort listen = listenAddr(req.getListenAddr());
             HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
             String clusterId = Ids.newId();
@@ -178,7 +181,8 @@ public final class NodeDaemon implements AutoCloseable {
             byte[] kek = KeyEncryption.newKey();
             KeyPair kp = NodeKeys.generate();
             X509Certificate cert = ca.sign(NodeKeys.csr(kp, nodeId), nodeId, NodeRole.NODE_ROLE_MANAGER, clusterId,
-                    List.of(advertise.host()), Duration.ofDays(90));
+                    List.of(advertise.host()), req.getCertExpiryMs() > 0 ? Duration.ofMillis(req.getCertExpiryMs())
+                            : ClusterSettings.DEFAULT_NODE_CERT_EXPIRY);
             files.wipe();
             files.saveIdentity(kp.getPrivate(), Pem.encode(cert), Pem.encode(ca.certificate()));
             files.saveKek(kek);
@@ -189,7 +193,7 @@ public final class NodeDaemon implements AutoCloseable {
                     .setWorker(JoinToken.generate(ca.digest(), RANDOM).toString())
                     .setManager(JoinToken.generate(ca.digest(), RANDOM).toString())
                     .build();
-            ClusterSpec.Builder spec = ClusterSpec.newBuilder();
+            ClusterSpec.Builder spec = ClusterSpec.newBuilder().setNodeCertExpiryMs(req.getCertExpiryMs());
             if (req.hasNodeDownGraceMs()) {
                 spec.setNodeDownGraceMs(Math.max(0, req.getNodeDownGraceMs()));
             }
@@ -227,7 +231,7 @@ public final class NodeDaemon implements AutoCloseable {
                 if (started != null) {
                     started.close();
                 }
-                localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
+                Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
                 files.wipe();
                 throw e;
             }
@@ -368,7 +372,7 @@ public final class NodeDaemon implements AutoCloseable {
             synchronized (stateLock) {
                 state = null;
             }
-            localRegistry.addService(NotInCluster.service(ControlGrpc.getServiceDescriptor()));
+            Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
             files.wipe();
             LOG.info("left the cluster");
             return null;
@@ -386,9 +390,13 @@ public final class NodeDaemon implements AutoCloseable {
                 .setNodeId(s.nodeId()).setClusterId(s.clusterId())
                 .setRole(s.isManager() ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER)
                 .setAdvertiseAddr(s.advertiseAddr()).setHostname(NodeDescriptions.hostname());
+        if (!s.isManager()) {
+            // a worker asks no manager: its own identity may not read the cluster
+            return b.addAllManagerAddrs(s.managers()).build();
+        }
         ClusterMember m = member;
         if (m == null) {
-            return b.setClusterReachable(false).setError(NotInCluster.MESSAGE).build();
+            return b.setClusterReachable(false).setError(Refusal.NOT_IN_CLUSTER).build();
         }
         try {
             ClusterInfo ci = m.clusterInfo(Duration.ofSeconds(5));

@@ -70,7 +70,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A whole cluster in one JVM: 3 managers and 3 workers, each a real {@link NodeDaemon} (real Ratis,
+ * A whole cluster in one JVM: 3 managers and 3 workers (driven through the managers' sockets: a
+ * worker's refuses the cluster API), each a real {@link NodeDaemon} (real Ratis,
  * mutual TLS, dispatcher sessions, orchestrators) on 127.0.0.1 ports, with a fake container
  * executor. Covers what needs several managers but no kernel: scaling, global services, jobs, and
  * a leader failover in the middle of a deployment.
@@ -222,7 +223,7 @@ class InProcessClusterTest {
             daemon(w).join(JoinRequest.newBuilder().setToken(init.getWorkerToken()).setRemoteAddr(addr("m1"))
                     .setListenAddr(addr(w)).setAdvertiseAddr(addr(w)).build());
         }
-        await("6 nodes are ready", Duration.ofSeconds(60), () -> control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList(),
+        await("6 nodes are ready", Duration.ofSeconds(60), () -> control(0).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList(),
                 nodes -> nodes.size() == 6 && nodes.stream().allMatch(n -> n.getNode().getStatus().getState() == NodeStatus.State.READY));
     }
 
@@ -269,32 +270,42 @@ class InProcessClusterTest {
     @Test
     @Order(0)
     void infoOnEveryNodeNamesTheSameLeaderAndCluster() throws Exception {
-        // the leader answers from its own store, a follower asks the leader, a worker asks a manager
-        List<LocalInfo> infos = await("every node's info reaches the cluster", Duration.ofSeconds(30),
-                () -> daemons.stream().map(NodeDaemon::info).toList(),
+        // the leader answers from its own store, a follower asks the leader; a worker asks nobody
+        // (its identity may not read the cluster) and names the managers to use instead
+        List<NodeDaemon> managers = daemons.subList(0, 3);
+        List<LocalInfo> infos = await("every manager's info reaches the cluster", Duration.ofSeconds(30),
+                () -> managers.stream().map(NodeDaemon::info).toList(),
                 all -> all.stream().allMatch(i -> i.getClusterReachable() && i.getManagersReachable() == 3));
         String leader = infos.get(0).getLeaderNodeId();
         assertTrue(!leader.isEmpty(), infos.get(0).toString());
         for (LocalInfo i : infos) {
+            assertEquals(NodeRole.NODE_ROLE_MANAGER, i.getRole());
             assertEquals(leader, i.getLeaderNodeId(), i.toString());
             assertEquals(infos.get(0).getClusterId(), i.getClusterId());
             assertEquals(3, i.getManagers());
             assertEquals(6, i.getNodes());
             assertTrue(i.getRaftIndex() > 0, i.toString());
         }
-        assertEquals(3, infos.stream().filter(i -> i.getRole() == NodeRole.NODE_ROLE_MANAGER).count());
         assertTrue(infos.stream().anyMatch(i -> i.getNodeId().equals(leader)), "the leader is one of the managers");
+        Set<String> managerAddrs = Set.of(addr("m1"), addr("m2"), addr("m3"));
+        for (NodeDaemon w : daemons.subList(3, 6)) {
+            LocalInfo i = await("a worker knows every manager", Duration.ofSeconds(30), w::info,
+                    x -> Set.copyOf(x.getManagerAddrsList()).equals(managerAddrs));
+            assertEquals(NodeRole.NODE_ROLE_WORKER, i.getRole());
+            assertEquals(infos.get(0).getClusterId(), i.getClusterId());
+            assertTrue(!i.getClusterReachable() && i.getLeaderNodeId().isEmpty(), "a worker does not ask: " + i);
+        }
     }
 
     @Test
     @Order(1)
     void scaleUpAndDown() throws Exception {
-        control(4).createService(CreateServiceRequest.newBuilder().setSpec(spec("web").toBuilder()
+        control(1).createService(CreateServiceRequest.newBuilder().setSpec(spec("web").toBuilder()
                 .setReplicated(ReplicatedService.newBuilder().setReplicas(6))).build());
         List<Task> up = await("6 running", Duration.ofSeconds(30), () -> tasks(1, "web"), t -> running(t).size() == 6);
         assertEquals(6, running(up).stream().map(Task::getNodeId).distinct().count(), "one per node");
         Service s = control(0).getService(GetServiceRequest.newBuilder().setService("web").build());
-        control(5).updateService(UpdateServiceRequest.newBuilder().setService("web").setVersion(s.getMeta().getVersion())
+        control(2).updateService(UpdateServiceRequest.newBuilder().setService("web").setVersion(s.getMeta().getVersion())
                 .setSpec(s.getSpec().toBuilder().setReplicated(ReplicatedService.newBuilder().setReplicas(2))).build());
         await("2 running and nothing stale", Duration.ofSeconds(30), () -> tasks(2, "web"),
                 t -> running(t).size() == 2 && !stale(t) && noDuplicates(t));
@@ -323,14 +334,14 @@ class InProcessClusterTest {
     void globalRunsEverywhereAndJobsComplete() throws Exception {
         control(0).createService(CreateServiceRequest.newBuilder().setSpec(spec("agent").toBuilder()
                 .setGlobal(GlobalService.getDefaultInstance())).build());
-        await("a task on each of the 6 nodes", Duration.ofSeconds(30), () -> tasks(3, "agent"),
+        await("a task on each of the 6 nodes", Duration.ofSeconds(30), () -> tasks(0, "agent"),
                 t -> running(t).size() == 6 && running(t).stream().map(Task::getNodeId).distinct().count() == 6);
         ServiceSpec job = spec("batch").toBuilder()
                 .setReplicatedJob(ReplicatedJob.newBuilder().setTotalCompletions(8).setMaxConcurrent(3)).build();
         job = job.toBuilder().setTask(job.getTask().toBuilder()
                 .setContainer(job.getTask().getContainer().toBuilder().addCommand("complete"))).build();
         control(1).createService(CreateServiceRequest.newBuilder().setSpec(job).build());
-        List<Task> done = await("8 completions", Duration.ofSeconds(60), () -> tasks(4, "batch"),
+        List<Task> done = await("8 completions", Duration.ofSeconds(60), () -> tasks(2, "batch"),
                 t -> t.stream().filter(x -> x.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)
                         .map(Task::getSlot).distinct().count() == 8);
         assertEquals(8, done.size(), "no slot ran twice");
@@ -339,7 +350,7 @@ class InProcessClusterTest {
     @Test
     @Order(4)
     void aWorkerServedByAFollowerGetsItsTasksAndStaysReady() throws Exception {
-        List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
+        List<NodeView> nodes = control(0).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
         String leaderId = nodes.stream().filter(n -> n.getManagerReachability() == NodeView.Reachability.LEADER)
                 .map(n -> n.getNode().getId()).findFirst().orElseThrow();
         String leaderAddr = nodes.stream().filter(n -> n.getNode().getId().equals(leaderId))
@@ -380,7 +391,7 @@ class InProcessClusterTest {
     @Test
     @Order(5)
     void aLeaderFailoverDuringADeploymentConvergesWithoutDuplicates() throws Exception {
-        List<NodeView> nodes = control(3).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
+        List<NodeView> nodes = control(0).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
         int leader = -1;
         for (int m = 0; m < 3; m++) {
             String id = daemons.get(m).info().getNodeId();

@@ -13,7 +13,9 @@ import io.shoal.api.ContainerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalSocketTest {
+    @Test
+    void onlyItsOwnerMayConnect(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("shoal.sock");
+        Server server = LocalSocket.serve(socket, List.of(), new MutableHandlerRegistry());
+        try {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
     /** 40,000 tasks, as `service ps` of a big service or `task ls` of a big cluster returns them. */
     private static final int TASKS = 40_000;
 

@@ -39,6 +39,8 @@ public final class InfoCommand extends ClientCommand {
             m.put("ManagersReachable", i.getManagersReachable());
             m.put("Nodes", i.getNodes());
             m.put("RaftIndex", i.getRaftIndex());
+        } else if (i.getRole() != NodeRole.NODE_ROLE_MANAGER) {
+            m.put("ManagerAddresses", i.getManagerAddrsList());
         } else {
             m.put("Error", i.getError());
         }

@@ -37,6 +37,11 @@ public final class InitCommand extends ClientCommand {
             description = "UDP port of the VXLAN traffic between nodes (default 4789; 1024 to 49151).")
     Integer dataPathPort;
 
+    @Option(names = "--cert-expiry", paramLabel = "DURATION",
+            description = "How long node certificates are valid (default 90 days, i.e. 2160h; at least 1m); nodes renew theirs "
+                    + "at a random point between 50% and 80% of it.")
+    String certExpiry;
+
     @Override
     protected int execute() {
         InitRequest.Builder req = InitRequest.newBuilder().setAdvertiseAddr(advertiseAddr).setListenAddr(listenAddr)
@@ -53,6 +58,13 @@ public final class InitCommand extends ClientCommand {
                 throw new IllegalArgumentException("--data-path-port " + dataPathPort + " is out of range: use 1024 to 49151");
             }
             req.setDataPathPort(dataPathPort);
+        }
+        if (certExpiry != null) {
+            long ms = duration("--cert-expiry", certExpiry);
+            if (ms < 60_000) {
+                throw new IllegalArgumentException("--cert-expiry " + certExpiry + " is too short: use at least 1m");
+            }
+            req.setCertExpiryMs(ms);
         }
         if (downGrace != null) {
             req.setNodeDownGraceMs(duration("--node-down-grace", downGrace));

@@ -1,21 +1,15 @@
 package io.shoal.manager.ca;
 
-import io.shoal.api.NodeRole;
-
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import java.security.cert.X509Certificate;
 
-/** Who a node certificate names: {@code CN=<node id>, OU=<role>, O=<cluster id>}. */
-public record NodeIdentity(String nodeId, NodeRole role, String clusterId) {
-    static final String MANAGER = "shoal-manager";
-    static final String WORKER = "shoal-worker";
-
-    static String roleName(NodeRole role) {
-        return role == NodeRole.NODE_ROLE_MANAGER ? MANAGER : WORKER;
-    }
-
+/**
+ * Who a certificate of the cluster CA names: {@code CN=<id>, OU=<role>, O=<cluster id>}. The id is
+ * a node id for node certificates and an operator id for operator certificates.
+ */
+public record NodeIdentity(String nodeId, CertRole role, String clusterId) {
     public static NodeIdentity of(X509Certificate cert) {
         String cn = null;
         String ou = null;
@@ -36,13 +30,9 @@ public record NodeIdentity(String nodeId, NodeRole role, String clusterId) {
         if (cn == null || cn.isEmpty() || o == null || o.isEmpty()) {
             throw new CaException("certificate does not name a node and a cluster");
         }
-        NodeRole role;
-        if (MANAGER.equals(ou)) {
-            role = NodeRole.NODE_ROLE_MANAGER;
-        } else if (WORKER.equals(ou)) {
-            role = NodeRole.NODE_ROLE_WORKER;
-        } else {
-            throw new CaException("certificate names no node role (OU " + ou + ")");
+        CertRole role = CertRole.ofOu(ou);
+        if (role == null) {
+            throw new CaException("certificate names no role of this cluster (OU " + ou + ")");
         }
         return new NodeIdentity(cn, role, o);
     }

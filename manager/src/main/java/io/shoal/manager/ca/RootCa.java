@@ -56,11 +56,15 @@ public final class RootCa {
         this.key = key;
     }
 
-    /** A new root CA for {@code clusterId}, valid for 20 years. */
+    /**
+     * A new root CA for {@code clusterId}, valid for 20 years. Each root has a name of its own
+     * ({@code CN=shoal-root-ca-<random>}): while a rotation runs, nodes trust an old and a new root at
+     * once, and a certificate's issuer name then says which of the two signed it.
+     */
     public static RootCa create(String clusterId) {
         KeyPair kp = NodeKeys.generate();
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, clusterId).addRDN(BCStyle.CN, "shoal-root-ca").build();
+                .addRDN(BCStyle.O, clusterId).addRDN(BCStyle.CN, "shoal-root-ca-" + HexFormat.of().toHexDigits(RANDOM.nextInt())).build();
         Instant now = Instant.now();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
@@ -109,7 +113,7 @@ public final class RootCa {
     public X509Certificate sign(byte[] csrDer, String nodeId, NodeRole role, String clusterId,
                                 List<String> ipAddresses, Duration validity) {
         Instant now = Instant.now();
-        return sign(csrDer, nodeId, role, clusterId, ipAddresses, now.minus(Duration.ofMinutes(5)), now.plus(validity));
+        return sign(csrDer, nodeId, role, clusterId, ipAddresses, now.minus(backdate(validity)), now.plus(validity));
     }
 
     X509Certificate sign(byte[] csrDer, String nodeId, NodeRole role, String clusterId, List<String> ipAddresses,
@@ -117,18 +121,50 @@ public final class RootCa {
         if (nodeId == null || nodeId.isBlank() || clusterId == null || clusterId.isBlank()) {
             throw new CaException("a node certificate needs a node id and a cluster id");
         }
-        PublicKey pub = verifiedCsrKey(csrDer);
+        return leaf(verifiedCsrKey(csrDer), new NodeIdentity(nodeId, CertRole.of(role), clusterId), ipAddresses, notBefore, notAfter);
+    }
+
+    /**
+     * An operator certificate ({@code OU=shoal-operator}) for {@code publicKey}: what {@code shoal ca
+     * client-cert} hands out for remote administration. It names no node and no address.
+     */
+    public X509Certificate signOperator(PublicKey publicKey, String operatorId, String clusterId, Duration validity) {
+        Instant now = Instant.now();
+        return leaf(publicKey, new NodeIdentity(operatorId, CertRole.OPERATOR, clusterId), List.of(), now.minus(backdate(validity)),
+                now.plus(validity));
+    }
+
+    /**
+     * How far before its issue a certificate starts to be valid, for clocks a little behind ours: 5
+     * minutes, or a tenth of a short lifetime (so that a 1-minute certificate is not mostly spent
+     * before it is issued, and renewal at half its lifetime still comes after the issue).
+     */
+    static Duration backdate(Duration validity) {
+        Duration tenth = validity.dividedBy(10);
+        return tenth.compareTo(Duration.ofMinutes(5)) < 0 ? tenth : Duration.ofMinutes(5);
+    }
+
+    private X509Certificate leaf(PublicKey pub, NodeIdentity id, List<String> ipAddresses, Instant notBefore, Instant notAfter) {
+        Instant rootEnd = cert.getNotAfter().toInstant();
+        if (notAfter.isAfter(rootEnd)) {
+            notAfter = rootEnd; // a certificate outliving its root would be refused anyway
+        }
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, clusterId).addRDN(BCStyle.OU, NodeIdentity.roleName(role)).addRDN(BCStyle.CN, nodeId).build();
+                .addRDN(BCStyle.O, id.clusterId()).addRDN(BCStyle.OU, id.role().ou()).addRDN(BCStyle.CN, id.nodeId()).build();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(cert, serial(), Date.from(notBefore),
                     Date.from(notAfter), subject, pub);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+            b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
+            if (id.role() == CertRole.OPERATOR) {
+                // a client only: it can never pass for a node's server
+                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+                return sign(b, key);
+            }
             b.addExtension(Extension.extendedKeyUsage, false,
                     new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-            b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
             List<GeneralName> sans = new ArrayList<>();
             sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
             sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
@@ -140,7 +176,7 @@ public final class RootCa {
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
             return sign(b, key);
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new CaException("cannot sign the node certificate: " + e.getMessage(), e);
+            throw new CaException("cannot sign the certificate: " + e.getMessage(), e);
         }
     }
 

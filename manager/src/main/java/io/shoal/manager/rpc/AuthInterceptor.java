@@ -9,101 +9,111 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.shoal.api.NodeRole;
+import io.shoal.manager.ca.CertRole;
 import io.shoal.manager.ca.NodeIdentity;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.Set;
 
 /**
- * Establishes the {@link Caller} of every call on the cluster port from the peer's TLS client
- * certificate (already verified against the cluster root CA by the TLS layer), and enforces who may
- * call what:
- * <ul>
- *   <li>methods in {@code anonymous} may be called without a certificate (joining nodes);</li>
- *   <li>services in {@code managersOnly} need a manager certificate;</li>
- *   <li>everything else needs a node certificate of this cluster.</li>
- * </ul>
- * A manager that forwards a call on behalf of another node names that node in the
+ * Establishes the {@link Caller} of every call from the peer's TLS client certificate (already
+ * verified against the cluster's trusted roots by the TLS layer) and lets the call through only if
+ * the {@link AccessPolicy} allows that caller; otherwise the call ends with a one-line reason.
+ * <p>
+ * A manager that forwards a call on behalf of another caller names it in the
  * {@code shoal-on-behalf-of} header; it is believed only when the direct peer is a manager.
- * On the local unix socket there is no TLS session: the caller is the local user.
+ * On the local unix socket there is no TLS session: the caller is the local (root) user.
  */
 public final class AuthInterceptor implements ServerInterceptor {
     public static final Metadata.Key<String> ON_BEHALF_OF =
             Metadata.Key.of("shoal-on-behalf-of", Metadata.ASCII_STRING_MARSHALLER);
+    /** The leaf certificate the caller presented (cluster port only), for calls that record it. */
+    public static final Context.Key<X509Certificate> PEER_CERTIFICATE = Context.key("shoal-peer-certificate");
 
     private static final String IDENTITY = "shoal.node-identity";
 
     private final String clusterId;
-    private final Set<String> anonymousMethods;
-    private final Set<String> managerOnlyServices;
+    private final AccessPolicy policy;
     private final boolean localSocket;
 
-    public AuthInterceptor(String clusterId, Set<String> anonymousMethods, Set<String> managerOnlyServices, boolean localSocket) {
+    public AuthInterceptor(String clusterId, AccessPolicy policy, boolean localSocket) {
         this.clusterId = clusterId;
-        this.anonymousMethods = Set.copyOf(anonymousMethods);
-        this.managerOnlyServices = Set.copyOf(managerOnlyServices);
+        this.policy = policy;
         this.localSocket = localSocket;
+    }
+
+    /** For the cluster port of a node of {@code clusterId}. */
+    public static AuthInterceptor clusterPort(String clusterId) {
+        return new AuthInterceptor(clusterId, ClusterAccess.POLICY, false);
     }
 
     /** For the daemon's unix socket: every caller is the local (root) user. */
     public static AuthInterceptor local() {
-        return new AuthInterceptor("", Set.of(), Set.of(), true);
+        return new AuthInterceptor("", ClusterAccess.POLICY, true);
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Caller caller;
+        X509Certificate leaf = null;
         try {
-            caller = localSocket ? onBehalf(Caller.LOCAL, headers) : identify(call, headers);
+            if (localSocket) {
+                caller = Caller.LOCAL;
+            } else {
+                leaf = peerLeaf(call);
+                caller = identify(leaf, call, headers);
+            }
         } catch (IllegalArgumentException e) {
             call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
             return new ServerCall.Listener<>() {};
         }
-        String method = call.getMethodDescriptor().getFullMethodName();
-        String service = call.getMethodDescriptor().getServiceName();
-        Status denied = null;
-        if (caller.kind() == Caller.Kind.ANONYMOUS && !anonymousMethods.contains(method)) {
-            denied = Status.UNAUTHENTICATED.withDescription("this call needs a node certificate of this cluster");
-        } else if (managerOnlyServices.contains(service) && !caller.isManager() && caller.kind() != Caller.Kind.LOCAL) {
-            denied = Status.PERMISSION_DENIED.withDescription("only managers may call " + method);
-        }
+        Status denied = policy.check(call.getMethodDescriptor().getFullMethodName(), caller.principal());
         if (denied != null) {
             call.close(denied, new Metadata());
             return new ServerCall.Listener<>() {};
         }
         Context ctx = Context.current().withValue(Caller.KEY, caller);
+        if (leaf != null) {
+            ctx = ctx.withValue(PEER_CERTIFICATE, leaf);
+        }
         return Contexts.interceptCall(ctx, call, headers, next);
     }
 
-    private Caller identify(ServerCall<?, ?> call, Metadata headers) {
+    private static X509Certificate peerLeaf(ServerCall<?, ?> call) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
         if (session == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    private Caller identify(X509Certificate leaf, ServerCall<?, ?> call, Metadata headers) {
+        if (leaf == null) {
             return Caller.ANONYMOUS;
         }
         // the peer's identity is read once per TLS session: parsing the certificate's subject on
         // every call (a heartbeat per node every period) cost more than the call itself
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
         NodeIdentity id = session.getValue(IDENTITY) instanceof NodeIdentity known ? known : null;
         if (id == null) {
-            Certificate[] chain;
-            try {
-                chain = session.getPeerCertificates();
-            } catch (SSLPeerUnverifiedException e) {
-                return Caller.ANONYMOUS;
-            }
-            if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-                return Caller.ANONYMOUS;
-            }
             id = NodeIdentity.of(leaf);
             session.putValue(IDENTITY, id);
         }
         if (!id.clusterId().equals(clusterId)) {
             throw new IllegalArgumentException("certificate belongs to another cluster");
         }
-        Caller direct = Caller.node(id.nodeId(), id.role());
-        return direct.isManager() ? onBehalf(direct, headers) : direct;
+        return switch (id.role()) {
+            case OPERATOR -> Caller.operator(id.nodeId());
+            case WORKER -> Caller.node(id.nodeId(), NodeRole.NODE_ROLE_WORKER);
+            case MANAGER -> onBehalf(Caller.node(id.nodeId(), NodeRole.NODE_ROLE_MANAGER), headers);
+        };
     }
 
     private static Caller onBehalf(Caller direct, Metadata headers) {
@@ -114,12 +124,20 @@ public final class AuthInterceptor implements ServerInterceptor {
         if (v.equals("local")) {
             return Caller.LOCAL;
         }
+        if (v.equals("anonymous")) {
+            return Caller.ANONYMOUS;
+        }
         int slash = v.indexOf('/');
         if (slash <= 0) {
             throw new IllegalArgumentException("malformed shoal-on-behalf-of header");
         }
-        NodeRole role = v.substring(slash + 1).equals("manager") ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER;
-        return Caller.node(v.substring(0, slash), role);
+        String id = v.substring(0, slash);
+        return switch (v.substring(slash + 1)) {
+            case "manager" -> Caller.node(id, CertRole.MANAGER.nodeRole());
+            case "worker" -> Caller.node(id, CertRole.WORKER.nodeRole());
+            case "operator" -> Caller.operator(id);
+            default -> throw new IllegalArgumentException("malformed shoal-on-behalf-of header");
+        };
     }
 
     /** The header value that names {@code caller} to the next hop. */
@@ -127,7 +145,8 @@ public final class AuthInterceptor implements ServerInterceptor {
         return switch (caller.kind()) {
             case LOCAL -> "local";
             case NODE -> caller.nodeId() + "/" + (caller.isManager() ? "manager" : "worker");
-            case ANONYMOUS -> "";
+            case OPERATOR -> caller.id() + "/operator";
+            case ANONYMOUS -> "anonymous"; // never the forwarding manager's own rights
         };
     }
 }

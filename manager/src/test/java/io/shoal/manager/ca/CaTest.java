@@ -33,10 +33,30 @@ class CaTest {
         X509Certificate cert = CA.sign(NodeKeys.csr(kp, "i-claim-to-be-the-leader"), "node7", NodeRole.NODE_ROLE_WORKER,
                 "cluster1", List.of("10.1.2.3"), Duration.ofDays(1));
         NodeIdentity id = CertVerifier.verify(cert, CA.certificate(), "cluster1");
-        assertEquals(new NodeIdentity("node7", NodeRole.NODE_ROLE_WORKER, "cluster1"), id);
+        assertEquals(new NodeIdentity("node7", CertRole.WORKER, "cluster1"), id);
         assertEquals(kp.getPublic(), cert.getPublicKey());
         assertTrue(cert.getSubjectAlternativeNames().stream().anyMatch(san -> san.get(1).equals("10.1.2.3")));
         assertTrue(cert.getSubjectAlternativeNames().stream().anyMatch(san -> san.get(1).equals("127.0.0.1")));
+    }
+
+    @Test
+    void operatorCertificatesNameTheOperatorRoleAndServeNoServer() throws Exception {
+        KeyPair kp = NodeKeys.generate();
+        X509Certificate cert = CA.signOperator(kp.getPublic(), "operator-1", "cluster1", Duration.ofHours(1));
+        assertEquals(new NodeIdentity("operator-1", CertRole.OPERATOR, "cluster1"), CertVerifier.verify(cert, CA.certificate(), "cluster1"));
+        assertEquals(List.of("1.3.6.1.5.5.7.3.2"), cert.getExtendedKeyUsage(), "client authentication only");
+        assertEquals(null, cert.getSubjectAlternativeNames(), "no address: it can never pass for a node");
+        assertTrue(cert.getNotAfter().toInstant().isBefore(Instant.now().plus(Duration.ofMinutes(61))));
+    }
+
+    @Test
+    void shortLivedCertificatesAreBackdatedByATenthOfTheirLife() {
+        assertEquals(Duration.ofSeconds(6), RootCa.backdate(Duration.ofMinutes(1)));
+        assertEquals(Duration.ofMinutes(5), RootCa.backdate(Duration.ofDays(90)));
+        X509Certificate c = CA.sign(NodeKeys.csr(NodeKeys.generate(), "x"), "n", NodeRole.NODE_ROLE_WORKER, "cluster1", List.of(),
+                Duration.ofMinutes(1));
+        long life = c.getNotAfter().getTime() - c.getNotBefore().getTime();
+        assertEquals(66_000, life, 2_000);
     }
 
     @Test

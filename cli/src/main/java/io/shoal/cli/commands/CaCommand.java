@@ -1,0 +1,105 @@
+package io.shoal.cli.commands;
+
+import com.google.protobuf.ByteString;
+import io.shoal.api.ClusterSecurityGrpc;
+import io.shoal.api.IssueClientCertificateRequest;
+import io.shoal.api.IssueClientCertificateResponse;
+import io.shoal.cli.output.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "ca", mixinStandardHelpOptions = true, description = "Manage the cluster's root CA and certificates.",
+        subcommands = {CaCommand.ClientCert.class})
+public final class CaCommand extends ClientCommand {
+    @Override
+    protected int execute() {
+        throw usage("a ca command is required (client-cert)");
+    }
+
+    @Command(name = "client-cert", mixinStandardHelpOptions = true,
+            description = "Issue an operator certificate (key.pem, cert.pem, ca.pem in DIR) for administering the cluster "
+                    + "from elsewhere: SHOAL_CERT_PATH=DIR shoal -H tcp://MANAGER_IP:4242 ... The key is made here and never sent.")
+    static final class ClientCert extends ClientCommand {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write key.pem, cert.pem and ca.pem to.")
+        Path dir;
+
+        @Option(names = "--expiry", paramLabel = "DURATION",
+                description = "How long the certificate is valid (default: the cluster's certificate expiry, 90 days unless changed; at least 1m).")
+        String expiry;
+
+        @Override
+        protected int execute() throws IOException {
+            long validityMs = 0;
+            if (expiry != null) {
+                Duration d;
+                try {
+                    d = Units.duration(expiry);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--expiry: " + e.getMessage());
+                }
+                if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+                    throw usage("--expiry " + expiry + " is too short: use at least 1m");
+                }
+                validityMs = d.toMillis();
+            }
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw usage("--out: " + dir + " is not a directory");
+            }
+            for (String f : new String[] {"key.pem", "cert.pem", "ca.pem"}) {
+                if (Files.exists(dir.resolve(f))) {
+                    throw new IllegalStateException(dir.resolve(f) + " already exists: give --out an empty or new directory");
+                }
+            }
+            KeyPair kp = newKeyPair();
+            IssueClientCertificateResponse r = ClusterSecurityGrpc.newBlockingStub(channel()).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .issueClientCertificate(IssueClientCertificateRequest.newBuilder()
+                            .setPublicKey(ByteString.copyFrom(kp.getPublic().getEncoded()))
+                            .setValidityMs(validityMs).build());
+            Files.createDirectories(dir);
+            write(dir.resolve("key.pem"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
+            write(dir.resolve("cert.pem"), r.getCertPem());
+            write(dir.resolve("ca.pem"), r.getCaCertPem());
+            out().printf("Operator certificate %s written to %s (valid until %s).%n", r.getOperatorId(), dir.toAbsolutePath(),
+                    Instant.ofEpochMilli(r.getNotAfterMs()));
+            out().printf("Administer the cluster from any host that reaches a manager with:%n%n    SHOAL_CERT_PATH=%s shoal -H tcp://MANAGER_IP:4242 node ls%n",
+                    dir.toAbsolutePath());
+            return 0;
+        }
+
+        private static KeyPair newKeyPair() {
+            try {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"));
+                return g.generateKeyPair();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot make an EC key pair: " + e.getMessage(), e);
+            }
+        }
+
+        private static String pem(String type, byte[] der) {
+            return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                    + "\n-----END " + type + "-----\n";
+        }
+
+        /** Readable by its owner only (the key above all); never replaces an existing file. */
+        private static void write(Path file, String text) throws IOException {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.shoal.manager.security;
+
+import io.grpc.stub.StreamObserver;
+import io.shoal.api.ClusterSecurityGrpc;
+import io.shoal.api.IssueClientCertificateRequest;
+import io.shoal.api.IssueClientCertificateResponse;
+import io.shoal.manager.ClusterSettings;
+import io.shoal.manager.ca.NodeIdentity;
+import io.shoal.manager.ca.Pem;
+import io.shoal.manager.membership.ClusterCa;
+import io.shoal.manager.rpc.Calls;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+
+/** The {@code ClusterSecurity} API (what {@code shoal ca}, {@code cluster update} and the unlock commands call). */
+public final class SecurityService extends ClusterSecurityGrpc.ClusterSecurityImplBase {
+    private final ClusterCa ca;
+
+    public SecurityService(ClusterCa ca) {
+        this.ca = ca;
+    }
+
+    @Override
+    public void issueClientCertificate(IssueClientCertificateRequest req, StreamObserver<IssueClientCertificateResponse> obs) {
+        Calls.unary(obs, () -> {
+            PublicKey key = publicKey(req.getPublicKey().toByteArray());
+            Duration validity = null;
+            if (req.getValidityMs() != 0) {
+                validity = Duration.ofMillis(req.getValidityMs());
+                if (validity.compareTo(ClusterSettings.MIN_NODE_CERT_EXPIRY) < 0) {
+                    throw Calls.invalid("--expiry " + validity.toMillis() + "ms is too short: an operator certificate lives at least 1m");
+                }
+            }
+            X509Certificate cert = ca.issueOperator(key, validity);
+            return IssueClientCertificateResponse.newBuilder()
+                    .setOperatorId(NodeIdentity.of(cert).nodeId())
+                    .setCertPem(Pem.encode(cert))
+                    .setCaCertPem(ca.trustedRootsPem())
+                    .setNotAfterMs(cert.getNotAfter().getTime())
+                    .build();
+        });
+    }
+
+    private static PublicKey publicKey(byte[] der) {
+        if (der.length == 0) {
+            throw Calls.invalid("public_key is required (DER SubjectPublicKeyInfo of an EC key)");
+        }
+        try {
+            return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+        } catch (GeneralSecurityException e) {
+            throw Calls.invalid("public_key is not an EC public key (DER SubjectPublicKeyInfo)");
+        }
+    }
+}
