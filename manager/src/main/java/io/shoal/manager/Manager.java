@@ -1,9 +1,5 @@
 package io.shoal.manager;
 
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -110,7 +106,11 @@ public final class Manager implements AutoCloseable {
         });
     }
 
-    /** How this manager's dispatcher reaches the leader: liveness reports over the daemons' gRPC port. */
+    /**
+     * How this manager's dispatcher reaches the leader: liveness reports over the daemons' gRPC
+     * port, the one way liveness travels to the leader (a report that reaches a follower goes on
+     * with that follower's next report).
+     */
     private final class LeaderLink implements Dispatcher.LeaderLink {
         @Override
         public void reportLiveness(Collection<String> nodeIds) {
@@ -274,19 +274,11 @@ public final class Manager implements AutoCloseable {
     public List<ServerServiceDefinition> services(Forwarder.Route route, ChannelPool channels) {
         this.channels = channels;
         Forwarder toLeader = new Forwarder(route);
-        String liveness = DispatcherGrpc.getReportLivenessMethod().getFullMethodName();
-        ServerInterceptor livenessToLeader = new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                                     ServerCallHandler<Q, R> next) {
-                return call.getMethodDescriptor().getFullMethodName().equals(liveness)
-                        ? toLeader.interceptCall(call, headers, next) : next.startCall(call, headers);
-            }
-        };
         return List.of(
                 ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels), toLeader),
-                // every manager serves worker sessions from its own store; only liveness reports go to the leader
-                ServerInterceptors.intercept(dispatcher, livenessToLeader),
+                // every manager serves worker sessions from its own store; liveness reaches the
+                // leader only through a follower's own reports (LeaderLink)
+                dispatcher.bindService(),
                 ServerInterceptors.intercept(new MembershipService(roles), toLeader),
                 new NodeCaService(store, writer, raft, ca).bindService(),
                 ServerInterceptors.intercept(new SecurityService(ca), toLeader));
