@@ -1,5 +1,6 @@
 package io.shoal.manager;
 
+import io.grpc.Channel;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -43,7 +44,10 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -182,18 +186,54 @@ public final class Manager implements AutoCloseable {
     /** Blocks until some member leads and this member knows it. */
     public void waitForLeader(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (true) {
+            CompletableFuture<Void> change = raft.nextLeaderChange(); // before the check: no change slips between
             if (raft.leaderId().isPresent() && (!raft.leaderId().get().equals(config.nodeId()) || raft.isLeader())) {
                 return;
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            if (!awaitUntil(change, deadline)) {
+                throw Status.UNAVAILABLE.withDescription("no Raft leader was elected within " + timeout.toSeconds() + " s").asRuntimeException();
             }
         }
-        throw Status.UNAVAILABLE.withDescription("no Raft leader was elected within " + timeout.toSeconds() + " s").asRuntimeException();
+    }
+
+    /**
+     * Whether this manager learns who leads, and the leader's daemon address (from its node in the
+     * store), within {@code timeout}: woken by leader changes and by applies, not by polling.
+     */
+    public boolean awaitLeaderKnown(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            CompletableFuture<Object> change = nextChange();
+            if (raft.leaderId().isPresent() && leaderAddr().isPresent()) {
+                return true;
+            }
+            if (!awaitUntil(change, deadline)) {
+                return false;
+            }
+        }
+    }
+
+    /** Completes at the next leader change or the next entry this manager applies: what can make a leader known here. */
+    private CompletableFuture<Object> nextChange() {
+        return CompletableFuture.anyOf(raft.nextLeaderChange(), store.indexReached(store.appliedIndex() + 1));
+    }
+
+    /** Waits for {@code change} until {@code deadlineNanos} (System.nanoTime); false once the deadline has passed. */
+    private static boolean awaitUntil(CompletableFuture<?> change, long deadlineNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        try {
+            change.get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // look again: the deadline decides
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.UNAVAILABLE.withDescription("interrupted").asRuntimeException();
+        }
+        return true;
     }
 
     /** The leader's daemon address, when known. */
@@ -202,53 +242,64 @@ public final class Manager implements AutoCloseable {
                 .filter(a -> !a.isEmpty());
     }
 
+    /** Where a leader-only call goes now: served here (no channel, nothing missing), relayed, or what is missing. */
+    private record Target(Channel channel, String missing) {
+        static final Target HERE = new Target(null, null);
+    }
+
+    private Target leaderTarget(ChannelPool channels) {
+        if (raft.isLeader()) {
+            return Target.HERE;
+        }
+        Optional<String> leader = raft.leaderId();
+        if (leader.isEmpty()) {
+            return new Target(null, "this manager has not heard from a Raft leader");
+        }
+        if (leader.get().equals(config.nodeId())) {
+            return new Target(null, "this manager was elected but has not committed its first entry yet");
+        }
+        Optional<String> addr = leaderAddr();
+        return addr.isPresent() ? new Target(channels.get(addr.get()), null)
+                : new Target(null, "the leader " + leader.get() + " has no known address here");
+    }
+
     /**
      * Where leader-only calls go: served here while this manager leads, otherwise relayed to the
      * leader's daemon. A manager that has not learned the leader yet (just restarted, or just
      * promoted, and not yet reached by the leader's heartbeats) hands a caller's call to another
      * manager after {@link #ASK_A_PEER_AFTER}, which relays it on to the leader it knows; relayed
      * calls are never handed on that way again, so two managers cannot bounce a call. UNAVAILABLE,
-     * naming what is missing, when no leader turns up within {@link #LEADER_WAIT}.
+     * naming what is missing, when no leader turns up within {@link #LEADER_WAIT}. A call that
+     * waits is woken by leader changes and applies.
      */
     public Forwarder.Route leaderRoute(ChannelPool channels) {
         AtomicInteger nextPeer = new AtomicInteger();
         return hops -> {
             long start = System.nanoTime();
-            String missing;
             while (true) {
-                if (raft.isLeader()) {
-                    return null;
+                Target t = leaderTarget(channels);
+                if (t.missing() == null) {
+                    return t.channel();
                 }
-                Optional<String> leader = raft.leaderId();
-                if (leader.isEmpty()) {
-                    missing = "this manager has not heard from a Raft leader";
-                } else if (leader.get().equals(config.nodeId())) {
-                    missing = "this manager was elected but has not committed its first entry yet";
-                } else {
-                    Optional<String> addr = leaderAddr();
-                    if (addr.isPresent()) {
-                        return channels.get(addr.get());
-                    }
-                    missing = "the leader " + leader.get() + " has no known address here";
+                CompletableFuture<Object> change = nextChange();
+                t = leaderTarget(channels); // again, now that a change in between would complete `change`
+                if (t.missing() == null) {
+                    return t.channel();
                 }
                 long waited = System.nanoTime() - start;
                 if (hops == 0 && waited > ASK_A_PEER_AFTER.toNanos()) {
                     Optional<String> peer = peerManagerAddr(nextPeer.getAndIncrement());
                     if (peer.isPresent()) {
-                        LOG.info("relaying a call to the manager at {}: {}", peer.get(), missing);
+                        LOG.info("relaying a call to the manager at {}: {}", peer.get(), t.missing());
                         return channels.get(peer.get());
                     }
                 }
                 if (waited > LEADER_WAIT.toNanos()) {
-                    throw Status.UNAVAILABLE.withDescription("no manager is the Raft leader right now (" + missing
+                    throw Status.UNAVAILABLE.withDescription("no manager is the Raft leader right now (" + t.missing()
                             + "; is a majority of managers up?); try again").asRuntimeException();
                 }
-                try {
-                    Thread.sleep(25);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw Status.UNAVAILABLE.withDescription("interrupted").asRuntimeException();
-                }
+                long askAt = start + ASK_A_PEER_AFTER.toNanos() + 1;
+                awaitUntil(change, hops == 0 && System.nanoTime() < askAt ? askAt : start + LEADER_WAIT.toNanos() + 1);
             }
         };
     }

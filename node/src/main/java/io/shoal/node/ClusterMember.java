@@ -219,24 +219,9 @@ final class ClusterMember implements AutoCloseable {
                 .getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
     }
 
-    /** For a manager: whether its Raft member learns who leads within {@code timeout}. */
+    /** For a manager: whether its Raft member learns who leads, and where, within {@code timeout}. */
     boolean awaitLeaderKnown(Duration timeout) {
-        if (manager == null) {
-            return true;
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (manager.consensus().leaderId().isPresent() && manager.leaderAddr().isPresent()) {
-                return true;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        return manager == null || manager.awaitLeaderKnown(timeout);
     }
 
     private void closeQuietly() {

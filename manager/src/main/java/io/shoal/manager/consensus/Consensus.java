@@ -5,6 +5,7 @@ import io.shoal.manager.store.Proposer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +48,13 @@ public interface Consensus extends Proposer, AutoCloseable {
 
     /** Called with {@code true} when this manager becomes a ready leader, {@code false} when it stops being one. */
     void onLeadershipChange(Consumer<Boolean> listener);
+
+    /**
+     * Completes at the next change of the leader this manager knows of, or of its own readiness
+     * to lead (and when the member closes). Take it before checking the condition it may change,
+     * then wait on it: a change in between completes it already, so none is missed.
+     */
+    CompletableFuture<Void> nextLeaderChange();
 
     @Override
     void close();

@@ -48,9 +48,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -68,10 +70,15 @@ public final class RaftNode implements Consensus {
     private final RaftProperties properties;
     private final Parameters parameters;
     private final RaftServer server;
+    /** runs the leadership checks Ratis' notifications ask for, one at a time, off Ratis' threads */
     private final ScheduledExecutorService watcher;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
+    /** completed, and replaced, at every change of the known leader or of this member's leadership */
+    private final AtomicReference<CompletableFuture<Void>> leaderChange = new AtomicReference<>(new CompletableFuture<>());
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong localCallIds = new AtomicLong();
     private volatile boolean leaderReady;
-    private RaftPeerId knownLeader;
+    private RaftPeerId knownLeader; // only the watcher thread
     private volatile RaftClient client;
     private volatile Collection<RaftPeer> clientPeers = List.of();
     private volatile RaftPeerId clientLeader;
@@ -87,19 +94,19 @@ public final class RaftNode implements Consensus {
         if (!recover) {
             settings.bootstrapPeers().forEach((id, addr) -> peers.add(peer(id, addr)));
         }
-        this.server = RaftServer.newBuilder()
-                .setServerId(selfId)
-                .setGroup(RaftGroup.valueOf(groupId, peers))
-                .setStateMachine(new ShoalStateMachine(store))
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setOption(recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
-                .build();
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-leadership-" + settings.selfId());
             t.setDaemon(true);
             return t;
         });
+        this.server = RaftServer.newBuilder()
+                .setServerId(selfId)
+                .setGroup(RaftGroup.valueOf(groupId, peers))
+                .setStateMachine(new ShoalStateMachine(store, this::leaderEvent))
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setOption(recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
     }
 
     /** Starts the member: binds its port, recovers its storage, joins elections. */
@@ -108,7 +115,7 @@ public final class RaftNode implements Consensus {
             Files.createDirectories(settings.storageDir());
             RaftNode node = new RaftNode(settings, store);
             node.server.start();
-            node.watcher.scheduleWithFixedDelay(node::checkLeadership, 50, 50, TimeUnit.MILLISECONDS);
+            node.leaderEvent(); // a member that recovered as the only voter may lead before anyone asks
             return node;
         } catch (IOException e) {
             throw new ConsensusException("cannot start the Raft member on " + settings.address() + ": " + e.getMessage(), e);
@@ -165,18 +172,37 @@ public final class RaftNode implements Consensus {
         }
     }
 
+    /** Ratis told of a change of the leader or of this member's readiness: check on the watcher thread. */
+    private void leaderEvent() {
+        try {
+            watcher.execute(this::checkLeadership);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Follows Ratis' notifications (leader changed; leader ready, once the first entry of its term
+     * is applied; not leader any more) instead of polling: logs the leader this member sees, tells
+     * the listeners when it becomes or stops being a ready leader, and completes
+     * {@link #nextLeaderChange}. The checks run in the order of the notifications, each reading
+     * the member's state as it is by then.
+     */
     private void checkLeadership() {
         try {
             var info = division().getInfo();
             RaftPeerId leaderNow = info.getLeaderId();
+            boolean changed = false;
             if (!Objects.equals(leaderNow, knownLeader)) {
                 knownLeader = leaderNow;
+                changed = true;
                 LOG.info("{} sees the Raft leader {} (term {}, role {})", settings.selfId(),
                         leaderNow == null ? "as unknown" : "as " + leaderNow, info.getCurrentTerm(),
                         info.getCurrentRole());
             }
             boolean ready = info.isLeader() && info.isLeaderReady();
             if (ready != leaderReady) {
+                changed = true;
                 leaderReady = ready;
                 LOG.info("{} {} leader", settings.selfId(), ready ? "became" : "is no longer");
                 for (Consumer<Boolean> l : listeners) {
@@ -187,9 +213,17 @@ public final class RaftNode implements Consensus {
                     }
                 }
             }
+            if (changed) {
+                leaderChange.getAndSet(new CompletableFuture<>()).complete(null);
+            }
         } catch (RuntimeException e) {
             LOG.debug("leadership check failed", e);
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> nextLeaderChange() {
+        return leaderChange.get();
     }
 
     /**
@@ -248,9 +282,6 @@ public final class RaftNode implements Consensus {
         }
         return viaClient(msg);
     }
-
-    private final ClientId localClientId = ClientId.randomId();
-    private final AtomicLong localCallIds = new AtomicLong();
 
     private CompletableFuture<ApplyResult> viaClient(Message msg) {
         return client().async().send(msg).thenApply(RaftNode::result);
@@ -394,6 +425,7 @@ public final class RaftNode implements Consensus {
             leaderReady = false;
             listeners.forEach(l -> l.accept(false));
         }
+        leaderChange.get().complete(null);
     }
 
     private static void closeQuietly(AutoCloseable c) {

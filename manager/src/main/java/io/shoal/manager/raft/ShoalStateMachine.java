@@ -8,6 +8,8 @@ import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -31,6 +33,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -53,9 +56,28 @@ final class ShoalStateMachine extends BaseStateMachine {
     private final ClusterStore store;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Object snapshotLock = new Object();
+    private final Runnable onLeaderEvent;
 
-    ShoalStateMachine(ClusterStore store) {
+    /** @param onLeaderEvent told of every change of the leader or of this member's readiness to lead (on Ratis' threads: be quick) */
+    ShoalStateMachine(ClusterStore store, Runnable onLeaderEvent) {
         this.store = store;
+        this.onLeaderEvent = onLeaderEvent;
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        onLeaderEvent.run();
+    }
+
+    /** This member leads and has applied the first entry of its term. */
+    @Override
+    public void notifyLeaderReady() {
+        onLeaderEvent.run();
+    }
+
+    @Override
+    public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+        onLeaderEvent.run();
     }
 
     @Override

@@ -7,20 +7,20 @@ import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.ApplyResult.Refusal;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
 import io.shoal.api.raft.StoreObject;
 import io.shoal.api.raft.StoreSnapshot;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -42,18 +42,22 @@ public final class ClusterStore {
      */
     private final Map<ObjectKind, HashMap<String, StoreObject>> byId = new EnumMap<>(ObjectKind.class);
     private final Map<ObjectKind, Map<String, String>> names = new EnumMap<>(ObjectKind.class);
-    /** Secondary indexes of tasks (node id / service id -> task id -> task): the dispatcher and the loops ask per node and per service. */
-    private final Map<String, TreeMap<String, Task>> tasksByNode = new HashMap<>();
-    private final Map<String, TreeMap<String, Task>> tasksByService = new HashMap<>();
-    /**
-     * Tasks by observed state (the scheduler asks for the PENDING ones without scanning every task);
-     * unordered, sorted when read: every reported state moves a task between two of these.
-     */
-    private final Map<TaskState, HashMap<String, Task>> tasksByState = new EnumMap<>(TaskState.class);
+    /** The tasks by every {@link TaskIndex}. */
+    private final TaskIndexes taskIndexes = new TaskIndexes(false);
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
+    private final IndexWaiters waiters = new IndexWaiters();
+    private final Tables readTx;
     private long appliedIndex;
     /** Tasks this replica saw become ASSIGNED (placed by the scheduler), all committed: a metric. */
     private volatile long placements;
+
+    /**
+     * Events a watch holds for a reader that lags behind: beyond them it holds one RESET instead
+     * (the reader lists everything again), so a stuck reader costs bounded memory. A deployment of
+     * 100,000 tasks applies entries of at most 1,000 actions; a reader of a live manager is never
+     * this far behind.
+     */
+    static final int WATCH_CAPACITY = 100_000;
 
     public ClusterStore() {
         for (ObjectKind k : ObjectKind.values()) {
@@ -61,6 +65,7 @@ public final class ClusterStore {
             byId.put(k, new HashMap<>());
             names.put(k, new HashMap<>());
         }
+        readTx = new Tables(tables, byId, names, taskIndexes, () -> appliedIndex);
     }
 
     public long appliedIndex() {
@@ -98,13 +103,9 @@ public final class ClusterStore {
         return fn.apply(copy);
     }
 
-    private final Tables readTx = new Tables(tables, byId, names, tasksByNode, tasksByService, tasksByState, () -> appliedIndex);
-
     /** The read side over one set of maps: the live ones (read under the lock) or a copy of them. */
     private record Tables(Map<ObjectKind, TreeMap<String, StoreObject>> tables, Map<ObjectKind, HashMap<String, StoreObject>> byId,
-                          Map<ObjectKind, Map<String, String>> names,
-                          Map<String, TreeMap<String, Task>> tasksByNode, Map<String, TreeMap<String, Task>> tasksByService,
-                          Map<TaskState, HashMap<String, Task>> tasksByState, LongSupplier at)
+                          Map<ObjectKind, Map<String, String>> names, TaskIndexes taskIndexes, LongSupplier at)
             implements ReadTx {
         Tables copy(long index) {
             Map<ObjectKind, TreeMap<String, StoreObject>> t = new EnumMap<>(ObjectKind.class);
@@ -113,13 +114,7 @@ public final class ClusterStore {
             byId.forEach((k, m) -> ids.put(k, new HashMap<>(m)));
             Map<ObjectKind, Map<String, String>> n = new EnumMap<>(ObjectKind.class);
             names.forEach((k, m) -> n.put(k, new HashMap<>(m)));
-            Map<String, TreeMap<String, Task>> nodes = new HashMap<>();
-            tasksByNode.forEach((k, m) -> nodes.put(k, new TreeMap<>(m)));
-            Map<String, TreeMap<String, Task>> services = new HashMap<>();
-            tasksByService.forEach((k, m) -> services.put(k, new TreeMap<>(m)));
-            Map<TaskState, HashMap<String, Task>> states = new EnumMap<>(TaskState.class);
-            tasksByState.forEach((k, m) -> states.put(k, new HashMap<>(m)));
-            return new Tables(t, ids, n, nodes, services, states, () -> index);
+            return new Tables(t, ids, n, taskIndexes.copy(), () -> index);
         }
 
         @Override
@@ -145,19 +140,12 @@ public final class ClusterStore {
 
         @Override
         public List<Task> tasksOnNode(String nodeId) {
-            TreeMap<String, Task> m = tasksByNode.get(nodeId);
-            return m == null ? List.of() : List.copyOf(m.values());
+            return taskIndexes.list(TaskIndex.NODE, nodeId);
         }
 
         @Override
         public List<Task> tasksInState(TaskState state) {
-            HashMap<String, Task> m = tasksByState.get(state);
-            if (m == null) {
-                return List.of();
-            }
-            Task[] sorted = m.values().toArray(Task[]::new);
-            Arrays.sort(sorted, Comparator.comparing(Task::getId));
-            return List.of(sorted);
+            return taskIndexes.list(TaskIndex.STATE, state);
         }
 
         @Override
@@ -167,42 +155,13 @@ public final class ClusterStore {
 
         @Override
         public List<Task> tasksOfService(String serviceId) {
-            TreeMap<String, Task> m = tasksByService.get(serviceId);
-            return m == null ? List.of() : List.copyOf(m.values());
+            return taskIndexes.list(TaskIndex.SERVICE, serviceId);
         }
     }
 
     private void index(StoreObject before, StoreObject after) {
-        Task b = before != null && before.hasTask() ? before.getTask() : null;
-        Task a = after != null && after.hasTask() ? after.getTask() : null;
-        // where a key stays (most writes: a reported state keeps node and service), one put replaces the entry
-        if (b != null && (a == null || !a.getNodeId().equals(b.getNodeId()))) {
-            unindex(tasksByNode, b.getNodeId(), b.getId());
-        }
-        if (b != null && (a == null || !a.getServiceId().equals(b.getServiceId()))) {
-            unindex(tasksByService, b.getServiceId(), b.getId());
-        }
-        if (b != null && (a == null || a.getStatus().getState() != b.getStatus().getState())) {
-            HashMap<String, Task> m = tasksByState.get(b.getStatus().getState());
-            if (m != null) {
-                m.remove(b.getId());
-            }
-        }
-        if (a != null) {
-            tasksByNode.computeIfAbsent(a.getNodeId(), k -> new TreeMap<>()).put(a.getId(), a);
-            tasksByService.computeIfAbsent(a.getServiceId(), k -> new TreeMap<>()).put(a.getId(), a);
-            tasksByState.computeIfAbsent(a.getStatus().getState(), k -> new HashMap<>()).put(a.getId(), a);
-        }
-    }
-
-    private static void unindex(Map<String, TreeMap<String, Task>> index, String key, String id) {
-        TreeMap<String, Task> m = index.get(key);
-        if (m != null) {
-            m.remove(id);
-            if (m.isEmpty()) {
-                index.remove(key);
-            }
-        }
+        taskIndexes.update(before != null && before.hasTask() ? before.getTask() : null,
+                after != null && after.hasTask() ? after.getTask() : null);
     }
 
     /**
@@ -213,13 +172,14 @@ public final class ClusterStore {
     public ApplyResult apply(long index, StoreBatch batch) {
         List<StoreEvent> events = new ArrayList<>();
         ApplyResult result;
+        Runnable due;
         lock.writeLock().lock();
         try {
             if (index <= appliedIndex) {
                 return ApplyResult.newBuilder().setOk(true).setIndex(appliedIndex).build();
             }
-            String error = validate(batch);
-            if (error == null) {
+            Refused refused = validate(batch);
+            if (refused == null) {
                 for (StoreAction a : batch.getActionsList()) {
                     StoreEvent e = a.getKind() == StoreAction.Kind.TASK_STATUS ? writeStatus(index, batch.getTimestampMs(), a)
                             : write(index, batch.getTimestampMs(), a);
@@ -229,37 +189,51 @@ public final class ClusterStore {
                 }
                 result = ApplyResult.newBuilder().setOk(true).setIndex(index).build();
             } else {
-                result = ApplyResult.newBuilder().setOk(false).setError(error).setIndex(index).build();
+                result = ApplyResult.newBuilder().setOk(false).setRefusal(refused.why()).setError(refused.message())
+                        .setIndex(index).build();
             }
             appliedIndex = index;
             for (Watch w : watches) {
                 events.forEach(w::offer);
             }
+            due = waiters.reach(index);
         } finally {
             lock.writeLock().unlock();
         }
+        due.run();
         return result;
     }
 
+    /**
+     * Completes once this store has applied {@code index} (at once if it has): for a writer that
+     * must read its own write on a manager whose proposal was answered before it applied it.
+     */
+    public CompletableFuture<Long> indexReached(long index) {
+        return waiters.at(index);
+    }
+
+    /** Why a batch is refused, for the {@link ApplyResult}. */
+    private record Refused(Refusal why, String message) {}
+
     /** Checks a whole batch against the state it would see action by action; null when it applies. */
-    private String validate(StoreBatch batch) {
+    private Refused validate(StoreBatch batch) {
         // simulate the batch on an overlay so later actions see earlier ones
         Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay = new EnumMap<>(ObjectKind.class);
         Map<ObjectKind, Map<String, Optional<String>>> nameOverlay = new EnumMap<>(ObjectKind.class);
         for (StoreAction a : batch.getActionsList()) {
             if (a.getKind() == StoreAction.Kind.TASK_STATUS) {
                 if (a.getStatus().getTaskId().isEmpty()) {
-                    return "invalid write: a task status names no task";
+                    return new Refused(Refusal.INVALID, "invalid write: a task status names no task");
                 }
                 continue; // applies or not at apply time, never fails the batch
             }
             if (a.getObject().getObjectCase() == StoreObject.ObjectCase.OBJECT_NOT_SET) {
-                return "invalid write: an action has no object";
+                return new Refused(Refusal.INVALID, "invalid write: an action has no object");
             }
             ObjectKind kind = StoreObjects.kind(a.getObject());
             String id = StoreObjects.id(a.getObject());
             if (id.isEmpty()) {
-                return "invalid write: a " + kind.word() + " needs an id";
+                return new Refused(Refusal.INVALID, "invalid write: a " + kind.word() + " needs an id");
             }
             Map<String, Optional<StoreObject>> ov = overlay.computeIfAbsent(kind, k -> new HashMap<>());
             Map<String, Optional<String>> nov = nameOverlay.computeIfAbsent(kind, k -> new HashMap<>());
@@ -268,9 +242,9 @@ public final class ClusterStore {
             switch (a.getKind()) {
                 case CREATE -> {
                     if (current != null) {
-                        return kind.word() + " " + id + " already exists";
+                        return new Refused(Refusal.EXISTS, kind.word() + " " + id + " already exists");
                     }
-                    String clash = nameClash(kind, name, id, nov);
+                    Refused clash = nameClash(kind, name, id, nov);
                     if (clash != null) {
                         return clash;
                     }
@@ -281,17 +255,17 @@ public final class ClusterStore {
                 }
                 case UPDATE, REMOVE -> {
                     if (current == null) {
-                        return kind.word() + " " + id + " does not exist";
+                        return new Refused(Refusal.NOT_FOUND, kind.word() + " " + id + " does not exist");
                     }
                     long have = StoreObjects.meta(current).getVersion();
                     if (a.getExpectedVersion() != 0 && a.getExpectedVersion() != have) {
-                        return "update conflict: " + kind.word() + " " + id + " changed (version " + have
-                                + ", expected " + a.getExpectedVersion() + ")";
+                        return new Refused(Refusal.CONFLICT, "update conflict: " + kind.word() + " " + id
+                                + " changed (version " + have + ", expected " + a.getExpectedVersion() + ")");
                     }
                     String oldName = StoreObjects.name(current);
                     if (a.getKind() == StoreAction.Kind.UPDATE) {
                         if (!name.equals(oldName)) {
-                            String clash = nameClash(kind, name, id, nov);
+                            Refused clash = nameClash(kind, name, id, nov);
                             if (clash != null) {
                                 return clash;
                             }
@@ -311,20 +285,20 @@ public final class ClusterStore {
                     }
                 }
                 default -> {
-                    return "invalid write: unknown action " + a.getKind();
+                    return new Refused(Refusal.INVALID, "invalid write: unknown action " + a.getKind());
                 }
             }
         }
         return null;
     }
 
-    private String nameClash(ObjectKind kind, String name, String id, Map<String, Optional<String>> nov) {
+    private Refused nameClash(ObjectKind kind, String name, String id, Map<String, Optional<String>> nov) {
         if (!kind.uniqueNames() || name.isEmpty()) {
             return null;
         }
         String owner = nov.containsKey(name) ? nov.get(name).orElse(null) : names.get(kind).get(name);
         if (owner != null && !owner.equals(id)) {
-            return kind.word() + " name " + name + " is already in use";
+            return new Refused(Refusal.NAME_IN_USE, kind.word() + " name " + name + " is already in use");
         }
         return null;
     }
@@ -436,8 +410,7 @@ public final class ClusterStore {
     public int count(TaskState state) {
         lock.readLock().lock();
         try {
-            HashMap<String, Task> m = tasksByState.get(state);
-            return m == null ? 0 : m.size();
+            return taskIndexes.count(TaskIndex.STATE, state);
         } finally {
             lock.readLock().unlock();
         }
@@ -470,6 +443,7 @@ public final class ClusterStore {
 
     /** Replaces the whole state; every open watch gets one RESET event. */
     public void restore(StoreSnapshot snapshot) {
+        Runnable due;
         lock.writeLock().lock();
         try {
             for (ObjectKind k : ObjectKind.values()) {
@@ -477,9 +451,7 @@ public final class ClusterStore {
                 byId.get(k).clear();
                 names.get(k).clear();
             }
-            tasksByNode.clear();
-            tasksByService.clear();
-            tasksByState.clear();
+            taskIndexes.clear();
             for (StoreObject stored : snapshot.getObjectsList()) {
                 ObjectKind k = StoreObjects.kind(stored);
                 // services come before tasks in a snapshot (kind order), so tasks share their specs here too
@@ -494,20 +466,28 @@ public final class ClusterStore {
             appliedIndex = snapshot.getIndex();
             StoreEvent reset = new StoreEvent(StoreEvent.Type.RESET, appliedIndex, null, null);
             watches.forEach(w -> w.offer(reset));
+            due = waiters.reach(appliedIndex);
         } finally {
             lock.writeLock().unlock();
         }
+        due.run();
     }
 
     /**
      * Subscribes to changes: the returned watch holds the state at subscription time
-     * ({@link Watch#initial()}) and then receives every later event, in order. Events queue
-     * without bound, so a slow reader never blocks {@link #apply}; close the watch when done.
+     * ({@link Watch#initial()}) and then receives every later event, in order. A slow reader
+     * never blocks {@link #apply}: beyond {@link #WATCH_CAPACITY} events its watch holds one RESET
+     * instead (list everything again). Close the watch when done.
      */
     public Watch watch() {
+        return watch(WATCH_CAPACITY);
+    }
+
+    /** As {@link #watch()}, holding at most {@code capacity} events. Visible for tests. */
+    Watch watch(int capacity) {
         lock.readLock().lock();
         try {
-            Watch w = new Watch(snapshotLocked(), watches::remove);
+            Watch w = new Watch(snapshotLocked(), watches::remove, capacity);
             watches.add(w);
             return w;
         } finally {

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -38,10 +39,8 @@ public final class StagedTx implements ReadTx {
     private final Map<ObjectKind, Map<String, Integer>> position = new EnumMap<>(ObjectKind.class);
     /** the merged actions in order; null where an action was cancelled (created, then removed) */
     private final List<StoreAction> actions = new ArrayList<>();
-    /** staged tasks (present ones) by node, service and observed state */
-    private final Map<String, TreeMap<String, Task>> byNode = new HashMap<>();
-    private final Map<String, TreeMap<String, Task>> byService = new HashMap<>();
-    private final Map<TaskState, TreeMap<String, Task>> byState = new EnumMap<>(TaskState.class);
+    /** staged tasks (present ones) by every {@link TaskIndex}, sorted by id */
+    private final TaskIndexes stagedTasks = new TaskIndexes(true);
     private int taskDelta;
 
     public StagedTx(ReadTx base) {
@@ -110,28 +109,7 @@ public final class StagedTx implements ReadTx {
             return;
         }
         taskDelta += (after != null ? 1 : 0) - (before != null ? 1 : 0);
-        if (before != null) {
-            Task t = before.getTask();
-            remove(byNode, t.getNodeId(), id);
-            remove(byService, t.getServiceId(), id);
-            TreeMap<String, Task> s = byState.get(t.getStatus().getState());
-            if (s != null) {
-                s.remove(id);
-            }
-        }
-        if (after != null) {
-            Task t = after.getTask();
-            byNode.computeIfAbsent(t.getNodeId(), k -> new TreeMap<>()).put(id, t);
-            byService.computeIfAbsent(t.getServiceId(), k -> new TreeMap<>()).put(id, t);
-            byState.computeIfAbsent(t.getStatus().getState(), k -> new TreeMap<>()).put(id, t);
-        }
-    }
-
-    private static void remove(Map<String, TreeMap<String, Task>> index, String key, String id) {
-        TreeMap<String, Task> m = index.get(key);
-        if (m != null) {
-            m.remove(id);
-        }
+        stagedTasks.update(before == null ? null : before.getTask(), after == null ? null : after.getTask());
     }
 
     @Override
@@ -174,17 +152,17 @@ public final class StagedTx implements ReadTx {
 
     @Override
     public List<Task> tasksOnNode(String nodeId) {
-        return tasks(base.tasksOnNode(nodeId), byNode.get(nodeId));
+        return tasks(base.tasksOnNode(nodeId), TaskIndex.NODE, nodeId);
     }
 
     @Override
     public List<Task> tasksOfService(String serviceId) {
-        return tasks(base.tasksOfService(serviceId), byService.get(serviceId));
+        return tasks(base.tasksOfService(serviceId), TaskIndex.SERVICE, serviceId);
     }
 
     @Override
     public List<Task> tasksInState(TaskState state) {
-        return tasks(base.tasksInState(state), byState.get(state));
+        return tasks(base.tasksInState(state), TaskIndex.STATE, state);
     }
 
     @Override
@@ -192,11 +170,12 @@ public final class StagedTx implements ReadTx {
         return base.taskCount() + taskDelta;
     }
 
-    private List<Task> tasks(List<Task> stored, TreeMap<String, Task> matching) {
+    private List<Task> tasks(List<Task> stored, TaskIndex index, Object key) {
         TreeMap<String, StoreObject> s = staged.get(ObjectKind.TASK);
         if (s == null || s.isEmpty()) {
             return stored;
         }
+        SortedMap<String, Task> matching = stagedTasks.sorted(index, key);
         return merge(stored, s, matching == null ? new TreeMap<>() : matching, Task::getId);
     }
 
@@ -204,7 +183,7 @@ public final class StagedTx implements ReadTx {
      * The stored list (sorted by id) without the objects this pass wrote, merged in id order with
      * the staged ones that belong in it.
      */
-    private static <T> List<T> merge(List<T> stored, TreeMap<String, StoreObject> stagedOfKind, TreeMap<String, T> belong,
+    private static <T> List<T> merge(List<T> stored, TreeMap<String, StoreObject> stagedOfKind, SortedMap<String, T> belong,
                                      Function<T, String> id) {
         List<T> out = new ArrayList<>(stored.size() + belong.size());
         Iterator<Map.Entry<String, T>> add = belong.entrySet().iterator();

@@ -1,6 +1,7 @@
 package io.shoal.manager.store;
 
 import io.shoal.api.raft.ApplyResult;
+import io.shoal.api.raft.ApplyResult.Refusal;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
 import io.shoal.manager.consensus.ConsensusException;
@@ -16,8 +17,10 @@ import java.util.function.Function;
 
 /**
  * How manager code writes: read a view, decide the actions, propose them; when another writer got
- * there first ("update conflict"), read again and retry. Throws {@link StoreException} with the
- * store's reason when the write is refused.
+ * there first (a {@link Refusal#CONFLICT}), read again and retry. Throws the {@link StoreException}
+ * of the store's refusal ({@link StoreException.Exists}, {@link StoreException.NotFound}, ...)
+ * when the write is refused. Returns once this manager's own store has applied the write, so the
+ * writer reads what it wrote.
  */
 public final class StoreWriter {
     private static final int ATTEMPTS = 5;
@@ -75,12 +78,12 @@ public final class StoreWriter {
                 awaitApplied(last.getIndex());
                 return last;
             }
-            if (!last.getError().startsWith("update conflict")) {
-                throw new StoreException(last.getError());
+            if (StoreException.refusal(last) != Refusal.CONFLICT) {
+                throw StoreException.of(last);
             }
             awaitApplied(last.getIndex());
         }
-        throw new StoreException(last.getError() + " (gave up after " + ATTEMPTS + " attempts)");
+        throw new StoreException.Conflict(last.getError() + " (gave up after " + ATTEMPTS + " attempts)");
     }
 
     /**
@@ -94,7 +97,7 @@ public final class StoreWriter {
         ArrayDeque<CompletableFuture<ApplyResult>> inFlight = new ArrayDeque<>();
         long ts = System.currentTimeMillis();
         ApplyResult last = null;
-        String refused = null;
+        ApplyResult refused = null;
         for (int from = 0; from < actions.size() || !inFlight.isEmpty(); from += maxPerEntry) {
             if (from < actions.size()) {
                 StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions.subList(from, Math.min(actions.size(), from + maxPerEntry)))
@@ -106,14 +109,14 @@ public final class StoreWriter {
                 if (last == null || r.getIndex() > last.getIndex()) {
                     last = r;
                 }
-                if (!r.getOk() && !r.getError().startsWith("update conflict") && refused == null) {
-                    refused = r.getError();
+                if (refused == null && !r.getOk() && StoreException.refusal(r) != Refusal.CONFLICT) {
+                    refused = r;
                 }
             }
         }
         awaitApplied(last.getIndex());
         if (refused != null) {
-            throw new StoreException(refused);
+            throw StoreException.of(refused);
         }
         return last;
     }
@@ -137,17 +140,17 @@ public final class StoreWriter {
         }
     }
 
-    /** The proposer may answer before the local store applied the entry (a follower): wait for it. */
+    /**
+     * The proposer may answer before the local store applied the entry (a follower): wait for the
+     * apply. A store that does not get there within the timeout is left to catch up on its own.
+     */
     private void awaitApplied(long index) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (store.appliedIndex() < index && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            store.indexReached(index).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // not applied here yet: the caller reads an older state, as it would have before waiting
         }
     }
 }

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -206,6 +207,34 @@ class RaftClusterTest {
         }
         await("both survivors have every write", Duration.ofSeconds(10),
                 () -> live().allMatch(m -> has(m, "before") && members.keySet().stream().allMatch(id -> has(m, "after-" + id))));
+    }
+
+    @Test
+    void survivorsAreToldOfALeaderChangeAndTheNewLeaderThatItLeads() throws Exception {
+        startThree(10_000);
+        String leader = awaitLeader();
+        Map<String, CompletableFuture<Void>> changes = new HashMap<>();
+        Map<String, CompletableFuture<Boolean>> leads = new HashMap<>();
+        for (var e : members.entrySet()) {
+            if (!e.getKey().equals(leader)) {
+                changes.put(e.getKey(), e.getValue().raft.nextLeaderChange());
+                CompletableFuture<Boolean> led = new CompletableFuture<>();
+                e.getValue().raft.onLeadershipChange(l -> {
+                    if (l) {
+                        led.complete(true);
+                    }
+                });
+                leads.put(e.getKey(), led);
+            }
+        }
+        assertTrue(changes.values().stream().noneMatch(CompletableFuture::isDone), "no change while the leader lives");
+        members.remove(leader).raft.close();
+        for (CompletableFuture<Void> c : changes.values()) {
+            c.get(20, TimeUnit.SECONDS); // Ratis' notification, not a poll
+        }
+        String next = awaitLeader();
+        assertTrue(leads.get(next).get(20, TimeUnit.SECONDS), "the new leader's listener is told");
+        assertEquals(next, members.get(next).raft.leaderId().orElseThrow());
     }
 
     @Test
