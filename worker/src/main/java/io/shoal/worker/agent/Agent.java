@@ -17,7 +17,6 @@ import io.shoal.api.Task;
 import io.shoal.api.TaskStatusUpdate;
 import io.shoal.api.UpdateTaskStatusRequest;
 import io.shoal.api.UpdateTaskStatusResponse;
-import io.shoal.api.WeightedPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -43,7 +44,11 @@ import java.util.function.Supplier;
  * one manager (every manager serves sessions; a worker starts at a random one so sessions spread,
  * a manager's own worker at its own), heartbeats at the period the dispatcher asks for, and
  * reconnects with capped exponential backoff (jittered: {@link Backoff}), trying every known manager in turn.
- * Every session message (node, manager list) is handed to the listener.
+ * Every session message (node, manager list) is handed to the listener; every assignments message
+ * to the data plane and then, as the node's whole task set, to the {@link TaskManager}.
+ *
+ * <p>The decisions (whom to ask, when to beat, when to give a session up) are pure functions in
+ * {@link SessionRules} on an injected clock and source of randomness; this class does the talking.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -54,15 +59,18 @@ public final class Agent implements AutoCloseable {
     private final Supplier<NodeDescription> description;
     private final String advertiseAddr;
     private final Consumer<SessionMessage> listener;
+    private final TaskManager tasks;
+    /** monotonic nanoseconds, as {@link System#nanoTime} */
+    private final LongSupplier clock;
+    private final DoubleSupplier random;
     private final List<String> managers = new CopyOnWriteArrayList<>();
+    /** When a status report was last answered (clock nanoseconds): the manager heard from this node then. */
+    private final AtomicLong reportAnswered;
+    private final Thread thread;
     private volatile boolean running = true;
     private volatile Context.CancellableContext current;
-    /** When a status report was last answered (System.nanoTime()): the manager heard from this node then. */
-    private final AtomicLong reportAnswered = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
     private volatile boolean connected;
     private volatile String connectedTo;
-    private final Thread thread;
-    private final TaskManager tasks;
     private volatile Consumer<AssignmentsMessage> networks = m -> { };
 
     /**
@@ -80,12 +88,26 @@ public final class Agent implements AutoCloseable {
     /** @param tasks runs the tasks assigned to this node; null for a node that runs none */
     public Agent(List<String> managers, Function<String, Channel> channels, Supplier<NodeDescription> description,
                  String advertiseAddr, Consumer<SessionMessage> listener, TaskManager tasks) {
+        this(managers, channels, description, advertiseAddr, listener, tasks, System::nanoTime,
+                () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /**
+     * @param clock  monotonic nanoseconds (heartbeat timing)
+     * @param random numbers in [0, 1): where the rotation over managers starts, the backoff's jitter
+     */
+    public Agent(List<String> managers, Function<String, Channel> channels, Supplier<NodeDescription> description,
+                 String advertiseAddr, Consumer<SessionMessage> listener, TaskManager tasks, LongSupplier clock,
+                 DoubleSupplier random) {
         this.tasks = tasks;
         this.managers.addAll(managers);
         this.channels = channels;
         this.description = description;
         this.advertiseAddr = advertiseAddr;
         this.listener = listener;
+        this.clock = clock;
+        this.random = random;
+        this.reportAnswered = new AtomicLong(clock.getAsLong() - TimeUnit.HOURS.toNanos(1));
         this.thread = Thread.ofVirtual().name("agent-session").start(this::run);
     }
 
@@ -94,12 +116,12 @@ public final class Agent implements AutoCloseable {
         return connected;
     }
 
-    /** The manager this agent's session is with, else the first known manager (null if none). */
     /** Receives every assignments message's networks and peers (the node's overlay data plane). */
     public void onNetworks(Consumer<AssignmentsMessage> networks) {
         this.networks = networks;
     }
 
+    /** The manager this agent's session is with, else the first known manager (null if none). */
     public String preferredManager() {
         String c = connectedTo;
         if (connected && c != null) {
@@ -114,20 +136,15 @@ public final class Agent implements AutoCloseable {
     }
 
     private void run() {
-        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF, ThreadLocalRandom.current()::nextDouble);
-        // sessions spread over the managers: each worker starts at a random one (every manager
-        // serves sessions from its own store); a manager's own worker talks to its own dispatcher
-        // first, and then every other attempt
-        int next = ThreadLocalRandom.current().nextInt(1 << 20);
-        int attempt = 0;
+        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF, random);
+        SessionRules.Rotation rotation = new SessionRules.Rotation(advertiseAddr, (int) (random.getAsDouble() * (1 << 20)));
         while (running) {
             List<String> candidates = new ArrayList<>(managers);
             if (candidates.isEmpty()) {
                 sleep(MAX_BACKOFF);
                 continue;
             }
-            boolean home = candidates.contains(advertiseAddr) && attempt++ % 2 == 0;
-            String addr = home ? advertiseAddr : candidates.get(Math.floorMod(next, candidates.size()));
+            String addr = rotation.next(candidates);
             try {
                 if (runSession(addr)) {
                     backoff.reset();
@@ -143,7 +160,6 @@ public final class Agent implements AutoCloseable {
             } finally {
                 connected = false;
             }
-            next++;
             if (running) {
                 sleep(backoff.next());
             }
@@ -194,11 +210,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private void updateManagers(SessionMessage m) {
-        if (m.getManagersCount() == 0) {
-            return;
-        }
-        List<String> fresh = m.getManagersList().stream().map(WeightedPeer::getAddr).filter(a -> !a.isEmpty()).toList();
-        if (!fresh.isEmpty() && !fresh.equals(managers)) {
+        List<String> fresh = SessionRules.managers(m, managers);
+        if (!fresh.equals(managers)) {
             managers.clear();
             managers.addAll(fresh);
         }
@@ -206,7 +219,7 @@ public final class Agent implements AutoCloseable {
 
     /** Feeds the task manager from the assignments stream and reports through this session. */
     private void followAssignments(Context.CancellableContext session, Channel ch, String sessionId) {
-        tasks.setReporter(new StatusStream(session, ch, sessionId, reportAnswered));
+        tasks.setReporter(new StatusStream(session, ch, sessionId, reportAnswered, clock));
         Thread.ofVirtual().name("agent-assignments").start(() -> session.run(() -> {
             try {
                 Iterator<AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
@@ -239,15 +252,17 @@ public final class Agent implements AutoCloseable {
         private final Channel ch;
         private final String sessionId;
         private final AtomicLong answered;
+        private final LongSupplier clock;
         private final Map<Long, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
         private volatile StreamObserver<UpdateTaskStatusRequest> out;
         private long sequence;
 
-        StatusStream(Context.CancellableContext session, Channel ch, String sessionId, AtomicLong answered) {
+        StatusStream(Context.CancellableContext session, Channel ch, String sessionId, AtomicLong answered, LongSupplier clock) {
             this.session = session;
             this.ch = ch;
             this.sessionId = sessionId;
             this.answered = answered;
+            this.clock = clock;
         }
 
         @Override
@@ -263,7 +278,7 @@ public final class Agent implements AutoCloseable {
                 o.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(sessionId).addAllUpdates(updates)
                         .setSequence(n).build());
                 answer.get(10, TimeUnit.SECONDS);
-                answered.set(System.nanoTime()); // as good as a heartbeat, both ways
+                answered.set(clock.getAsLong()); // as good as a heartbeat, both ways
             } catch (Exception e) {
                 waiting.remove(n);
                 if (out == o) {
@@ -326,7 +341,7 @@ public final class Agent implements AutoCloseable {
         long initial = periodMs > 0 ? periodMs : 1000;
         return Thread.ofVirtual().name("agent-heartbeat").start(() -> {
             AtomicLong period = new AtomicLong(initial);
-            AtomicLong answered = new AtomicLong(System.nanoTime());
+            AtomicLong answered = new AtomicLong(clock.getAsLong());
             AtomicReference<Status> failed = new AtomicReference<>();
             StreamObserver<HeartbeatRequest> beats;
             Context prev = session.attach(); // the stream ends with the session
@@ -337,7 +352,7 @@ public final class Agent implements AutoCloseable {
                         if (r.getPeriodMs() > 0) {
                             period.set(r.getPeriodMs());
                         }
-                        answered.set(System.nanoTime());
+                        answered.set(clock.getAsLong());
                     }
 
                     @Override
@@ -356,19 +371,17 @@ public final class Agent implements AutoCloseable {
             HeartbeatRequest beat = HeartbeatRequest.newBuilder().setSessionId(sessionId).build();
             try {
                 while (running && !session.isCancelled()) {
-                    // a report answered within the period told the manager as much (it counts a
-                    // report as a heartbeat, as Raft counts entries): a busy node sends fewer beats
-                    if (System.nanoTime() - reportAnswered.get() >= TimeUnit.MILLISECONDS.toNanos(period.get())) {
+                    if (SessionRules.beatDue(clock.getAsLong(), reportAnswered.get(), period.get())) {
                         beats.onNext(beat);
                     }
                     sleep(Duration.ofMillis(period.get()));
                     if (Thread.currentThread().isInterrupted()) {
                         return;
                     }
-                    long silentMs = (System.nanoTime() - Math.max(answered.get(), reportAnswered.get())) / 1_000_000;
                     Status f = failed.get();
-                    if (f == null && silentMs > Math.max(2 * period.get(), 1000)) {
-                        f = Status.DEADLINE_EXCEEDED.withDescription("no heartbeat answer for " + silentMs + " ms");
+                    String silent = SessionRules.silence(clock.getAsLong(), answered.get(), reportAnswered.get(), period.get());
+                    if (f == null && silent != null) {
+                        f = Status.DEADLINE_EXCEEDED.withDescription(silent);
                     }
                     if (f != null) {
                         LOG.info("heartbeat failed: {}", describe(f));

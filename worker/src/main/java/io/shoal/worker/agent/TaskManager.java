@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,27 +72,26 @@ public final class TaskManager implements AutoCloseable {
      * away), and containers of tasks no longer assigned here are stopped and removed.
      */
     public synchronized void assign(List<Task> tasks) {
-        Set<String> ids = new HashSet<>();
-        for (Task t : tasks) {
-            ids.add(t.getId());
-            runners.computeIfAbsent(t.getId(), id -> new Runner(t, false)).update(t);
-        }
+        List<String> existing = null;
         if (!swept) {
             swept = true;
             try {
-                for (String id : executor.existingTaskIds()) {
-                    if (!ids.contains(id)) {
-                        LOG.info("removing the container of task {}: it is no longer assigned to this node", id);
-                        new Runner(Task.newBuilder().setId(id).build(), true);
-                    }
-                }
+                existing = executor.existingTaskIds();
             } catch (ExecException e) {
                 LOG.warn("cannot look for containers left behind: {}", e.getMessage());
             }
         }
-        for (Runner r : new ArrayList<>(runners.values())) {
-            if (!ids.contains(r.id)) {
-                runners.remove(r.id);
+        TaskPlan plan = TaskPlan.of(tasks, runners.keySet(), existing);
+        for (Task t : plan.run()) {
+            runners.computeIfAbsent(t.getId(), id -> new Runner(t, false)).update(t);
+        }
+        for (String id : plan.leftover()) {
+            LOG.info("removing the container of task {}: it is no longer assigned to this node", id);
+            new Runner(Task.newBuilder().setId(id).build(), true);
+        }
+        for (String id : plan.retire()) {
+            Runner r = runners.remove(id);
+            if (r != null) {
                 r.retire();
             }
         }
