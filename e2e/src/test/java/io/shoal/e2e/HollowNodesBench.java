@@ -114,6 +114,16 @@ class HollowNodesBench {
     private static final boolean CONCURRENT_CREATES = Boolean.getBoolean("shoal.bench.concurrentCreates");
     private static final Path SHOAL = Path.of(System.getProperty("user.dir")).getParent().resolve("shoal");
 
+    final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+    final AtomicLong running = new AtomicLong();
+    final AtomicLong lastRunning = new AtomicLong();
+    final AtomicLong sessions = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    /** Assignments messages the hollow nodes received, and status reports they sent. */
+    final AtomicLong messages = new AtomicLong();
+    final AtomicLong reports = new AtomicLong();
+    final AtomicLong beatsSent = new AtomicLong();
+
     record Daemon(Process process, Path socket, String addr, int metricsPort) {}
 
     private static Daemon startDaemon(Path dir, String name) throws Exception {
@@ -212,20 +222,24 @@ class HollowNodesBench {
         final DispatcherGrpc.DispatcherStub stub;
         volatile String session;
         final Set<String> acked = ConcurrentHashMap.newKeySet();
+        final AtomicInteger generation = new AtomicInteger();
+        /** The agent's own backoff between session attempts (one attempt at a time per node, so no lock). */
+        final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2),
+                () -> ThreadLocalRandom.current().nextDouble());
+        final Map<Long, List<TaskStatusUpdate>> unanswered = new ConcurrentHashMap<>();
+        volatile ScheduledFuture<?> beat;
+        volatile StreamObserver<HeartbeatRequest> beats;
+        volatile boolean counted;
+        /** When a status report was last answered (System.nanoTime()). */
+        volatile long reportAnswered = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+        /** The session's report stream (as the agent reports), opened on the first report; its reports by sequence until answered. */
+        StreamObserver<UpdateTaskStatusRequest> reportStream;
+        long sequence;
 
         Hollow(ManagedChannel ch) {
             this.ch = ch;
             this.stub = DispatcherGrpc.newStub(ch);
         }
-
-        final AtomicInteger generation = new AtomicInteger();
-        volatile ScheduledFuture<?> beat;
-        volatile StreamObserver<HeartbeatRequest> beats;
-        volatile boolean counted;
-
-        /** The agent's own backoff between session attempts (one attempt at a time per node, so no lock). */
-        final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2),
-                () -> ThreadLocalRandom.current().nextDouble());
 
         /** Opens a session; like the real agent, a failed or ended one is opened again after a backoff. */
         void open(ScheduledExecutorService timer) {
@@ -289,11 +303,6 @@ class HollowNodesBench {
             }
         }
 
-        /** The session's report stream (as the agent reports), opened on the first report; its reports by sequence until answered. */
-        StreamObserver<UpdateTaskStatusRequest> reportStream;
-        final Map<Long, List<TaskStatusUpdate>> unanswered = new ConcurrentHashMap<>();
-        long sequence;
-
         synchronized void report(List<TaskStatusUpdate> updates) {
             if (reportStream == null) {
                 AtomicReference<StreamObserver<UpdateTaskStatusRequest>> self =
@@ -322,9 +331,6 @@ class HollowNodesBench {
                 reportStream = null;
             }
         }
-
-        /** When a status report was last answered (System.nanoTime()). */
-        volatile long reportAnswered = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
         /** One heartbeat on the session's heartbeat stream, as the agent sends them: none when a report was answered within the period. */
         void heartbeat(int gen, long periodMs) {
@@ -506,16 +512,6 @@ class HollowNodesBench {
         }
         System.out.printf("hollow: every service removed and its tasks gone in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
-
-    final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
-    final AtomicLong running = new AtomicLong();
-    final AtomicLong lastRunning = new AtomicLong();
-    final AtomicLong sessions = new AtomicLong();
-    final AtomicLong errors = new AtomicLong();
-    /** Assignments messages the hollow nodes received, and status reports they sent. */
-    final AtomicLong messages = new AtomicLong();
-    final AtomicLong reports = new AtomicLong();
-    final AtomicLong beatsSent = new AtomicLong();
 
     static NodeDescription description() {
         return NodeDescription.newBuilder().setHostname("hollow")

@@ -14,8 +14,6 @@ import java.util.Optional;
  * written here and nowhere else.
  */
 public final class ClusterSettings {
-    private ClusterSettings() {}
-
     public static final long DEFAULT_HEARTBEAT_MS = 500;
     /** Finished tasks kept per slot for {@code service ps} (docker's task history retention limit). */
     public static final int DEFAULT_TASK_HISTORY_LIMIT = 5;
@@ -33,6 +31,15 @@ public final class ClusterSettings {
      * Docker swarm mode waits for a heartbeat period plus a grace period of several seconds too.
      */
     public static final long DEFAULT_DOWN_GRACE_MS = 5_000;
+    /**
+     * Heartbeats per second that all managers together take at most (Nomad's
+     * {@code max_heartbeats_per_second}): up to 1,000 nodes the default period holds; beyond, the
+     * period grows with the fleet, so the managers' heartbeat load stays flat and so does their
+     * idle CPU. 5,000 nodes heartbeat every 2.5 s and are Down after 10 s.
+     */
+    public static final int MAX_HEARTBEATS_PER_SECOND = 2_000;
+
+    private ClusterSettings() {}
 
     /** How long node certificates are valid unless the cluster says otherwise (docker's default). */
     public static final Duration DEFAULT_NODE_CERT_EXPIRY = Duration.ofDays(90);
@@ -65,14 +72,6 @@ public final class ClusterSettings {
     public static int taskHistoryLimit(ClusterSpec spec) {
         return spec.getTaskHistoryLimit() > 0 ? (int) Math.min(Integer.MAX_VALUE, spec.getTaskHistoryLimit()) : DEFAULT_TASK_HISTORY_LIMIT;
     }
-
-    /**
-     * Heartbeats per second that all managers together take at most (Nomad's
-     * {@code max_heartbeats_per_second}): up to 1,000 nodes the default period holds; beyond, the
-     * period grows with the fleet, so the managers' heartbeat load stays flat and so does their
-     * idle CPU. 5,000 nodes heartbeat every 2.5 s and are Down after 10 s.
-     */
-    public static final int MAX_HEARTBEATS_PER_SECOND = 2_000;
 
     /** The period that keeps {@code nodes} within {@link #MAX_HEARTBEATS_PER_SECOND}, or {@code base} if longer. */
     public static long scaledPeriodMs(long base, int nodes) {

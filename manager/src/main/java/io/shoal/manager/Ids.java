@@ -6,10 +6,9 @@ import java.security.SecureRandom;
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Ids() {}
-
     private static final char[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final int LENGTH = 25;
+    private Ids() {}
 
     /**
      * Each character is one uniform base-36 digit, drawn from a random byte below 252 (7 x 36, so

@@ -57,6 +57,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Manager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
+    /** How long a caller's call waits for this manager to learn the leader before another manager is asked. */
+    static final Duration ASK_A_PEER_AFTER = Duration.ofMillis(750);
+    /** How long a call waits for a leader at all. */
+    static final Duration LEADER_WAIT = Duration.ofSeconds(5);
+
+    private final Config config;
+    private final ClusterStore store = new ClusterStore();
+    private final RaftNode raft;
+    private final StoreWriter writer;
+    private final Dispatcher dispatcher;
+    private final ManagerRoles roles;
+    private final ClusterCa ca;
+    private final LoopRunner loops;
+    /** the daemon's channels to other daemons, once {@link #services} is called */
+    private volatile ChannelPool channels;
 
     /**
      * @param nodeId          this node
@@ -73,15 +88,6 @@ public final class Manager implements AutoCloseable {
             this(nodeId, advertiseAddr, raft, kek, ClusterSettings.defaultHeartbeat(), ClusterSettings.defaultDownAfter());
         }
     }
-
-    private final Config config;
-    private final ClusterStore store = new ClusterStore();
-    private final RaftNode raft;
-    private final StoreWriter writer;
-    private final Dispatcher dispatcher;
-    private final ManagerRoles roles;
-    private final ClusterCa ca;
-    private final LoopRunner loops;
 
     private Manager(Config config) {
         this.config = config;
@@ -140,8 +146,6 @@ public final class Manager implements AutoCloseable {
             }
         }
     }
-
-    private volatile ChannelPool channels;
 
     public static Manager start(Config config) {
         return new Manager(config);
@@ -303,11 +307,6 @@ public final class Manager implements AutoCloseable {
             }
         };
     }
-
-    /** How long a caller's call waits for this manager to learn the leader before another manager is asked. */
-    static final Duration ASK_A_PEER_AFTER = Duration.ofMillis(750);
-    /** How long a call waits for a leader at all. */
-    static final Duration LEADER_WAIT = Duration.ofSeconds(5);
 
     /** The daemon address of one of the other voters (the n-th, round robin), as this manager's store knows it. */
     private Optional<String> peerManagerAddr(int n) {

@@ -1,7 +1,6 @@
 package io.shoal.node;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -12,10 +11,8 @@ import io.shoal.api.Cluster;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ClusterSpec;
 import io.shoal.api.ControlGrpc;
-import io.shoal.api.GetRootCARequest;
 import io.shoal.api.InitRequest;
 import io.shoal.api.InitResponse;
-import io.shoal.api.IssueNodeCertificateRequest;
 import io.shoal.api.IssueNodeCertificateResponse;
 import io.shoal.api.JoinRequest;
 import io.shoal.api.JoinResponse;
@@ -50,13 +47,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyPair;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -83,19 +76,19 @@ public final class NodeDaemon implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile NodeState state;
     private final Object stateLock = new Object();
+    private volatile NodeState state;
     private volatile ClusterMember member;
-
-    /** What the node runs in its cluster (null outside a cluster). Visible for tests. */
-    ClusterMember member() {
-        return member;
-    }
     private Server socketServer;
 
     NodeDaemon(DaemonOptions options) {
         this.options = options;
         this.files = new NodeFiles(options.dataDir());
+    }
+
+    /** What the node runs in its cluster (null outside a cluster). Visible for tests. */
+    ClusterMember member() {
+        return member;
     }
 
     /** Resumes the node's membership from its data dir, then opens the local socket. */
@@ -270,30 +263,10 @@ public final class NodeDaemon implements AutoCloseable {
             HostPort remote = Addresses.parse(req.getRemoteAddr(), "MANAGER_IP:PORT", Addresses.DEFAULT_PORT);
             HostPort listen = listenAddr(req.getListenAddr());
             HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
-
-            X509Certificate ca = fetchRootCa(remote.toString());
-            String digest = digest(ca);
-            if (!digest.equals(token.caDigest())) {
-                throw Status.PERMISSION_DENIED.withDescription("the manager at " + remote + " has a different root CA than the "
-                        + "join token names: wrong token, or someone is in the middle").asRuntimeException();
-            }
-            KeyPair kp = NodeKeys.generate();
-            IssueNodeCertificateResponse resp;
-            ManagedChannel ch = Tls.channel(remote.toString(), Tls.anonymousClient(ca));
-            try {
-                resp = NodeCAGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder()
-                                .setToken(req.getToken().trim())
-                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining")))
-                                .setHostname(NodeDescriptions.hostname())
-                                .setAdvertiseAddr(advertise.toString())
-                                .setDescription(NodeDescriptions.local(List.of(options.runtime())))
-                                .build());
-            } catch (StatusRuntimeException e) {
-                throw unreachable(remote.toString(), e);
-            } finally {
-                ch.shutdownNow();
-            }
+            JoinClient.Admitted admitted = JoinClient.join(remote.toString(), token, req.getToken().trim(), NodeDescriptions.hostname(),
+                    advertise.toString(), NodeDescriptions.local(List.of(options.runtime())));
+            KeyPair kp = admitted.keys();
+            IssueNodeCertificateResponse resp = admitted.response();
             boolean manager = resp.getRole() == NodeRole.NODE_ROLE_MANAGER;
             files.wipe();
             files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
@@ -312,36 +285,6 @@ public final class NodeDaemon implements AutoCloseable {
             return JoinResponse.newBuilder().setNodeId(resp.getNodeId()).setRole(resp.getRole())
                     .setClusterId(resp.getClusterId()).build();
         });
-    }
-
-    private static X509Certificate fetchRootCa(String remote) {
-        ManagedChannel ch = Tls.channel(remote, Tls.bootstrapClient());
-        try {
-            String pem = NodeCAGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .getRootCA(GetRootCARequest.getDefaultInstance()).getCaCertPem();
-            return Pem.parseCertificate(pem);
-        } catch (StatusRuntimeException e) {
-            throw unreachable(remote, e);
-        } finally {
-            ch.shutdownNow();
-        }
-    }
-
-    private static StatusRuntimeException unreachable(String remote, StatusRuntimeException e) {
-        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            return Status.UNAVAILABLE.withDescription("cannot reach a manager at " + remote + ": "
-                    + (e.getStatus().getDescription() == null ? e.getStatus().getCode() : e.getStatus().getDescription()))
-                    .asRuntimeException();
-        }
-        return e;
-    }
-
-    static String digest(X509Certificate cert) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     // ---------------------------------------------------------------- leave

@@ -44,6 +44,9 @@ import java.util.concurrent.TimeUnit;
                 ServiceCommand.Scale.class, ServiceCommand.Update.class, ServiceCommand.Rm.class,
                 ServiceCommand.Logs.class})
 public final class ServiceCommand implements Runnable {
+    /** How long every replica must keep running before a create or scale counts as converged (swarm: 5 s). */
+    static final Duration MONITOR = Duration.ofSeconds(2);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -57,13 +60,6 @@ public final class ServiceCommand implements Runnable {
         return Character.toUpperCase(n.charAt(0)) + n.substring(1);
     }
 
-    /** How long every replica must keep running before a create or scale counts as converged (swarm: 5 s). */
-    static final Duration MONITOR = Duration.ofSeconds(2);
-
-    /**
-     * Waits until every replica has been running for {@link #MONITOR}; exits 1 with the tasks'
-     * error when they keep failing (or the restart policy gave up), or after 3 minutes.
-     */
     /**
      * Waits until the service converged: every replica (or every node's task, for global) running
      * for {@link #MONITOR}, or every completion done (jobs); exits 1 with the tasks' error when they

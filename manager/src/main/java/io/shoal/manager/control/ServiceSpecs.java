@@ -18,6 +18,8 @@ import java.util.List;
 public final class ServiceSpecs {
     public static final long MAX_REPLICAS = 100_000;
     private static final String NAME = "[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}";
+    /** Docker's rule for volume names. */
+    public static final String VOLUME_NAME = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
 
     private ServiceSpecs() {}
 
@@ -140,7 +142,4 @@ public final class ServiceSpecs {
             return false;
         }
     }
-
-    /** Docker's rule for volume names. */
-    public static final String VOLUME_NAME = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
 }

@@ -31,12 +31,17 @@ import java.util.function.LongSupplier;
  */
 public final class LoopRunner {
     private static final Logger LOG = LoggerFactory.getLogger(LoopRunner.class);
+    /** Most actions in one Raft entry: a big pass (e.g. 10,000 new tasks) goes in several, proposed together. */
+    static final int MAX_PER_ENTRY = 1_000;
+    /** A burst of changes is gathered for at most this long before the next pass. */
+    private static final long MAX_GATHER_MS = 50;
 
     private final ClusterStore store;
     private final StoreWriter writer;
     private final List<Reconciler> loops;
     private final LongSupplier clock;
     private final long periodMs;
+    private final Map<String, Stats> stats = new ConcurrentHashMap<>();
     private volatile Thread thread;
 
     /** What one loop did on this manager since it started (metrics): passes, actions written, time spent. */
@@ -47,8 +52,6 @@ public final class LoopRunner {
                     new LongAdder());
         }
     }
-
-    private final Map<String, Stats> stats = new ConcurrentHashMap<>();
 
     /** Per loop name. */
     public Map<String, Stats> stats() {
@@ -79,11 +82,6 @@ public final class LoopRunner {
             thread = null;
         }
     }
-
-    /** Most actions in one Raft entry: a big pass (e.g. 10,000 new tasks) goes in several, proposed together. */
-    static final int MAX_PER_ENTRY = 1_000;
-    /** A burst of changes is gathered for at most this long before the next pass. */
-    private static final long MAX_GATHER_MS = 50;
 
     /**
      * Incremental passes after each burst; a full pass at least every {@code periodMs}, or ten

@@ -12,14 +12,14 @@ public enum ObjectKind {
     CONFIG(StoreObject.ObjectCase.CONFIG),
     CLUSTER(StoreObject.ObjectCase.CLUSTER);
 
+    /** values() copies the array on every call; this is looked up for every object the store touches. */
+    private static final ObjectKind[] ALL = values();
+
     private final StoreObject.ObjectCase objectCase;
 
     ObjectKind(StoreObject.ObjectCase c) {
         this.objectCase = c;
     }
-
-    /** values() copies the array on every call; this is looked up for every object the store touches. */
-    private static final ObjectKind[] ALL = values();
 
     public static ObjectKind of(StoreObject.ObjectCase c) {
         for (ObjectKind k : ALL) {

@@ -24,6 +24,13 @@ import java.util.function.Function;
  */
 public final class StoreWriter {
     private static final int ATTEMPTS = 5;
+    /**
+     * Entries of one chunked write in flight at once: enough to keep Raft's pipeline busy, few
+     * enough that a pass of 90,000 actions does not queue 90 entries (tens of MB) ahead of the
+     * leader's heartbeats to its followers (which then started an election).
+     */
+    static final int MAX_IN_FLIGHT = 4;
+
 
     private final ClusterStore store;
     private final Proposer proposer;
@@ -85,13 +92,6 @@ public final class StoreWriter {
         }
         throw new StoreException.Conflict(last.getError() + " (gave up after " + ATTEMPTS + " attempts)");
     }
-
-    /**
-     * Entries of one chunked write in flight at once: enough to keep Raft's pipeline busy, few
-     * enough that a pass of 90,000 actions does not queue 90 entries (tens of MB) ahead of the
-     * leader's heartbeats to its followers (which then started an election).
-     */
-    static final int MAX_IN_FLIGHT = 4;
 
     private ApplyResult proposeChunks(List<StoreAction> actions, int maxPerEntry) {
         ArrayDeque<CompletableFuture<ApplyResult>> inFlight = new ArrayDeque<>();

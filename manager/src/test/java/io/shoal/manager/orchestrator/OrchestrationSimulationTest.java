@@ -60,6 +60,8 @@ class OrchestrationSimulationTest {
         final LoopRunner loops;
         final Map<String, Long> versions = new HashMap<>();
         int step;
+        private final Watch watch = store.watch();
+        private Changes.Gatherer pending = new Changes.Gatherer();
 
         Sim(long seed) {
             this.seed = seed;
@@ -109,9 +111,6 @@ class OrchestrationSimulationTest {
             }
             fail("loops did not settle: " + where());
         }
-
-        private final Watch watch = store.watch();
-        private Changes.Gatherer pending = new Changes.Gatherer();
 
         private void drain(Changes.Gatherer g) {
             try {

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * created (or replaced) by {@link #full}.
  */
 public final class NatMaps {
+    private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{\\s*$");
+    private static final Pattern MAP = Pattern.compile("^\\s*(?:map|set) (\\S+) \\{\\s*$");
+
     private NatMaps() {}
 
     /**
@@ -133,9 +136,6 @@ public final class NatMaps {
         }
         return new Fingerprint(chains, elements, rules);
     }
-
-    private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{\\s*$");
-    private static final Pattern MAP = Pattern.compile("^\\s*(?:map|set) (\\S+) \\{\\s*$");
 
     /**
      * Reads {@code nft list table} output back into a fingerprint. Only the chains not named in

@@ -32,6 +32,16 @@ import java.util.TreeSet;
  */
 public final class DataPlane {
     private static final String ZERO_MAC = "00:00:00:00:00:00";
+    private static final String FORWARD = "echo 1 > /proc/sys/net/ipv4/ip_forward";
+
+    /** Marks the rules {@link #openHostFirewall} adds to the host's iptables FORWARD chain. */
+    static final String FIREWALL_MARK = "shoal-uplinks";
+
+    /** The two rules, as {@code iptables} arguments after the chain. */
+    private static final List<List<String>> FIREWALL_RULES = List.of(
+            List.of("-i", Naming.UPLINK_HOST_PREFIX + "+", "-m", "comment", "--comment", FIREWALL_MARK, "-j", "ACCEPT"),
+            List.of("-o", Naming.UPLINK_HOST_PREFIX + "+", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT",
+                    "-m", "comment", "--comment", FIREWALL_MARK, "-j", "ACCEPT"));
 
     private final PlaneConfig config;
     private final Shell shell;
@@ -301,15 +311,6 @@ public final class DataPlane {
         openHostFirewall(changes);
     }
 
-    /** Marks the rules {@link #openHostFirewall} adds to the host's iptables FORWARD chain. */
-    static final String FIREWALL_MARK = "shoal-uplinks";
-
-    /** The two rules, as {@code iptables} arguments after the chain. */
-    private static final List<List<String>> FIREWALL_RULES = List.of(
-            List.of("-i", Naming.UPLINK_HOST_PREFIX + "+", "-m", "comment", "--comment", FIREWALL_MARK, "-j", "ACCEPT"),
-            List.of("-o", Naming.UPLINK_HOST_PREFIX + "+", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT",
-                    "-m", "comment", "--comment", FIREWALL_MARK, "-j", "ACCEPT"));
-
     /**
      * A host whose own firewall drops forwarded traffic (Docker sets iptables' FORWARD policy to
      * DROP; so do hardened hosts) would drop everything the uplinks carry: a verdict of drop in any
@@ -370,8 +371,6 @@ public final class DataPlane {
     private List<String> hostNft() {
         return in(config.hostNetns(), "nft");
     }
-
-    private static final String FORWARD = "echo 1 > /proc/sys/net/ipv4/ip_forward";
 
     /** {@code argv} run in namespace {@code netns} (a /run/netns name), or in our own when it is null. */
     private static List<String> in(String netns, String... argv) {

@@ -22,6 +22,7 @@ class DataPlaneTest {
     static final OverlayNetwork N1 = new OverlayNetwork("net1aaaaaaaaaaaaaa", 4200, "10.77.1.0/24", "10.77.1.1", false, 0);
     static final OverlayNetwork N2 = new OverlayNetwork("net2bbbbbbbbbbbbbb", 4201, "10.77.2.0/24", "10.77.2.1", false, 0);
     static final OverlayNetwork N3 = new OverlayNetwork("net3internal", 4202, "10.77.3.0/24", "10.77.3.1", true, 0);
+    static final RemoteEndpoint C2_ON_B = new RemoteEndpoint(N1.id(), "10.77.1.3", null, UB);
 
     TestNetns ns;
     String hostA;
@@ -60,8 +61,6 @@ class DataPlaneTest {
         return new HostPlan(List.of(N1), List.of(new LocalEndpoint(N1.id(), c2, "10.77.1.3", null, "eth0")),
                 List.of(new RemoteEndpoint(N1.id(), "10.77.1.2", null, UA)));
     }
-
-    static final RemoteEndpoint C2_ON_B = new RemoteEndpoint(N1.id(), "10.77.1.3", null, UB);
 
     @Test
     void containersOnTwoHostsPingAcrossVxlan() {

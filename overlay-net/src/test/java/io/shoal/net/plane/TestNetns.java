@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 public final class TestNetns implements AutoCloseable {
     public final Shell shell = new ProcessShell();
     public final String prefix = "sht" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    private final List<Process> servers = new ArrayList<>();
 
     public static void assumeRoot() {
         assumeTrue(!"false".equals(System.getProperty("shoal.e2e")), "shoal.e2e=false");
@@ -95,8 +96,6 @@ public final class TestNetns implements AutoCloseable {
         }
         return out;
     }
-
-    private final List<Process> servers = new ArrayList<>();
 
     /**
      * Starts a TCP server in {@code ns} on {@code port} (all addresses) that answers every connection

@@ -156,8 +156,9 @@ public final class TaskManager implements AutoCloseable {
         private volatile boolean retired;
         private volatile boolean detached;
         private final Semaphore wake = new Semaphore(0);
-        private Controller controller;
         private final Thread thread;
+        private Controller controller;
+        private Health health;
 
         /** @param retired true for a container left behind that only needs stopping and removing */
         Runner(Task t, boolean retired) {
@@ -187,8 +188,6 @@ public final class TaskManager implements AutoCloseable {
             detached = true;
             thread.interrupt();
         }
-
-        private Health health;
 
         /**
          * Runs the task's health probe when one is due and returns what the step needs: null when

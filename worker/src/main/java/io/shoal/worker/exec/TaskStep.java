@@ -19,14 +19,14 @@ import java.util.function.LongSupplier;
  * </pre>
  */
 public final class TaskStep {
+    /** The message of a started container waiting for its first passing health check. */
+    static final String WAITING_FOR_HEALTH = "started, waiting for the health check to pass";
+
     private final LongSupplier clock;
 
     public TaskStep(LongSupplier clock) {
         this.clock = clock;
     }
-
-    /** The message of a started container waiting for its first passing health check. */
-    static final String WAITING_FOR_HEALTH = "started, waiting for the health check to pass";
 
     /** {@link #step(Task, Controller, Health.Report)} for a task without a health check. */
     public TaskStatus step(Task task, Controller ctl) throws InterruptedException {

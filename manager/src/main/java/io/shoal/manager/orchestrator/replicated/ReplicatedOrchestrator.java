@@ -43,6 +43,15 @@ import java.util.function.ToIntFunction;
  * </ul>
  */
 public final class ReplicatedOrchestrator implements Reconciler {
+    /**
+     * The default of how long a node stays Down before its tasks are started elsewhere; a cluster
+     * sets its own at init ({@code --node-down-grace}, {@link ClusterSettings#downGraceMs}).
+     */
+    public static final long DOWN_GRACE_MS = ClusterSettings.DEFAULT_DOWN_GRACE_MS;
+    /** Swarm mode waits restart_delay (default 5 s) after a task ends before replacing it. */
+    static final long DEFAULT_RESTART_DELAY_MS = 5_000;
+
+
     private final Supplier<String> ids;
 
     public ReplicatedOrchestrator(Supplier<String> ids) {
@@ -249,12 +258,6 @@ public final class ReplicatedOrchestrator implements Reconciler {
         }
     }
 
-    /**
-     * The default of how long a node stays Down before its tasks are started elsewhere; a cluster
-     * sets its own at init ({@code --node-down-grace}, {@link ClusterSettings#downGraceMs}).
-     */
-    public static final long DOWN_GRACE_MS = ClusterSettings.DEFAULT_DOWN_GRACE_MS;
-
     /** {@link #onDownNode(Task, Map, long, long)} with the default grace. */
     public static boolean onDownNode(Task t, Map<String, Node> nodes, long nowMs) {
         return onDownNode(t, nodes, nowMs, DOWN_GRACE_MS);
@@ -303,9 +306,6 @@ public final class ReplicatedOrchestrator implements Reconciler {
         List<Long> kept = last.getRestartsMsList().stream().filter(t -> window <= 0 || t > nowMs - window).toList();
         return kept.size() <= 100 ? kept : kept.subList(kept.size() - 100, kept.size());
     }
-
-    /** Swarm mode waits restart_delay (default 5 s) after a task ends before replacing it. */
-    static final long DEFAULT_RESTART_DELAY_MS = 5_000;
 
     public static boolean restartDelayPassed(Service s, Task latest, long nowMs) {
         var p = s.getSpec().getTask().getRestart();

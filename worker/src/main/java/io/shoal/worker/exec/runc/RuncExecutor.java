@@ -28,15 +28,14 @@ public final class RuncExecutor implements Executor {
     final String conmon;
     final Rootfs.Source rootfs;
     final String cgroupParent;
+    /** cgroup v1 hierarchies this executor mounted (see {@link #bindUnifiedControllersToV1()}). */
+    final List<String> mountedControllers;
     /** Plugs containers into their overlay networks (none by default). */
     volatile NetworkAttacher attacher = NetworkAttacher.NONE;
 
     public void setNetworkAttacher(NetworkAttacher attacher) {
         this.attacher = attacher;
     }
-
-    /** cgroup v1 hierarchies this executor mounted (see {@link #bindUnifiedControllersToV1()}). */
-    final List<String> mountedControllers;
 
     public RuncExecutor(Path root, String runtimeName, Rootfs.Source rootfs) throws ExecException {
         this(root, runtimeName, rootfs, "shoal");

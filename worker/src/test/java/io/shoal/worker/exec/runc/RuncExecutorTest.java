@@ -47,6 +47,7 @@ class RuncExecutorTest {
     static Path rootfs;
     /** this run's own cgroup parent, removed afterwards */
     static final String CGROUP_PARENT = "shoal-test-" + UUID.randomUUID().toString().substring(0, 8);
+    static final List<String> crunMounted = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path root;
@@ -109,8 +110,6 @@ class RuncExecutorTest {
             Files.deleteIfExists(dir);
         }
     }
-
-    static final List<String> crunMounted = new CopyOnWriteArrayList<>();
 
     private Controller controller(ContainerSpec c, ResourceRequirements r) {
         Task t = Task.newBuilder().setId(UUID.randomUUID().toString().replace("-", "").substring(0, 20))

@@ -1,0 +1,6 @@
+/**
+ * Overlay networks in the store: the leader's allocator loop gives tasks their addresses and
+ * services their VIPs, rebuilding the IPAM state from the stored objects so that a new leader
+ * allocates exactly as the old one would; the routing mesh's ingress network.
+ */
+package io.shoal.manager.network;
