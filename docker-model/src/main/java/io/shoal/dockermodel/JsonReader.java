@@ -46,20 +46,39 @@ public final class JsonReader {
         return path.isEmpty() ? field : path + "." + field;
     }
 
+    /**
+     * The key under which {@code field} is in the document: the exact name, or else one that
+     * differs only in case (Go's JSON decoding, and so dockerd, matches field names that way, and
+     * docker-py sends {@code "replicated"} for {@code "Replicated"}).
+     */
+    private String key(String field) {
+        if (node.has(field)) {
+            return field;
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (k.equalsIgnoreCase(field)) {
+                return k;
+            }
+        }
+        return field;
+    }
+
     private JsonNode get(String field) {
-        read.add(field);
-        JsonNode v = node.get(field);
+        String k = key(field);
+        read.add(k);
+        JsonNode v = node.get(k);
         return v == null || v.isNull() ? null : v;
     }
 
     /** Treats {@code field} as absent when it holds exactly {@code value} (e.g. Isolation "default"). */
     public JsonReader ignoring(String field, String value) {
-        defaults.put(field, value);
+        defaults.put(key(field), value);
         return this;
     }
 
     public boolean has(String field) {
-        JsonNode v = node.get(field);
+        JsonNode v = node.get(key(field));
         return v != null && !isEmpty(v);
     }
 
@@ -118,7 +137,7 @@ public final class JsonReader {
 
     /** Whether the field is present in the document at all (also with a zero value). */
     public boolean present(String field) {
-        JsonNode v = node.get(field);
+        JsonNode v = node.get(key(field));
         return v != null && !v.isNull();
     }
 

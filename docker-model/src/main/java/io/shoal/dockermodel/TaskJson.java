@@ -3,8 +3,11 @@ package io.shoal.dockermodel;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.api.NetworkAttachment;
+import io.shoal.api.PortConfig;
 import io.shoal.api.Task;
 import io.shoal.api.TaskStatus;
+
+import java.util.List;
 
 /** A task as docker's {@code GET /tasks/{id}} returns it. */
 public final class TaskJson {
@@ -40,10 +43,13 @@ public final class TaskJson {
             cs.put("ContainerID", s.getContainerId());
             cs.put("ExitCode", s.getExitCode());
         }
+        // as swarmkit: a task's own ports are its host-mode ones (ingress ports belong to the service)
         ObjectNode ps = st.putObject("PortStatus");
-        if (t.getEndpoint().getPortsCount() > 0) {
+        List<PortConfig> host = t.getEndpoint().getPortsList().stream()
+                .filter(p -> p.getPublishMode() == PortConfig.PublishMode.HOST).toList();
+        if (!host.isEmpty()) {
             ArrayNode ports = ps.putArray("Ports");
-            t.getEndpoint().getPortsList().forEach(p -> ports.add(ServiceSpecJson.port(p)));
+            host.forEach(p -> ports.add(ServiceSpecJson.port(p)));
         }
         o.put("DesiredState", Names.taskState(t.getDesiredState()));
         if (t.getNetworksCount() > 0) {

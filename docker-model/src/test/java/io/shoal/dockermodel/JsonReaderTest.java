@@ -59,6 +59,15 @@ class JsonReaderTest {
     }
 
     @Test
+    void fieldNamesMatchRegardlessOfCaseAsGoDecodesThem() throws IOException {
+        // docker-py writes the mode's key in lower case
+        ObjectNode body = cliBody();
+        body.remove("Mode");
+        body.putObject("Mode").putObject("replicated").put("Replicas", 2);
+        assertEquals(2, ServiceSpecJson.read(body).getReplicated().getReplicas());
+    }
+
+    @Test
     void malformedJsonSaysSo() {
         InvalidSpec e = assertThrows(InvalidSpec.class, () -> Json.parse("{\"Name\": ".getBytes(StandardCharsets.UTF_8)));
         assertEquals(true, e.getMessage().startsWith("malformed JSON in the request body: "), e.getMessage());

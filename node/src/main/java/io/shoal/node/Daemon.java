@@ -7,6 +7,7 @@ import io.shoal.worker.net.OverlayPlane;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The process {@code shoal daemon} runs: the node's real parts (image store, runc/crun executor,
@@ -35,11 +36,19 @@ public final class Daemon {
                 List.of(new LocalImagesService(images, executor).bindService()), overlay, metrics.registry(),
                 config.electionTimeout());
         NodeDaemon daemon = new NodeDaemon(options);
+        AtomicReference<DockerApi> dockerApi = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            DockerApi api = dockerApi.get();
+            if (api != null) {
+                api.close();
+            }
             daemon.close();
             metrics.close();
         }, "shutdown"));
         daemon.start();
+        if (!config.dockerApi().isEmpty()) {
+            dockerApi.set(DockerApi.start(config.dockerApi(), config.socket(), new NodeFiles(config.dataDir())));
+        }
         daemon.awaitTermination();
     }
 }

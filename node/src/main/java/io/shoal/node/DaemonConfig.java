@@ -17,14 +17,24 @@ import java.util.List;
  * @param metricsAddr        where Prometheus metrics are served (IP:PORT), or null for nowhere
  * @param snapshotInterval   Raft entries between store snapshots
  * @param electionTimeout    a manager that hears no leader for between this and twice this starts an election
+ * @param dockerApi          where the Docker Engine API is served (unix:///PATH or tcp://IP:PORT; none when empty)
  */
 public record DaemonConfig(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
-                           Path registryConfig, String metricsAddr, long snapshotInterval, Duration electionTimeout) {
+                           Path registryConfig, String metricsAddr, long snapshotInterval, Duration electionTimeout,
+                           List<String> dockerApi) {
     public static final Duration MIN_ELECTION_TIMEOUT = Duration.ofMillis(100);
     public static final Duration MAX_ELECTION_TIMEOUT = Duration.ofMinutes(1);
 
     public DaemonConfig {
         insecureRegistries = List.copyOf(insecureRegistries);
+        dockerApi = List.copyOf(dockerApi);
+    }
+
+    /** Without the Docker Engine API. */
+    public DaemonConfig(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
+                        Path registryConfig, String metricsAddr, long snapshotInterval, Duration electionTimeout) {
+        this(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr, snapshotInterval,
+                electionTimeout, List.of());
     }
 
     /** Throws {@link IllegalArgumentException} naming the first flag whose value cannot be used. */
@@ -39,6 +49,7 @@ public record DaemonConfig(Path dataDir, Path socket, String runtime, String lis
         if (metricsAddr != null) {
             MetricsServer.parse(metricsAddr);
         }
+        dockerApi.forEach(DockerApi::validate);
         if (electionTimeout.compareTo(MIN_ELECTION_TIMEOUT) < 0 || electionTimeout.compareTo(MAX_ELECTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("--election-timeout: " + text(electionTimeout) + " is out of range; use 100ms to 1m");
         }

@@ -64,12 +64,17 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "pauses of a loaded manager of a large fleet. Give every manager the same value.")
     String electionTimeout;
 
+    @Option(names = "--docker-api", paramLabel = "unix:///PATH|tcp://IP:PORT",
+            description = "Serve the Docker Engine API there (repeatable), so docker's CLI and SDKs drive the cluster "
+                    + "(DOCKER_HOST); tcp is mutual TLS with a manager's or operator's certificate of the cluster.")
+    List<String> dockerApi = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         DaemonConfig config;
         try {
             config = new DaemonConfig(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr,
-                    snapshotInterval, duration("--election-timeout", electionTimeout));
+                    snapshotInterval, duration("--election-timeout", electionTimeout), dockerApi);
             config.validate();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -1,0 +1,142 @@
+package io.shoal.engineapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.shoal.api.NodeRole;
+import io.shoal.dockermodel.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HTTP side against a scripted cluster: versioned paths and negotiation, error bodies and
+ * their status codes, a worker's answers, and docker's multiplexed log framing.
+ */
+class EngineApiTest {
+    private FakeCluster cluster;
+    private EngineApiServer server;
+    private String base;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = new FakeCluster();
+        server = new EngineApiServer(EngineApi.router(new Backend(cluster.channel, "test", System::nanoTime)));
+        server.listenTcp(new InetSocketAddress("127.0.0.1", 0), null, Authorizer.ANYONE);
+        base = "http://127.0.0.1:" + server.tcpAddress(0).getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        cluster.close();
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static JsonNode json(HttpResponse<byte[]> r) {
+        return Json.parse(r.body());
+    }
+
+    @Test
+    void pingNegotiatesTheVersionAndSaysWhatTheNodeIs() throws Exception {
+        HttpResponse<byte[]> r = send("GET", "/_ping", null);
+        assertEquals(200, r.statusCode());
+        assertEquals("OK", new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("1.41", r.headers().firstValue("Api-Version").orElseThrow());
+        assertEquals("active/manager", r.headers().firstValue("Swarm").orElseThrow());
+        assertEquals(200, send("HEAD", "/v1.30/_ping", null).statusCode());
+    }
+
+    @Test
+    void versionsOutsideTheServedRangeAndUnknownPathsGetDockersAnswers() throws Exception {
+        HttpResponse<byte[]> tooNew = send("GET", "/v1.45/info", null);
+        assertEquals(400, tooNew.statusCode());
+        assertEquals("client version 1.45 is too new. Maximum supported API version is 1.41", json(tooNew).get("message").asText());
+        HttpResponse<byte[]> tooOld = send("GET", "/v1.12/info", null);
+        assertEquals(400, tooOld.statusCode());
+        assertTrue(json(tooOld).get("message").asText().startsWith("client version 1.12 is too old. Minimum supported API version is 1.24"));
+        HttpResponse<byte[]> none = send("GET", "/v1.41/containers/json", null);
+        assertEquals(404, none.statusCode());
+        assertEquals("page not found", json(none).get("message").asText());
+    }
+
+    @Test
+    void servicesListWithTheirStatusAndFilters() throws Exception {
+        JsonNode all = json(send("GET", "/v1.41/services?status=true", null));
+        assertEquals(1, all.size());
+        assertEquals("web", all.get(0).at("/Spec/Name").asText());
+        assertEquals(2, all.get(0).at("/ServiceStatus/RunningTasks").asInt());
+        assertEquals(3, all.get(0).at("/ServiceStatus/DesiredTasks").asInt());
+        String none = "/services?filters=" + URLEncoder.encode("{\"name\":{\"db\":true}}", StandardCharsets.UTF_8);
+        assertEquals(0, json(send("GET", none, null)).size());
+        HttpResponse<byte[]> bad = send("GET", "/services?filters=" + URLEncoder.encode("{\"colour\":[\"red\"]}", StandardCharsets.UTF_8), null);
+        assertEquals(400, bad.statusCode());
+        assertEquals("invalid filter 'colour'", json(bad).get("message").asText());
+    }
+
+    @Test
+    void errorsMapToDockersStatusCodesAndChangeNothing() throws Exception {
+        HttpResponse<byte[]> missing = send("GET", "/services/nosuch", null);
+        assertEquals(404, missing.statusCode());
+        assertEquals("service nosuch not found", json(missing).get("message").asText());
+        HttpResponse<byte[]> malformed = send("POST", "/services/create", "{\"Name\": ");
+        assertEquals(400, malformed.statusCode());
+        assertTrue(json(malformed).get("message").asText().startsWith("malformed JSON"));
+        HttpResponse<byte[]> unsupported = send("POST", "/services/create",
+                "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Privileges\":{\"NoNewPrivileges\":true}}}}");
+        assertEquals(400, unsupported.statusCode());
+        assertEquals("TaskTemplate.ContainerSpec.Privileges: not supported by Shoal", json(unsupported).get("message").asText());
+        assertEquals(0, cluster.created.size(), "nothing was created");
+        HttpResponse<byte[]> ok = send("POST", "/services/create", "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}");
+        assertEquals(201, ok.statusCode());
+        assertEquals("new1", json(ok).get("ID").asText());
+    }
+
+    @Test
+    void aWorkerAnswersAsDockerdOnAWorker() throws Exception {
+        cluster.role = NodeRole.NODE_ROLE_WORKER;
+        try (EngineApiServer worker = new EngineApiServer(EngineApi.router(new Backend(cluster.channel, "test", System::nanoTime)))) {
+            worker.listenTcp(new InetSocketAddress("127.0.0.1", 0), null, Authorizer.ANYONE);
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.tcpAddress(0).getPort()
+                    + "/v1.41/services")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(503, r.statusCode());
+            assertEquals(Backend.WORKER, json(r).get("message").asText());
+        }
+    }
+
+    @Test
+    void logsAreFramedAsDockersMultiplexedStreamWithDetails() throws Exception {
+        HttpResponse<byte[]> r = send("GET", "/v1.41/services/web/logs?stdout=1&stderr=1&details=1&timestamps=1", null);
+        assertEquals(200, r.statusCode());
+        ByteBuffer b = ByteBuffer.wrap(r.body());
+        assertEquals(1, b.get());
+        b.position(4);
+        byte[] first = new byte[b.getInt()];
+        b.get(first);
+        assertEquals("1970-01-01T00:00:01.000000000Z com.docker.swarm.node.id=h1,com.docker.swarm.service.id=svc1,"
+                + "com.docker.swarm.task.id=t1 hello\n", new String(first, StandardCharsets.UTF_8));
+        assertEquals(2, b.get());
+        HttpResponse<byte[]> noStream = send("GET", "/services/web/logs", null);
+        assertEquals(400, noStream.statusCode());
+        assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 3, 'a', 'b', '\n'},
+                LogStreams.frame(true, "ab\n".getBytes(StandardCharsets.UTF_8)));
+    }
+}
