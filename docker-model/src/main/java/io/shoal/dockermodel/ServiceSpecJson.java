@@ -140,6 +140,13 @@ public final class ServiceSpecJson {
         if (modes > 1) {
             throw new InvalidSpec("Mode: a service has exactly one of Replicated, Global, ReplicatedJob, GlobalJob");
         }
+        // docker-java also writes the mode's name ("mode": "REPLICATED"), which dockerd ignores;
+        // it is accepted when it names the mode given
+        String named = m.string("mode").replace("_", "").replace("-", "");
+        String given = b.getModeCase() == ServiceSpec.ModeCase.MODE_NOT_SET ? "REPLICATED" : b.getModeCase().name().replace("_", "");
+        if (!named.isEmpty() && !named.equalsIgnoreCase(given)) {
+            throw new InvalidSpec(m.path("mode") + ": '" + named + "' is not the mode the spec gives");
+        }
         m.done();
     }
 

@@ -64,7 +64,8 @@ public final class SwarmJson {
                 .put("LogEntriesForSlowFollowers", 500).put("ElectionTick", 10).put("HeartbeatTick", 1);
         o.putObject("Dispatcher").put("HeartbeatPeriod",
                 Json.nanos(s.getHeartbeatPeriodMs() > 0 ? s.getHeartbeatPeriodMs() : DEFAULT_HEARTBEAT_MS));
-        o.putObject("CAConfig").put("NodeCertExpiry", NODE_CERT_EXPIRY.toNanos());
+        o.putObject("CAConfig").put("NodeCertExpiry",
+                s.getNodeCertExpiryMs() > 0 ? Json.nanos(s.getNodeCertExpiryMs()) : NODE_CERT_EXPIRY.toNanos());
         o.putObject("TaskDefaults");
         o.putObject("EncryptionConfig").put("AutoLockManagers", s.getAutolock());
         return o;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.api.ConfigReference;
 import io.shoal.api.ContainerSpec;
+import io.shoal.api.DNSConfig;
 import io.shoal.api.HealthConfig;
 import io.shoal.api.Mount;
 import io.shoal.api.NetworkAttachmentConfig;
@@ -15,6 +16,7 @@ import io.shoal.api.Resources;
 import io.shoal.api.RestartPolicy;
 import io.shoal.api.SecretReference;
 import io.shoal.api.TaskSpec;
+import io.shoal.api.Ulimit;
 
 import java.util.Locale;
 import java.util.Set;
@@ -120,7 +122,39 @@ public final class TaskSpecJson {
                 r.put("ConfigID", s.getConfigId()).put("ConfigName", s.getConfigName());
             }
         }
+        if (c.getHostsCount() > 0) {
+            o.set("Hosts", Json.strings(c.getHostsList()));
+        }
+        ObjectNode dns = o.putObject("DNSConfig");
+        if (c.hasDnsConfig()) {
+            DNSConfig d = c.getDnsConfig();
+            if (d.getNameserversCount() > 0) {
+                dns.set("Nameservers", Json.strings(d.getNameserversList()));
+            }
+            if (d.getSearchCount() > 0) {
+                dns.set("Search", Json.strings(d.getSearchList()));
+            }
+            if (d.getOptionsCount() > 0) {
+                dns.set("Options", Json.strings(d.getOptionsList()));
+            }
+        }
         o.put("Isolation", "default");
+        if (c.getInit()) {
+            o.put("Init", true);
+        }
+        if (c.getSysctlsCount() > 0) {
+            o.set("Sysctls", Json.map(c.getSysctlsMap()));
+        }
+        if (c.getCapabilityAddCount() > 0) {
+            o.set("CapabilityAdd", Json.strings(c.getCapabilityAddList()));
+        }
+        if (c.getCapabilityDropCount() > 0) {
+            o.set("CapabilityDrop", Json.strings(c.getCapabilityDropList()));
+        }
+        if (c.getUlimitsCount() > 0) {
+            ArrayNode a = o.putArray("Ulimits");
+            c.getUlimitsList().forEach(u -> a.addObject().put("Name", u.getName()).put("Soft", u.getSoft()).put("Hard", u.getHard()));
+        }
         return o;
     }
 
@@ -260,6 +294,22 @@ public final class TaskSpecJson {
             b.addConfigs(ConfigReference.newBuilder().setConfigId(s.string("ConfigID")).setConfigName(s.string("ConfigName"))
                     .setTarget(fileName(s.object("File"))));
             s.done();
+        }
+        b.setInit(c.bool("Init"))
+                .addAllCapabilityAdd(c.strings("CapabilityAdd"))
+                .addAllCapabilityDrop(c.strings("CapabilityDrop"))
+                .putAllSysctls(c.map("Sysctls"))
+                .addAllHosts(c.strings("Hosts"));
+        for (JsonReader u : c.objects("Ulimits")) {
+            b.addUlimits(Ulimit.newBuilder().setName(u.string("Name")).setSoft(u.number("Soft")).setHard(u.number("Hard")));
+            u.done();
+        }
+        JsonReader dns = c.object("DNSConfig");
+        DNSConfig d = DNSConfig.newBuilder().addAllNameservers(dns.strings("Nameservers")).addAllSearch(dns.strings("Search"))
+                .addAllOptions(dns.strings("Options")).build();
+        dns.done();
+        if (!d.equals(DNSConfig.getDefaultInstance())) {
+            b.setDnsConfig(d);
         }
         c.ignoring("Isolation", "default");
         c.done();

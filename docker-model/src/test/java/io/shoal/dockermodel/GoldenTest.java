@@ -80,6 +80,10 @@ class GoldenTest {
         assertEquals(10_000, c.getStopGracePeriodMs());
         assertEquals(true, c.getHasStopGracePeriod());
         assertEquals(Mount.newBuilder().setType(Mount.Type.TMPFS).setTarget("/scratch").setTmpfsSizeBytes(1 << 20).build(), c.getMounts(0));
+        assertEquals(List.of("10.0.0.2"), c.getDnsConfig().getNameserversList());
+        assertEquals(List.of("10.0.0.1 db"), c.getHostsList());
+        assertEquals(List.of("NET_ADMIN"), c.getCapabilityAddList());
+        assertEquals(2048, c.getUlimits(0).getHard());
         assertEquals(64L << 20, s.getTask().getResources().getLimits().getMemoryBytes());
         assertEquals(RestartPolicy.newBuilder().setCondition(RestartPolicy.Condition.ON_FAILURE).setDelayMs(5000).setDelaySet(true).build(),
                 s.getTask().getRestart());

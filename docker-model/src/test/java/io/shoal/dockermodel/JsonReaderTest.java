@@ -31,7 +31,9 @@ class JsonReaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "TaskTemplate.ContainerSpec.Privileges|{\"NoNewPrivileges\":true}|TaskTemplate.ContainerSpec.Privileges: not supported by Shoal",
-            "TaskTemplate.ContainerSpec.Ulimits|[{\"Name\":\"nofile\",\"Soft\":1,\"Hard\":2}]|TaskTemplate.ContainerSpec.Ulimits: not supported by Shoal",
+            "TaskTemplate.ContainerSpec.Groups|[\"wheel\"]|TaskTemplate.ContainerSpec.Groups: not supported by Shoal",
+            "TaskTemplate.ContainerSpec.TTY|true|TaskTemplate.ContainerSpec.TTY: not supported by Shoal",
+            "TaskTemplate.ContainerSpec.Ulimits|[{\"Name\":\"nofile\",\"Soft\":1,\"Hard\":2,\"Extra\":1}]|TaskTemplate.ContainerSpec.Ulimits[0].Extra: not supported by Shoal",
             "TaskTemplate.ContainerSpec.Isolation|\"hyperv\"|TaskTemplate.ContainerSpec.Isolation: not supported by Shoal",
             "TaskTemplate.LogDriver|{\"Name\":\"syslog\"}|TaskTemplate.LogDriver: not supported by Shoal",
             "TaskTemplate.Runtime|\"plugin\"|TaskTemplate.Runtime: 'plugin' is not supported by Shoal (only container)",
@@ -54,7 +56,7 @@ class JsonReaderTest {
     @Test
     void dockersZeroValuesAndDefaultsPass() throws IOException {
         JsonNode body = at(at(at(cliBody(), "TaskTemplate.ContainerSpec.Privileges", "null"),
-                "TaskTemplate.ContainerSpec.Ulimits", "[]"), "TaskTemplate.LogDriver", "{\"Name\":\"\",\"Options\":{}}");
+                "TaskTemplate.ContainerSpec.Groups", "[]"), "TaskTemplate.LogDriver", "{\"Name\":\"\",\"Options\":{}}");
         assertEquals("web", ServiceSpecJson.read(body).getAnnotations().getName());
     }
 

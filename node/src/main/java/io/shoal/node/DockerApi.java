@@ -4,13 +4,13 @@ import io.grpc.ManagedChannel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.shoal.api.NodeRole;
 import io.shoal.engineapi.ApiError;
 import io.shoal.engineapi.Authorizer;
 import io.shoal.engineapi.Backend;
 import io.shoal.engineapi.EngineApi;
 import io.shoal.engineapi.EngineApiServer;
 import io.shoal.manager.ca.CaException;
+import io.shoal.manager.ca.CertRole;
 import io.shoal.manager.ca.NodeIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +95,7 @@ final class DockerApi implements AutoCloseable {
         }
     }
 
-    /** A manager's certificate of this cluster (verified by TLS against its root CA) administers it. */
+    /** A manager's or an operator's certificate of this cluster (verified by TLS against its root CA) administers it. */
     private static void authorize(X509Certificate cert) {
         if (cert == null) {
             throw new ApiError(403, "a client certificate of this cluster is required");
@@ -106,7 +106,7 @@ final class DockerApi implements AutoCloseable {
         } catch (CaException e) {
             throw new ApiError(403, "the client certificate names no role of this cluster: " + e.getMessage());
         }
-        if (id.role() != NodeRole.NODE_ROLE_MANAGER) {
+        if (id.role() == CertRole.WORKER) {
             throw new ApiError(403, "a worker's certificate cannot administer the cluster; use a manager's or an operator's");
         }
     }
