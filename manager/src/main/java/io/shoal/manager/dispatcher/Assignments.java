@@ -202,7 +202,8 @@ final class Assignments {
                     if (a.getReleasedMs() == 0 && !a.getNetworkId().equals(ingressId)) {
                         names.computeIfAbsent(a.getNetworkId(), k -> new ArrayList<>()).add(NameRecord.newBuilder()
                                 .setNetworkId(a.getNetworkId()).setServiceName(s.getSpec().getAnnotations().getName()).setTaskId(t.getId())
-                                .setSlot(t.getSlot()).setDnsrr(dnsrr).setAddress(NetworkAllocations.ip(a.getAddress())).build());
+                                .setSlot(t.getSlot()).setDnsrr(dnsrr).setAddress(NetworkAllocations.ip(a.getAddress()))
+                                .addAllAliases(a.getAliasesList()).build());
                     }
                 }
             }
@@ -210,7 +211,7 @@ final class Assignments {
                 for (NetworkAttachment a : s.getEndpoint().getVirtualIpsList()) {
                     names.computeIfAbsent(a.getNetworkId(), k -> new ArrayList<>()).add(NameRecord.newBuilder()
                             .setNetworkId(a.getNetworkId()).setServiceName(s.getSpec().getAnnotations().getName()).setVip(true)
-                            .setAddress(NetworkAllocations.ip(a.getAddress())).build());
+                            .setAddress(NetworkAllocations.ip(a.getAddress())).addAllAliases(aliases(s, a.getNetworkId())).build());
                 }
             }
             names.values().forEach(l -> l.sort(Comparator.comparing(NameRecord::getServiceName)
@@ -218,6 +219,12 @@ final class Assignments {
             List<IngressPort> ports = ingressId != null && meshActive ? ingressPorts(tx, ingressId) : List.of();
             return new Detail(peers, names, ports);
         }
+    }
+
+    /** The aliases a service's spec gives it on a network (its short name, for a stack's service). */
+    private static List<String> aliases(Service s, String networkId) {
+        return s.getSpec().getTask().getNetworksList().stream().filter(c -> c.getTarget().equals(networkId))
+                .flatMap(c -> c.getAliasesList().stream()).toList();
     }
 
     /** A node's plane cut from {@code shared}, which must be at {@code tx}'s index. */

@@ -6,12 +6,14 @@ import io.shoal.api.EndpointSpec;
 import io.shoal.api.NameRecord;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkAttachment;
+import io.shoal.api.NetworkAttachmentConfig;
 import io.shoal.api.NetworkSpec;
 import io.shoal.api.Node;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.Task;
+import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import io.shoal.manager.store.Batches;
@@ -98,6 +100,23 @@ class PlaneTest {
             assertEquals(Assignments.Plane.NONE, Assignments.plane(tx, "n4", List.of(), shared), "no networked task: no plane");
             assertEquals(n2, Assignments.plane(tx, "n2", tx.tasksOnNode("n2")), "the same as computed for the node alone");
             assertSame(shared.detail(tx), shared.detail(tx), "the endpoints and names are computed once per index");
+            return null;
+        });
+    }
+
+    @Test
+    void aStackServicesShortNameTravelsWithItsNamesOnEachNetwork() {
+        put(Node.newBuilder().setId("n1").setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.READY).setAddr("192.0.2.1")).build());
+        put(Network.newBuilder().setId("netA").setSpec(NetworkSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("app_front"))).build());
+        Service web = service("s1", "app_web", EndpointSpec.ResolutionMode.VIP, "netA", "10.0.1.2");
+        put(web.toBuilder().setSpec(web.getSpec().toBuilder().setTask(TaskSpec.newBuilder()
+                .addNetworks(NetworkAttachmentConfig.newBuilder().setTarget("netA").addAliases("www").addAliases("web")))).build());
+        Task t = task("t1", "s1", "n1", TaskState.TASK_STATE_RUNNING, "netA", "10.0.1.5");
+        put(t.toBuilder().setNetworks(0, t.getNetworks(0).toBuilder().addAliases("www").addAliases("web")).build());
+        store.view(tx -> {
+            Assignments.Plane n1 = Assignments.plane(tx, "n1", tx.tasksOnNode("n1"), Assignments.Shared.of(tx));
+            assertEquals(List.of("app_web 10.0.1.2 [www, web]", "app_web 10.0.1.5 [www, web]"), n1.names().stream()
+                    .map(r -> r.getServiceName() + " " + r.getAddress() + " " + r.getAliasesList()).toList());
             return null;
         });
     }

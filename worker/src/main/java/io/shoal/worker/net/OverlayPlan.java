@@ -109,7 +109,10 @@ record OverlayPlan(HostPlan host, List<OverlayNetwork> resolved, Map<String, Map
                 List<TaskEntry> tasks = new ArrayList<>();
                 Inet4Address vip = null;
                 boolean dnsrr = false;
+                // other names of the service here: a stack service's short name, network aliases
+                Set<String> aliases = new TreeSet<>();
                 for (NameRecord r : svc.getValue()) {
+                    aliases.addAll(r.getAliasesList());
                     Inet4Address addr = inet(r.getAddress());
                     if (r.getVip()) {
                         vip = addr;
@@ -118,8 +121,7 @@ record OverlayPlan(HostPlan host, List<OverlayNetwork> resolved, Map<String, Map
                         tasks.add(TaskEntry.of(String.valueOf(r.getSlot()), r.getTaskId(), addr));
                     }
                 }
-                entries.put(svc.getKey(), vip != null && !dnsrr ? ServiceEntry.vip(svc.getKey(), vip, tasks)
-                        : ServiceEntry.dnsrr(svc.getKey(), tasks));
+                entries.put(svc.getKey(), new ServiceEntry(svc.getKey(), aliases, vip != null && !dnsrr ? vip : null, tasks));
             }
             out.put(n.id(), entries);
         }
