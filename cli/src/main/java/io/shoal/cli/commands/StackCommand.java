@@ -122,6 +122,10 @@ public final class StackCommand implements Runnable {
                 if (s.getSpec().hasReplicatedJob() || s.getSpec().hasGlobalJob()) {
                     replicas += " (" + r.getCompletedOrDefault(s.getId(), 0) + "/" + r.getDesiredOrDefault(s.getId(), 0) + " completed)";
                 }
+                long maxPerNode = s.getSpec().getTask().getPlacement().getMaxReplicas();
+                if (maxPerNode > 0 && s.getSpec().hasReplicated()) {
+                    replicas += " (max " + maxPerNode + " per node)";
+                }
                 String mode = ServiceFlags.modeName(s.getSpec());
                 String image = s.getSpec().getTask().getContainer().getImage();
                 String ports = ServiceFlags.portsText(s.getEndpoint().getPortsList());

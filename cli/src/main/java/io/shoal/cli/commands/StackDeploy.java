@@ -138,7 +138,13 @@ final class StackDeploy extends ClientCommand {
         ServiceSpec.Builder b = next.toBuilder();
         b.getTaskBuilder().setForceUpdate(cur.getTask().getForceUpdate());
         if (!withRegistryAuth) {
-            b.getTaskBuilder().getContainerBuilder().setPullOptions(cur.getTask().getContainer().getPullOptions());
+            // presence counts in a spec's equality: an empty message set is a change
+            var c = b.getTaskBuilder().getContainerBuilder();
+            if (cur.getTask().getContainer().hasPullOptions()) {
+                c.setPullOptions(cur.getTask().getContainer().getPullOptions());
+            } else {
+                c.clearPullOptions();
+            }
         }
         return b.build();
     }
