@@ -27,8 +27,9 @@ packages=(
   iptables          # opens a host FORWARD chain whose policy is DROP (Docker's) to the overlay uplinks
   iperf3            # OverlayThroughputBench: overlay against underlay TCP throughput
   curl              # scrapes the lab daemons' /metrics in the end-to-end tests
+  python3-docker    # docker-py, the Python SDK EngineApiIT drives it with
   tini              # tini-static: the init process of services with init: true (compose)
-  docker.io         # Docker 20.10, the reference the stack tests compare with (started by the tests only)
+  docker.io         # Docker 20.10: the reference the stack tests compare with (dockerd started by tests only); its CLI drives EngineApiIT
 )
 
 say() { echo "install-deps: $*"; }
