@@ -31,6 +31,7 @@ import io.shoal.manager.raft.RaftNode;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.ChannelPool;
 import io.shoal.manager.rpc.Forwarder;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.security.SecurityService;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
@@ -69,6 +70,7 @@ public final class Manager implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final ManagerRoles roles;
     private final ClusterCa ca;
+    private final SecretCipher cipher;
     private final LoopRunner loops;
     /** the daemon's channels to other daemons, once {@link #services} is called */
     private volatile ChannelPool channels;
@@ -77,7 +79,7 @@ public final class Manager implements AutoCloseable {
      * @param nodeId          this node
      * @param advertiseAddr   this daemon's cluster address (IP:PORT)
      * @param raft            the Raft member's settings
-     * @param kek             key-encryption key for the CA key in the store
+     * @param kek             key-encryption key for the CA key and the secrets' data key in the store
      * @param heartbeatPeriod how often workers heartbeat
      * @param downAfter       how long without a heartbeat before a node is Down
      */
@@ -93,8 +95,9 @@ public final class Manager implements AutoCloseable {
         this.config = config;
         this.raft = RaftNode.start(config.raft(), store);
         this.writer = new StoreWriter(store, raft);
+        this.cipher = new SecretCipher(config.kek());
         this.dispatcher = new Dispatcher(store, writer, config.heartbeatPeriod(), config.downAfter(), System::currentTimeMillis,
-                new LeaderLink());
+                new LeaderLink(), null, cipher);
         this.roles = new ManagerRoles(store, writer, raft);
         this.ca = new ClusterCa(store, config.kek());
         this.loops = new LoopRunner(store, writer, List.of(
@@ -325,7 +328,7 @@ public final class Manager implements AutoCloseable {
         this.channels = channels;
         Forwarder toLeader = new Forwarder(route);
         return List.of(
-                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels), toLeader),
+                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels, cipher), toLeader),
                 // every manager serves worker sessions from its own store; liveness reaches the
                 // leader only through a follower's own reports (LeaderLink)
                 dispatcher.bindService(),

@@ -36,6 +36,7 @@ import io.shoal.manager.ca.NodeKeys;
 import io.shoal.manager.ca.Pem;
 import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.membership.RaftGroups;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.NodeDescriptions;
@@ -205,6 +206,7 @@ public final class NodeDaemon implements AutoCloseable {
                                     Pem.encode(ca.privateKey()).getBytes(StandardCharsets.UTF_8))))
                             .setCaDigest(ca.digest())
                             .setJoinTokens(tokens))
+                    .setDataKey(SecretCipher.newDataKey(kek))
                     .build();
             Node selfNode = Node.newBuilder()
                     .setId(nodeId)

@@ -20,11 +20,22 @@ public final class KeyEncryption {
     }
 
     public static byte[] encrypt(byte[] key, byte[] plaintext) {
+        return encrypt(key, plaintext, null);
+    }
+
+    /**
+     * As {@link #encrypt(byte[], byte[])}, bound to {@code context} (authenticated, not stored): the
+     * result decrypts only with the same context, so a sealed value cannot be passed off as another.
+     */
+    public static byte[] encrypt(byte[] key, byte[] plaintext, byte[] context) {
         try {
             byte[] nonce = new byte[12];
             RANDOM.nextBytes(nonce);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+            if (context != null) {
+                c.updateAAD(context);
+            }
             byte[] ct = c.doFinal(plaintext);
             return ByteBuffer.allocate(nonce.length + ct.length).put(nonce).put(ct).array();
         } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -33,12 +44,20 @@ public final class KeyEncryption {
     }
 
     public static byte[] decrypt(byte[] key, byte[] data) {
+        return decrypt(key, data, null);
+    }
+
+    /** Decrypts what {@link #encrypt(byte[], byte[], byte[])} made with the same context. */
+    public static byte[] decrypt(byte[] key, byte[] data, byte[] context) {
         if (data == null || data.length < 12 + 16) {
             throw new CaException("cannot decrypt: wrong key or corrupted data");
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, data, 0, 12));
+            if (context != null) {
+                c.updateAAD(context);
+            }
             return c.doFinal(data, 12, data.length - 12);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new CaException("cannot decrypt: wrong key or corrupted data");

@@ -2,19 +2,28 @@ package io.shoal.manager.control;
 
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.ClusterInfo;
+import io.shoal.api.Config;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.CreateConfigRequest;
 import io.shoal.api.CreateNetworkRequest;
+import io.shoal.api.CreateSecretRequest;
 import io.shoal.api.CreateServiceRequest;
 import io.shoal.api.GetClusterInfoRequest;
+import io.shoal.api.GetConfigRequest;
 import io.shoal.api.GetJoinTokensRequest;
 import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.GetNodeRequest;
+import io.shoal.api.GetSecretRequest;
 import io.shoal.api.GetServiceRequest;
 import io.shoal.api.JoinTokens;
+import io.shoal.api.ListConfigsRequest;
+import io.shoal.api.ListConfigsResponse;
 import io.shoal.api.ListNetworksRequest;
 import io.shoal.api.ListNetworksResponse;
 import io.shoal.api.ListNodesRequest;
 import io.shoal.api.ListNodesResponse;
+import io.shoal.api.ListSecretsRequest;
+import io.shoal.api.ListSecretsResponse;
 import io.shoal.api.ListServicesRequest;
 import io.shoal.api.ListServicesResponse;
 import io.shoal.api.ListTasksRequest;
@@ -22,13 +31,18 @@ import io.shoal.api.ListTasksResponse;
 import io.shoal.api.LogLine;
 import io.shoal.api.Network;
 import io.shoal.api.NodeView;
+import io.shoal.api.RemoveConfigRequest;
+import io.shoal.api.RemoveConfigResponse;
 import io.shoal.api.RemoveNetworkRequest;
 import io.shoal.api.RemoveNetworkResponse;
 import io.shoal.api.RemoveNodeRequest;
 import io.shoal.api.RemoveNodeResponse;
+import io.shoal.api.RemoveSecretRequest;
+import io.shoal.api.RemoveSecretResponse;
 import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.RemoveServiceResponse;
 import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.api.Secret;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceLogsRequest;
 import io.shoal.api.UpdateNodeRequest;
@@ -37,13 +51,14 @@ import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.rpc.ChannelPool;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreWriter;
 
 /**
  * The Control API (what the CLI calls) as a gRPC service, on the leader: each call goes to the
  * part of the API for its kind of object ({@link ClusterApi}, {@link NodesApi}, {@link ServicesApi},
- * {@link TasksApi}, {@link NetworksApi}), and what it throws becomes a status with a one-line
+ * {@link TasksApi}, {@link NetworksApi}, {@link SecretsApi}, {@link ConfigsApi}), and what it throws becomes a status with a one-line
  * description ({@link Calls}). Every read first passes a Raft read barrier; every write goes
  * through the replicated log.
  */
@@ -53,14 +68,18 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     private final ServicesApi services;
     private final TasksApi tasks;
     private final NetworksApi networks;
+    private final SecretsApi secrets;
+    private final ConfigsApi configs;
 
     public ControlService(ClusterStore store, StoreWriter writer, Consensus consensus, ManagerRoles roles,
-                          ChannelPool channels) {
+                          ChannelPool channels, SecretCipher cipher) {
         this.cluster = new ClusterApi(store, writer, consensus);
         this.nodes = new NodesApi(store, writer, consensus, roles);
         this.services = new ServicesApi(store, writer, consensus);
         this.tasks = new TasksApi(store, consensus, channels);
         this.networks = new NetworksApi(store, writer, consensus);
+        this.secrets = new SecretsApi(store, writer, consensus, cipher);
+        this.configs = new ConfigsApi(store, writer, consensus);
     }
 
     @Override
@@ -151,5 +170,45 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     @Override
     public void rotateJoinToken(RotateJoinTokenRequest req, StreamObserver<JoinTokens> obs) {
         Calls.unary(obs, () -> cluster.rotateJoinToken(req));
+    }
+
+    @Override
+    public void createSecret(CreateSecretRequest req, StreamObserver<Secret> obs) {
+        Calls.unary(obs, () -> secrets.createSecret(req));
+    }
+
+    @Override
+    public void getSecret(GetSecretRequest req, StreamObserver<Secret> obs) {
+        Calls.unary(obs, () -> secrets.getSecret(req));
+    }
+
+    @Override
+    public void listSecrets(ListSecretsRequest req, StreamObserver<ListSecretsResponse> obs) {
+        Calls.unary(obs, () -> secrets.listSecrets(req));
+    }
+
+    @Override
+    public void removeSecret(RemoveSecretRequest req, StreamObserver<RemoveSecretResponse> obs) {
+        Calls.unary(obs, () -> secrets.removeSecret(req));
+    }
+
+    @Override
+    public void createConfig(CreateConfigRequest req, StreamObserver<Config> obs) {
+        Calls.unary(obs, () -> configs.createConfig(req));
+    }
+
+    @Override
+    public void getConfig(GetConfigRequest req, StreamObserver<Config> obs) {
+        Calls.unary(obs, () -> configs.getConfig(req));
+    }
+
+    @Override
+    public void listConfigs(ListConfigsRequest req, StreamObserver<ListConfigsResponse> obs) {
+        Calls.unary(obs, () -> configs.listConfigs(req));
+    }
+
+    @Override
+    public void removeConfig(RemoveConfigRequest req, StreamObserver<RemoveConfigResponse> obs) {
+        Calls.unary(obs, () -> configs.removeConfig(req));
     }
 }

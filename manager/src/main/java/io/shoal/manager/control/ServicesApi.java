@@ -35,8 +35,8 @@ import java.util.function.Function;
 
 /**
  * Services through the Control API: create, inspect, list, change and remove. A spec is resolved
- * (network names to ids), normalized and joined to the ingress network exactly when it publishes
- * ports, in the same write as the service.
+ * (network names to ids; secret and config references to ids, with their defaults), normalized and
+ * joined to the ingress network exactly when it publishes ports, in the same write as the service.
  */
 public final class ServicesApi {
     private final ClusterStore store;
@@ -66,7 +66,7 @@ public final class ServicesApi {
                 throw Calls.invalid("network: a service joins the ingress network by publishing a port (--publish), not with --network");
             }
             List<StoreAction> actions = new ArrayList<>();
-            ServiceSpec withIngress = withIngress(tx, normalized, actions);
+            ServiceSpec withIngress = withIngress(tx, ServiceReferences.resolve(tx, normalized), actions);
             Service svc = Service.newBuilder().setId(id).setSpec(withIngress)
                     .setEndpoint(Endpoint.newBuilder().setSpec(withIngress.getEndpoint())
                             .addAllPorts(PublishedPorts.allocate(tx, id, withIngress.getEndpoint(), List.of())))
@@ -125,7 +125,7 @@ public final class ServicesApi {
                         + cur.getMeta().getVersion() + ", not " + req.getVersion() + "); read it again");
             }
             List<StoreAction> actions = new ArrayList<>();
-            ServiceSpec next = withIngress(tx, Redaction.keepStored(spec, cur.getSpec()), actions);
+            ServiceSpec next = withIngress(tx, ServiceReferences.resolve(tx, Redaction.keepStored(spec, cur.getSpec())), actions);
             Endpoint endpoint = cur.getEndpoint().toBuilder().setSpec(next.getEndpoint()).clearPorts()
                     .addAllPorts(PublishedPorts.allocate(tx, id, next.getEndpoint(), cur.getEndpoint().getPortsList())).build();
             if (cur.getSpec().equals(next) && cur.getEndpoint().equals(endpoint)) {

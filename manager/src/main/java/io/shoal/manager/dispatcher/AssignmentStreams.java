@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.shoal.api.AssignmentsMessage;
 import io.shoal.api.Task;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.ReadTx;
 import org.slf4j.Logger;
@@ -14,9 +15,9 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 /**
- * The assignments streams of the sessions this manager serves: each sends its node's full task set
- * and data plane first, then, whenever the store watch wakes it, only what changed (numbered, so a
- * worker that sees a gap starts over). What every node's data plane is cut from is computed once
+ * The assignments streams of the sessions this manager serves: each sends its node's full task set,
+ * data plane, and the secrets and configs of its tasks ({@link Dependencies}) first, then, whenever
+ * the store watch wakes it, only what changed (numbered, so a worker that sees a gap starts over). What every node's data plane is cut from is computed once
  * per store index by the first stream that needs it and shared by all.
  */
 final class AssignmentStreams {
@@ -24,14 +25,16 @@ final class AssignmentStreams {
 
     private final ClusterStore store;
     private final Sessions sessions;
+    private final SecretCipher cipher;
     /** the assignment streams of each node (changes to its tasks) */
     private final Wakeups wakeups = new Wakeups();
     private final Object sharedLock = new Object();
     private volatile Assignments.Shared shared;
 
-    AssignmentStreams(ClusterStore store, Sessions sessions) {
+    AssignmentStreams(ClusterStore store, Sessions sessions, SecretCipher cipher) {
         this.store = store;
         this.sessions = sessions;
+        this.cipher = cipher;
     }
 
     Wakeups wakeups() {
@@ -49,13 +52,14 @@ final class AssignmentStreams {
         try {
             Map<String, Task> last = null;
             Assignments.Plane lastPlane = null;
+            Dependencies sent = new Dependencies(cipher);
             while (sessions.live(s) && !stream.isCancelled()) {
-                record View(List<Task> tasks, Assignments.Plane plane) {}
+                record View(List<Task> tasks, Assignments.Plane plane, Dependencies.Needed needed) {}
                 View now = store.view(tx -> {
                     List<Task> tasks = tx.tasksOnNode(s.nodeId());
-                    return new View(tasks, Assignments.plane(tx, s.nodeId(), tasks, shared(tx)));
+                    return new View(tasks, Assignments.plane(tx, s.nodeId(), tasks, shared(tx)), Dependencies.Needed.of(tx, tasks));
                 });
-                var msg = Assignments.next(last, now.tasks());
+                var msg = sent.into(Assignments.next(last, now.tasks()), now.needed());
                 if (msg == null && !now.plane().equals(lastPlane)) {
                     msg = AssignmentsMessage.newBuilder();
                 }

@@ -16,6 +16,7 @@ import io.shoal.api.UpdateTaskStatusRequest;
 import io.shoal.api.UpdateTaskStatusResponse;
 import io.shoal.manager.rpc.Caller;
 import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreWriter;
@@ -104,6 +105,12 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     /** @param scheduler where liveness ticks run; null for one of the dispatcher's own (shut down with it) */
     public Dispatcher(ClusterStore store, StoreWriter writer, Duration period, Duration downAfter, LongSupplier clock,
                       LeaderLink leader, ScheduledExecutorService scheduler) {
+        this(store, writer, period, downAfter, clock, leader, scheduler, new SecretCipher(null));
+    }
+
+    /** @param cipher opens the secrets of a node's tasks for its assignments (one without a key opens none: tests) */
+    public Dispatcher(ClusterStore store, StoreWriter writer, Duration period, Duration downAfter, LongSupplier clock,
+                      LeaderLink leader, ScheduledExecutorService scheduler, SecretCipher cipher) {
         this.store = store;
         this.writer = writer;
         this.clock = clock;
@@ -113,7 +120,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
                 : Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("dispatcher-liveness").factory());
         this.policy = new HeartbeatSettings(store, period, downAfter, clock);
         this.sessionStreams = new SessionStreams(store, sessions, policy);
-        this.assignments = new AssignmentStreams(store, sessions);
+        this.assignments = new AssignmentStreams(store, sessions, cipher);
     }
 
     // ---------------------------------------------------------------- roles

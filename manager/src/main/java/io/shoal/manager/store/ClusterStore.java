@@ -288,8 +288,31 @@ public final class ClusterStore {
                     return new Refused(Refusal.INVALID, "invalid write: unknown action " + a.getKind());
                 }
             }
+            String broken = References.check(a, current, (k, i) -> current(overlay, k, i), () -> services(overlay));
+            if (broken != null) {
+                return new Refused(Refusal.REFERENCE, broken);
+            }
         }
         return null;
+    }
+
+    /** An object as a batch being validated has it so far. */
+    private StoreObject current(Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay, ObjectKind kind, String id) {
+        Map<String, Optional<StoreObject>> ov = overlay.get(kind);
+        return ov != null && ov.containsKey(id) ? ov.get(id).orElse(null) : byId.get(kind).get(id);
+    }
+
+    /** Every service as a batch being validated has it so far. */
+    private List<Service> services(Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay) {
+        Map<String, Optional<StoreObject>> ov = overlay.getOrDefault(ObjectKind.SERVICE, Map.of());
+        List<Service> out = new ArrayList<>();
+        for (StoreObject o : tables.get(ObjectKind.SERVICE).values()) {
+            if (!ov.containsKey(StoreObjects.id(o))) {
+                out.add(o.getService());
+            }
+        }
+        ov.values().forEach(o -> o.ifPresent(x -> out.add(x.getService())));
+        return out;
     }
 
     private Refused nameClash(ObjectKind kind, String name, String id, Map<String, Optional<String>> nov) {

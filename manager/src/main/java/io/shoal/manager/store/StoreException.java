@@ -6,7 +6,8 @@ import io.shoal.api.raft.ApplyResult.Refusal;
 /**
  * A write the store refused, with a one-line reason for people; its type says why, as swarmkit's
  * {@code ErrExist} and {@code ErrNotExist} do: {@link Conflict} (another writer got there first:
- * read again and retry), {@link Exists}, {@link NotFound}, {@link NameInUse}, {@link Invalid}.
+ * read again and retry), {@link Exists}, {@link NotFound}, {@link NameInUse}, {@link Invalid},
+ * {@link BrokenReference}.
  * A plain {@code StoreException} is a refusal of no known kind (or a write that could not be made).
  */
 public class StoreException extends RuntimeException {
@@ -39,6 +40,7 @@ public class StoreException extends RuntimeException {
             case NOT_FOUND -> new NotFound(message);
             case NAME_IN_USE -> new NameInUse(message);
             case INVALID -> new Invalid(message);
+            case REFERENCE -> new BrokenReference(message);
             case NONE, UNRECOGNIZED -> new StoreException(message);
         };
     }
@@ -92,6 +94,13 @@ public class StoreException extends RuntimeException {
     public static final class Invalid extends StoreException {
         public Invalid(String message) {
             super(Refusal.INVALID, message);
+        }
+    }
+
+    /** A service would name a secret or config that does not exist, or one in use would go ({@link References}). */
+    public static final class BrokenReference extends StoreException {
+        public BrokenReference(String message) {
+            super(Refusal.REFERENCE, message);
         }
     }
 }
