@@ -224,7 +224,7 @@ public final class Agent implements AutoCloseable {
             try {
                 Iterator<AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
                         .assignments(AssignmentsRequest.newBuilder().setSessionId(sessionId).build());
-                AssignmentSet set = new AssignmentSet();
+                AssignmentSet set = new AssignmentSet(tasks.dependencies());
                 while (running && it.hasNext()) {
                     AssignmentsMessage m = it.next();
                     List<Task> all = set.apply(m);

@@ -42,6 +42,8 @@ public final class TaskManager implements AutoCloseable {
     private final Executor executor;
     private final LongSupplier clock;
     private final TaskStep step;
+    /** the secrets and configs the assigned tasks read (memory only) */
+    private final DependencyStore dependencies = new DependencyStore();
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
     private final Map<String, TaskStatus> unsent = new LinkedHashMap<>();
     private volatile Reporter reporter;
@@ -95,6 +97,11 @@ public final class TaskManager implements AutoCloseable {
                 r.retire();
             }
         }
+    }
+
+    /** Where the assignments stream keeps the secrets and configs of this node's tasks. */
+    DependencyStore dependencies() {
+        return dependencies;
     }
 
     /** Ids of the tasks this worker is handling. */
@@ -229,7 +236,8 @@ public final class TaskManager implements AutoCloseable {
 
         private void run() {
             try {
-                controller = executor.controller(latest);
+                controller = executor.controller(latest, dependencies.forTask(latest));
+                boolean exited = false;
                 while (!retired && !detached) {
                     Task t = latest.toBuilder().setStatus(local).build();
                     TaskStatus next = step.step(t, controller, checkHealth(t));
@@ -237,6 +245,14 @@ public final class TaskManager implements AutoCloseable {
                         local = next;
                         queue(id, next);
                         continue;
+                    }
+                    if (!exited && local.getState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE) {
+                        exited = true;
+                        try {
+                            controller.afterExit(); // no secrets kept for a container that will not run again
+                        } catch (ExecException e) {
+                            LOG.warn("task {}: {}", id, e.getMessage());
+                        }
                     }
                     if (local.getState() == TaskState.TASK_STATE_RUNNING && health == null) {
                         controller.waitExit(Duration.ofMillis(250));

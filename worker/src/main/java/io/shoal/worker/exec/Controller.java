@@ -31,6 +31,14 @@ public interface Controller {
     /** Removes the container, its bundle and its namespaces. Safe to call more than once. */
     void remove() throws ExecException;
 
+    /**
+     * The task has finished and its container will not run again: frees what only a running
+     * container needs (the memory-backed files of its secrets and configs), as Docker does when a
+     * container stops. The container itself stays until {@link #remove()}. Safe to call more than once.
+     */
+    default void afterExit() throws ExecException {
+    }
+
     /** Whether a container for this task exists on the host (for adopting after a restart). */
     boolean exists();
 

@@ -9,6 +9,14 @@ public interface Executor {
     Controller controller(Task task) throws ExecException;
 
     /**
+     * The controller of a task that reads secrets or configs: {@code deps} holds those its spec
+     * names. Executors that mount none (fakes) take the one-argument form.
+     */
+    default Controller controller(Task task, Dependencies deps) throws ExecException {
+        return controller(task);
+    }
+
+    /**
      * The ids of the tasks whose containers exist on this host (running, or exited and not yet
      * removed): what a restarted worker compares with its assignments to adopt the ones it still
      * has and remove the ones it no longer should run.

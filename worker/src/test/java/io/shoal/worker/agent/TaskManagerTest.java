@@ -1,13 +1,19 @@
 package io.shoal.worker.agent;
 
+import com.google.protobuf.ByteString;
+import io.shoal.api.AssignmentsMessage;
 import io.shoal.api.ContainerSpec;
 import io.shoal.api.HealthConfig;
+import io.shoal.api.Secret;
+import io.shoal.api.SecretReference;
+import io.shoal.api.SecretSpec;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import io.shoal.api.TaskStatusUpdate;
 import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.Dependencies;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.Executor;
 import io.shoal.worker.exec.ExitStatus;
@@ -49,6 +55,13 @@ class TaskManagerTest {
         }
 
         @Override
+        public Controller controller(Task task, Dependencies deps) {
+            Fake f = (Fake) controller(task);
+            f.deps = deps;
+            return f;
+        }
+
+        @Override
         public List<String> existingTaskIds() {
             return containers.values().stream().filter(f -> f.created.get()).map(f -> f.id).sorted().toList();
         }
@@ -60,6 +73,7 @@ class TaskManagerTest {
         final AtomicBoolean created = new AtomicBoolean();
         volatile ExitStatus exit;
         volatile int probeExit = 0;
+        volatile Dependencies deps;
 
         Fake(String id) {
             this.id = id;
@@ -78,6 +92,7 @@ class TaskManagerTest {
             return exit;
         }
         @Override public void remove() { calls.add("remove"); created.set(false); }
+        @Override public void afterExit() { calls.add("afterExit"); }
         @Override public boolean exists() { return created.get(); }
         @Override public Health.Probe probe(List<String> command, Duration timeout) {
             calls.add("probe");
@@ -168,5 +183,24 @@ class TaskManagerTest {
         assertTrue(reported.get("web").getErr().startsWith("unhealthy container: 2 health checks failed in a row (probe exit 7"),
                 reported.get("web").getErr());
         assertTrue(c.calls.contains("shutdown SIGKILL"), c.calls.toString());
+    }
+
+    @Test
+    void aTaskReadsOnlyItsOwnSecretsAndLetsThemGoOnceItHasExited() throws Exception {
+        tasks.dependencies().apply(AssignmentsMessage.newBuilder().setFull(true)
+                .addSecrets(Secret.newBuilder().setId("s1").setSpec(SecretSpec.newBuilder().setData(ByteString.copyFromUtf8("v1"))))
+                .addSecrets(Secret.newBuilder().setId("s2")).build());
+        ContainerSpec reads = ContainerSpec.newBuilder().addSecrets(SecretReference.newBuilder().setSecretId("s1")).build();
+        tasks.assign(List.of(task("db", TaskState.TASK_STATE_ASSIGNED, reads)));
+        await("it runs", () -> reportedState("db") == TaskState.TASK_STATE_RUNNING);
+        Fake c = host.containers.get("db");
+        assertEquals("v1", c.deps.secret("s1").orElseThrow().getSpec().getData().toStringUtf8());
+        assertTrue(c.deps.secret("s2").isEmpty(), "not its own");
+        assertFalse(c.calls.contains("afterExit"), "not while it runs");
+        c.exit = new ExitStatus(0);
+        await("it completed", () -> reportedState("db") == TaskState.TASK_STATE_COMPLETE);
+        await("its files were let go", () -> c.calls.contains("afterExit"));
+        assertEquals(1, c.calls.stream().filter("afterExit"::equals).count(), c.calls.toString());
+        assertFalse(c.calls.contains("remove"), "the container stays until its task goes");
     }
 }

@@ -5,6 +5,7 @@ import io.shoal.api.HealthConfig;
 import io.shoal.api.Mount;
 import io.shoal.api.Task;
 import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.Dependencies;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.ExitStatus;
 import io.shoal.worker.exec.Health;
@@ -29,18 +30,22 @@ final class RuncController implements Controller {
 
     private final RuncExecutor ex;
     private final Task task;
+    private final Dependencies deps;
     private final String id;
     private final Path bundle;
     private final Path exitFile;
     private final String netns;
+    private final TaskFiles files;
 
-    RuncController(RuncExecutor ex, Task task) {
+    RuncController(RuncExecutor ex, Task task, Dependencies deps) {
         this.ex = ex;
         this.task = task;
+        this.deps = deps;
         this.id = RuncExecutor.containerId(task);
         this.bundle = ex.root.resolve("bundles").resolve(id);
         this.exitFile = ex.root.resolve("exits").resolve(id);
         this.netns = netnsName(id);
+        this.files = new TaskFiles(bundle);
     }
 
     static String netnsName(String containerId) {
@@ -86,6 +91,8 @@ final class RuncController implements Controller {
                 container.addMounts(Mount.newBuilder().setType(Mount.Type.BIND)
                         .setSource(hosts.toString()).setTarget("/etc/hosts").setReadOnly(true));
             }
+            // secrets and configs: files on a tmpfs of this container's own, bind-mounted at their targets
+            container.addAllMounts(files.write(task, deps));
             var spec = OciSpec.build(container.build(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
                     fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
                     m -> volume(m, fs.path()));
@@ -233,6 +240,7 @@ final class RuncController implements Controller {
         if (Files.exists(Path.of("/run/netns", netns))) {
             Cmd.run(List.of("ip", "netns", "delete", netns), CMD_TIMEOUT);
         }
+        files.release();
         ex.rootfs.release(task, bundle);
         try {
             Files.deleteIfExists(exitFile);
@@ -240,6 +248,12 @@ final class RuncController implements Controller {
         } catch (IOException e) {
             throw new ExecException("cannot remove " + bundle + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The container has exited for good: its secrets' and configs' tmpfs goes now (the rest with {@link #remove()}). */
+    @Override
+    public void afterExit() throws ExecException {
+        files.release();
     }
 
     private void cleanupQuietly() {

@@ -2,6 +2,7 @@ package io.shoal.worker.exec.runc;
 
 import io.shoal.api.Task;
 import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.Dependencies;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.Executor;
 import io.shoal.worker.exec.NetworkAttacher;
@@ -19,7 +20,8 @@ import java.util.TreeSet;
 /**
  * Runs each task under conmon, which runs runc (or crun): conmon holds the container's stdio,
  * writes its log and its exit code, and outlives the worker, so a worker restart never stops
- * containers. Layout under {@code root}: {@code bundles/ID} (config.json, log, pid files),
+ * containers. Layout under {@code root}: {@code bundles/ID} (config.json, log, pid files, and
+ * {@code files}, the tmpfs of the container's secrets and configs while it runs),
  * {@code exits/ID} (exit code), {@code state/} (the runtime's own state).
  */
 public final class RuncExecutor implements Executor {
@@ -157,6 +159,11 @@ public final class RuncExecutor implements Executor {
 
     @Override
     public Controller controller(Task task) {
-        return new RuncController(this, task);
+        return new RuncController(this, task, Dependencies.NONE);
+    }
+
+    @Override
+    public Controller controller(Task task, Dependencies deps) {
+        return new RuncController(this, task, deps);
     }
 }

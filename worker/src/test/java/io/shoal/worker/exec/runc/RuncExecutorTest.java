@@ -1,14 +1,22 @@
 package io.shoal.worker.exec.runc;
 
+import com.google.protobuf.ByteString;
+import io.shoal.api.Config;
+import io.shoal.api.ConfigReference;
+import io.shoal.api.ConfigSpec;
 import io.shoal.api.ContainerSpec;
 import io.shoal.api.Mount;
 import io.shoal.api.ResourceRequirements;
 import io.shoal.api.Resources;
+import io.shoal.api.Secret;
+import io.shoal.api.SecretReference;
+import io.shoal.api.SecretSpec;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import io.shoal.worker.exec.Controller;
+import io.shoal.worker.exec.Dependencies;
 import io.shoal.worker.exec.ExecException;
 import io.shoal.worker.exec.ExitStatus;
 import io.shoal.worker.exec.Health;
@@ -22,10 +30,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -62,7 +73,7 @@ class RuncExecutorTest {
         Files.createDirectories(rootfs.resolve("bin"));
         Files.createDirectories(rootfs.resolve("etc"));
         Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("bin/busybox"));
-        for (String c : List.of("sh", "echo", "sleep", "cat", "hostname", "true")) {
+        for (String c : List.of("sh", "echo", "sleep", "cat", "hostname", "true", "stat", "grep", "md5sum")) {
             Files.createSymbolicLink(rootfs.resolve("bin/" + c), Path.of("busybox"));
         }
         Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
@@ -298,5 +309,119 @@ class RuncExecutorTest {
         assertEquals(String.valueOf(40L << 20), Files.readString(file).trim());
         assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(200)));
         assertTrue(Files.readString(((RuncController) c).log()).contains("stdout F from crun"));
+    }
+
+    /** What a node would hold for a task: these secrets and configs, whatever the task names. */
+    private static Dependencies holding(Secret secret, Config config) {
+        return new Dependencies() {
+            @Override
+            public Optional<Secret> secret(String id) {
+                return Optional.ofNullable(secret).filter(s -> s.getId().equals(id));
+            }
+
+            @Override
+            public Optional<Config> config(String id) {
+                return Optional.ofNullable(config).filter(c -> c.getId().equals(id));
+            }
+        };
+    }
+
+    private Controller reading(String script, Dependencies deps) {
+        Task t = Task.newBuilder().setId(UUID.randomUUID().toString().replace("-", "").substring(0, 20))
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c").addArgs(script)
+                        .addSecrets(SecretReference.newBuilder().setSecretId("s1").setSecretName("db").setTarget("db")
+                                .setUid("1000").setGid("0").setMode(0400))
+                        .addConfigs(ConfigReference.newBuilder().setConfigId("c1").setConfigName("app").setTarget("/etc/app.conf")
+                                .setUid("0").setGid("0").setMode(0444)))).build();
+        Controller ctl = executor.controller(t, deps);
+        made.add(ctl);
+        return ctl;
+    }
+
+    @Test
+    void secretsAndConfigsAreFilesOnTheContainersOwnTmpfsAndGoWhenItExits() throws Exception {
+        String value = "v-" + UUID.randomUUID();
+        Controller c = reading("stat -c '%u %a' /run/secrets/db; grep -c ' /run/secrets/db tmpfs ' /proc/mounts;"
+                        + " md5sum /run/secrets/db; cat /etc/app.conf; echo x > /run/secrets/db || echo read-only; sleep 30",
+                holding(Secret.newBuilder().setId("s1").setSpec(SecretSpec.newBuilder().setData(ByteString.copyFromUtf8(value))).build(),
+                        Config.newBuilder().setId("c1").setSpec(ConfigSpec.newBuilder().setData(ByteString.copyFromUtf8("answer=42"))).build()));
+        c.prepare();
+        Path bundle = ((RuncController) c).log().getParent();
+        assertEquals("tmpfs", Files.getFileStore(bundle.resolve("files")).type(), "the files are in memory");
+        c.start();
+        Path log = ((RuncController) c).log();
+        String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(value.getBytes(StandardCharsets.UTF_8)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains("read-only")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String out = Files.readString(log);
+        assertTrue(out.contains("stdout F 1000 400"), "owner and mode: " + out);
+        assertTrue(out.contains("stdout F 1\n"), "a tmpfs in the container: " + out);
+        assertTrue(out.contains("stdout F " + md5 + "  /run/secrets/db"), "the value: " + out);
+        assertTrue(out.contains(" answer=42"), "the config at its target: " + out);
+        assertTrue(out.contains("read-only"), out);
+        assertFalse(onDisk(root, value), "the value is in no file on disk under " + root);
+        assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(200)));
+        c.afterExit();
+        assertFalse(Files.exists(bundle.resolve("files")), "the tmpfs went with the container's run");
+        assertFalse(Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.contains(bundle.toString())));
+        assertTrue(Files.exists(bundle), "the container stays until it is removed");
+        c.afterExit();
+    }
+
+    @Test
+    void aTaskWhoseSecretIsNotOnThisNodeIsRefusedAndNothingIsLeftMounted() throws Exception {
+        Controller c = reading("true", Dependencies.NONE);
+        ExecException e = assertThrows(ExecException.class, c::prepare);
+        assertEquals("secret db (s1) is not available on this node", e.getMessage());
+        try (var s = Files.list(root.resolve("bundles"))) {
+            assertEquals(0, s.count(), "no bundle left");
+        }
+        assertFalse(Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.contains(root.toString())));
+    }
+
+    @Test
+    void removingARunningContainerTakesItsTmpfsToo() throws Exception {
+        Controller c = reading("sleep 30", holding(Secret.newBuilder().setId("s1").setSpec(SecretSpec.newBuilder()
+                .setData(ByteString.copyFromUtf8("v"))).build(), Config.newBuilder().setId("c1").setSpec(ConfigSpec.newBuilder()
+                .setData(ByteString.copyFromUtf8("c"))).build()));
+        c.prepare();
+        c.start();
+        Path bundle = ((RuncController) c).log().getParent();
+        c.shutdown("SIGKILL", Duration.ZERO);
+        c.remove();
+        assertFalse(Files.exists(bundle));
+        assertFalse(Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(l -> l.contains(bundle.toString())));
+    }
+
+    /** Whether any regular file under {@code dir} that is not on a tmpfs holds {@code value}. */
+    static boolean onDisk(Path dir, String value) throws IOException {
+        byte[] needle = value.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                if (Files.getFileStore(p).type().equals("tmpfs")) {
+                    continue;
+                }
+                byte[] data = Files.readAllBytes(p);
+                if (indexOf(data, needle) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
