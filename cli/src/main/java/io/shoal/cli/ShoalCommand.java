@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.cli.commands.CaCommand;
+import io.shoal.cli.commands.ConfigCommand;
 import io.shoal.cli.commands.ImageCommand;
 import io.shoal.cli.commands.InfoCommand;
 import io.shoal.cli.commands.InitCommand;
@@ -9,6 +10,7 @@ import io.shoal.cli.commands.JoinTokenCommand;
 import io.shoal.cli.commands.LeaveCommand;
 import io.shoal.cli.commands.NetworkCommand;
 import io.shoal.cli.commands.NodeCommand;
+import io.shoal.cli.commands.SecretCommand;
 import io.shoal.cli.commands.ServiceCommand;
 import io.shoal.cli.commands.StackCommand;
 import io.shoal.cli.daemon.DaemonCommand;
@@ -23,7 +25,7 @@ import picocli.CommandLine;
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
-                ImageCommand.class, CaCommand.class})
+                ImageCommand.class, CaCommand.class, SecretCommand.class, ConfigCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";
 

@@ -129,4 +129,32 @@ class CliTest {
         assertThrows(IllegalArgumentException.class, () -> Units.bytes("lots"));
         assertThrows(IllegalArgumentException.class, () -> Units.bytes("12Q"));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"secret", "secret create", "secret ls", "secret inspect", "secret rm",
+            "config", "config create", "config ls", "config inspect", "config rm"})
+    void secretAndConfigCommandsHaveHelp(String cmd) {
+        Run r = run((cmd + " --help").split(" "));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Usage: shoal " + cmd), r.out());
+    }
+
+    @Test
+    void aMissingOrTooLargeFileIsOneLineAndExitOneBeforeAnythingIsSent() throws Exception {
+        Run missing = run("--host", "unix:///nonexistent/x.sock", "secret", "create", "db", "/no/such/file");
+        assertEquals(1, missing.code(), missing.err());
+        assertEquals("Error: cannot read /no/such/file: no such file", missing.err().strip());
+        Path big = Files.createTempFile("secret", ".bin");
+        try {
+            Files.write(big, new byte[500 * 1024]);
+            Run tooBig = run("--host", "unix:///nonexistent/x.sock", "secret", "create", "db", big.toString());
+            assertEquals(1, tooBig.code(), tooBig.err());
+            assertEquals("Error: secret data must be larger than 0 and less than 500 KiB (" + big + " has more)", tooBig.err().strip());
+            Files.write(big, new byte[1000 * 1024]);
+            Run config = run("--host", "unix:///nonexistent/x.sock", "config", "create", "c", big.toString());
+            assertEquals("Error: config data must be larger than 0 and less than 1000 KiB (" + big + " has more)", config.err().strip());
+        } finally {
+            Files.delete(big);
+        }
+    }
 }

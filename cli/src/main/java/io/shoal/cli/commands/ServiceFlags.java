@@ -22,6 +22,7 @@ import io.shoal.api.TaskSpec;
 import io.shoal.cli.output.Units;
 import io.shoal.distribution.DockerConfig;
 import io.shoal.distribution.ImageRef;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -74,6 +75,7 @@ public final class ServiceFlags {
     @Option(names = "--with-registry-auth", description = "Send this client's registry credentials for the image "
             + "(from $DOCKER_CONFIG/config.json or ~/.docker/config.json) to the nodes that pull it.") boolean withRegistryAuth;
     @Option(names = "--no-healthcheck", description = "Disable any health check, including the image's.") boolean noHealthcheck;
+    @Mixin SecretConfigFlags files = new SecretConfigFlags();
 
     /** Applies the flags that were given to {@code base} (a new spec, or the current one for update). */
     ServiceSpec apply(ServiceSpec base, String image, List<String> args, CommandLine cmd) {
@@ -213,6 +215,7 @@ public final class ServiceFlags {
             });
         }
         health(c, cmd);
+        files.apply(c, cmd);
         if (withRegistryAuth) {
             registryAuth(c, cmd);
         }

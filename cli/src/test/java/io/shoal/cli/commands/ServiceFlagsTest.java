@@ -1,8 +1,10 @@
 package io.shoal.cli.commands;
 
+import io.shoal.api.ConfigReference;
 import io.shoal.api.HealthConfig;
 import io.shoal.api.Mount;
 import io.shoal.api.PortConfig;
+import io.shoal.api.SecretReference;
 import io.shoal.api.ServiceSpec;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -105,5 +107,40 @@ class ServiceFlagsTest {
         assertTrue(refusal("-p", "mode=bridge,target=80").contains("mode 'bridge'"));
         assertTrue(refusal("-p", "80/sctp").contains("protocol 'sctp'"));
         assertTrue(refusal("-p", "8080:80", "-p", "8080:81").contains("8080/tcp is given twice"));
+    }
+
+    @Test
+    void secretsAndConfigsAreNamesOrDockersLongForm() {
+        var c = parse("--secret", "db", "--secret", "source=tls,target=/etc/tls.key,uid=1000,gid=50,mode=0400",
+                "--config", "src=app,target=/etc/app.conf,mode=0o644").getTask().getContainer();
+        assertEquals(SecretReference.newBuilder().setSecretName("db").build(), c.getSecrets(0));
+        assertEquals(SecretReference.newBuilder().setSecretName("tls").setTarget("/etc/tls.key").setUid("1000").setGid("50")
+                .setMode(0400).build(), c.getSecrets(1));
+        assertEquals(ConfigReference.newBuilder().setConfigName("app").setTarget("/etc/app.conf").setMode(0644).build(),
+                c.getConfigs(0));
+        assertEquals(0444, SecretConfigFlags.mode("292", "--secret", null), "a mode without a leading 0 is decimal, as docker reads it");
+    }
+
+    @Test
+    void anUpdateRemovesByNameOrIdThenAdds() {
+        Holder h = new Holder();
+        CommandLine cmd = new CommandLine(h);
+        ServiceSpec base = parse("--secret", "a", "--secret", "b", "--config", "c");
+        ServiceSpec withIds = base.toBuilder().setTask(base.getTask().toBuilder().setContainer(base.getTask().getContainer().toBuilder()
+                .setSecrets(1, base.getTask().getContainer().getSecrets(1).toBuilder().setSecretId("id-b")))).build();
+        cmd.parseArgs("--secret-rm", "a", "--secret-rm", "id-b", "--secret-add", "source=a,target=a2", "--config-rm", "c");
+        var c = h.flags.apply(withIds, null, null, cmd).getTask().getContainer();
+        assertEquals(List.of("a"), c.getSecretsList().stream().map(r -> r.getSecretName()).toList());
+        assertEquals("a2", c.getSecrets(0).getTarget());
+        assertEquals(0, c.getConfigsCount());
+    }
+
+    @Test
+    void badSecretAndConfigFlagsNameTheFlagAndTheProblem() {
+        assertTrue(refusal("--secret", "target=x").contains("--secret: 'target=x' names no source"));
+        assertTrue(refusal("--secret", "source=a,owner=b").contains("unknown key 'owner'"));
+        assertTrue(refusal("--config", "source=a,mode=999").contains("--config: mode '999' must be a file mode"));
+        assertTrue(refusal("--secret", "source=a,uid=root").contains("--secret: uid 'root' must be a number"));
+        assertTrue(refusal("--secret", "a,b").startsWith("--secret: 'a,b' must be NAME or source=NAME"));
     }
 }
