@@ -116,9 +116,14 @@ final class Lab implements AutoCloseable {
 
     /** As {@link #up(int, int, String)}, with extra arguments for {@code shoal init} (words). */
     Result up(int managers, int workers, String subnet, String initArgs) {
+        return up(managers, workers, subnet, initArgs, "");
+    }
+
+    /** As {@link #up(int, int, String, String)}, with extra arguments for every {@code shoal daemon} (words). */
+    Result up(int managers, int workers, String subnet, String initArgs, String daemonArgs) {
         return run(List.of(REPO.resolve("deploy/lab.sh").toString(), "up", "--name", name, "--managers", String.valueOf(managers),
                 "--workers", String.valueOf(workers), "--dir", dir.toString(), "--subnet", subnet), Duration.ofMinutes(5),
-                Map.of("SHOAL_LAB_INIT_ARGS", initArgs));
+                Map.of("SHOAL_LAB_INIT_ARGS", initArgs, "SHOAL_LAB_DAEMON_ARGS", daemonArgs));
     }
 
     /** {@code shoal ARGS} against the daemon of {@code host} (h1, h2, ...). */
