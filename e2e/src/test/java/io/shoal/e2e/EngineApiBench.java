@@ -3,15 +3,10 @@ package io.shoal.e2e;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -57,12 +52,8 @@ class EngineApiBench {
                     "--docker-api", "unix://" + shoalSock);
             assertEquals(0, restart.code(), restart.all());
 
-            Path dockerDir = lab.dir.resolve("dockerd");
-            Files.createDirectories(dockerDir);
-            String dockerSock = dockerDir.resolve("docker.sock").toString();
-            Process dockerd = startDockerd(lab, dockerDir, dockerSock, registry);
-            try {
-                awaitDocker(dockerSock);
+            try (Dockerd dockerd = Dockerd.start(lab, "h2", registry, "docker-bench")) {
+                String dockerSock = dockerd.sock;
                 Lab.Result init = docker(dockerSock, "swarm", "init", "--advertise-addr", lab.ip("h2"));
                 assertEquals(0, init.code(), init.all());
                 for (String sock : List.of(shoalSock, dockerSock)) {
@@ -95,39 +86,11 @@ class EngineApiBench {
                     System.out.printf("%s: docker service create --replicas %d until all running: %d ms%n", who, REPLICAS, ms);
                     assertEquals(0, docker(sock, "service", "rm", "big").code());
                 }
-            } finally {
-                docker(dockerSock, "swarm", "leave", "--force");
-                dockerd.destroy();
-                if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
-                    dockerd.destroyForcibly();
-                }
             }
-        }
-    }
-
-    /** dockerd in h2's network namespace, all its state under {@code dir}; its containers' cgroups under "docker-bench". */
-    private static Process startDockerd(Lab lab, Path dir, String sock, String registry) throws IOException {
-        String ns = lab.lab(Duration.ofSeconds(10), "ns", "--name", lab.name, "--dir", lab.dir.toString(), "h2").out().strip();
-        return new ProcessBuilder("nsenter", "--net=/run/netns/" + ns, "--", "dockerd",
-                "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
-                "--pidfile", dir.resolve("dockerd.pid").toString(), "-H", "unix://" + sock,
-                "--insecure-registry", registry, "--cgroup-parent", "docker-bench")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
-    }
-
-    private static void awaitDocker(String sock) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (docker(sock, "version").code() != 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("dockerd did not answer on " + sock + " within 60 s");
-            }
-            Thread.sleep(200);
         }
     }
 
     static Lab.Result docker(String sock, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(EngineApiIT.DOCKER.toString()));
-        cmd.addAll(List.of(args));
-        return Lab.run(cmd, Duration.ofMinutes(5), Map.of("DOCKER_HOST", "unix://" + sock));
+        return Dockerd.cli(sock, args);
     }
 }
