@@ -6,8 +6,6 @@ import java.util.TreeMap;
 
 /** Which keys a compose file may hold where, and what a stack does with each. */
 final class Keys {
-    private Keys() {}
-
     static final Set<String> TOP = Set.of("version", "name", "services", "networks", "volumes", "secrets", "configs");
 
     /** Service keys translated to a service spec. */
@@ -72,4 +70,6 @@ final class Keys {
     static final Set<String> VOLUME = Set.of("driver", "driver_opts", "external", "name", "labels");
     static final Set<String> FILE_OBJECT = Set.of("file", "external", "name", "labels", "environment", "content",
             "driver", "driver_opts", "template_driver");
+
+    private Keys() {}
 }

@@ -81,6 +81,7 @@ class StacksIT {
               back:
                 attachable: true
             """;
+    static final Map<String, String> CONVERGED = Map.of("shop_api", "2/2", "shop_db", "1/1", "shop_probe", "1/1", "shop_web", "2/2");
 
     @BeforeAll
     static void up() throws IOException {
@@ -159,8 +160,6 @@ class StacksIT {
             }
         }
     }
-
-    static final Map<String, String> CONVERGED = Map.of("shop_api", "2/2", "shop_db", "1/1", "shop_probe", "1/1", "shop_web", "2/2");
 
     @Test
     @Order(1)

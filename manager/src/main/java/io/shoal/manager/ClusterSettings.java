@@ -39,8 +39,6 @@ public final class ClusterSettings {
      */
     public static final int MAX_HEARTBEATS_PER_SECOND = 2_000;
 
-    private ClusterSettings() {}
-
     /** How long node certificates are valid unless the cluster says otherwise (docker's default). */
     public static final Duration DEFAULT_NODE_CERT_EXPIRY = Duration.ofDays(90);
     /**
@@ -48,6 +46,8 @@ public final class ClusterSettings {
      * tests see several renewals of every node within minutes.
      */
     public static final Duration MIN_NODE_CERT_EXPIRY = Duration.ofMinutes(1);
+
+    private ClusterSettings() {}
 
     public static Duration nodeCertExpiry(ClusterSpec spec) {
         return spec.getNodeCertExpiryMs() > 0 ? Duration.ofMillis(spec.getNodeCertExpiryMs()) : DEFAULT_NODE_CERT_EXPIRY;

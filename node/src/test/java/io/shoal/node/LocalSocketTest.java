@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalSocketTest {
+    /** 40,000 tasks, as `service ps` of a big service or `task ls` of a big cluster returns them. */
+    private static final int TASKS = 40_000;
+
     @Test
     void onlyItsOwnerMayConnect(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("shoal.sock");
@@ -33,9 +36,6 @@ class LocalSocketTest {
             server.shutdownNow();
         }
     }
-
-    /** 40,000 tasks, as `service ps` of a big service or `task ls` of a big cluster returns them. */
-    private static final int TASKS = 40_000;
 
     @Test
     void repliesLargerThanGrpcsDefaultFourMegabytesAreRead(@TempDir Path dir) throws Exception {

@@ -31,8 +31,6 @@ import static io.shoal.manager.rpc.Principal.WORKER;
  * The local root user may call everything: whoever is root on a host owns its daemon anyway.
  */
 public final class ClusterAccess {
-    private ClusterAccess() {}
-
     public static final AccessPolicy POLICY = AccessPolicy.builder()
             .service(ControlGrpc.SERVICE_NAME, MANAGER, OPERATOR, LOCAL)
             .service(ClusterSecurityGrpc.SERVICE_NAME, MANAGER, OPERATOR, LOCAL)
@@ -46,4 +44,6 @@ public final class ClusterAccess {
             .service(LocalNodeGrpc.SERVICE_NAME, LOCAL)
             .service(LocalImagesGrpc.SERVICE_NAME, LOCAL)
             .build();
+
+    private ClusterAccess() {}
 }

@@ -7,7 +7,6 @@ import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import io.shoal.api.raft.ApplyResult;
-import io.shoal.api.raft.ApplyResult.Refusal;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.api.raft.StoreBatch;
 import io.shoal.api.raft.StoreObject;
@@ -47,6 +46,7 @@ public final class ClusterStore {
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final IndexWaiters waiters = new IndexWaiters();
     private final Tables readTx;
+    private final BatchCheck check;
     private long appliedIndex;
     /** Tasks this replica saw become ASSIGNED (placed by the scheduler), all committed: a metric. */
     private volatile long placements;
@@ -66,6 +66,7 @@ public final class ClusterStore {
             names.put(k, new HashMap<>());
         }
         readTx = new Tables(tables, byId, names, taskIndexes, () -> appliedIndex);
+        check = new BatchCheck(tables, byId, names);
     }
 
     public long appliedIndex() {
@@ -178,7 +179,7 @@ public final class ClusterStore {
             if (index <= appliedIndex) {
                 return ApplyResult.newBuilder().setOk(true).setIndex(appliedIndex).build();
             }
-            Refused refused = validate(batch);
+            BatchCheck.Refused refused = check.refusal(batch);
             if (refused == null) {
                 for (StoreAction a : batch.getActionsList()) {
                     StoreEvent e = a.getKind() == StoreAction.Kind.TASK_STATUS ? writeStatus(index, batch.getTimestampMs(), a)
@@ -210,120 +211,6 @@ public final class ClusterStore {
      */
     public CompletableFuture<Long> indexReached(long index) {
         return waiters.at(index);
-    }
-
-    /** Why a batch is refused, for the {@link ApplyResult}. */
-    private record Refused(Refusal why, String message) {}
-
-    /** Checks a whole batch against the state it would see action by action; null when it applies. */
-    private Refused validate(StoreBatch batch) {
-        // simulate the batch on an overlay so later actions see earlier ones
-        Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay = new EnumMap<>(ObjectKind.class);
-        Map<ObjectKind, Map<String, Optional<String>>> nameOverlay = new EnumMap<>(ObjectKind.class);
-        for (StoreAction a : batch.getActionsList()) {
-            if (a.getKind() == StoreAction.Kind.TASK_STATUS) {
-                if (a.getStatus().getTaskId().isEmpty()) {
-                    return new Refused(Refusal.INVALID, "invalid write: a task status names no task");
-                }
-                continue; // applies or not at apply time, never fails the batch
-            }
-            if (a.getObject().getObjectCase() == StoreObject.ObjectCase.OBJECT_NOT_SET) {
-                return new Refused(Refusal.INVALID, "invalid write: an action has no object");
-            }
-            ObjectKind kind = StoreObjects.kind(a.getObject());
-            String id = StoreObjects.id(a.getObject());
-            if (id.isEmpty()) {
-                return new Refused(Refusal.INVALID, "invalid write: a " + kind.word() + " needs an id");
-            }
-            Map<String, Optional<StoreObject>> ov = overlay.computeIfAbsent(kind, k -> new HashMap<>());
-            Map<String, Optional<String>> nov = nameOverlay.computeIfAbsent(kind, k -> new HashMap<>());
-            StoreObject current = ov.containsKey(id) ? ov.get(id).orElse(null) : byId.get(kind).get(id);
-            String name = StoreObjects.name(a.getObject());
-            switch (a.getKind()) {
-                case CREATE -> {
-                    if (current != null) {
-                        return new Refused(Refusal.EXISTS, kind.word() + " " + id + " already exists");
-                    }
-                    Refused clash = nameClash(kind, name, id, nov);
-                    if (clash != null) {
-                        return clash;
-                    }
-                    ov.put(id, Optional.of(a.getObject()));
-                    if (kind.uniqueNames() && !name.isEmpty()) {
-                        nov.put(name, Optional.of(id));
-                    }
-                }
-                case UPDATE, REMOVE -> {
-                    if (current == null) {
-                        return new Refused(Refusal.NOT_FOUND, kind.word() + " " + id + " does not exist");
-                    }
-                    long have = StoreObjects.meta(current).getVersion();
-                    if (a.getExpectedVersion() != 0 && a.getExpectedVersion() != have) {
-                        return new Refused(Refusal.CONFLICT, "update conflict: " + kind.word() + " " + id
-                                + " changed (version " + have + ", expected " + a.getExpectedVersion() + ")");
-                    }
-                    String oldName = StoreObjects.name(current);
-                    if (a.getKind() == StoreAction.Kind.UPDATE) {
-                        if (!name.equals(oldName)) {
-                            Refused clash = nameClash(kind, name, id, nov);
-                            if (clash != null) {
-                                return clash;
-                            }
-                            if (kind.uniqueNames()) {
-                                nov.put(oldName, Optional.empty());
-                                if (!name.isEmpty()) {
-                                    nov.put(name, Optional.of(id));
-                                }
-                            }
-                        }
-                        ov.put(id, Optional.of(a.getObject()));
-                    } else {
-                        ov.put(id, Optional.empty());
-                        if (kind.uniqueNames()) {
-                            nov.put(oldName, Optional.empty());
-                        }
-                    }
-                }
-                default -> {
-                    return new Refused(Refusal.INVALID, "invalid write: unknown action " + a.getKind());
-                }
-            }
-            String broken = References.check(a, current, (k, i) -> current(overlay, k, i), () -> services(overlay));
-            if (broken != null) {
-                return new Refused(Refusal.REFERENCE, broken);
-            }
-        }
-        return null;
-    }
-
-    /** An object as a batch being validated has it so far. */
-    private StoreObject current(Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay, ObjectKind kind, String id) {
-        Map<String, Optional<StoreObject>> ov = overlay.get(kind);
-        return ov != null && ov.containsKey(id) ? ov.get(id).orElse(null) : byId.get(kind).get(id);
-    }
-
-    /** Every service as a batch being validated has it so far. */
-    private List<Service> services(Map<ObjectKind, Map<String, Optional<StoreObject>>> overlay) {
-        Map<String, Optional<StoreObject>> ov = overlay.getOrDefault(ObjectKind.SERVICE, Map.of());
-        List<Service> out = new ArrayList<>();
-        for (StoreObject o : tables.get(ObjectKind.SERVICE).values()) {
-            if (!ov.containsKey(StoreObjects.id(o))) {
-                out.add(o.getService());
-            }
-        }
-        ov.values().forEach(o -> o.ifPresent(x -> out.add(x.getService())));
-        return out;
-    }
-
-    private Refused nameClash(ObjectKind kind, String name, String id, Map<String, Optional<String>> nov) {
-        if (!kind.uniqueNames() || name.isEmpty()) {
-            return null;
-        }
-        String owner = nov.containsKey(name) ? nov.get(name).orElse(null) : names.get(kind).get(name);
-        if (owner != null && !owner.equals(id)) {
-            return new Refused(Refusal.NAME_IN_USE, kind.word() + " name " + name + " is already in use");
-        }
-        return null;
     }
 
     private StoreEvent write(long index, long timestamp, StoreAction a) {
