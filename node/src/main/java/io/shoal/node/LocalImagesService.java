@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.shoal.api.InspectImageRequest;
 import io.shoal.api.ListImagesRequest;
 import io.shoal.api.ListImagesResponse;
 import io.shoal.api.LocalImage;
@@ -9,6 +10,8 @@ import io.shoal.api.LocalImagesGrpc;
 import io.shoal.api.PruneImagesRequest;
 import io.shoal.api.PruneImagesResponse;
 import io.shoal.api.PullImageRequest;
+import io.shoal.api.RemoteImage;
+import io.shoal.distribution.Credentials;
 import io.shoal.distribution.ImageRef;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.worker.exec.ExecException;
@@ -25,7 +28,8 @@ import java.util.Set;
 /**
  * The node's images, for the local user only: what is stored, and pruning every image no
  * container on this node uses (running or stopped), with the layers only they needed. As
- * {@code docker image prune -a}, since a node has no "dangling" images.
+ * {@code docker image prune -a}, since a node has no "dangling" images. And what a registry holds
+ * for a reference, for the Docker Engine API's distribution inspect.
  */
 final class LocalImagesService extends LocalImagesGrpc.LocalImagesImplBase {
     private final ImageStore images;
@@ -95,6 +99,21 @@ final class LocalImagesService extends LocalImagesGrpc.LocalImagesImplBase {
                 b.setReference(stored.reference()).setConfigDigest(stored.configDigest()).setSizeBytes(stored.size());
             }
             return b.build();
+        });
+    }
+
+    /** docker's distribution inspect: what the registry holds for the reference, with the caller's credentials if any. */
+    @Override
+    public void inspect(InspectImageRequest request, StreamObserver<RemoteImage> obs) {
+        Calls.unary(obs, () -> {
+            Credentials creds;
+            try {
+                ImageRef.parse(request.getReference());
+                creds = request.getRegistryAuth().isEmpty() ? null : Credentials.fromAuth(request.getRegistryAuth());
+            } catch (IllegalArgumentException e) {
+                throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+            }
+            return io(() -> images.describe(request.getReference(), creds));
         });
     }
 

@@ -3,6 +3,7 @@ package io.shoal.worker.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shoal.api.HealthConfig;
+import io.shoal.api.RemoteImage;
 import io.shoal.distribution.Credentials;
 import io.shoal.distribution.DockerConfig;
 import io.shoal.distribution.ImageRef;
@@ -115,6 +116,20 @@ public final class ImageStore {
         } finally {
             catalog.unpin(pinned); // nothing left when the image was recorded
         }
+    }
+
+    /**
+     * What the image's registry holds for {@code reference}, without pulling anything: the
+     * manifest or index it names and the platforms that serves. Credentials as for a pull.
+     */
+    public RemoteImage describe(String reference, Credentials explicit) throws IOException {
+        ImageRef ref;
+        try {
+            ref = ImageRef.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        return RemoteImages.describe(registry, ref, explicit != null ? explicit : dockerConfig.lookup(ref.registry()).orElse(null));
     }
 
     /** An image config's Healthcheck (durations in nanoseconds, as Docker writes them). */

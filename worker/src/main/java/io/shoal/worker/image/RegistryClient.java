@@ -57,7 +57,8 @@ final class RegistryClient {
         this.insecure = Set.copyOf(insecure);
     }
 
-    record Manifest(String digest, JsonNode json) {}
+    /** A manifest (or index) as the registry served it: the digest and size of its bytes, its media type. */
+    record Manifest(String digest, long size, String mediaType, JsonNode json) {}
 
     /** The image manifest for linux/amd64, resolving an index if the reference names one. */
     Manifest manifest(ImageRef ref, Credentials creds) throws IOException {
@@ -95,11 +96,37 @@ final class RegistryClient {
         if (reference.startsWith("sha256:") && !reference.equals(digest)) {
             throw new IOException("manifest digest mismatch for " + ref + ": got " + digest);
         }
+        JsonNode json;
         try {
-            return new Manifest(digest, JSON.readTree(r.body()));
+            json = JSON.readTree(r.body());
         } catch (IOException e) {
             throw new IOException("registry answered a manifest that is not JSON for " + ref);
         }
+        String type = json.path("mediaType").asText("");
+        if (type.isEmpty()) {
+            type = r.headers().firstValue("Content-Type").orElse("").split(";", 2)[0].strip();
+        }
+        return new Manifest(digest, r.body().length, type, json);
+    }
+
+    /** The manifest or index the reference names, as it is: not resolved to one platform's image. */
+    Manifest top(ImageRef ref, Credentials creds) throws IOException {
+        return fetchManifest(ref, creds, ref.reference());
+    }
+
+    /** A small blob (an image config) in memory, verified against its digest. */
+    byte[] smallBlob(ImageRef ref, Credentials creds, String digest) throws IOException {
+        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+            throw new IOException("unsupported digest " + digest);
+        }
+        HttpResponse<byte[]> r = get(ref, creds, "/blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException("registry answered " + r.statusCode() + " for blob " + digest + " of " + ref);
+        }
+        if (!sha256(r.body()).equals(digest)) {
+            throw new IOException("blob digest mismatch for " + ref + ": expected " + digest + ", got " + sha256(r.body()));
+        }
+        return r.body();
     }
 
     /** Downloads a blob to {@code target}, verifying its digest while it streams. */

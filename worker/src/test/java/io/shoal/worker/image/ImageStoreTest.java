@@ -1,5 +1,7 @@
 package io.shoal.worker.image;
 
+import io.shoal.api.Platform;
+import io.shoal.api.RemoteImage;
 import io.shoal.distribution.ImageRef;
 import io.shoal.worker.image.TestRegistry.Entry;
 import org.junit.jupiter.api.AfterEach;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -144,6 +147,37 @@ class ImageStoreTest {
         registry.requireToken = true;
         registry.push("app", "v1", List.of("/bin/sh"), List.of(base()));
         assertEquals(1, store.pull(registry.host() + "/app:v1").layers().size());
+    }
+
+    @Test
+    void describeNamesTheManifestAndItsPlatformWithoutPullingALayer() throws Exception {
+        registry.requireToken = true;
+        String digest = registry.pushLayers("app", "v1", List.of("/bin/sh"), List.of(TestRegistry.Layer.gzip(base())));
+        RemoteImage r = store.describe(registry.host() + "/app:v1", null);
+        byte[] manifest = registry.manifests.get("app:v1");
+        assertEquals(RemoteImage.newBuilder().setMediaType("application/vnd.oci.image.manifest.v1+json").setDigest(digest)
+                .setSizeBytes(manifest.length).addPlatforms(Platform.newBuilder().setOs("linux").setArchitecture("amd64")).build(), r);
+        assertTrue(registry.blobHits.keySet().stream().allMatch(d -> registry.blobs.get(d)[0] == '{'), "only the config was fetched");
+        assertEquals(0, dir.resolve("layers").toFile().list().length, "nothing was stored");
+        assertEquals(digest, store.describe(registry.host() + "/app@" + digest, null).getDigest());
+    }
+
+    @Test
+    void describeOfAnIndexListsItsPlatformsButNotItsAttestations() throws Exception {
+        String amd = registry.pushLayers("app", "amd", List.of("/bin/sh"), List.of(TestRegistry.Layer.gzip(base())));
+        String index = """
+                {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+                  {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "%s", "size": 1, "platform": {"os": "linux", "architecture": "amd64"}},
+                  {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "%s", "size": 1, "platform": {"os": "linux", "architecture": "arm64"}},
+                  {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "%s", "size": 1, "platform": {"os": "unknown", "architecture": "unknown"}}
+                ]}""".formatted(amd, amd, amd);
+        registry.manifests.put("app:multi", index.getBytes(StandardCharsets.UTF_8));
+        RemoteImage r = store.describe(registry.host() + "/app:multi", null);
+        assertEquals("application/vnd.oci.image.index.v1+json", r.getMediaType());
+        assertEquals(TestRegistry.digest(index.getBytes(StandardCharsets.UTF_8)), r.getDigest());
+        assertEquals(List.of("linux/amd64", "linux/arm64"), r.getPlatformsList().stream().map(p -> p.getOs() + "/" + p.getArchitecture()).toList());
+        assertTrue(registry.blobHits.isEmpty(), "an index needs no blob");
+        assertTrue(assertThrows(IOException.class, () -> store.describe(registry.host() + "/nothere:v1", null)).getMessage().contains("not found"));
     }
 
     @Test
