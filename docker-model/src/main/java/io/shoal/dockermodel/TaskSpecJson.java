@@ -110,7 +110,7 @@ public final class TaskSpecJson {
             ArrayNode a = o.putArray("Secrets");
             for (SecretReference s : c.getSecretsList()) {
                 ObjectNode r = a.addObject();
-                r.set("File", file(s.getTarget()));
+                r.set("File", file(s.getTarget(), s.getUid(), s.getGid(), s.hasMode() ? s.getMode() : DEFAULT_FILE_MODE));
                 r.put("SecretID", s.getSecretId()).put("SecretName", s.getSecretName());
             }
         }
@@ -118,7 +118,7 @@ public final class TaskSpecJson {
             ArrayNode a = o.putArray("Configs");
             for (ConfigReference s : c.getConfigsList()) {
                 ObjectNode r = a.addObject();
-                r.set("File", file(s.getTarget()));
+                r.set("File", file(s.getTarget(), s.getUid(), s.getGid(), s.hasMode() ? s.getMode() : DEFAULT_FILE_MODE));
                 r.put("ConfigID", s.getConfigId()).put("ConfigName", s.getConfigName());
             }
         }
@@ -158,8 +158,9 @@ public final class TaskSpecJson {
         return o;
     }
 
-    private static ObjectNode file(String name) {
-        return Json.object().put("Name", name).put("UID", "0").put("GID", "0").put("Mode", DEFAULT_FILE_MODE);
+    private static ObjectNode file(String name, String uid, String gid, long mode) {
+        return Json.object().put("Name", name).put("UID", uid.isEmpty() ? "0" : uid).put("GID", gid.isEmpty() ? "0" : gid)
+                .put("Mode", mode);
     }
 
     private static ObjectNode mount(Mount m) {
@@ -286,13 +287,26 @@ public final class TaskSpecJson {
             b.setHealthcheck(health(c.object("HealthCheck")));
         }
         for (JsonReader s : c.objects("Secrets")) {
-            b.addSecrets(SecretReference.newBuilder().setSecretId(s.string("SecretID")).setSecretName(s.string("SecretName"))
-                    .setTarget(fileName(s.object("File"))));
+            SecretReference.Builder r = SecretReference.newBuilder().setSecretId(s.string("SecretID")).setSecretName(s.string("SecretName"));
+            JsonReader f = s.object("File");
+            r.setTarget(f.string("Name")).setUid(f.string("UID")).setGid(f.string("GID"));
+            if (f.present("Mode")) {
+                r.setMode((int) f.count("Mode"));
+            }
+            f.done();
+            b.addSecrets(r);
             s.done();
         }
         for (JsonReader s : c.objects("Configs")) {
-            b.addConfigs(ConfigReference.newBuilder().setConfigId(s.string("ConfigID")).setConfigName(s.string("ConfigName"))
-                    .setTarget(fileName(s.object("File"))));
+            ConfigReference.Builder r = ConfigReference.newBuilder().setConfigId(s.string("ConfigID")).setConfigName(s.string("ConfigName"));
+            JsonReader f = s.object("File");
+            r.setTarget(f.string("Name")).setUid(f.string("UID")).setGid(f.string("GID"));
+            if (f.present("Mode")) {
+                r.setMode((int) f.count("Mode"));
+            }
+            f.done();
+            b.addConfigs(r);
+            s.object("Runtime").done();
             s.done();
         }
         b.setInit(c.bool("Init"))
@@ -314,22 +328,6 @@ public final class TaskSpecJson {
         c.ignoring("Isolation", "default");
         c.done();
         return b.build();
-    }
-
-    /** A secret's or config's file: its name; owner and mode only as docker's defaults (root, 0444). */
-    private static String fileName(JsonReader f) {
-        String name = f.string("Name");
-        for (String owner : new String[] {"UID", "GID"}) {
-            String v = f.string(owner);
-            if (!v.isEmpty() && !v.equals("0")) {
-                throw new InvalidSpec(f.path(owner) + ": '" + v + "' is not supported by Shoal (files are owned by root)");
-            }
-        }
-        if (f.present("Mode") && f.count("Mode") != DEFAULT_FILE_MODE) {
-            throw new InvalidSpec(f.path("Mode") + ": only mode 0444 is supported by Shoal");
-        }
-        f.done();
-        return name;
     }
 
     private static Mount mount(JsonReader m) {

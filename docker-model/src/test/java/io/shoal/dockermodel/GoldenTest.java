@@ -1,9 +1,13 @@
 package io.shoal.dockermodel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
 import io.shoal.api.Annotations;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ClusterSpec;
+import io.shoal.api.Config;
+import io.shoal.api.ConfigSpec;
 import io.shoal.api.ContainerSpec;
 import io.shoal.api.Endpoint;
 import io.shoal.api.EndpointSpec;
@@ -25,9 +29,13 @@ import io.shoal.api.NodeStatus;
 import io.shoal.api.NodeView;
 import io.shoal.api.Platform;
 import io.shoal.api.PortConfig;
+import io.shoal.api.RemoteImage;
 import io.shoal.api.ReplicatedService;
 import io.shoal.api.Resources;
 import io.shoal.api.RestartPolicy;
+import io.shoal.api.Secret;
+import io.shoal.api.SecretReference;
+import io.shoal.api.SecretSpec;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.Task;
@@ -44,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Docker's JSON shapes both ways, against golden files written from the Engine API reference
@@ -83,6 +92,8 @@ class GoldenTest {
         assertEquals(List.of("10.0.0.2"), c.getDnsConfig().getNameserversList());
         assertEquals(List.of("10.0.0.1 db"), c.getHostsList());
         assertEquals(List.of("NET_ADMIN"), c.getCapabilityAddList());
+        assertEquals(SecretReference.newBuilder().setSecretName("pw").setTarget("pw").setUid("1000").setGid("1000").setMode(0400).build(),
+                c.getSecrets(0));
         assertEquals(2048, c.getUlimits(0).getHard());
         assertEquals(64L << 20, s.getTask().getResources().getLimits().getMemoryBytes());
         assertEquals(RestartPolicy.newBuilder().setCondition(RestartPolicy.Condition.ON_FAILURE).setDelayMs(5000).setDelaySet(true).build(),
@@ -183,6 +194,46 @@ class GoldenTest {
         assertEquals(NetworkSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("backend").putLabels("env", "test"))
                 .setDriver("overlay").setAttachable(true)
                 .addIpam(IPAMConfig.newBuilder().setSubnet("10.0.9.0/24").setGateway("10.0.9.1")).build(), spec);
+    }
+
+    @Test
+    void aSecretIsWrittenWithoutItsValueAndItsCreateBodyReads() throws IOException {
+        Secret secret = Secret.newBuilder().setId("ktnbjxoalbkvbvedmg1urrz8h")
+                .setMeta(Meta.newBuilder().setVersion(11).setCreatedMs(ms("2016-11-05T01:20:17.327Z")))
+                .setSpec(SecretSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("app-dev.crt").putLabels("foo", "bar"))
+                        .setData(ByteString.copyFromUtf8("s3cret")))
+                .build();
+        assertGolden("secret.json", SecretJson.write(secret));
+        JsonNode create = golden("secret-create.json");
+        assertEquals("Driver: not supported by Shoal", assertThrows(InvalidSpec.class, () -> SecretJson.readSecret(create)).getMessage());
+        ((ObjectNode) create).remove("Driver");
+        assertEquals(SecretSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("app-key.crt").putLabels("foo", "bar"))
+                .setData(ByteString.copyFromUtf8("THIS IS NOT A REAL CERTIFICATE\n")).build(), SecretJson.readSecret(create));
+        assertEquals("Data: not base64", assertThrows(InvalidSpec.class,
+                () -> SecretJson.readSecret(Json.MAPPER.readTree("{\"Name\":\"pw\",\"Data\":\"not base64!\"}"))).getMessage());
+    }
+
+    @Test
+    void aConfigIsWrittenWithItsDataAndItsCreateBodyReads() throws IOException {
+        Config config = Config.newBuilder().setId("ktnbjxoalbkvbvedmg1urrz8h")
+                .setMeta(Meta.newBuilder().setVersion(11).setCreatedMs(ms("2016-11-05T01:20:17.327Z")))
+                .setSpec(ConfigSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("server.conf"))
+                        .setData(ByteString.copyFromUtf8("THIS IS NOT A REAL CERTIFICATE\n")))
+                .build();
+        assertGolden("config.json", SecretJson.write(config));
+        ConfigSpec spec = SecretJson.readConfig(golden("config-create.json"));
+        assertEquals(ConfigSpec.newBuilder().setAnnotations(Annotations.newBuilder().setName("server.conf").putLabels("foo", "bar"))
+                .setData(ByteString.copyFromUtf8("THIS IS NOT A REAL CERTIFICATE\n")).build(), spec);
+        assertEquals("Templating: not supported by Shoal", assertThrows(InvalidSpec.class, () -> SecretJson.readConfig(
+                Json.MAPPER.readTree("{\"Name\":\"c\",\"Data\":\"eA==\",\"Templating\":{\"Name\":\"golang\"}}"))).getMessage());
+    }
+
+    @Test
+    void anImagesDistributionIsWrittenAsDockerdWritesIt() throws IOException {
+        RemoteImage image = RemoteImage.newBuilder().setMediaType("application/vnd.docker.distribution.manifest.v2+json")
+                .setDigest("sha256:c0537ff6a5218ef531ece93d4984efc99bbf3f7497c0a7726c88e2bb7584dc96").setSizeBytes(3987495)
+                .addPlatforms(Platform.newBuilder().setArchitecture("amd64").setOs("linux")).build();
+        assertGolden("distribution.json", DistributionJson.write(image));
     }
 
     @Test

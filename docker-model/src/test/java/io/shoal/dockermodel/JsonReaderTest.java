@@ -44,7 +44,7 @@ class JsonReaderTest {
             "EndpointSpec.Ports|[{\"TargetPort\":0}]|EndpointSpec.Ports[0].TargetPort: 0 is not a port (1-65535)",
             "RollbackConfig.FailureAction|\"rollback\"|RollbackConfig.FailureAction: a rollback cannot fail by rolling back (pause or continue)",
             "TaskTemplate.ContainerSpec.Mounts|[{\"Type\":\"npipe\",\"Target\":\"/x\"}]|TaskTemplate.ContainerSpec.Mounts[0].Type: 'npipe' is not supported by Shoal (bind, volume or tmpfs)",
-            "TaskTemplate.ContainerSpec.Secrets|[{\"SecretName\":\"s\",\"File\":{\"Name\":\"s\",\"UID\":\"1000\"}}]|TaskTemplate.ContainerSpec.Secrets[0].File.UID: '1000' is not supported by Shoal (files are owned by root)",
+            "TaskTemplate.ContainerSpec.Secrets|[{\"SecretName\":\"s\",\"File\":{\"Name\":\"s\",\"Owner\":\"me\"}}]|TaskTemplate.ContainerSpec.Secrets[0].File.Owner: not supported by Shoal",
             "SomethingNew|{\"A\":1}|SomethingNew: not supported by Shoal",
     })
     void aFieldShoalWouldNotApplyIsRefusedByItsPath(String path, String json, String message) throws IOException {

@@ -19,8 +19,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,6 +83,23 @@ class EngineApiIT {
         env.put("DOCKER_HOST", "unix://" + sock);
         env.put("DOCKER_CONFIG", lab.dir.resolve("docker-config").toString());
         return Lab.run(cmd, Duration.ofMinutes(3), env);
+    }
+
+    /** Runs docker until its result is what the test waits for, up to a minute; the last result fails the test otherwise. */
+    static Lab.Result awaitDocker(Predicate<Lab.Result> ok, String... args) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        Lab.Result last = docker(args);
+        while (!ok.test(last) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            last = docker(args);
+        }
+        assertTrue(ok.test(last), "docker " + String.join(" ", args) + ": " + last.all());
+        return last;
     }
 
     static JsonNode shoalJson(String... args) throws IOException {
@@ -147,10 +167,13 @@ class EngineApiIT {
         Lab.Result ps = docker("service", "ps", "--filter", "desired-state=running", "--format", "{{.Name}} {{.CurrentState}}", "web");
         assertEquals(3, ps.out().lines().filter(l -> l.matches("web\\.[123] Running.*")).count(), ps.all());
         Lab.Result inspect = docker("service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}} {{.Spec.TaskTemplate.ContainerSpec.Image}}", "web");
-        assertEquals("3 " + image, inspect.out().strip(), inspect.all());
-        Lab.Result logs = docker("service", "logs", "web");
-        assertEquals(0, logs.code(), logs.all());
-        assertEquals(3, logs.out().lines().filter(l -> l.matches("web\\.[123]\\.\\w+@h[12]\\s+\\| hello from .*")).count(), logs.all());
+        assertTrue(inspect.out().strip().matches("3 " + Pattern.quote(image) + "@sha256:[0-9a-f]{64}"), "pinned to the registry's digest: " + inspect.all());
+        assertFalse(create.all().contains("could not be accessed on a registry"), create.all());
+        String pinned = inspect.out().strip().substring(2);
+        Lab.Result shoalInspect = lab.cli("h1", "service", "inspect", "web");
+        assertTrue(shoalInspect.out().contains("\"image\" : \"" + pinned + "\""), shoalInspect.out());
+        awaitDocker(r -> r.code() == 0 && r.out().lines().filter(l -> l.matches("web\\.[123]\\.\\w+@h[12]\\s+\\| hello from .*")).count() == 3,
+                "service", "logs", "web");
 
         Lab.Result scale = docker("service", "scale", "web=5");
         assertEquals(0, scale.code(), scale.all());
@@ -216,10 +239,9 @@ class EngineApiIT {
         Lab.Result missing = docker("service", "inspect", "nosuch");
         assertNotEquals(0, missing.code());
         assertTrue(missing.all().contains("nosuch"), missing.all());
-        Lab.Result secret = Lab.run(List.of("sh", "-c", "echo s3cret | " + DOCKER + " secret create pw -"), Duration.ofSeconds(30),
-                Map.of("DOCKER_HOST", "unix://" + socket));
-        assertNotEquals(0, secret.code(), secret.all());
-        assertTrue(secret.err().contains("secrets"), secret.all());
+        Lab.Result missingSecret = docker("secret", "inspect", "nosuch");
+        assertNotEquals(0, missingSecret.code());
+        assertTrue(missingSecret.err().contains("nosuch"), missingSecret.all());
         Lab.Result worker = dockerAt(lab.hostDir("h2").resolve("docker.sock").toString(), "node", "ls");
         assertNotEquals(0, worker.code());
         assertTrue(worker.err().contains("This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state"),
@@ -228,6 +250,46 @@ class EngineApiIT {
 
     @Test
     @Order(5)
+    void secretsAndConfigsCreatedByDockerAreShoalsAndASecretReachesItsContainerButNeverComesBack() throws IOException {
+        Lab.Result secret = Lab.run(List.of("sh", "-c", "printf s3cret | " + DOCKER + " secret create --label team=a pw -"),
+                Duration.ofSeconds(30), Map.of("DOCKER_HOST", "unix://" + socket));
+        assertEquals(0, secret.code(), secret.all());
+        Lab.Result shoal = lab.cli("h1", "secret", "ls");
+        assertTrue(shoal.out().contains("pw"), shoal.all());
+        Lab.Result ls = docker("secret", "ls", "--filter", "label=team=a", "--format", "{{.Name}}");
+        assertEquals("pw", ls.out().strip(), ls.all());
+        Lab.Result inspect = docker("secret", "inspect", "pw");
+        assertEquals(0, inspect.code(), inspect.all());
+        assertTrue(!inspect.out().contains("czNjcmV0") && !inspect.out().contains("s3cret"), inspect.out());
+
+        Lab.Result create = docker("service", "create", "--name", "sec", "--secret", "source=pw,target=app.pw,uid=1000,gid=1000,mode=0400",
+                image, "sh", "-c", "echo file $(stat -c '%u:%g %a' /run/secrets/app.pw) $(cat /run/secrets/app.pw); exec sleep 3600");
+        assertEquals(0, create.code(), create.all());
+        Lab.Result shoalInspect = lab.cli("h1", "service", "inspect", "sec");
+        assertTrue(shoalInspect.out().contains("\"uid\" : \"1000\"") && shoalInspect.out().contains("app.pw"), shoalInspect.out());
+        awaitDocker(r -> r.out().strip().equals("file 1000:1000 400 s3cret"), "service", "logs", "--raw", "sec");
+        Lab.Result inUse = docker("secret", "rm", "pw");
+        assertNotEquals(0, inUse.code(), "a secret a service uses stays");
+        assertTrue(lab.cli("h1", "secret", "ls").out().contains("pw"));
+        assertEquals(0, docker("service", "rm", "sec").code());
+
+        Lab.Result rm = docker("secret", "rm", "pw");
+        assertEquals(0, rm.code(), rm.all());
+        assertTrue(!lab.cli("h1", "secret", "ls").out().contains("pw"));
+
+        Path conf = lab.dir.resolve("app.conf");
+        Files.writeString(conf, "port=80\n");
+        Lab.Result config = docker("config", "create", "app.conf", conf.toString());
+        assertEquals(0, config.code(), config.all());
+        assertTrue(lab.cli("h1", "config", "ls").out().contains("app.conf"));
+        Lab.Result data = docker("config", "inspect", "--format", "{{printf \"%s\" .Spec.Data}}", "app.conf");
+        assertEquals("port=80", data.out().strip(), data.all());
+        assertEquals(0, docker("config", "rm", "app.conf").code());
+        assertTrue(!lab.cli("h1", "config", "ls").out().contains("app.conf"));
+    }
+
+    @Test
+    @Order(6)
     void tcpIsMutualTlsAndAManagersCertificateAdministers() throws IOException {
         Path managerCerts = certs("h1");
         Path workerCerts = certs("h2");
@@ -254,7 +316,7 @@ class EngineApiIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void dockerPyDrivesServicesAndNodes() throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(PYTHON), "needs /usr/bin/python3 with python3-docker");
         String script = """

@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.ListNetworksRequest;
 import io.shoal.api.LocalInfo;
+import io.shoal.api.LocalImagesGrpc;
 import io.shoal.api.LocalInfoRequest;
 import io.shoal.api.LocalNodeGrpc;
 import io.shoal.api.Network;
@@ -14,8 +15,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The Engine API's way into Shoal: the node's own gRPC services on its local socket (the Control
- * API, forwarded to the leader as for the {@code shoal} CLI, and the node's local service for what
- * the node itself is). Knows what kind of node answers, so that swarm endpoints on a worker or on
+ * API, forwarded to the leader as for the {@code shoal} CLI, the node's local service for what
+ * the node itself is, and its images' service for registries). Knows what kind of node answers, so that swarm endpoints on a worker or on
  * a node in no cluster get dockerd's answers.
  */
 public final class Backend {
@@ -63,6 +64,11 @@ public final class Backend {
 
     public LocalNodeGrpc.LocalNodeBlockingStub node() {
         return LocalNodeGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The node's images and its registry client, for what a registry holds for a reference. */
+    public LocalImagesGrpc.LocalImagesBlockingStub images() {
+        return LocalImagesGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
     /** What this node is (asked at most once a second). */

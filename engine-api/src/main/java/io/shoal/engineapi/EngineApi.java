@@ -13,7 +13,9 @@ public final class EngineApi {
         new ServiceRoutes(backend, logs).register(r);
         new TaskRoutes(backend, logs).register(r);
         new NetworkRoutes(backend).register(r);
-        new PendingRoutes(backend).register(r);
+        new SecretRoutes(backend).register(r);
+        new DistributionRoutes(backend).register(r);
+        new PendingRoutes().register(r);
         return r;
     }
 }

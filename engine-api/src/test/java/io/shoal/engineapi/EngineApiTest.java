@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,6 +109,45 @@ class EngineApiTest {
         HttpResponse<byte[]> ok = send("POST", "/services/create", "{\"Name\":\"x\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}");
         assertEquals(201, ok.statusCode());
         assertEquals("new1", json(ok).get("ID").asText());
+    }
+
+    @Test
+    void secretsAreCreatedListedByLabelAndRemovedAndTheirValueNeverComesBack() throws Exception {
+        HttpResponse<byte[]> created = send("POST", "/v1.41/secrets/create", "{\"Name\":\"pw\",\"Labels\":{\"team\":\"a\"},\"Data\":\"czNjcmV0\"}");
+        assertEquals(201, created.statusCode(), new String(created.body(), StandardCharsets.UTF_8));
+        String id = json(created).get("ID").asText();
+        assertEquals("s3cret", cluster.secrets.get(id).getSpec().getData().toStringUtf8());
+        HttpResponse<byte[]> listed = send("GET", "/secrets?filters=" + URLEncoder.encode("{\"label\":[\"team=a\"]}", StandardCharsets.UTF_8), null);
+        assertEquals(1, json(listed).size());
+        assertEquals("pw", json(listed).get(0).at("/Spec/Name").asText());
+        assertTrue(json(listed).get(0).at("/Spec/Data").isMissingNode(), new String(listed.body(), StandardCharsets.UTF_8));
+        assertEquals(0, json(send("GET", "/secrets?filters=" + URLEncoder.encode("{\"label\":[\"team=b\"]}", StandardCharsets.UTF_8), null)).size());
+        HttpResponse<byte[]> driver = send("POST", "/secrets/create", "{\"Name\":\"v\",\"Data\":\"eA==\",\"Driver\":{\"Name\":\"vault\"}}");
+        assertEquals(400, driver.statusCode());
+        assertEquals("Driver: not supported by Shoal", json(driver).get("message").asText());
+        HttpResponse<byte[]> update = send("POST", "/secrets/" + id + "/update?version=1", "{\"Name\":\"pw\",\"Labels\":{}}");
+        assertEquals(400, update.statusCode());
+        assertTrue(json(update).get("message").asText().startsWith("updating secrets is not supported by Shoal"));
+        assertEquals(1, cluster.secrets.size(), "neither the refused create nor the update changed anything");
+        assertEquals(204, send("DELETE", "/secrets/" + id, null).statusCode());
+        assertEquals(404, send("DELETE", "/secrets/" + id, null).statusCode());
+    }
+
+    @Test
+    void distributionInspectAsksTheNodesRegistryClientWithTheCallersCredentials() throws Exception {
+        String auth = Base64.getUrlEncoder().encodeToString("{\"username\":\"bob\",\"password\":\"pw\"}".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1.41/distribution/registry.example/team/app:v1/json"))
+                .header("X-Registry-Auth", auth).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        assertEquals("sha256:" + "ab".repeat(32), json(r).at("/Descriptor/digest").asText());
+        assertEquals(1234, json(r).at("/Descriptor/size").asLong());
+        assertEquals("amd64", json(r).at("/Platforms/0/architecture").asText());
+        assertEquals("registry.example/team/app:v1", cluster.inspected.getReference());
+        assertEquals(Base64.getEncoder().encodeToString("bob:pw".getBytes(StandardCharsets.UTF_8)), cluster.inspected.getRegistryAuth());
+        HttpResponse<byte[]> unreachable = send("GET", "/distribution/elsewhere.example/app/json", null);
+        assertEquals(500, unreachable.statusCode());
+        assertEquals("cannot reach registry elsewhere.example", json(unreachable).get("message").asText());
+        assertEquals("", cluster.inspected.getRegistryAuth());
     }
 
     @Test
