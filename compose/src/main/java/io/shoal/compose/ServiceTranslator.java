@@ -26,6 +26,7 @@ import io.shoal.api.UpdateConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -153,7 +154,7 @@ final class ServiceTranslator {
         sortedConfigs.sort(Comparator.comparing(ConfigReference::getConfigName));
         c.clearConfigs().addAllConfigs(sortedConfigs);
         c.setReadOnly(flag(svc, "read_only")).setInit(flag(svc, "init"));
-        c.addAllCapabilityAdd(list(svc, "cap_add")).addAllCapabilityDrop(list(svc, "cap_drop"));
+        capabilities(c, list(svc, "cap_add"), list(svc, "cap_drop"));
         for (Map.Entry<String, Object> u : map(svc, "ulimits").entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> l = (Map<String, Object>) u.getValue();
@@ -168,6 +169,28 @@ final class ServiceTranslator {
             c.addHosts(h.substring(colon + 1) + " " + h.substring(0, colon));
         }
         return c.build();
+    }
+
+    /**
+     * As Docker's CLI: names upper-cased with the CAP_ prefix (ALL stays ALL), sorted; a capability
+     * both added and dropped is added; adding ALL adds only ALL.
+     */
+    private static void capabilities(ContainerSpec.Builder c, List<String> add, List<String> drop) {
+        TreeSet<String> adds = new TreeSet<>();
+        add.forEach(a -> adds.add(capability(a)));
+        TreeSet<String> drops = new TreeSet<>();
+        drop.forEach(d -> drops.add(capability(d)));
+        if (adds.contains("ALL")) {
+            adds.retainAll(List.of("ALL"));
+            drops.remove("ALL");
+        }
+        drops.removeAll(adds);
+        c.addAllCapabilityAdd(adds).addAllCapabilityDrop(drops);
+    }
+
+    private static String capability(String name) {
+        String n = name.trim().toUpperCase(Locale.ROOT);
+        return n.equals("ALL") || n.startsWith("CAP_") ? n : "CAP_" + n;
     }
 
     private static List<Mount> mounts(Map<String, Object> svc, At at, Refs refs) {

@@ -180,7 +180,7 @@ class TranslationTest {
     @Test
     void runtimeOptions() {
         var c = web("""
-                cap_add: [NET_ADMIN]
+                cap_add: [net_admin]
                 cap_drop: [ALL]
                 ulimits: {nproc: 65535, nofile: {soft: 20000, hard: 40000}}
                 sysctls: [net.core.somaxconn=1024]
@@ -188,7 +188,7 @@ class TranslationTest {
                 dns_search: example.com
                 extra_hosts: {db: 10.0.0.9}
                 """).getTask().getContainer();
-        assertEquals(List.of("NET_ADMIN"), c.getCapabilityAddList());
+        assertEquals(List.of("CAP_NET_ADMIN"), c.getCapabilityAddList());
         assertEquals(List.of("ALL"), c.getCapabilityDropList());
         assertEquals("nofile", c.getUlimits(0).getName());
         assertEquals(20000, c.getUlimits(0).getSoft());
