@@ -313,8 +313,8 @@ final class Normalizer {
             }
             if (m.get("mode") != null) {
                 long mode = ra.key("mode").integer(m.get("mode"));
-                if (mode < 0 || mode > 07777) {
-                    throw ra.key("mode").fail("file mode " + mode + " is out of range");
+                if (mode < 0 || mode > 0777) {
+                    throw ra.key("mode").fail("file mode 0" + Long.toOctalString(mode) + " is out of range (0000-0777, octal)");
                 }
                 r.put("mode", mode);
             }

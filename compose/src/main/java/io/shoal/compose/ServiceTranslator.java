@@ -47,6 +47,8 @@ import static io.shoal.compose.Canon.str;
  * stack's {@link Refs}.
  */
 final class ServiceTranslator {
+    private static final long DEFAULT_FILE_MODE = 0444;
+
     /** The stack's names for what the file declares; null where the file declares nothing of that name. */
     record Refs(Namespace ns, Function<String, String> network, Function<String, String> volume,
                 Function<String, String> secret, Function<String, String> config, Function<String, String> environment) {}
@@ -134,7 +136,8 @@ final class ServiceTranslator {
                 throw at.key("secrets").index(i).fail("undefined secret \"" + str(r, "source") + "\" (declare it under the top-level secrets)");
             }
             c.addSecrets(SecretReference.newBuilder().setSecretName(target)
-                    .setTarget(r.containsKey("target") ? str(r, "target") : str(r, "source")));
+                    .setTarget(r.containsKey("target") ? str(r, "target") : str(r, "source"))
+                    .setUid(owner(r, "uid")).setGid(owner(r, "gid")).setMode(fileMode(r)));
         }
         List<Map<String, Object>> configs = list(svc, "configs");
         for (int i = 0; i < configs.size(); i++) {
@@ -144,7 +147,8 @@ final class ServiceTranslator {
                 throw at.key("configs").index(i).fail("undefined config \"" + str(r, "source") + "\" (declare it under the top-level configs)");
             }
             c.addConfigs(ConfigReference.newBuilder().setConfigName(target)
-                    .setTarget(r.containsKey("target") ? str(r, "target") : str(r, "source")));
+                    .setTarget(r.containsKey("target") ? str(r, "target") : str(r, "source"))
+                    .setUid(owner(r, "uid")).setGid(owner(r, "gid")).setMode(fileMode(r)));
         }
         // sorted by name, as Docker does, so that a redeploy of the same file changes nothing
         List<SecretReference> sortedSecrets = new ArrayList<>(c.getSecretsList());
@@ -169,6 +173,16 @@ final class ServiceTranslator {
             c.addHosts(h.substring(colon + 1) + " " + h.substring(0, colon));
         }
         return c.build();
+    }
+
+    /** A secret's or config's file owner as Docker's conversion gives it: "0" unless the file says. */
+    private static String owner(Map<String, Object> ref, String key) {
+        return ref.containsKey(key) ? str(ref, key) : "0";
+    }
+
+    /** The file's permission bits: 0444 unless the file says, as Docker's conversion. */
+    private static int fileMode(Map<String, Object> ref) {
+        return (int) num(ref, "mode", DEFAULT_FILE_MODE);
     }
 
     /**

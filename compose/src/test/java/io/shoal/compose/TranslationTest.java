@@ -206,7 +206,7 @@ class TranslationTest {
                 services:
                   web:
                     image: a
-                    secrets: [pw, {source: key, target: api.key}]
+                    secrets: [pw, {source: key, target: api.key, uid: "103", gid: "104", mode: 0400}]
                     configs: [{source: conf, target: /etc/app.conf}]
                 secrets:
                   pw: {content: hunter2, labels: {a: b}}
@@ -218,6 +218,10 @@ class TranslationTest {
         var c = p.services().getFirst().getTask().getContainer();
         assertEquals("real-key", c.getSecrets(0).getSecretName());
         assertEquals("api.key", c.getSecrets(0).getTarget());
+        assertEquals(List.of("103", "104", 0400), List.of(c.getSecrets(0).getUid(), c.getSecrets(0).getGid(), c.getSecrets(0).getMode()));
+        // Docker's conversion fills in the owner root and mode 0444
+        assertEquals(List.of("0", "0", 0444), List.of(c.getSecrets(1).getUid(), c.getSecrets(1).getGid(), c.getSecrets(1).getMode()));
+        assertEquals(List.of("0", "0", 0444), List.of(c.getConfigs(0).getUid(), c.getConfigs(0).getGid(), c.getConfigs(0).getMode()));
         assertEquals("st_pw", c.getSecrets(1).getSecretName());
         assertEquals("pw", c.getSecrets(1).getTarget());
         assertEquals("st_conf", c.getConfigs(0).getConfigName());

@@ -40,6 +40,8 @@ class ValidationTest {
             undefined volume    | volumes: ["data:/data"]            | app.yml: services.web.volumes[0]: undefined volume "data" (declare it under the top-level volumes)
             undefined secret    | secrets: [pw]                      | app.yml: services.web.secrets[0]: undefined secret "pw" (declare it under the top-level secrets)
             undefined config    | configs: [conf]                    | app.yml: services.web.configs[0]: undefined config "conf" (declare it under the top-level configs)
+            secret mode         | secrets: [{source: pw, mode: 01777}] | app.yml: services.web.secrets[0].mode: file mode 01777 is out of range (0000-0777, octal)
+            secret uid          | secrets: [{source: pw, uid: root}] | app.yml: services.web.secrets[0].uid: must be a number, not "root"
             relative target     | volumes: ["/a:data"]               | app.yml: services.web.volumes[0]: target "data" must be an absolute path in the container
             health test         | healthcheck: {test: [curl, x]}     | app.yml: services.web.healthcheck.test: a list must start with CMD, CMD-SHELL or NONE, not "curl"
             health disable      | healthcheck: {test: [CMD, x], disable: true} | app.yml: services.web.healthcheck: test and disable cannot be set at the same time

@@ -91,6 +91,12 @@ final class ServiceView {
         v.put("ulimits", ulimits);
         v.put("dns", strings(c.path("DNSConfig").path("Nameservers")) + " " + strings(c.path("DNSConfig").path("Search")));
         v.put("hosts", strings(c.path("Hosts")));
+        List<String> secrets = new ArrayList<>();
+        c.path("Secrets").forEach(x -> secrets.add(fileRef(x.path("SecretName").asText(), x.path("File"))));
+        v.put("secrets", sorted(secrets));
+        List<String> configs = new ArrayList<>();
+        c.path("Configs").forEach(x -> configs.add(fileRef(x.path("ConfigName").asText(), x.path("File"))));
+        v.put("configs", sorted(configs));
         return v;
     }
 
@@ -157,7 +163,18 @@ final class ServiceView {
         v.put("ulimits", c.getUlimitsList().stream().map(u -> u.getName() + " " + u.getSoft() + " " + u.getHard()).toList());
         v.put("dns", List.copyOf(c.getDnsConfig().getNameserversList()) + " " + List.copyOf(c.getDnsConfig().getSearchList()));
         v.put("hosts", List.copyOf(c.getHostsList()));
+        v.put("secrets", sorted(c.getSecretsList().stream().map(x -> fileRef(x.getSecretName(), x.getTarget(), x.getUid(), x.getGid(), x.getMode())).toList()));
+        v.put("configs", sorted(c.getConfigsList().stream().map(x -> fileRef(x.getConfigName(), x.getTarget(), x.getUid(), x.getGid(), x.getMode())).toList()));
         return v;
+    }
+
+    private static String fileRef(String name, JsonNode file) {
+        return fileRef(name, file.path("Name").asText(), file.path("UID").asText(), file.path("GID").asText(), file.path("Mode").asInt());
+    }
+
+    /** A secret or config reference: "NAME>TARGET UID:GID MODE" (mode in octal). */
+    private static String fileRef(String name, String target, String uid, String gid, int mode) {
+        return name + ">" + target + " " + uid + ":" + gid + " 0" + Integer.toOctalString(mode);
     }
 
     private static String update(JsonNode u) {

@@ -3,8 +3,11 @@ package io.shoal.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
+import io.shoal.api.Annotations;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.ListConfigsRequest;
 import io.shoal.api.ListNetworksRequest;
+import io.shoal.api.ListSecretsRequest;
 import io.shoal.api.ListServicesRequest;
 import io.shoal.api.Network;
 import io.shoal.api.Service;
@@ -158,29 +161,40 @@ class StackDiffIT {
         }
     }
 
-    /** The stack's networks on each engine: name -> labels. */
-    private static Map<String, String> dockerNetworks(String stack) {
+    /** The stack's networks, secrets and configs on Docker: "network NAME" -> labels. */
+    private static Map<String, String> dockerObjects(String stack) {
         Map<String, String> out = new TreeMap<>();
-        docker.docker("network", "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format", "{{.Name}} {{.Labels}}")
-                .out().lines().forEach(l -> out.put(l.split(" ", 2)[0], String.join(",", new TreeSet<>(List.of(l.split(" ", 2)[1].split(","))))));
+        for (String kind : List.of("network", "secret", "config")) {
+            docker.docker(kind, "ls", "--filter", "label=com.docker.stack.namespace=" + stack, "--format", "{{.Name}} {{.Labels}}")
+                    .out().lines().forEach(l -> out.put(kind + " " + l.split(" ", 2)[0],
+                            String.join(",", new TreeSet<>(List.of(l.split(" ", 2)[1].split(","))))));
+        }
         return out;
     }
 
-    private static Map<String, String> shoalNetworks(String stack) {
+    /** The same on Shoal. */
+    private static Map<String, String> shoalObjects(String stack) {
         ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
         try {
+            var control = ControlGrpc.newBlockingStub(ch);
             Map<String, String> out = new TreeMap<>();
-            for (Network n : ControlGrpc.newBlockingStub(ch).listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList()) {
-                var labels = new TreeMap<>(n.getSpec().getAnnotations().getLabelsMap());
-                if (stack.equals(labels.get("com.docker.stack.namespace"))) {
-                    List<String> kv = new ArrayList<>();
-                    labels.forEach((k, v) -> kv.add(k + "=" + v));
-                    out.put(n.getSpec().getAnnotations().getName(), String.join(",", kv));
-                }
-            }
+            control.listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList()
+                    .forEach(n -> labelled(out, "network", n.getSpec().getAnnotations(), stack));
+            control.listSecrets(ListSecretsRequest.getDefaultInstance()).getSecretsList()
+                    .forEach(n -> labelled(out, "secret", n.getSpec().getAnnotations(), stack));
+            control.listConfigs(ListConfigsRequest.getDefaultInstance()).getConfigsList()
+                    .forEach(n -> labelled(out, "config", n.getSpec().getAnnotations(), stack));
             return out;
         } finally {
             ch.shutdownNow();
+        }
+    }
+
+    private static void labelled(Map<String, String> out, String kind, Annotations a, String stack) {
+        if (stack.equals(a.getLabelsMap().get("com.docker.stack.namespace"))) {
+            List<String> kv = new ArrayList<>();
+            new TreeMap<>(a.getLabelsMap()).forEach((k, v) -> kv.add(k + "=" + v));
+            out.put(kind + " " + a.getName(), String.join(",", kv));
         }
     }
 
@@ -232,7 +246,7 @@ class StackDiffIT {
                 assertEquals(ds.get(name).get(field), ss.get(name).get(field), name + "." + field + " (Docker, then Shoal)");
             }
         }
-        assertEquals(dockerNetworks(stack), shoalNetworks(stack), "the networks the stack made, with their labels");
+        assertEquals(dockerObjects(stack), shoalObjects(stack), "the networks, secrets and configs the stack made, with their labels");
         await(stack + " converged on Docker", () -> converged(dockerReplicas(stack)));
         await(stack + " converged on Shoal", () -> {
             try {
@@ -246,6 +260,8 @@ class StackDiffIT {
 
     @Test
     void anApplicationDeploysAlikeOnDockerAndShoal() throws IOException {
+        file("app_token.txt", "t0ken\n");
+        file("app_conf.txt", "listen 80\n");
         sameOnBoth(resource("app.yml"), "app");
         if (Boolean.getBoolean("shoal.full")) {
             sameOnBoth(resource("init.yml"), "initapp");
@@ -279,7 +295,7 @@ class StackDiffIT {
             assertEquals(1, s.err().lines().filter(l -> l.startsWith("Error: ")).count(), s.err());
             assertTrue(s.err().contains(f.toString()), e.getKey() + ": the message names the file: " + s.err());
             assertEquals(Map.of(), shoalServices(stack), e.getKey() + ": no service");
-            assertEquals(Map.of(), shoalNetworks(stack), e.getKey() + ": no network");
+            assertEquals(Map.of(), shoalObjects(stack), e.getKey() + ": no network, secret or config");
         }
     }
 

@@ -30,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code shoal stack} end to end: a web + API + database application written as a compose file,
  * deployed to a lab of one manager and two workers with real containers. Checks the replica counts,
  * the database pinned to the manager, the published port answering through the routing mesh on every
- * node, services reaching each other by their short names, a redeploy of the same files replacing no
- * task, a change to one service replacing only its tasks, {@code --prune}, refused files creating
- * nothing, and {@code stack rm} leaving nothing of the stack.
+ * node, services reaching each other by their short names, a secret and a config from files read
+ * inside the containers (with the secret's mode), a redeploy of the same files replacing no task, a
+ * change to one service replacing only its tasks, {@code --prune}, refused files creating nothing,
+ * and {@code stack rm} leaving nothing of the stack.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StacksIT {
@@ -42,7 +43,10 @@ class StacksIT {
     private static String image;
     private static Path dir;
 
-    /** A web front, an API on two networks and a database only the API's network reaches, pinned to a manager. */
+    /**
+     * A web front, an API on two networks with a config file, and a database only the API's network
+     * reaches, pinned to a manager, with its password from a secret file.
+     */
     static final String SHOP = """
             version: "3.9"
             x-http: &http
@@ -58,15 +62,21 @@ class StacksIT {
                   replicas: 2
               api:
                 <<: *http
-                command: ["sh", "-c", "echo api-$${GREETING}-$$(hostname) > /www/index.html; exec httpd -f -p 8000 -h /www"]
+                command: ["sh", "-c", "echo api-$${GREETING}-$$(cat /etc/api.conf)-$$(hostname) > /www/index.html; exec httpd -f -p 8000 -h /www"]
                 environment:
                   GREETING: ${GREETING:-hello}
+                configs:
+                  - source: api_conf
+                    target: /etc/api.conf
                 networks: [front, back]
                 deploy:
                   replicas: 2
               db:
                 <<: *http
-                command: ["sh", "-c", "echo db-ok > /www/index.html; exec httpd -f -p 5432 -h /www"]
+                command: ["sh", "-c", "echo db-ok-$$(cat /run/secrets/db_password)-$$(stat -c %a /run/secrets/db_password) > /www/index.html; exec httpd -f -p 5432 -h /www"]
+                secrets:
+                  - source: db_password
+                    mode: 0400
                 networks: [back]
                 deploy:
                   placement:
@@ -80,6 +90,12 @@ class StacksIT {
               front:
               back:
                 attachable: true
+            secrets:
+              db_password:
+                file: ./db_password.txt
+            configs:
+              api_conf:
+                file: ./api.conf
             """;
     static final Map<String, String> CONVERGED = Map.of("shop_api", "2/2", "shop_db", "1/1", "shop_probe", "1/1", "shop_web", "2/2");
 
@@ -95,6 +111,8 @@ class StacksIT {
         image = reg.out().strip();
         dir = Files.createTempDirectory("shoal-e2e-stacks");
         Files.writeString(dir.resolve("shop.yml"), SHOP);
+        Files.writeString(dir.resolve("db_password.txt"), "s3cret\n");
+        Files.writeString(dir.resolve("api.conf"), "v1\n");
     }
 
     @AfterAll
@@ -167,7 +185,8 @@ class StacksIT {
         Lab.Result r = shoal("stack", "deploy", "-c", dir.resolve("shop.yml").toString(), "shop");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.err().contains("Ignoring unsupported options: depends_on"), r.err());
-        for (String line : List.of("Creating network shop_front", "Creating network shop_back", "Creating service shop_web",
+        for (String line : List.of("Creating secret shop_db_password", "Creating config shop_api_conf",
+                "Creating network shop_front", "Creating network shop_back", "Creating service shop_web",
                 "Creating service shop_api", "Creating service shop_db", "Creating service shop_probe")) {
             assertTrue(r.out().contains(line), line + " in:\n" + r.out());
         }
@@ -197,10 +216,11 @@ class StacksIT {
 
     @Test
     @Order(3)
-    void servicesReachEachOtherByTheirShortNames() {
-        Lab.Result logs = lab.awaitCli("h1", CONVERGE, x -> x.code() == 0 && x.out().contains("| api-hello-") && x.out().contains("| db-ok"),
-                "service", "logs", "shop_probe");
-        assertTrue(logs.out().contains("| db-ok"), logs.out());
+    void servicesReachEachOtherByTheirShortNamesAndReadTheirSecretAndConfig() {
+        // the API serves its config's content, the database its secret's and the secret file's mode (0400)
+        Lab.Result logs = lab.awaitCli("h1", CONVERGE, x -> x.code() == 0 && x.out().contains("| api-hello-v1-")
+                && x.out().contains("| db-ok-s3cret-400"), "service", "logs", "shop_probe");
+        assertTrue(logs.out().contains("| db-ok-s3cret-400"), logs.out());
     }
 
     @Test
@@ -214,6 +234,7 @@ class StacksIT {
         Lab.Result r = shoal("stack", "deploy", "-c", dir.resolve("shop.yml").toString(), "shop");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("Updating service shop_web (id: "), r.out());
+        assertTrue(!r.out().contains("Creating"), "the secret, config and networks exist: " + r.out());
         for (String s : CONVERGED.keySet()) {
             assertEquals(versions.get(s), version(s), s + " was not written again");
         }
@@ -225,12 +246,12 @@ class StacksIT {
     void changingOneServiceReplacesOnlyItsTasks() {
         Map<String, String> before = running();
         long web = version("shop_web");
-        // the same file read from standard input, with another greeting for the API
-        Lab.Result r = Lab.run(List.of("sh", "-c", "\"$0\" cli --name \"$1\" --dir \"$2\" h1 stack deploy -c - shop < \"$3\"",
+        // the same file read from standard input (relative paths from the current directory), another greeting for the API
+        Lab.Result r = Lab.run(List.of("sh", "-c", "cd \"${3%/*}\" && \"$0\" cli --name \"$1\" --dir \"$2\" h1 stack deploy -c - shop < \"$3\"",
                         Lab.REPO.resolve("deploy/lab.sh").toString(), lab.name, lab.dir.toString(), dir.resolve("shop.yml").toString()),
                 Duration.ofMinutes(3), Map.of("IMAGE", image, "GREETING", "bonjour"));
         assertEquals(0, r.code(), r.all());
-        lab.awaitCli("h1", CONVERGE, x -> x.code() == 0 && x.out().contains("| api-bonjour-"), "service", "logs", "shop_probe");
+        lab.awaitCli("h1", CONVERGE, x -> x.code() == 0 && x.out().contains("| api-bonjour-v1-"), "service", "logs", "shop_probe");
         await("the API's tasks replaced", () -> {
             Map<String, String> now = running();
             return now.values().stream().filter(v -> v.startsWith("shop_api")).count() == 2
@@ -262,6 +283,19 @@ class StacksIT {
         assertTrue(ext.err().contains("network \"outside\" is declared as external, but could not be found"), ext.err());
         Lab.Result missing = shoal("stack", "deploy", "-c", dir.resolve("nope.yml").toString(), "other");
         assertEquals(1, missing.code(), missing.all());
+        // a config cannot change: the stack's with another content is refused before anything is written
+        Path changed = dir.resolve("changed.yml");
+        Files.writeString(changed, SHOP.replace("file: ./api.conf", "content: v2"));
+        Map<String, Long> versions = new TreeMap<>();
+        CONVERGED.keySet().forEach(s -> versions.put(s, version(s)));
+        Lab.Result conf = shoal(Map.of("GREETING", "bonjour"), "stack", "deploy", "-c", changed.toString(), "shop");
+        assertEquals(1, conf.code(), conf.all());
+        assertTrue(conf.err().contains("config shop_api_conf exists with another content"), conf.err());
+        CONVERGED.keySet().forEach(s -> assertEquals(versions.get(s), version(s), s + " untouched"));
+        Files.writeString(bad, "services:\n  extra:\n    image: ${IMAGE}\n    secrets: [key]\nsecrets:\n  key:\n    external: true\n");
+        Lab.Result sec = shoal("stack", "deploy", "-c", bad.toString(), "other");
+        assertEquals(1, sec.code(), sec.all());
+        assertTrue(sec.err().contains("secret \"key\" is declared as external, but could not be found"), sec.err());
         assertEquals(before, replicas());
         assertEquals("", shoal("stack", "ls", "-q").out().replace("shop\n", ""), "no other stack appeared");
         Lab.Result nets = shoal("network", "ls", "--format", "json");
@@ -292,8 +326,13 @@ class StacksIT {
     void stackRmLeavesNothingOfTheStack() {
         Lab.Result r = shoal("stack", "rm", "shop");
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.out().contains("Removing service shop_web") && r.out().contains("Removing network shop_back"), r.out());
+        for (String line : List.of("Removing service shop_web", "Removing secret shop_db_password", "Removing config shop_api_conf",
+                "Removing network shop_back")) {
+            assertTrue(r.out().contains(line), line + " in:\n" + r.out());
+        }
         assertEquals("", shoal("stack", "ls", "-q").out().strip());
+        assertEquals("", shoal("secret", "ls", "-q").out().strip());
+        assertEquals("", shoal("config", "ls", "-q").out().strip());
         assertEquals("[ ]", shoal("service", "ls", "--format", "json").out().strip());
         Lab.Result nets = shoal("network", "ls", "--format", "json");
         assertTrue(!nets.out().contains("shop_"), nets.out());

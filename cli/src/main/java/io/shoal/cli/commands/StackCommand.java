@@ -238,7 +238,8 @@ public final class StackCommand implements Runnable {
                         .stream().filter(s -> inStack(s, stack)).sorted(Comparator.comparing(s -> s.getSpec().getAnnotations().getName())).toList();
                 List<Network> networks = control().listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList()
                         .stream().filter(n -> inStack(n, stack)).sorted(Comparator.comparing(n -> n.getSpec().getAnnotations().getName())).toList();
-                if (services.isEmpty() && networks.isEmpty()) {
+                StackFileObjects files = new StackFileObjects(control());
+                if (services.isEmpty() && networks.isEmpty() && !files.any(stack)) {
                     err().println("Nothing found in stack: " + stack);
                     continue;
                 }
@@ -246,6 +247,7 @@ public final class StackCommand implements Runnable {
                     out().println("Removing service " + s.getSpec().getAnnotations().getName());
                     control().removeService(RemoveServiceRequest.newBuilder().setService(s.getId()).build());
                 }
+                files.remove(stack, out());
                 for (Network n : networks) {
                     out().println("Removing network " + n.getSpec().getAnnotations().getName());
                     if (!removeNetwork(n)) {

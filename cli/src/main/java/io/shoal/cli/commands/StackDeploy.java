@@ -34,16 +34,17 @@ import java.util.stream.Collectors;
 /**
  * {@code shoal stack deploy}: makes the cluster hold what the compose files declare. Everything that
  * can be checked is checked before anything changes (the files, external objects, names and ports
- * taken outside the stack); then networks are created, services created or updated (an update whose
- * spec did not change changes nothing: the managers compare), and with {@code --prune} the stack's
- * services no longer in the files removed. If a create fails half-way, what this run created is
- * removed again, so a refused deployment leaves the cluster as it was.
+ * taken outside the stack, secrets and configs: {@link StackFileObjects}); then, in Docker's order,
+ * the stack's services no longer in the files are removed with {@code --prune}, secrets, configs and
+ * networks created, services created or updated (an update whose spec did not change changes
+ * nothing: the managers compare). If a create fails half-way, what this run created is removed
+ * again, so a refused deployment leaves the cluster as it was.
  */
 @Command(name = "deploy", aliases = "up", mixinStandardHelpOptions = true,
         description = "Deploy a new stack or update an existing one from compose files.")
 final class StackDeploy extends ClientCommand {
     @Option(names = {"-c", "--compose-file"}, required = true, description = "A compose file, or - for standard input (repeatable; later files merge over earlier ones).")
-    List<String> files = new ArrayList<>();
+    List<String> composeFiles = new ArrayList<>();
     @Option(names = "--prune", description = "Remove the stack's services that are no longer in the files.") boolean prune;
     @Option(names = "--resolve-image", description = "always, changed or never (accepted for Docker's sake: Shoal's nodes pull the tag as written).")
     String resolveImage = "always";
@@ -59,7 +60,7 @@ final class StackDeploy extends ClientCommand {
         if (!Set.of("always", "changed", "never").contains(resolveImage)) {
             throw usage("--resolve-image: '" + resolveImage + "' is not one of always, changed, never");
         }
-        Project project = ComposeFiles.load(files, System.in, err());
+        Project project = ComposeFiles.load(composeFiles, System.in, err());
         StackPlan plan = StackTranslator.plan(project, stack);
         List<ServiceSpec> specs = new ArrayList<>(plan.services());
         if (withRegistryAuth) {
@@ -73,7 +74,9 @@ final class StackDeploy extends ClientCommand {
                 .stream().collect(Collectors.toMap(s -> s.getSpec().getAnnotations().getName(), Function.identity()));
         Map<String, Network> networks = control().listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList()
                 .stream().collect(Collectors.toMap(n -> n.getSpec().getAnnotations().getName(), Function.identity(), (a, b) -> a));
+        StackFileObjects files = new StackFileObjects(control());
         preflight(plan, specs, services, networks);
+        files.check(plan, stack);
 
         Deque<Runnable> undo = new ArrayDeque<>();
         try {
@@ -86,6 +89,7 @@ final class StackDeploy extends ClientCommand {
                     }
                 }
             }
+            files.create(plan, out(), undo);
             for (NetworkSpec n : plan.networks()) {
                 if (!networks.containsKey(n.getAnnotations().getName())) {
                     out().println("Creating network " + n.getAnnotations().getName());
