@@ -34,6 +34,7 @@ class StackBench {
     private static final int SERVICES = 10;
     private static final int ROUNDS = Integer.getInteger("shoal.bench.rounds", 3);
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration POLL = Duration.ofMillis(25);
 
     static String compose() {
         StringBuilder b = new StringBuilder("version: \"3.9\"\nservices:\n");
@@ -43,11 +44,16 @@ class StackBench {
         return b.append("networks:\n  app:\n").toString();
     }
 
-    private static long until(long t0, BooleanSupplier done) {
+    /**
+     * Polls {@code done} every {@link #POLL} (a busy loop would take a core from the engines being
+     * measured on a 2-core machine) and returns the ms since {@code t0} when it first held.
+     */
+    private static long until(long t0, BooleanSupplier done) throws InterruptedException {
         while (!done.getAsBoolean()) {
             if (System.nanoTime() - t0 > TIMEOUT.toNanos()) {
                 throw new AssertionError("the stack did not converge within " + TIMEOUT);
             }
+            Thread.sleep(POLL);
         }
         return (System.nanoTime() - t0) / 1_000_000;
     }
