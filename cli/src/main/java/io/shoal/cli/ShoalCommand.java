@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.cli.commands.CaCommand;
+import io.shoal.api.BuildInfo;
 import io.shoal.cli.commands.ConfigCommand;
 import io.shoal.cli.commands.ImageCommand;
 import io.shoal.cli.commands.InfoCommand;
@@ -13,6 +14,7 @@ import io.shoal.cli.commands.NodeCommand;
 import io.shoal.cli.commands.SecretCommand;
 import io.shoal.cli.commands.ServiceCommand;
 import io.shoal.cli.commands.StackCommand;
+import io.shoal.cli.commands.VersionCommand;
 import io.shoal.cli.daemon.DaemonCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,12 +22,13 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
 /** The root command. */
-@Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
+@Command(name = "shoal", mixinStandardHelpOptions = true, versionProvider = ShoalCommand.Version.class,
         description = "Shoal: container orchestration in the spirit of swarm mode.",
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
-                ImageCommand.class, CaCommand.class, SecretCommand.class, ConfigCommand.class})
+                ImageCommand.class, CaCommand.class, SecretCommand.class, ConfigCommand.class,
+                VersionCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";
 
@@ -42,6 +45,19 @@ public final class ShoalCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** What {@code shoal --version} prints, as {@code docker --version}: one line with the version and the commit. */
+    public static String versionLine() {
+        return "shoal version " + BuildInfo.version() + ", build " + BuildInfo.commit();
+    }
+
+    /** Picocli's {@code --version}. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {versionLine()};
+        }
+    }
 
     @Override
     public void run() {

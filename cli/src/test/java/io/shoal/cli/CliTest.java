@@ -31,7 +31,7 @@ class CliTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
             "node update", "node promote", "node demote", "node rm", "image", "image ls", "image pull", "image prune", "network", "network create",
-            "network ls", "network inspect", "network rm", "service create", "ca", "ca client-cert"})
+            "network ls", "network inspect", "network rm", "service create", "ca", "ca client-cert", "version"})
     void everyCommandHasHelp(String cmd) {
         String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
         Run r = run(args);
@@ -91,6 +91,23 @@ class CliTest {
         Run r = run("--host", "unix:///nonexistent/x.sock", "init", "--cert-expiry", "59s");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("Error: --cert-expiry 59s is too short: use at least 1m"), r.err());
+    }
+
+    @Test
+    void versionLinesNameTheBuildAndTheVersionCommandShowsTheClientEvenWithoutADaemon() {
+        Run v = run("--version");
+        assertEquals(0, v.code(), v.err());
+        assertTrue(v.out().strip().matches("shoal version [0-9][0-9A-Za-z.+-]*, build ([0-9a-f]{12}|unknown)"), v.out());
+        Run r = run("--host", "unix:///nonexistent/shoal.sock", "version");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.out().startsWith("Client:\n Version:"), r.out());
+        assertTrue(r.out().contains(" API version:"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" Java version:\\s+" + Runtime.version().feature() + "[.+].*")), r.out());
+        assertEquals("Error: cannot reach the shoal daemon at unix:///nonexistent/shoal.sock: is 'shoal daemon' running?",
+                r.err().strip());
+        Run bad = run("--host", "unix:///nonexistent/shoal.sock", "version", "--format", "yaml");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().startsWith("Error: --format: 'yaml' is not supported"), bad.err());
     }
 
     @Test

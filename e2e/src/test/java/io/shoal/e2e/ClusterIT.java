@@ -107,7 +107,7 @@ class ClusterIT {
         // the table for people has the documented columns
         Lab.Result table = lab.cli("h2", "node", "ls");
         assertEquals(0, table.code(), table.all());
-        assertTrue(table.out().lines().findFirst().orElse("").matches("ID\\s+HOSTNAME\\s+STATUS\\s+AVAILABILITY\\s+MANAGER STATUS\\s+ADDRESS\\s*"),
+        assertTrue(table.out().lines().findFirst().orElse("").matches("ID\\s+HOSTNAME\\s+STATUS\\s+AVAILABILITY\\s+MANAGER STATUS\\s+ADDRESS\\s+ENGINE VERSION\\s*"),
                 table.out());
         // a worker's socket sends clients to a manager, as docker does; its own node it still describes
         Lab.Result onWorker = lab.cli("h4", "node", "ls");
@@ -116,6 +116,17 @@ class ClusterIT {
         Lab.Result workerInfo = lab.cli("h4", "info", "--format", "json");
         assertEquals(0, workerInfo.code(), workerInfo.all());
         assertTrue(json(workerInfo).get("ManagerAddresses").toString().contains(lab.ip("h1") + ":4242"), workerInfo.out());
+        // every node reports the version its daemon runs, and `shoal version` shows the client's and the daemon's
+        Lab.Result version = lab.cli("h4", "version", "--format", "json");
+        assertEquals(0, version.code(), version.all());
+        JsonNode v = json(version);
+        String engine = v.get("Server").get("Version").asText();
+        assertEquals(v.get("Client").get("Version").asText(), engine, version.out());
+        assertFalse(engine.isBlank() || engine.equals("unknown"), version.out());
+        assertEquals(v.get("Client").get("GitCommit").asText(), v.get("Server").get("GitCommit").asText(), version.out());
+        for (JsonNode n : json(ls)) {
+            assertEquals(engine, n.get("EngineVersion").asText(), n.toString());
+        }
 
         // every daemon serves Prometheus metrics (lab.sh starts them with --metrics-addr IP:9323);
         // the managers' say who leads and what they applied, a worker's only the JVM's

@@ -19,6 +19,7 @@ import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.manager.rpc.Caller;
+import io.shoal.manager.store.StoreFormat;
 import io.shoal.manager.rpc.Forwarder;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.Agent;
@@ -99,7 +100,7 @@ final class ClusterMember implements AutoCloseable {
             this.controlRoute = null;
         }
         this.tasks = new TaskManager(options.executor(), new TaskStep(System::currentTimeMillis));
-        this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime())),
+        this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT),
                 state.advertiseAddr(), onSession, tasks);
         if (options.overlay() != null) {
             options.overlay().configure(state.nodeId(), advertise.host());
@@ -111,6 +112,7 @@ final class ClusterMember implements AutoCloseable {
             services.addAll(Refusal.clusterApi(Refusal.NOT_A_MANAGER));
         }
         services.add(new NodeLogsService(options.taskLogs(), NodeDescriptions.hostname()).bindService());
+        services.add(new VersionService(this::clusterStoreFormat).bindService());
         Set<String> clusterApi = Refusal.CLUSTER_API.stream().map(d -> d.getName()).collect(Collectors.toSet());
         this.localApi = services.stream()
                 .filter(d -> clusterApi.contains(d.getServiceDescriptor().getName()))
@@ -142,6 +144,11 @@ final class ClusterMember implements AutoCloseable {
     static ClusterMember start(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
                              Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
         return new ClusterMember(files, state, localRegistry, onSession, options);
+    }
+
+    /** The store format the managers agreed on (from this manager's store), 0 on a worker. */
+    int clusterStoreFormat() {
+        return 0;
     }
 
     NodeState state() {

@@ -38,6 +38,7 @@ import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.rpc.AuthInterceptor;
+import io.shoal.manager.store.StoreFormat;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.NodeDescriptions;
 import io.shoal.worker.fs.Trees;
@@ -114,7 +115,7 @@ public final class NodeDaemon implements AutoCloseable {
             }
         }
         socketServer = LocalSocket.serve(options.socket(),
-                Stream.concat(Stream.of(new LocalNodeService(this).bindService()),
+                Stream.concat(Stream.of(new LocalNodeService(this).bindService(), new VersionService(this::clusterStoreFormat).bindService()),
                                 options.localServices().stream())
                         .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local())).toList(), localRegistry);
         LOG.info("shoal daemon ready on unix://{} (data dir {}, {})", options.socket(), options.dataDir(),
@@ -213,7 +214,7 @@ public final class NodeDaemon implements AutoCloseable {
                     .setSpec(NodeSpec.newBuilder().setDesiredRole(NodeRole.NODE_ROLE_MANAGER))
                     .setRole(NodeRole.NODE_ROLE_MANAGER)
                     .setManagerStatus(ManagerStatus.newBuilder().setRaftId(nodeId).setAddr(raftAddr))
-                    .setDescription(NodeDescriptions.local(List.of(options.runtime())))
+                    .setDescription(NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT))
                     .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.UNKNOWN).setAddr(advertise.host()))
                     .setAdvertiseAddr(advertise.toString())
                     .build();
@@ -266,7 +267,7 @@ public final class NodeDaemon implements AutoCloseable {
             HostPort listen = listenAddr(req.getListenAddr());
             HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
             JoinClient.Admitted admitted = JoinClient.join(remote.toString(), token, req.getToken().trim(), NodeDescriptions.hostname(),
-                    advertise.toString(), NodeDescriptions.local(List.of(options.runtime())));
+                    advertise.toString(), NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT));
             KeyPair kp = admitted.keys();
             IssueNodeCertificateResponse resp = admitted.response();
             boolean manager = resp.getRole() == NodeRole.NODE_ROLE_MANAGER;
@@ -325,6 +326,12 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- info
+
+    /** The store format this node's cluster agreed on, as far as its manager knows; 0 on a worker or outside a cluster. */
+    int clusterStoreFormat() {
+        ClusterMember m = member;
+        return m == null ? 0 : m.clusterStoreFormat();
+    }
 
     LocalInfo info() {
         NodeState s = state;

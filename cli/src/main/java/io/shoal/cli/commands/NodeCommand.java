@@ -52,6 +52,12 @@ public final class NodeCommand implements Runnable {
         };
     }
 
+    /** The Shoal version the node's daemon reported; nodes of releases before versions were reported show none. */
+    static String engineVersion(Node n) {
+        String v = n.getDescription().getEngineVersion();
+        return v.isEmpty() ? "-" : v;
+    }
+
     static String managerStatus(NodeView v) {
         return switch (v.getManagerReachability()) {
             case LEADER -> "Leader";
@@ -62,7 +68,7 @@ public final class NodeCommand implements Runnable {
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
-            description = "List nodes: ID, HOSTNAME, STATUS, AVAILABILITY, MANAGER STATUS, ADDRESS.")
+            description = "List nodes: ID, HOSTNAME, STATUS, AVAILABILITY, MANAGER STATUS, ADDRESS, ENGINE VERSION.")
     static final class Ls extends ClientCommand {
         @Mixin
         FormatOptions fmt;
@@ -94,6 +100,7 @@ public final class NodeCommand implements Runnable {
                     m.put("Availability", availability(n));
                     m.put("ManagerStatus", managerStatus(v));
                     m.put("Address", n.getStatus().getAddr());
+                    m.put("EngineVersion", n.getDescription().getEngineVersion());
                     m.put("Role", n.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
                     m.put("Self", n.getId().equals(self));
                     m.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
@@ -102,11 +109,11 @@ public final class NodeCommand implements Runnable {
                 Json.print(out(), rows);
                 return 0;
             }
-            Table t = new Table("ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ADDRESS");
+            Table t = new Table("ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ADDRESS", "ENGINE VERSION");
             for (NodeView v : nodes) {
                 Node n = v.getNode();
                 t.row(n.getId() + (n.getId().equals(self) ? " *" : ""), n.getDescription().getHostname(), status(n),
-                        availability(n), managerStatus(v), n.getStatus().getAddr());
+                        availability(n), managerStatus(v), n.getStatus().getAddr(), engineVersion(n));
             }
             t.print(out());
             return 0;
@@ -152,8 +159,12 @@ public final class NodeCommand implements Runnable {
                     "Architecture", n.getDescription().getPlatform().getArchitecture()));
             desc.put("Resources", Map.of("NanoCPUs", n.getDescription().getResources().getNanoCpus(),
                     "MemoryBytes", n.getDescription().getResources().getMemoryBytes()));
-            desc.put("Engine", Map.of("Labels", n.getDescription().getEngineLabelsMap(),
-                    "Runtimes", n.getDescription().getRuntimesList()));
+            Map<String, Object> engine = new LinkedHashMap<>();
+            engine.put("EngineVersion", n.getDescription().getEngineVersion());
+            engine.put("Labels", n.getDescription().getEngineLabelsMap());
+            engine.put("Runtimes", n.getDescription().getRuntimesList());
+            engine.put("StoreFormat", n.getDescription().getStoreFormat());
+            desc.put("Engine", engine);
             m.put("Description", desc);
             m.put("Status", Map.of("State", status(n).toLowerCase(), "Addr", n.getStatus().getAddr(),
                     "Message", n.getStatus().getMessage()));

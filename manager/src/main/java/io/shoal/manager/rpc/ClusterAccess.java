@@ -8,6 +8,7 @@ import io.shoal.api.LocalNodeGrpc;
 import io.shoal.api.NodeCAGrpc;
 import io.shoal.api.NodeLogsGrpc;
 import io.shoal.api.RaftMembershipGrpc;
+import io.shoal.api.VersionGrpc;
 
 import static io.shoal.manager.rpc.Principal.ANONYMOUS;
 import static io.shoal.manager.rpc.Principal.LOCAL;
@@ -26,7 +27,8 @@ import static io.shoal.manager.rpc.Principal.WORKER;
  *   <li>the node CA: its root certificate and first certificates (token-checked) for anyone, renewal
  *       and TLS reports for nodes;</li>
  *   <li>Raft membership and the nodes' logs: managers only;</li>
- *   <li>the local node and its images: the unix socket only.</li>
+ *   <li>the local node and its images: the unix socket only;</li>
+ *   <li>the daemon's version: anyone with a certificate of the cluster.</li>
  * </ul>
  * The local root user may call everything: whoever is root on a host owns its daemon anyway.
  */
@@ -43,6 +45,7 @@ public final class ClusterAccess {
             .service(NodeLogsGrpc.SERVICE_NAME, MANAGER, LOCAL)
             .service(LocalNodeGrpc.SERVICE_NAME, LOCAL)
             .service(LocalImagesGrpc.SERVICE_NAME, LOCAL)
+            .service(VersionGrpc.SERVICE_NAME, WORKER, MANAGER, OPERATOR, LOCAL)
             .build();
 
     private ClusterAccess() {}

@@ -35,6 +35,7 @@ class AccessPolicyTest {
     private static final Set<Principal> ANYONE = EnumSet.allOf(Principal.class);
     private static final Set<Principal> MANAGERS = EnumSet.of(MANAGER, LOCAL);
     private static final Set<Principal> SOCKET = EnumSet.of(LOCAL);
+    private static final Set<Principal> CERTIFIED = EnumSet.of(WORKER, MANAGER, OPERATOR, LOCAL);
 
     /** service -> who may call its methods */
     private static final Map<String, Set<Principal>> SERVICES = Map.of(
@@ -45,7 +46,8 @@ class AccessPolicyTest {
             "shoal.RaftMembership", MANAGERS,
             "shoal.NodeLogs", MANAGERS,
             "shoal.LocalNode", SOCKET,
-            "shoal.LocalImages", SOCKET);
+            "shoal.LocalImages", SOCKET,
+            "shoal.Version", CERTIFIED);
 
     /** the methods that differ from their service */
     private static final Map<String, Set<Principal>> METHODS = Map.of(

@@ -1,5 +1,6 @@
 package io.shoal.worker.agent;
 
+import io.shoal.api.BuildInfo;
 import io.shoal.api.NodeDescription;
 import io.shoal.api.Platform;
 import io.shoal.api.Resources;
@@ -9,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** What a node reports about itself: hostname, platform, CPUs and memory, runtimes. */
+/** What a node reports about itself: hostname, platform, CPUs and memory, runtimes, Shoal version and store format. */
 public final class NodeDescriptions {
     private NodeDescriptions() {}
 
-    public static NodeDescription local(List<String> runtimes) {
+    /**
+     * @param runtimes    the OCI runtimes this node runs containers with
+     * @param storeFormat the newest Raft log format this node's code applies (see the manager's StoreFormat)
+     */
+    public static NodeDescription local(List<String> runtimes, int storeFormat) {
         return NodeDescription.newBuilder()
                 .setHostname(hostname())
                 .setPlatform(Platform.newBuilder().setOs("linux").setArchitecture(arch()))
@@ -21,6 +26,8 @@ public final class NodeDescriptions {
                         .setNanoCpus(Runtime.getRuntime().availableProcessors() * 1_000_000_000L)
                         .setMemoryBytes(memTotal()))
                 .addAllRuntimes(runtimes)
+                .setEngineVersion(BuildInfo.version())
+                .setStoreFormat(storeFormat)
                 .build();
     }
 
