@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import io.shoal.logging.Logging;
 import io.shoal.worker.exec.runc.RuncExecutor;
 import io.shoal.worker.image.ImageStore;
 import io.shoal.worker.image.OverlayRootfs;
@@ -20,6 +21,7 @@ public final class Daemon {
     /** Validates {@code config}, starts the node and blocks until the daemon's socket server ends. */
     public static void run(DaemonConfig config) throws Exception {
         config.validate();
+        Logging.configure(config.logLevel(), config.logFormat());
         MetricsServer metrics = new MetricsServer();
         if (config.metricsAddr() != null) {
             metrics.serve(config.metricsAddr());

@@ -1,5 +1,8 @@
 package io.shoal.node;
 
+import io.shoal.logging.LogFormat;
+import io.shoal.logging.LogLevel;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,11 +20,13 @@ import java.util.List;
  * @param metricsAddr        where Prometheus metrics are served (IP:PORT), or null for nowhere
  * @param snapshotInterval   Raft entries between store snapshots
  * @param electionTimeout    a manager that hears no leader for between this and twice this starts an election
+ * @param logLevel           the level of the daemon's log
+ * @param logFormat          text or JSON lines
  * @param dockerApi          where the Docker Engine API is served (unix:///PATH or tcp://IP:PORT; none when empty)
  */
 public record DaemonConfig(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                            Path registryConfig, String metricsAddr, long snapshotInterval, Duration electionTimeout,
-                           List<String> dockerApi) {
+                           LogLevel logLevel, LogFormat logFormat, List<String> dockerApi) {
     public static final Duration MIN_ELECTION_TIMEOUT = Duration.ofMillis(100);
     public static final Duration MAX_ELECTION_TIMEOUT = Duration.ofMinutes(1);
 
@@ -30,11 +35,11 @@ public record DaemonConfig(Path dataDir, Path socket, String runtime, String lis
         dockerApi = List.copyOf(dockerApi);
     }
 
-    /** Without the Docker Engine API. */
+    /** Without the Docker Engine API, logging at info as text. */
     public DaemonConfig(Path dataDir, Path socket, String runtime, String listenAddr, List<String> insecureRegistries,
                         Path registryConfig, String metricsAddr, long snapshotInterval, Duration electionTimeout) {
         this(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr, snapshotInterval,
-                electionTimeout, List.of());
+                electionTimeout, LogLevel.INFO, LogFormat.TEXT, List.of());
     }
 
     /** Throws {@link IllegalArgumentException} naming the first flag whose value cannot be used. */

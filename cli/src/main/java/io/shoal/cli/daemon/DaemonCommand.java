@@ -1,11 +1,15 @@
 package io.shoal.cli.daemon;
 
 import io.shoal.cli.output.Units;
+import io.shoal.logging.LogFormat;
+import io.shoal.logging.LogLevel;
 import io.shoal.node.Daemon;
 import io.shoal.node.DaemonConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -69,18 +73,75 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "(DOCKER_HOST); tcp is mutual TLS with a manager's or operator's certificate of the cluster.")
     List<String> dockerApi = new ArrayList<>();
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "debug, info, warn, error or fatal (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, or json for one JSON object a line (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--config-file", paramLabel = "FILE",
+            description = "Daemon settings as JSON, one key per flag without its dashes (e.g. \"log-level\": \"debug\"); "
+                    + "flags given here win. Default: /etc/shoal/daemon.json when it exists.")
+    Path configFile;
+
+    static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/shoal/daemon.json");
+
     @Override
     public Integer call() throws Exception {
         DaemonConfig config;
         try {
+            applyConfigFile();
             config = new DaemonConfig(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr,
-                    snapshotInterval, duration("--election-timeout", electionTimeout), dockerApi);
+                    snapshotInterval, duration("--election-timeout", electionTimeout),
+                    level("--log-level", logLevel), format("--log-format", logFormat), dockerApi);
             config.validate();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Daemon.run(config);
         return 0;
+    }
+
+    /**
+     * Takes from the config file every setting the command line did not give: the file's flags are
+     * parsed into a command of their own (so picocli checks them as it checks flags), then copied.
+     */
+    void applyConfigFile() {
+        Path file = configFile != null ? configFile : DEFAULT_CONFIG_FILE;
+        List<String> args = DaemonConfigFile.arguments(file, spec, configFile != null);
+        if (args.isEmpty()) {
+            return;
+        }
+        CommandLine fromFile = new CommandLine(new DaemonCommand());
+        try {
+            fromFile.parseArgs(args.toArray(String[]::new));
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+        ParseResult given = spec.commandLine().getParseResult();
+        for (OptionSpec o : fromFile.getParseResult().matchedOptions()) {
+            if (!given.hasMatchedOption(o.longestName())) {
+                spec.findOption(o.longestName()).setValue(o.getValue());
+            }
+        }
+    }
+
+    private static LogLevel level(String flag, String value) {
+        try {
+            return LogLevel.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static LogFormat format(String flag, String value) {
+        try {
+            return LogFormat.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
     }
 
     private static Duration duration(String flag, String value) {
