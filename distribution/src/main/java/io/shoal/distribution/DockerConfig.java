@@ -19,16 +19,31 @@ import java.util.Set;
  * {@code username}/{@code password} fields instead of {@code auth}. Keys may also be written as
  * URLs ({@code https://HOST/v1/}); Docker Hub's several names are one registry. The file is read on
  * every lookup, so {@code docker login} on the node takes effect without a restart; a missing file
- * means no credentials. Credential helpers ({@code credsStore}, {@code credHelpers}) are not run.
+ * means no credentials.
+ *
+ * <p>Credential helpers are run as docker runs them: {@code credHelpers} names a helper per
+ * registry, else {@code credsStore} one for every registry, and either wins over {@code auths}.
+ * The helper {@code docker-credential-NAME} (found on PATH) is run with {@code get}, the
+ * registry's server address on stdin ({@code https://index.docker.io/v1/} for Docker Hub, as
+ * {@code docker login} stored it), and answers {@code {"Username": ..., "Secret": ...}}; a helper
+ * that knows no credentials for the registry means none.
  */
 public final class DockerConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> DOCKER_HUB = Set.of(ImageRef.DOCKER_HUB, "docker.io", "index.docker.io");
+    /** the server address docker's credential helpers hold Docker Hub's credentials under */
+    static final String HUB_SERVER = "https://index.docker.io/v1/";
 
     private final Path file;
+    private final CredentialHelper helpers;
 
     public DockerConfig(Path file) {
+        this(file, new CredentialHelper(CredentialHelper.pathDirectories()));
+    }
+
+    DockerConfig(Path file, CredentialHelper helpers) {
         this.file = file;
+        this.helpers = helpers;
     }
 
     /** The credentials this file holds for {@code registry} (HOST[:PORT]), if any. */
@@ -36,27 +51,59 @@ public final class DockerConfig {
         if (file == null || !Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        JsonNode auths;
+        JsonNode root;
         try {
-            auths = JSON.readTree(file.toFile()).path("auths");
+            root = JSON.readTree(file.toFile());
         } catch (JsonProcessingException e) {
             // Jackson's own message may quote the file, and the file holds passwords
             throw new IOException("registry credentials file " + file + " is not valid JSON (line "
                     + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")");
         }
-        String want = registry.toLowerCase(Locale.ROOT);
-        JsonNode exact = auths.get(registry);
-        if (exact != null) {
-            return credentials(exact, registry);
+        if (root == null || root.isMissingNode()) {
+            return Optional.empty(); // an empty file
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+        if (!root.isObject()) {
+            throw new IOException("registry credentials file " + file + " does not hold a JSON object");
+        }
+        String helper = helper(root, registry);
+        if (!helper.isEmpty()) {
+            String server = DOCKER_HUB.contains(registry.toLowerCase(Locale.ROOT)) ? HUB_SERVER : registry;
+            return helpers.get(helper, server, file);
+        }
+        JsonNode auths = root.path("auths");
+        JsonNode entry = entry(auths, registry);
+        return entry == null ? Optional.empty() : credentials(entry, registry);
+    }
+
+    /** The helper for {@code registry}: its {@code credHelpers} entry, else {@code credsStore}; empty for none. */
+    private String helper(JsonNode root, String registry) throws IOException {
+        JsonNode named = entry(root.path("credHelpers"), registry);
+        JsonNode helper = named != null ? named : root.path("credsStore");
+        if (helper.isMissingNode() || helper.isNull()) {
+            return "";
+        }
+        if (!helper.isTextual() || !helper.asText().matches("[A-Za-z0-9._-]*")) {
+            throw new IOException("registry credentials file " + file + ": a credential helper must be named by a string of "
+                    + "letters, digits, '.', '_' and '-'");
+        }
+        return helper.asText();
+    }
+
+    /** The value under the key of {@code map} that names {@code registry} (written as a host or a URL), or null. */
+    private static JsonNode entry(JsonNode map, String registry) {
+        JsonNode exact = map.get(registry);
+        if (exact != null) {
+            return exact;
+        }
+        String want = registry.toLowerCase(Locale.ROOT);
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String host = host(e.getKey());
             if (host.equals(want) || (DOCKER_HUB.contains(host) && DOCKER_HUB.contains(want))) {
-                return credentials(e.getValue(), registry);
+                return e.getValue();
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     /** {@code https://HOST:PORT/v1/} and {@code HOST:PORT} both name HOST:PORT. */

@@ -1,12 +1,23 @@
 package io.shoal.distribution;
 
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
 /**
  * An image reference as users write it: {@code [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST]}.
  * Without a registry (no '.' or ':' in the first component, and not 'localhost') it is Docker
- * Hub's, with official images under {@code library/}; without tag or digest it is {@code latest}.
+ * Hub's, and so it is when the registry is written {@code docker.io} or {@code index.docker.io}
+ * (docker's own names for it); a Hub repository of one component is an official image under
+ * {@code library/}. Without tag or digest it is {@code latest}. Repository components follow
+ * docker's grammar: lowercase letters and digits, separated by one '.', one or two '_', or any
+ * number of '-'.
  */
 public record ImageRef(String registry, String repository, String tag, String digest) {
     public static final String DOCKER_HUB = "registry-1.docker.io";
+    /** the names docker accepts for Docker Hub in a reference */
+    private static final Set<String> HUB_NAMES = Set.of("docker.io", "index.docker.io", DOCKER_HUB);
+    private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
 
     public static ImageRef parse(String ref) {
         if (ref == null || ref.isBlank() || ref.chars().anyMatch(Character::isWhitespace)) {
@@ -27,7 +38,7 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (slash > 0) {
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                registry = first;
+                registry = HUB_NAMES.contains(first.toLowerCase(Locale.ROOT)) ? DOCKER_HUB : first;
                 rest = rest.substring(slash + 1);
             }
         }
@@ -40,7 +51,7 @@ public record ImageRef(String registry, String repository, String tag, String di
                 throw new IllegalArgumentException("invalid image reference '" + ref + "': bad tag '" + tag + "'");
             }
         }
-        if (!rest.matches("[a-z0-9]+(?:[._-][a-z0-9]+|__)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*")) {
+        if (!validRepository(rest)) {
             throw new IllegalArgumentException("invalid image reference '" + ref + "': repository names are lowercase letters, digits, '.', '_', '-' and '/'");
         }
         if (registry.equals(DOCKER_HUB) && !rest.contains("/")) {
@@ -50,6 +61,15 @@ public record ImageRef(String registry, String repository, String tag, String di
             tag = "latest";
         }
         return new ImageRef(registry, rest, tag, digest);
+    }
+
+    private static boolean validRepository(String repository) {
+        for (String component : repository.split("/", -1)) {
+            if (!COMPONENT.matcher(component).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What to ask the registry for: the digest when given, else the tag. */
