@@ -148,7 +148,7 @@ final class ClusterMember implements AutoCloseable {
 
     /** The store format the managers agreed on (from this manager's store), 0 on a worker. */
     int clusterStoreFormat() {
-        return 0;
+        return manager == null ? 0 : manager.store().view(tx -> StoreFormat.agreed(tx.nodes()));
     }
 
     NodeState state() {
