@@ -4,6 +4,8 @@ import io.shoal.api.PlacementPreference;
 import io.shoal.api.ReplicatedService;
 import io.shoal.api.Resources;
 import io.shoal.api.ServiceSpec;
+import io.shoal.api.UpdateConfig;
+import io.shoal.manager.network.PublishedPorts;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.scheduler.Constraint;
 
@@ -60,6 +62,15 @@ public final class ServiceSpecs {
             default -> { }
         }
         PublishedPorts.validate(s.getEndpoint());
+        if (s.hasUpdate()) {
+            validate(s.getUpdate(), "update");
+        }
+        if (s.hasRollback()) {
+            validate(s.getRollback(), "rollback");
+            if (s.getRollback().getFailureAction() == UpdateConfig.FailureAction.ROLLBACK) {
+                throw Calls.invalid("rollback-failure-action: a rollback is never rolled back; use pause or continue");
+            }
+        }
         var placement = s.getTask().getPlacement();
         for (String c : placement.getConstraintsList()) {
             try {
@@ -131,6 +142,23 @@ public final class ServiceSpecs {
                 }
                 default -> throw Calls.invalid("mount: unknown type " + m.getType());
             }
+        }
+    }
+
+    /** An update or rollback config ({@code which}), named as the flags name its fields. */
+    private static void validate(UpdateConfig c, String which) {
+        if (c.getFailureAction() == UpdateConfig.FailureAction.UNRECOGNIZED) {
+            throw Calls.invalid(which + "-failure-action: unknown (use pause, continue or rollback)");
+        }
+        if (c.getOrder() == UpdateConfig.Order.UNRECOGNIZED) {
+            throw Calls.invalid(which + "-order: unknown (use stop-first or start-first)");
+        }
+        if (c.getDelayMs() < 0 || c.getMonitorMs() < 0 || c.getProgressDeadlineMs() < 0) {
+            throw Calls.invalid(which + "-delay, " + which + "-monitor and " + which + "-progress-deadline must not be negative");
+        }
+        float r = c.getMaxFailureRatio();
+        if (!(r >= 0 && r <= 1)) {
+            throw Calls.invalid(which + "-max-failure-ratio: " + r + " is not between 0 and 1");
         }
     }
 

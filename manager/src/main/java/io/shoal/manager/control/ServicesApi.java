@@ -19,7 +19,10 @@ import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.Ids;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.network.Ingress;
+import io.shoal.manager.network.PublishedPorts;
 import io.shoal.manager.orchestrator.Tasks;
+import io.shoal.manager.orchestrator.update.Rollbacks;
+import io.shoal.manager.orchestrator.update.Updater;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
@@ -115,28 +118,64 @@ public final class ServicesApi {
         });
     }
 
+    /**
+     * A new spec (the previous one kept for a rollback, the update status reset so the update
+     * starts over), or with {@code rollback} the previous spec back. An update that changes nothing
+     * writes nothing, except that it resumes a paused update (as in swarm mode, where every update
+     * resets the status).
+     */
     public Service updateService(UpdateServiceRequest req) {
         String id = read(tx -> ServiceLookup.resolve(tx, req.getService())).getId();
-        ServiceSpec spec = ServiceSpecs.normalize(resolveNetworks(req.getSpec()));
+        ServiceSpec spec = req.getRollback() ? null : ServiceSpecs.normalize(resolveNetworks(req.getSpec()));
+        long now = System.currentTimeMillis();
         writer.update(tx -> {
             Service cur = tx.service(id).orElseThrow(() -> Calls.notFound("service " + req.getService() + " not found"));
             if (req.getVersion() != 0 && req.getVersion() != cur.getMeta().getVersion()) {
                 throw Calls.precondition("service " + req.getService() + " changed since it was read (version "
                         + cur.getMeta().getVersion() + ", not " + req.getVersion() + "); read it again");
             }
+            if (req.getRollback()) {
+                return List.of(Batches.update(StoreObjects.wrap(rollBack(tx, cur, now))));
+            }
+            if (spec.getModeCase() != cur.getSpec().getModeCase()) {
+                throw Calls.invalid("mode: a service's mode cannot change (it is " + mode(cur.getSpec()) + "); remove and create it again");
+            }
+            if (!spec.getAnnotations().getName().equals(cur.getSpec().getAnnotations().getName())) {
+                throw Calls.invalid("name: a service cannot be renamed (it is " + cur.getSpec().getAnnotations().getName() + ")");
+            }
             List<StoreAction> actions = new ArrayList<>();
             ServiceSpec next = withIngress(tx, ServiceReferences.resolve(tx, Redaction.keepStored(spec, cur.getSpec())), actions);
             Endpoint endpoint = cur.getEndpoint().toBuilder().setSpec(next.getEndpoint()).clearPorts()
                     .addAllPorts(PublishedPorts.allocate(tx, id, next.getEndpoint(), cur.getEndpoint().getPortsList())).build();
             if (cur.getSpec().equals(next) && cur.getEndpoint().equals(endpoint)) {
-                return List.of();
+                return Updater.paused(cur) ? List.of(Batches.update(StoreObjects.wrap(cur.toBuilder().clearUpdateStatus().build())))
+                        : List.of();
             }
-            actions.add(Batches.update(StoreObjects.wrap(cur.toBuilder().setPreviousSpec(cur.getSpec()).setSpec(next)
+            actions.add(Batches.update(StoreObjects.wrap(cur.toBuilder()
+                    .setPreviousSpec(cur.getSpec()).setPreviousSpecVersion(cur.getSpecVersion())
+                    .setSpec(next).setSpecVersion(cur.getMeta().getVersion()).clearUpdateStatus()
                     .setEndpoint(endpoint).build())));
             return actions;
         });
         return Redaction.service(store.view(tx -> tx.service(id)).orElseThrow());
-    
+    }
+
+    /** The service back on its previous spec, as docker's {@code service update --rollback}. */
+    private static Service rollBack(ReadTx tx, Service cur, long nowMs) {
+        if (!cur.hasPreviousSpec()) {
+            throw Calls.precondition("service " + cur.getSpec().getAnnotations().getName()
+                    + " has no previous spec to roll back to (it was never updated, or an automatic rollback used it)");
+        }
+        return Rollbacks.rollBack(tx, cur, true, "manually requested rollback", nowMs);
+    }
+
+    private static String mode(ServiceSpec s) {
+        return switch (s.getModeCase()) {
+            case GLOBAL -> "global";
+            case REPLICATED_JOB -> "replicated-job";
+            case GLOBAL_JOB -> "global-job";
+            default -> "replicated";
+        };
     }
 
     public RemoveServiceResponse removeService(RemoveServiceRequest req) {

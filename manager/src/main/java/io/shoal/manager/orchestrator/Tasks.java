@@ -11,6 +11,7 @@ import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.StoreObjects;
 
+import java.util.Comparator;
 import java.util.List;
 
 /** Facts about tasks that every loop shares. */
@@ -38,10 +39,20 @@ public final class Tasks {
                 t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build()));
     }
 
-    /** The task was made from the service's current spec (not an older one, before an update). */
+    /**
+     * The task was made from the service's current spec (not an older one, before an update): its
+     * spec version, or else its spec and host-mode ports (a change the task does not see, such as
+     * the replica count or an ingress port, leaves it current).
+     */
     public static boolean current(Service s, Task t) {
-        return t.getSpecVersion() == s.getMeta().getVersion()
+        return t.getSpecVersion() == s.getSpecVersion() && t.getSpecVersion() != 0
                 || t.getSpec().equals(s.getSpec().getTask()) && hostPorts(t.getEndpoint()).equals(hostPorts(s.getEndpoint()));
+    }
+
+    /** The slot's newest task: the last one made (what the restart policy looks at). */
+    public static Task newest(List<Task> slot) {
+        return slot.stream().max(Comparator.comparingLong((Task t) -> t.getMeta().getCreatedMs())
+                .thenComparingLong(t -> t.getMeta().getVersion())).orElseThrow();
     }
 
     public static TaskStatus status(TaskState state, String message, long nowMs) {
@@ -61,7 +72,7 @@ public final class Tasks {
                 .setSlot(slot)
                 .setNodeId(nodeId)
                 .setSpec(service.getSpec().getTask())
-                .setSpecVersion(service.getMeta().getVersion())
+                .setSpecVersion(service.getSpecVersion())
                 .setEndpoint(service.getEndpoint())
                 .setAnnotations(Annotations.newBuilder()
                         .setName(service.getSpec().getAnnotations().getName() + "." + (slot > 0 ? slot : nodeId)))

@@ -285,7 +285,12 @@ public final class ClusterStore {
             return null;
         }
         Task t = before.getTask();
-        StoreObject after = StoreObject.newBuilder().setTask(t.toBuilder().setStatus(change.getStatus())
+        Task.Builder next = t.toBuilder().setStatus(change.getStatus());
+        if (t.getRunningMs() == 0 && change.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+            // when it first ran, on the worker's clock as its end will be (rolling updates' monitor)
+            next.setRunningMs(change.getStatus().getTimestampMs() != 0 ? change.getStatus().getTimestampMs() : timestamp);
+        }
+        StoreObject after = StoreObject.newBuilder().setTask(next
                 .setMeta(Meta.newBuilder().setVersion(index).setCreatedMs(t.getMeta().getCreatedMs()).setUpdatedMs(timestamp))).build();
         tables.get(ObjectKind.TASK).put(t.getId(), after);
         byId.get(ObjectKind.TASK).put(t.getId(), after);

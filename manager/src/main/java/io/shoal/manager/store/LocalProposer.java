@@ -6,7 +6,11 @@ import io.shoal.api.raft.StoreBatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
-/** Applies batches straight to one store with its own index: for unit tests and simulations. */
+/**
+ * Applies batches straight to one store with its own index: for unit tests and simulations. Every
+ * batch is stamped with this proposer's clock (a simulation's fake clock), as a leader stamps its
+ * own time, so objects' meta times and the loops' clock agree.
+ */
 public final class LocalProposer implements Proposer {
     private final ClusterStore store;
     private final LongSupplier clock;
@@ -20,7 +24,7 @@ public final class LocalProposer implements Proposer {
 
     @Override
     public synchronized CompletableFuture<ApplyResult> propose(StoreBatch batch) {
-        StoreBatch b = batch.getTimestampMs() == 0 ? batch.toBuilder().setTimestampMs(clock.getAsLong()).build() : batch;
+        StoreBatch b = batch.toBuilder().setTimestampMs(clock.getAsLong()).build();
         return CompletableFuture.completedFuture(store.apply(++index, b));
     }
 }

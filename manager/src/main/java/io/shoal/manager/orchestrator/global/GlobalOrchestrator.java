@@ -11,6 +11,8 @@ import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.orchestrator.Changes;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
+import io.shoal.manager.orchestrator.restart.Restarts;
+import io.shoal.manager.orchestrator.update.Updater;
 import io.shoal.manager.orchestrator.replicated.ConstraintEnforcer;
 import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.store.Batches;
@@ -19,7 +21,6 @@ import io.shoal.manager.store.StoreObjects;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,8 @@ import java.util.stream.Stream;
  *   <li>a service's task that ended is replaced on its node as the restart policy says (the same
  *       rules and replicated history as replicated services); a global job's task that completed
  *       stays completed;</li>
- *   <li>a spec change replaces tasks node by node, {@code update.parallelism} at a time.</li>
+ *   <li>a spec change rolls over the nodes as the service's update config says ({@link Updater}), each
+ *       node a slot.</li>
  * </ul>
  * Tasks of global services have slot 0; their name is {@code service.NODEID}.
  */
@@ -75,7 +77,7 @@ public final class GlobalOrchestrator implements Reconciler {
             allServices.add(s.getId());
             if (global(s)) {
                 globalServices.add(s.getId());
-                reconcileService(s, tx.tasksOfService(s.getId()), nodes, nowMs, grace, out);
+                reconcileService(tx, s, tx.tasksOfService(s.getId()), nodes, nowMs, grace, out);
             }
         }
         for (Task t : tx.tasks()) {
@@ -107,7 +109,7 @@ public final class GlobalOrchestrator implements Reconciler {
                 if (nodes == null) {
                     nodes = tx.nodes();
                 }
-                reconcileService(s.get(), tx.tasksOfService(id), nodes, nowMs, grace, out);
+                reconcileService(tx, s.get(), tx.tasksOfService(id), nodes, nowMs, grace, out);
             }
         }
         if (!changes.anyNodes().isEmpty()) {
@@ -120,9 +122,9 @@ public final class GlobalOrchestrator implements Reconciler {
         return out;
     }
 
-    private void reconcileService(Service s, List<Task> tasks, List<Node> nodes, long nowMs, long grace, List<StoreAction> out) {
-        Predicate<Node> eligible = ConstraintEnforcer.fits(s.getSpec().getTask());
-        boolean job = s.getSpec().hasGlobalJob();
+    private void reconcileService(ReadTx tx, Service current, List<Task> tasks, List<Node> nodes, long nowMs, long grace, List<StoreAction> out) {
+        Predicate<Node> eligible = ConstraintEnforcer.fits(current.getSpec().getTask());
+        boolean job = current.getSpec().hasGlobalJob();
         Map<String, List<Task>> byNode = new HashMap<>();
         tasks.forEach(t -> byNode.computeIfAbsent(t.getNodeId(), k -> new ArrayList<>()).add(t));
         Map<String, Node> nodeById = new HashMap<>();
@@ -144,57 +146,63 @@ public final class GlobalOrchestrator implements Reconciler {
                 retire.accept(t);
             }
         }
-
-        long parallelism = Math.max(1, s.getSpec().getUpdate().getParallelism());
-        boolean settling = tasks.stream().anyMatch(t -> Tasks.wanted(t) && !Tasks.terminal(t)
-                && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE
-                && !(t.getStatus().getState() == TaskState.TASK_STATE_PENDING && !t.getStatus().getErr().isEmpty()));
-        int replaced = 0;
+        // classify: each node that may run it is a slot, served by one task (two while an update replaces it)
+        List<Updater.Slot> slots = new ArrayList<>();
+        List<Node> empty = new ArrayList<>();
         for (Node n : nodes) {
-            boolean ready = n.getStatus().getState() == NodeStatus.State.READY;
-            boolean active = n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_ACTIVE;
             if (!eligible.test(n) || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN) {
                 continue;
             }
             List<Task> here = byNode.getOrDefault(n.getId(), List.of());
             List<Task> alive = here.stream().filter(t -> Tasks.wanted(t) && !Tasks.terminal(t) && !retired.contains(t.getId())).toList();
-            if (!alive.isEmpty()) {
-                Task keep = alive.stream().max(Comparator.comparingInt(t -> t.getStatus().getState().getNumber())).orElseThrow();
-                alive.stream().filter(t -> t != keep).forEach(retire);
-                if (!keep.getSpec().equals(s.getSpec().getTask()) && !settling && replaced < parallelism && ready && active) {
-                    retire.accept(keep);
-                    out.add(create(s, n, nowMs, List.of()));
-                    replaced++;
+            if (alive.isEmpty()) {
+                here.stream().filter(Tasks::wanted).forEach(retire); // ended ones are retired (kept as history); then maybe replaced
+                empty.add(n);
+                if (!here.isEmpty()) {
+                    slots.add(new Updater.Slot(n.getId(), List.of(), here, open(n))); // its failed tasks count for the update
                 }
                 continue;
             }
-            // ended ones are retired (kept as history); then maybe replaced
-            here.stream().filter(Tasks::wanted).forEach(retire);
-            if (!ready || !active) {
+            List<Task> keep = alive.size() == 1 ? alive : Updater.keep(current, alive);
+            alive.stream().filter(t -> !keep.contains(t)).forEach(retire);
+            slots.add(new Updater.Slot(n.getId(), keep, here, open(n)));
+        }
+        Service s = Updater.status(tx, current, slots, nowMs);
+        if (s != current) {
+            out.add(Batches.update(StoreObjects.wrap(s)));
+        }
+        for (Node n : empty) {
+            if (!open(n)) {
                 continue;
             }
-            Task latest = here.stream().max(Comparator.comparingLong(t -> t.getMeta().getVersion())).orElse(null);
-            if (latest == null) {
+            List<Task> here = byNode.getOrDefault(n.getId(), List.of());
+            if (here.isEmpty()) {
                 out.add(create(s, n, nowMs, List.of()));
                 continue;
             }
-            boolean current = Tasks.current(s, latest);
-            if (job && latest.getStatus().getState() == TaskState.TASK_STATE_COMPLETE && current) {
+            Task latest = Tasks.newest(here);
+            boolean upToDate = Tasks.current(s, latest);
+            if (job && latest.getStatus().getState() == TaskState.TASK_STATE_COMPLETE && upToDate) {
                 continue; // this node's part of the job is done
             }
-            if (!current) {
+            if (!upToDate) {
                 out.add(create(s, n, nowMs, List.of())); // a new spec (or a forced update) starts over
                 continue;
             }
             if (!Tasks.terminal(latest)) {
                 continue; // shut down before it ran (e.g. the node came back): nothing ended on its own
             }
-            if (ReplicatedOrchestrator.mayRestart(s, latest, nowMs) && ReplicatedOrchestrator.restartDelayPassed(s, latest, nowMs)) {
-                List<Long> history = new ArrayList<>(ReplicatedOrchestrator.restartHistory(s, latest, nowMs));
-                history.add(nowMs);
-                out.add(create(s, n, nowMs, history));
+            if (Restarts.decide(s, latest, nowMs) instanceof Restarts.Decision.Now now) {
+                out.add(create(s, n, nowMs, now.history()));
             }
         }
+        out.addAll(Updater.roll(s, slots, nodeById, slot -> Tasks.newTask(s, 0, slot.key(), nowMs, ids.get()), nowMs));
+    }
+
+    /** A node that takes new tasks: Ready and active (a paused node keeps what it runs). */
+    private static boolean open(Node n) {
+        return n.getStatus().getState() == NodeStatus.State.READY
+                && n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_ACTIVE;
     }
 
     private StoreAction create(Service s, Node n, long nowMs, List<Long> restarts) {

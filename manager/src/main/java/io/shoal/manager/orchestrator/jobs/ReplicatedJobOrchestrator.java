@@ -8,6 +8,7 @@ import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
+import io.shoal.manager.orchestrator.restart.Restarts;
 import io.shoal.manager.orchestrator.replicated.ReplicatedOrchestrator;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ReadTx;
@@ -99,8 +100,8 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
                 continue;
             }
             Task latest = here.stream().max(Comparator.comparingLong(t -> t.getMeta().getVersion())).orElseThrow();
-            if (ReplicatedOrchestrator.mayRestart(s, latest, nowMs) || !Tasks.terminal(latest)) {
-                if (ReplicatedOrchestrator.restartDelayPassed(s, latest, nowMs) || !Tasks.terminal(latest)) {
+            if (Restarts.mayRestart(s, latest, nowMs) || !Tasks.terminal(latest)) {
+                if (Restarts.delayPassed(s, latest, nowMs) || !Tasks.terminal(latest)) {
                     toRun.add(slot);
                 } else {
                     active++; // waiting out its restart delay still holds a place
@@ -115,7 +116,7 @@ public final class ReplicatedJobOrchestrator implements Reconciler {
                     .max(Comparator.comparingLong(t -> t.getMeta().getVersion())).orElse(null);
             List<Long> history = new ArrayList<>();
             if (latest != null) {
-                history.addAll(ReplicatedOrchestrator.restartHistory(s, latest, nowMs));
+                history.addAll(Restarts.history(s, latest, nowMs));
                 history.add(nowMs);
             }
             Task t = Tasks.newTask(s, slot, "", nowMs, ids.get()).toBuilder().addAllRestartsMs(history).build();

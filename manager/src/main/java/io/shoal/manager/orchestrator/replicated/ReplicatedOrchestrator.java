@@ -4,7 +4,6 @@ import io.shoal.api.Node;
 import io.shoal.api.NodeAvailability;
 import io.shoal.api.NodeStatus;
 import io.shoal.api.Placement;
-import io.shoal.api.RestartPolicy;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
@@ -13,6 +12,9 @@ import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.orchestrator.Changes;
 import io.shoal.manager.orchestrator.Reconciler;
 import io.shoal.manager.orchestrator.Tasks;
+import io.shoal.manager.orchestrator.restart.DelayedStart;
+import io.shoal.manager.orchestrator.restart.Restarts;
+import io.shoal.manager.orchestrator.update.Updater;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreObjects;
@@ -32,11 +34,13 @@ import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
- * Keeps every replicated service at its replica count, one live task per slot:
+ * Keeps every replicated service at its replica count, one live task per slot (two while a
+ * rolling update replaces it):
  * <ul>
  *   <li>a slot whose task finished, failed, or sits on a Down or drained node gets a replacement in the same
- *       slot, as the restart policy allows (condition, max attempts); the old task is told to
+ *       slot, as the restart policy allows ({@link Restarts}); the old task is told to
  *       shut down and stays as history;</li>
+ *   <li>a spec change rolls over the slots as the service's update config says ({@link Updater});</li>
  *   <li>scaling up opens the lowest free slot numbers; scaling down closes slots whose task is not
  *       running first, then those on the most loaded nodes, then the highest numbers;</li>
  *   <li>tasks of removed services are told to shut down.</li>
@@ -48,9 +52,6 @@ public final class ReplicatedOrchestrator implements Reconciler {
      * sets its own at init ({@code --node-down-grace}, {@link ClusterSettings#downGraceMs}).
      */
     public static final long DOWN_GRACE_MS = ClusterSettings.DEFAULT_DOWN_GRACE_MS;
-    /** Swarm mode waits restart_delay (default 5 s) after a task ends before replacing it. */
-    static final long DEFAULT_RESTART_DELAY_MS = 5_000;
-
 
     private final Supplier<String> ids;
 
@@ -73,7 +74,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
         for (Service s : tx.services()) {
             services.add(s.getId());
             if (s.getSpec().hasReplicated()) {
-                reconcileService(s, tx.tasksOfService(s.getId()), nodes, load, nowMs, grace, out);
+                reconcileService(tx, s, tx.tasksOfService(s.getId()), nodes, load, nowMs, grace, out);
             }
         }
         for (Task t : tx.tasks()) {
@@ -109,8 +110,7 @@ public final class ReplicatedOrchestrator implements Reconciler {
         }
         for (String id : changes.progressed()) {
             if (!touched.contains(id)) {
-                tx.service(id).filter(s -> tx.tasksOfService(id).stream().anyMatch(t -> Tasks.wanted(t) && !Tasks.current(s, t)))
-                        .ifPresent(s -> touched.add(id));
+                tx.service(id).filter(s -> rolling(s, tx.tasksOfService(id))).ifPresent(s -> touched.add(id));
             }
         }
         if (touched.isEmpty()) {
@@ -125,10 +125,15 @@ public final class ReplicatedOrchestrator implements Reconciler {
             if (s.isEmpty()) {
                 tx.tasksOfService(id).stream().filter(t -> Tasks.wanted(t) && t.getSlot() > 0).forEach(t -> out.add(shutdown(t)));
             } else if (s.get().getSpec().hasReplicated()) {
-                reconcileService(s.get(), tx.tasksOfService(id), nodes, load, nowMs, grace, out);
+                reconcileService(tx, s.get(), tx.tasksOfService(id), nodes, load, nowMs, grace, out);
             }
         }
         return out;
+    }
+
+    /** An update is under way or unfinished: a task's progress may let it go on. */
+    static boolean rolling(Service s, List<Task> tasks) {
+        return Updater.active(s) || tasks.stream().anyMatch(t -> Tasks.wanted(t) && (!Tasks.current(s, t) || DelayedStart.held(t)));
     }
 
     private static Map<String, Node> nodes(ReadTx tx) {
@@ -144,22 +149,25 @@ public final class ReplicatedOrchestrator implements Reconciler {
                 : memo.computeIfAbsent(node, n -> (int) tx.tasksOnNode(n).stream().filter(Tasks::placed).count());
     }
 
-    private void reconcileService(Service s, List<Task> tasks, Map<String, Node> nodes, ToIntFunction<String> load,
+    /**
+     * One service: classify its slots (what serves each, what is retired), let the update decide
+     * where it stands, restart the slots whose task ended, roll the update on, and scale.
+     */
+    private void reconcileService(ReadTx tx, Service current, List<Task> tasks, Map<String, Node> nodes, ToIntFunction<String> load,
                                   long nowMs, long grace, List<StoreAction> out) {
         Map<Placement, Predicate<Node>> fits = new HashMap<>();
-        long replicas = s.getSpec().getReplicated().getReplicas();
         Map<Long, List<Task>> bySlot = new TreeMap<>();
         tasks.forEach(t -> bySlot.computeIfAbsent(t.getSlot(), k -> new ArrayList<>()).add(t));
-        // slot -> the task serving it (null: closed by the restart policy, still counts as a replica)
-        Map<Long, Task> live = new TreeMap<>();
-        Set<String> created = new HashSet<>();
+        // classify: slot -> the tasks serving it (two while an update replaces one); slots left empty
+        Map<Long, List<Task>> live = new TreeMap<>();
+        List<Long> empty = new ArrayList<>();
         for (Map.Entry<Long, List<Task>> e : bySlot.entrySet()) {
             long slot = e.getKey();
             if (e.getValue().size() == 1) { // the common case, decided without the general bookkeeping below
                 Task only = e.getValue().get(0);
                 if (Tasks.wanted(only) && !Tasks.terminal(only) && !onDownNode(only, nodes, nowMs, grace)
                         && !ConstraintEnforcer.misplaced(only, nodes, fits)) {
-                    live.put(slot, only);
+                    live.put(slot, List.of(only));
                     continue;
                 }
             }
@@ -168,93 +176,101 @@ public final class ReplicatedOrchestrator implements Reconciler {
                     && !ConstraintEnforcer.misplaced(t, nodes, fits)).toList();
             // retire what can no longer serve the slot: finished, failed, or on a Down node
             wanted.stream().filter(t -> !alive.contains(t)).forEach(t -> out.add(shutdown(t)));
-            if (!alive.isEmpty()) {
-                Task keep = alive.stream().max(Comparator.comparingInt(t -> t.getStatus().getState().getNumber())).orElseThrow();
-                live.put(slot, keep);
-                alive.stream().filter(t -> t != keep).forEach(t -> out.add(shutdown(t)));
+            if (alive.isEmpty()) {
+                empty.add(slot);
                 continue;
             }
-            Task latest = e.getValue().stream().max(Comparator.comparingLong(t -> t.getMeta().getVersion())).orElseThrow();
+            List<Task> keep = alive.size() == 1 ? alive : Updater.keep(current, alive);
+            alive.stream().filter(t -> !keep.contains(t)).forEach(t -> out.add(shutdown(t)));
+            live.put(slot, keep);
+        }
+        // the update sees every open slot, the empty ones too (their failed tasks count)
+        long open = current.getSpec().getReplicated().getReplicas();
+        List<Updater.Slot> view = new ArrayList<>(live.size());
+        bySlot.forEach((slot, all) -> {
+            if (live.containsKey(slot) || slot <= open) {
+                view.add(new Updater.Slot(String.valueOf(slot), live.getOrDefault(slot, List.of()), all, true));
+            }
+        });
+        Service s = Updater.status(tx, current, view, nowMs);
+        if (s != current) {
+            out.add(Batches.update(StoreObjects.wrap(s)));
+        }
+        long replicas = s.getSpec().getReplicated().getReplicas();
+        Set<Long> waiting = new HashSet<>(); // closed by the restart policy or waiting out its delay: still replicas
+        Set<String> created = new HashSet<>();
+        for (long slot : empty) {
+            List<Task> all = bySlot.get(slot);
+            Task latest = Tasks.newest(all);
             boolean endedOnItsOwn = switch (latest.getStatus().getState()) {
                 case TASK_STATE_COMPLETE, TASK_STATE_FAILED, TASK_STATE_REJECTED -> true;
                 default -> false;
             };
-            boolean lost = !wanted.isEmpty() || endedOnItsOwn || onDownNode(latest, nodes, nowMs, grace)
+            boolean wanted = all.stream().anyMatch(Tasks::wanted);
+            boolean lost = wanted || endedOnItsOwn || onDownNode(latest, nodes, nowMs, grace)
                     || ConstraintEnforcer.misplaced(latest, nodes, fits);
-            if (slot > replicas || !lost || wanted.isEmpty() && !endedOnItsOwn) {
+            if (slot > replicas || !lost || !wanted && !endedOnItsOwn) {
                 continue; // closed by a scale-down, or retired earlier for a reason that needs no replacement
             }
-            boolean restart = mayRestart(s, latest, nowMs);
-            if (restart && !restartDelayPassed(s, latest, nowMs)) {
-                live.put(slot, null); // a replacement is due once the restart delay has passed
-            } else if (restart) {
-                Task replacement = Tasks.newTask(s, slot, "", nowMs, ids.get()).toBuilder()
-                        .addAllRestartsMs(restartHistory(s, latest, nowMs)).addRestartsMs(nowMs).build();
-                out.add(Batches.create(StoreObjects.wrap(replacement)));
-                created.add(replacement.getId());
-                live.put(slot, replacement);
-            } else {
-                live.put(slot, null);
+            switch (Restarts.decide(s, latest, nowMs)) {
+                case Restarts.Decision.Now now -> {
+                    Task replacement = Tasks.newTask(s, slot, "", nowMs, ids.get()).toBuilder().addAllRestartsMs(now.history()).build();
+                    out.add(Batches.create(StoreObjects.wrap(replacement)));
+                    created.add(replacement.getId());
+                    live.put(slot, List.of(replacement));
+                }
+                case Restarts.Decision.Later later -> waiting.add(slot);
+                case Restarts.Decision.Never never -> waiting.add(slot);
             }
         }
-        rollOutdated(s, live, nowMs, created, out);
-        if (live.size() > replicas) {
-            List<Map.Entry<Long, Task>> order = new ArrayList<>(live.entrySet());
-            order.sort(Comparator.<Map.Entry<Long, Task>>comparingInt(e -> e.getValue() != null
-                            && e.getValue().getStatus().getState() == TaskState.TASK_STATE_RUNNING ? 1 : 0)
-                    .thenComparing(e -> -load.applyAsInt(e.getValue() == null ? "" : e.getValue().getNodeId()))
-                    .thenComparing(e -> -e.getKey()));
-            for (int i = 0; i < live.size() - replicas; i++) {
-                Task t = order.get(i).getValue();
-                if (t == null) {
-                    continue;
-                }
-                if (created.contains(t.getId())) {
-                    out.removeIf(a -> a.getKind() == StoreAction.Kind.CREATE && StoreObjects.id(a.getObject()).equals(t.getId()));
-                } else {
-                    out.add(shutdown(t));
-                }
-            }
-        } else {
-            long slot = 1;
-            for (long missing = replicas - live.size(); missing > 0; missing--) {
-                while (live.containsKey(slot)) {
-                    slot++;
-                }
-                Task t = Tasks.newTask(s, slot, "", nowMs, ids.get());
-                out.add(Batches.create(StoreObjects.wrap(t)));
-                live.put(slot, t);
+        for (StoreAction a : Updater.roll(s, view, nodes, slot -> Tasks.newTask(s, Long.parseLong(slot.key()), "", nowMs, ids.get()), nowMs)) {
+            out.add(a);
+            if (a.getKind() == StoreAction.Kind.CREATE) {
+                Task t = a.getObject().getTask();
+                created.add(t.getId());
+                List<Task> serving = new ArrayList<>(live.get(t.getSlot()));
+                serving.add(t);
+                live.put(t.getSlot(), serving);
             }
         }
+        scale(s, live, waiting, replicas, load, nowMs, created, out);
     }
 
     /**
-     * The basic rolling update: tasks whose spec is not the service's are replaced, at most
-     * {@code update.parallelism} (default 1) at a time, and only while every other task of the
-     * service is running or finished, so a bad update stops at the first batch that fails to run.
+     * Scaling up opens the lowest free slot numbers; scaling down closes slots whose task is not
+     * running first, then those on the most loaded nodes, then the highest numbers (a slot
+     * waiting out its restart delay counts as a replica and is closed first).
      */
-    private void rollOutdated(Service s, Map<Long, Task> live, long nowMs, Set<String> created, List<StoreAction> out) {
-        // in progress: created this pass, or on its way to running; a task stuck pending (no node
-        // can take it) does not hold the update back
-        boolean settling = live.values().stream().anyMatch(t -> t != null && (created.contains(t.getId())
-                || (t.getStatus().getState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE
-                    && !(t.getStatus().getState() == TaskState.TASK_STATE_PENDING && !t.getStatus().getErr().isEmpty()))));
-        if (settling) {
+    private void scale(Service s, Map<Long, List<Task>> live, Set<Long> waiting, long replicas, ToIntFunction<String> load,
+                       long nowMs, Set<String> created, List<StoreAction> out) {
+        long have = live.size() + waiting.size();
+        if (have > replicas) {
+            List<Long> order = new ArrayList<>(waiting);
+            List<Long> serving = new ArrayList<>(live.keySet());
+            serving.sort(Comparator.<Long>comparingInt(slot -> live.get(slot).stream()
+                            .anyMatch(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) ? 1 : 0)
+                    .thenComparing(slot -> -load.applyAsInt(live.get(slot).getFirst().getNodeId()))
+                    .thenComparing(slot -> -slot));
+            order.addAll(serving);
+            for (int i = 0; i < have - replicas; i++) {
+                for (Task t : live.getOrDefault(order.get(i), List.of())) {
+                    if (created.contains(t.getId())) {
+                        out.removeIf(a -> a.getKind() == StoreAction.Kind.CREATE && StoreObjects.id(a.getObject()).equals(t.getId()));
+                    } else {
+                        out.add(shutdown(t));
+                    }
+                }
+            }
             return;
         }
-        long parallelism = Math.max(1, s.getSpec().getUpdate().getParallelism());
-        int replaced = 0;
-        for (Map.Entry<Long, Task> e : live.entrySet()) {
-            Task t = e.getValue();
-            if (t == null || t.getSpec().equals(s.getSpec().getTask()) || replaced >= parallelism) {
-                continue;
+        long slot = 1;
+        for (long missing = replicas - have; missing > 0; missing--) {
+            while (live.containsKey(slot) || waiting.contains(slot)) {
+                slot++;
             }
-            out.add(shutdown(t));
-            Task next = Tasks.newTask(s, e.getKey(), "", nowMs, ids.get());
-            out.add(Batches.create(StoreObjects.wrap(next)));
-            created.add(next.getId());
-            e.setValue(next);
-            replaced++;
+            Task t = Tasks.newTask(s, slot, "", nowMs, ids.get());
+            out.add(Batches.create(StoreObjects.wrap(t)));
+            live.put(slot, List.of(t));
         }
     }
 
@@ -272,45 +288,6 @@ public final class ReplicatedOrchestrator implements Reconciler {
         return n == null
                 || (n.getStatus().getState() == NodeStatus.State.DOWN && nowMs - n.getStatus().getSinceMs() >= graceMs)
                 || n.getSpec().getAvailability() == NodeAvailability.NODE_AVAILABILITY_DRAIN;
-    }
-
-    /**
-     * Restart policy: condition none / on-failure / any, and at most max_attempts restarts of the
-     * slot, counted within the window when there is one (all of them otherwise). The restarts are
-     * the ones recorded on the slot's latest task, so the count survives leader failovers and the
-     * reaping of old tasks.
-     */
-    public static boolean mayRestart(Service s, Task last, long nowMs) {
-        RestartPolicy p = s.getSpec().getTask().getRestart();
-        TaskState state = last.getStatus().getState();
-        boolean failed = state != TaskState.TASK_STATE_COMPLETE;
-        switch (p.getCondition()) {
-            case NONE -> {
-                if (Tasks.terminal(last)) {
-                    return false;
-                }
-            }
-            case ON_FAILURE -> {
-                if (!failed) {
-                    return false;
-                }
-            }
-            default -> { }
-        }
-        return p.getMaxAttempts() == 0 || restartHistory(s, last, nowMs).size() < p.getMaxAttempts();
-    }
-
-    /** The slot's restarts that count now: those within the window (all when there is none), at most the last 100. */
-    public static List<Long> restartHistory(Service s, Task last, long nowMs) {
-        long window = s.getSpec().getTask().getRestart().getWindowMs();
-        List<Long> kept = last.getRestartsMsList().stream().filter(t -> window <= 0 || t > nowMs - window).toList();
-        return kept.size() <= 100 ? kept : kept.subList(kept.size() - 100, kept.size());
-    }
-
-    public static boolean restartDelayPassed(Service s, Task latest, long nowMs) {
-        var p = s.getSpec().getTask().getRestart();
-        long delay = p.getDelaySet() ? p.getDelayMs() : DEFAULT_RESTART_DELAY_MS;
-        return nowMs - latest.getStatus().getTimestampMs() >= delay;
     }
 
     static StoreAction shutdown(Task t) {

@@ -1,4 +1,4 @@
-package io.shoal.manager.control;
+package io.shoal.manager.network;
 
 import io.shoal.api.EndpointSpec;
 import io.shoal.api.PortConfig;
@@ -29,7 +29,7 @@ public final class PublishedPorts {
     private PublishedPorts() {}
 
     /** Field checks that need no store. */
-    static void validate(EndpointSpec spec) {
+    public static void validate(EndpointSpec spec) {
         Set<String> seen = new HashSet<>();
         for (PortConfig p : spec.getPortsList()) {
             if (p.getTargetPort() < 1 || p.getTargetPort() > 65535) {
@@ -59,7 +59,7 @@ public final class PublishedPorts {
      * port another service holds. {@code current} is the service's previous allocation (empty for a
      * new service), whose dynamic ports are kept.
      */
-    static List<PortConfig> allocate(ReadTx tx, String serviceId, EndpointSpec spec, List<PortConfig> current) {
+    public static List<PortConfig> allocate(ReadTx tx, String serviceId, EndpointSpec spec, List<PortConfig> current) {
         Map<String, String> ingressTaken = new HashMap<>(); // "8080/tcp" -> service name
         Map<String, String> hostTaken = new HashMap<>();
         for (Service s : tx.services()) {
@@ -108,7 +108,7 @@ public final class PublishedPorts {
         return out;
     }
 
-    static String key(PortConfig p) {
+    public static String key(PortConfig p) {
         return p.getPublishedPort() + "/" + proto(p);
     }
 

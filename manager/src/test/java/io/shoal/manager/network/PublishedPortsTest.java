@@ -1,4 +1,4 @@
-package io.shoal.manager.control;
+package io.shoal.manager.network;
 
 import io.grpc.StatusRuntimeException;
 import io.shoal.api.Annotations;
