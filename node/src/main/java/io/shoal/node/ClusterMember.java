@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.GetClusterInfoRequest;
@@ -100,6 +101,9 @@ final class ClusterMember implements AutoCloseable {
             this.controlRoute = null;
         }
         this.tasks = new TaskManager(options.executor(), new TaskStep(System::currentTimeMillis));
+        Timer starts = Timer.builder("shoal_task_start").description("From a task's assignment reaching this worker to its RUNNING")
+                .publishPercentiles(0.5, 0.99).register(options.metrics());
+        tasks.onStarted(nanos -> starts.record(nanos, TimeUnit.NANOSECONDS));
         this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT),
                 state.advertiseAddr(), onSession, tasks);
         if (options.overlay() != null) {

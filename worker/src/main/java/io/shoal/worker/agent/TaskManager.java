@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,6 +48,7 @@ public final class TaskManager implements AutoCloseable {
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
     private final Map<String, TaskStatus> unsent = new LinkedHashMap<>();
     private volatile Reporter reporter;
+    private volatile LongConsumer onStarted = nanos -> { };
     private boolean swept;
     private volatile boolean closed;
     private final Thread flusher;
@@ -65,6 +67,11 @@ public final class TaskManager implements AutoCloseable {
 
     public void setReporter(Reporter r) {
         this.reporter = r;
+    }
+
+    /** Told, for each task this worker was assigned and started, how long it took from the assignment to RUNNING (ns). */
+    public void onStarted(LongConsumer listener) {
+        this.onStarted = listener;
     }
 
     /**
@@ -163,6 +170,8 @@ public final class TaskManager implements AutoCloseable {
         private volatile boolean retired;
         private volatile boolean detached;
         private final Semaphore wake = new Semaphore(0);
+        /** When the assignment of a task still to start arrived (System.nanoTime), or 0 for one started before. */
+        private final long assignedNanos;
         private final Thread thread;
         private Controller controller;
         private Health health;
@@ -173,6 +182,7 @@ public final class TaskManager implements AutoCloseable {
             this.retired = retired;
             this.latest = t;
             this.local = t.getStatus();
+            this.assignedNanos = !retired && t.getStatus().getState().getNumber() <= TaskState.TASK_STATE_ASSIGNED_VALUE ? System.nanoTime() : 0;
             this.thread = Thread.ofVirtual().name("task-" + id).start(this::run);
         }
 
@@ -242,6 +252,10 @@ public final class TaskManager implements AutoCloseable {
                     Task t = latest.toBuilder().setStatus(local).build();
                     TaskStatus next = step.step(t, controller, checkHealth(t));
                     if (!next.equals(local)) {
+                        if (next.getState() == TaskState.TASK_STATE_RUNNING && local.getState() != TaskState.TASK_STATE_RUNNING
+                                && assignedNanos != 0) {
+                            onStarted.accept(System.nanoTime() - assignedNanos);
+                        }
                         local = next;
                         queue(id, next);
                         continue;

@@ -17,6 +17,9 @@ import java.util.function.LongSupplier;
  * ASSIGNED -> ACCEPTED -> PREPARING -(prepare)-> READY -> STARTING -(start)-> RUNNING -(exit)-> COMPLETE | FAILED
  * a failure before the process starts -> REJECTED; desired SHUTDOWN (or later) -> stop -> SHUTDOWN
  * </pre>
+ * A task whose desired state is READY is prepared (image pulled, container made) and held there
+ * until the managers want it RUNNING: a stop-first update's replacement waits so for the task it
+ * replaces to stop.
  */
 public final class TaskStep {
     /** The message of a started container waiting for its first passing health check. */
@@ -61,7 +64,8 @@ public final class TaskStep {
                     ctl.prepare();
                     yield status(TaskState.TASK_STATE_READY, "prepared", null);
                 }
-                case TASK_STATE_READY -> status(TaskState.TASK_STATE_STARTING, "starting", null);
+                case TASK_STATE_READY -> task.getDesiredState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE ? cur
+                        : status(TaskState.TASK_STATE_STARTING, "starting", null);
                 case TASK_STATE_STARTING -> {
                     if (!ctl.exists()) {
                         ctl.start();

@@ -79,6 +79,17 @@ class TaskStepTest {
     }
 
     @Test
+    void aTaskWantedOnlyReadyIsPreparedAndHeldUntilItIsWantedRunning() throws InterruptedException {
+        Scripted c = new Scripted();
+        List<TaskState> seen = runToRest(task(TaskState.TASK_STATE_ASSIGNED, TaskState.TASK_STATE_READY), c);
+        assertEquals(List.of(TaskState.TASK_STATE_ACCEPTED, TaskState.TASK_STATE_PREPARING, TaskState.TASK_STATE_READY), seen);
+        assertEquals(List.of("prepare"), c.calls, "prepared, not started");
+        assertEquals(List.of(TaskState.TASK_STATE_STARTING, TaskState.TASK_STATE_RUNNING),
+                runToRest(task(TaskState.TASK_STATE_READY, TaskState.TASK_STATE_RUNNING), c));
+        assertEquals(List.of("prepare", "start"), c.calls);
+    }
+
+    @Test
     void aFailureBeforeTheProcessStartsIsARejection() throws InterruptedException {
         Scripted c = new Scripted();
         c.failOn = "prepare";
