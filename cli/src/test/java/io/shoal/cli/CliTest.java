@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,7 +33,8 @@ class CliTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
             "node update", "node promote", "node demote", "node rm", "image", "image ls", "image pull", "image prune", "network", "network create",
-            "network ls", "network inspect", "network rm", "service create", "ca", "ca client-cert", "version"})
+            "network ls", "network inspect", "network rm", "service create", "service update", "service rollback", "ca", "ca client-cert",
+            "version"})
     void everyCommandHasHelp(String cmd) {
         String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
         Run r = run(args);
@@ -54,6 +57,30 @@ class CliTest {
         Run host = run("--host", "http://x", "info");
         assertEquals(2, host.code());
         assertTrue(host.err().contains("unix:///path or tcp://IP:PORT"), host.err());
+    }
+
+    @Test
+    void serviceUpdateRefusesWhatCannotChangeAndBadConfigsWithOneLine() {
+        String[][] cases = {
+                {"service update --name other web", "--name: a service cannot be renamed"},
+                {"service update --mode global web", "--mode: a service's mode cannot change"},
+                {"service update --rollback --image app:2 web", "other flags may not be combined with --rollback"},
+                {"service update --update-parallelism -1 web", "--update-parallelism: must be 0 or more, not -1"},
+                {"service update --update-order sideways web", "--update-order: 'sideways' is not stop-first or start-first"},
+                {"service update --update-failure-action retry web", "--update-failure-action: 'retry' is not one of pause, continue, rollback"},
+                {"service update --update-max-failure-ratio 1.5 web", "--update-max-failure-ratio: '1.5' is not a number from 0 to 1"},
+                {"service update --rollback-failure-action rollback web", "--rollback-failure-action: a rollback is never rolled back"},
+                {"service update --update-monitor soon web", "--update-monitor: invalid duration 'soon'"},
+                {"service create --update-delay 1x app:1", "--update-delay: invalid duration '1x'"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("--host", "unix:///nonexistent/x.sock"));
+            args.addAll(List.of(c[0].split(" ")));
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().startsWith("Error: " + c[1]), c[0] + ": " + r.err());
+            assertEquals(2, r.err().lines().count(), "one line and a hint: " + r.err());
+        }
     }
 
     @Test

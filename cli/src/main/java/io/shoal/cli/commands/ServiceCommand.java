@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.JsonFormat;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.GetServiceRequest;
 import io.shoal.api.ListServicesRequest;
 import io.shoal.api.ListServicesResponse;
@@ -12,7 +13,6 @@ import io.shoal.api.ListTasksResponse;
 import io.shoal.api.LogLine;
 import io.shoal.api.PortConfig;
 import io.shoal.api.RemoveServiceRequest;
-import io.shoal.api.RestartPolicy;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceLogsRequest;
 import io.shoal.api.ServiceSpec;
@@ -32,27 +32,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "service", mixinStandardHelpOptions = true, description = "Manage services.",
         subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class, ServiceCommand.Inspect.class,
-                ServiceCommand.Scale.class, ServiceCommand.Update.class, ServiceCommand.Rm.class,
+                ServiceCommand.Scale.class, ServiceCommand.Update.class, ServiceCommand.Rollback.class, ServiceCommand.Rm.class,
                 ServiceCommand.Logs.class})
 public final class ServiceCommand implements Runnable {
-    /** How long every replica must keep running before a create or scale counts as converged (swarm: 5 s). */
-    static final Duration MONITOR = Duration.ofSeconds(2);
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a service command is required (create, ls, ps, inspect, scale, update, rm)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a service command is required (create, ls, ps, inspect, scale, update, rollback, rm, logs)");
     }
 
     static String state(TaskState s) {
@@ -61,84 +56,11 @@ public final class ServiceCommand implements Runnable {
     }
 
     /**
-     * Waits until the service converged: every replica (or every node's task, for global) running
-     * for {@link #MONITOR}, or every completion done (jobs); exits 1 with the tasks' error when they
-     * keep failing (or the restart policy gave up), or after 3 minutes.
+     * Waits until the service converged, showing its progress ({@link ServiceWait}): 0 once it did,
+     * 1 with the reason when it will not.
      */
     static int await(ClientCommand cmd, Service service) throws InterruptedException {
-        String serviceId = service.getId();
-        ServiceSpec spec = service.getSpec();
-        boolean job = spec.hasReplicatedJob() || spec.hasGlobalJob();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        long since = -1;
-        String lastErr = "";
-        String shown = "";
-        while (System.nanoTime() < deadline) {
-            ListTasksResponse r = cmd.control().listTasks(ListTasksRequest.newBuilder().setService(serviceId).build());
-            long running = 0;
-            long failures = 0;
-            boolean restarting = false;
-            Set<String> nodes = new HashSet<>();
-            Set<Long> completedSlots = new HashSet<>();
-            Set<String> completedNodes = new HashSet<>();
-            for (Task t : r.getTasksList()) {
-                boolean current = t.getSpecVersion() >= service.getMeta().getVersion();
-                boolean wanted = t.getDesiredState() == TaskState.TASK_STATE_RUNNING;
-                if (wanted && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
-                    running++;
-                }
-                if (wanted && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE) {
-                    restarting = true;
-                }
-                if (wanted || (current && t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE)) {
-                    nodes.add(t.getNodeId());
-                }
-                if (current && t.getStatus().getState() == TaskState.TASK_STATE_COMPLETE) {
-                    completedSlots.add(t.getSlot());
-                    completedNodes.add(t.getNodeId());
-                }
-                if (!t.getStatus().getErr().isEmpty() && (t.getStatus().getState().getNumber() >= TaskState.TASK_STATE_FAILED_VALUE
-                        || t.getStatus().getState() == TaskState.TASK_STATE_PENDING)) {
-                    failures++;
-                    lastErr = t.getStatus().getErr();
-                }
-            }
-            long replicas = switch (spec.getModeCase()) {
-                case GLOBAL, GLOBAL_JOB -> nodes.size();
-                case REPLICATED_JOB -> spec.getReplicatedJob().getTotalCompletions();
-                default -> spec.getReplicated().getReplicas();
-            };
-            long done = spec.hasReplicatedJob() ? completedSlots.size() : spec.hasGlobalJob() ? completedNodes.size() : running;
-            String line = done + "/" + replicas + (job ? " completed" : " running");
-            if (!line.equals(shown)) {
-                cmd.out().println("overall progress: " + line);
-                shown = line;
-            }
-            if (job && done >= replicas && (replicas > 0 || !restarting)) {
-                cmd.out().println("verify: job complete");
-                return 0;
-            }
-            if (!job && done >= replicas) {
-                since = since < 0 ? System.nanoTime() : since;
-                if (System.nanoTime() - since >= MONITOR.toNanos()) {
-                    cmd.out().println("verify: service converged");
-                    return 0;
-                }
-            } else {
-                since = -1;
-                // the managers stop restarting once the policy allows no more attempts
-                var policy = spec.getTask().getRestart();
-                long allowed = policy.getCondition() == RestartPolicy.Condition.NONE ? 1
-                        : policy.getMaxAttempts() > 0 ? policy.getMaxAttempts() + 1 : Long.MAX_VALUE;
-                boolean gaveUp = allowed != Long.MAX_VALUE && failures >= allowed * Math.max(1, replicas) && !restarting;
-                if (gaveUp || failures >= Math.max(3, replicas * 3)) {
-                    break;
-                }
-            }
-            Thread.sleep(250);
-        }
-        cmd.err().println("Error: service did not converge: " + (lastErr.isEmpty() ? "timed out" : lastErr));
-        return 1;
+        return ServiceWait.await(cmd, service, false);
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a service.")
@@ -332,22 +254,64 @@ public final class ServiceCommand implements Runnable {
         }
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a service (the tasks are replaced).")
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Change a service; its tasks are replaced as its update config says (--update-*).")
     static final class Update extends ClientCommand {
         @Mixin ServiceFlags flags;
+        @Mixin UpdateFlags edits;
         @Option(names = "--image", description = "New image.") String image;
+        @Option(names = "--rollback", description = "Back to the previous spec (with the rollback config); no other flag goes with it.") boolean rollback;
         @Option(names = {"-d", "--detach"}, description = "Do not wait for convergence.") boolean detach;
         @Parameters(paramLabel = "SERVICE") String ref;
 
         @Override
         protected int execute() throws Exception {
+            if (rollback) {
+                boolean others = spec.commandLine().getParseResult().matchedOptions().stream()
+                        .anyMatch(o -> !o.longestName().equals("--rollback") && !o.longestName().equals("--detach"));
+                if (others) {
+                    throw usage("other flags may not be combined with --rollback");
+                }
+                return ServiceCommand.rollBack(this, ref, detach);
+            }
+            if (flags.name != null) {
+                throw usage("--name: a service cannot be renamed; remove it and create it again under the new name");
+            }
+            if (flags.mode != null) {
+                throw usage("--mode: a service's mode cannot change; remove it and create it again");
+            }
+            flags.updateConfig.check(spec.commandLine());
+            edits.check(spec.commandLine());
             Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
             ServiceSpec next = flags.apply(s.getSpec(), image, null, spec.commandLine());
+            next = edits.apply(next, name -> control().getNetwork(GetNetworkRequest.newBuilder().setNetwork(name).build()).getId(),
+                    spec.commandLine());
             Service u = control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(next)
                     .setVersion(s.getMeta().getVersion()).build());
             out().println(u.getId());
-            return detach ? 0 : await(this, u);
+            return detach ? 0 : ServiceWait.await(this, u, false);
         }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Return a service to its previous spec, rolled out with its rollback config (--rollback-*).")
+    static final class Rollback extends ClientCommand {
+        @Option(names = {"-d", "--detach"}, description = "Do not wait for convergence.") boolean detach;
+        @Parameters(paramLabel = "SERVICE") String ref;
+
+        @Override
+        protected int execute() throws Exception {
+            return rollBack(this, ref, detach);
+        }
+    }
+
+    /** `service rollback` and `service update --rollback`. */
+    static int rollBack(ClientCommand cmd, String ref, boolean detach) throws InterruptedException {
+        Service s = cmd.control().getService(GetServiceRequest.newBuilder().setService(ref).build());
+        Service u = cmd.control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setRollback(true)
+                .setVersion(s.getMeta().getVersion()).build());
+        cmd.out().println(u.getId());
+        return detach ? 0 : ServiceWait.await(cmd, u, true);
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true,

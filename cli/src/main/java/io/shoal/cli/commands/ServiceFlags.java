@@ -76,6 +76,7 @@ public final class ServiceFlags {
             + "(from $DOCKER_CONFIG/config.json or ~/.docker/config.json) to the nodes that pull it.") boolean withRegistryAuth;
     @Option(names = "--no-healthcheck", description = "Disable any health check, including the image's.") boolean noHealthcheck;
     @Mixin SecretConfigFlags files = new SecretConfigFlags();
+    @Mixin UpdateConfigFlags updateConfig = new UpdateConfigFlags();
 
     /** Applies the flags that were given to {@code base} (a new spec, or the current one for update). */
     ServiceSpec apply(ServiceSpec base, String image, List<String> args, CommandLine cmd) {
@@ -136,22 +137,24 @@ public final class ServiceFlags {
         if (entrypoint != null) {
             c.clearCommand().addAllCommand(List.of(entrypoint.trim().split("\\s+")));
         }
-        env.forEach(e -> {
-            if (!e.contains("=")) {
+        for (String e : env) {
+            if (!e.contains("=") || e.startsWith("=")) {
                 throw new CommandLine.ParameterException(cmd, "--env: '" + e + "' must be KEY=VALUE");
             }
-            c.addEnv(e);
-        });
+        }
+        if (!env.isEmpty()) {
+            c.clearEnv().addAllEnv(UpdateFlags.env(base.getTask().getContainer().getEnvList(), List.of(), env, cmd)); // one entry per key
+        }
         if (workdir != null) c.setDir(workdir);
         if (user != null) c.setUser(user);
         if (hostname != null) c.setHostname(hostname);
-        for (String m : mounts) {
-            c.addMounts(mount(m, cmd));
+        if (!mounts.isEmpty()) {
+            c.clearMounts().addAllMounts(UpdateFlags.mounts(base.getTask().getContainer().getMountsList(), List.of(), mounts, cmd));
         }
         if (stopSignal != null) c.setStopSignal(stopSignal.startsWith("SIG") ? stopSignal : "SIG" + stopSignal);
         if (stopGrace != null) c.setStopGracePeriodMs(duration(stopGrace, "--stop-grace-period", cmd)).setHasStopGracePeriod(true);
         Placement.Builder p = task.getPlacementBuilder();
-        p.addAllConstraints(constraints);
+        constraints.stream().filter(x -> !p.getConstraintsList().contains(x)).distinct().forEach(p::addConstraints);
         for (String pref : prefs) {
             if (!pref.startsWith("spread=")) {
                 throw new CommandLine.ParameterException(cmd, "--placement-pref: '" + pref + "' must be spread=node.labels.KEY");
@@ -201,11 +204,7 @@ public final class ServiceFlags {
                 throw new CommandLine.ParameterException(cmd, "--publish: port " + port.getPublishedPort() + "/"
                         + port.getProtocol().name().toLowerCase() + " is given twice");
             }
-            List<PortConfig> kept = s.getEndpoint().getPortsList().stream()
-                    .filter(x -> !(x.getProtocol() == port.getProtocol() && (port.getPublishedPort() != 0
-                            ? x.getPublishedPort() == port.getPublishedPort()
-                            : x.getPublishedPort() == 0 && x.getTargetPort() == port.getTargetPort()))).toList();
-            s.getEndpointBuilder().clearPorts().addAllPorts(kept).addPorts(port);
+            publish(s, port);
         }
         if (endpointMode != null) {
             s.getEndpointBuilder().setMode(switch (endpointMode) {
@@ -216,10 +215,45 @@ public final class ServiceFlags {
         }
         health(c, cmd);
         files.apply(c, cmd);
+        updateConfig.apply(s, cmd);
         if (withRegistryAuth) {
             registryAuth(c, cmd);
         }
+        keepAbsent(base.getTask(), task);
         return s.build();
+    }
+
+    /**
+     * Leaves unset the parts of the task spec that no flag set and {@code base} did not have
+     * (reaching a builder sets an empty part): an empty part is another spec to the managers,
+     * and an update that, say, only adds a label must not replace every task.
+     */
+    private static void keepAbsent(TaskSpec base, TaskSpec.Builder task) {
+        ResourceRequirements.Builder r = task.getResourcesBuilder();
+        if (!base.getResources().hasLimits() && r.getLimits().equals(Resources.getDefaultInstance())) {
+            r.clearLimits();
+        }
+        if (!base.getResources().hasReservations() && r.getReservations().equals(Resources.getDefaultInstance())) {
+            r.clearReservations();
+        }
+        if (!base.hasResources() && r.build().equals(ResourceRequirements.getDefaultInstance())) {
+            task.clearResources();
+        }
+        if (!base.hasRestart() && task.getRestart().equals(RestartPolicy.getDefaultInstance())) {
+            task.clearRestart();
+        }
+        if (!base.hasPlacement() && task.getPlacement().equals(Placement.getDefaultInstance())) {
+            task.clearPlacement();
+        }
+    }
+
+    /** Publishes {@code port}, in place of a port with the same published port (or, for a dynamic one, the same target). */
+    static void publish(ServiceSpec.Builder s, PortConfig port) {
+        List<PortConfig> kept = s.getEndpoint().getPortsList().stream()
+                .filter(x -> !(x.getProtocol() == port.getProtocol() && (port.getPublishedPort() != 0
+                        ? x.getPublishedPort() == port.getPublishedPort()
+                        : x.getPublishedPort() == 0 && x.getTargetPort() == port.getTargetPort()))).toList();
+        s.getEndpointBuilder().clearPorts().addAllPorts(kept).addPorts(port);
     }
 
     /** The mode as the CLI names it ("replicated" for a spec that names none yet). */
