@@ -154,8 +154,11 @@ public final class ServiceSpecJson {
         UpdateConfig.Builder b = UpdateConfig.newBuilder()
                 .setParallelism(u.count("Parallelism"))
                 .setDelayMs(Json.millis(u.count("Delay")))
-                .setMonitorMs(Json.millis(u.count("Monitor")))
                 .setMaxFailureRatio((float) u.decimal("MaxFailureRatio"));
+        long monitor = Json.millis(u.count("Monitor"));
+        if (monitor > 0) {
+            b.setMonitorMs(monitor); // docker's 0 is the default monitor (5 s), which an unset one means here
+        }
         String fa = u.string("FailureAction");
         b.setFailureAction(switch (fa) {
             case "", "pause" -> UpdateConfig.FailureAction.PAUSE;

@@ -95,9 +95,10 @@ final class ServiceRoutes {
 
     /**
      * Docker posts the whole new spec with the version it read. What it posts back as it was shown
-     * keeps Shoal's stored form ({@link Unchanged}); {@code rollback=previous} puts back the
-     * previous spec, whatever the body says (as dockerd). Registry credentials stay those stored
-     * unless the request sends new ones in {@code X-Registry-Auth}.
+     * keeps Shoal's stored form ({@link Unchanged}); {@code rollback=previous} is the managers'
+     * rollback (the previous spec, rolled out with the rollback config), whatever the body says
+     * (as dockerd). Registry credentials stay those stored unless the request sends new ones in
+     * {@code X-Registry-Auth}.
      */
     private void update(Request req, Exchange ex) {
         backend.requireManager();
@@ -107,7 +108,6 @@ final class ServiceRoutes {
             throw ApiError.badRequest("invalid service version: the version parameter is required");
         }
         String rollback = req.query("rollback");
-        ServiceSpec spec;
         if (rollback != null && !rollback.isEmpty()) {
             if (!rollback.equals("previous")) {
                 throw ApiError.badRequest("invalid value for rollback: '" + rollback + "' (only previous)");
@@ -115,10 +115,13 @@ final class ServiceRoutes {
             if (!cur.hasPreviousSpec()) {
                 throw ApiError.badRequest("service " + cur.getSpec().getAnnotations().getName() + " does not have a previous spec");
             }
-            spec = cur.getPreviousSpec();
-        } else {
-            spec = Unchanged.keep(cur.getSpec(), ServiceSpecJson.read(req.json()), backend.ingressId());
+            // the managers' rollback: the previous spec, rolled out with the rollback config
+            backend.control().updateService(UpdateServiceRequest.newBuilder().setService(cur.getId()).setRollback(true)
+                    .setVersion(version).build());
+            ex.json(200, Json.object().putNull("Warnings"));
+            return;
         }
+        ServiceSpec spec = Unchanged.keep(cur.getSpec(), ServiceSpecJson.read(req.json()), backend.ingressId());
         String from = req.query("registryAuthFrom");
         if (from != null && !from.isEmpty() && !from.equals("spec") && !from.equals("previous-spec")) {
             throw ApiError.badRequest("invalid value for registryAuthFrom: '" + from + "' (spec or previous-spec)");

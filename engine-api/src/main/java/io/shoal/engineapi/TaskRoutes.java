@@ -81,7 +81,7 @@ final class TaskRoutes {
         if (s == null) {
             return false;
         }
-        return t.getSpecVersion() == s.getMeta().getVersion() || withoutAuth(t.getSpec()).equals(withoutAuth(s.getSpec().getTask()));
+        return t.getSpecVersion() == s.getSpecVersion() && t.getSpecVersion() != 0 || withoutAuth(t.getSpec()).equals(withoutAuth(s.getSpec().getTask()));
     }
 
     private static TaskSpec withoutAuth(TaskSpec t) {
