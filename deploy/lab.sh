@@ -11,7 +11,7 @@
 #   lab.sh cli      [--name N] [--dir D] HOST ARGS...   shoal ARGS against HOST's daemon (exit code passed through)
 #   lab.sh exec     [--name N] [--dir D] HOST CMD...    run CMD inside HOST (its network and UTS namespaces)
 #   lab.sh ip|ns    [--name N] [--dir D] HOST           print HOST's address / network namespace
-#   lab.sh registry [--name N] [--dir D]                run an OCI registry on h1:5000 holding busybox:latest
+#   lab.sh registry [--name N] [--dir D]                run an OCI registry on h1:5000 holding busybox:latest (and :v2)
 #   lab.sh ls                                           list the labs on this machine
 #
 # Defaults: --name shoal-lab, 3 managers, 2 workers, --subnet 10.213.0 (hI gets A.B.C.(10+I)),
@@ -457,9 +457,15 @@ registry() {
     umoci config --image "$img:busybox" --config.cmd /bin/sh >/dev/null
     rm -rf "$r/bundle"
   fi
+  # busybox:v2, the same layers under another config: a second image for rolling updates
+  if ! umoci ls --layout "$img" | grep -qx v2; then
+    umoci config --image "$img:busybox" --tag v2 --config.label shoal.lab.version=2 >/dev/null
+  fi
   for i in $(seq 1 100); do
     if ip netns exec "$ns" skopeo copy -q --dest-tls-verify=false "oci:$img:busybox" \
-        "docker://$ip:5000/busybox:latest" >/dev/null 2>"$r/push.err"; then
+        "docker://$ip:5000/busybox:latest" >/dev/null 2>"$r/push.err" \
+        && ip netns exec "$ns" skopeo copy -q --dest-tls-verify=false "oci:$img:v2" \
+        "docker://$ip:5000/busybox:v2" >/dev/null 2>"$r/push.err"; then
       echo "$ip:5000/busybox:latest"
       return 0
     fi

@@ -17,8 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Benchmark, not a test: one node, a cached image, N replicas (default 50). Prints the time from
- * `service create` to all N RUNNING, and per task the time from the task's creation in the store
- * to its RUNNING report (p50, p99): scheduling, assignment, overlay mount, conmon + runc start.
+ * `service create` to all N RUNNING, per task the time from the task's creation in the store to
+ * its RUNNING report (p50, p99): scheduling, assignment, overlay mount, conmon + runc start; and
+ * the worker's own measure of a task's start, from its assignment reaching the worker to RUNNING
+ * ({@code shoal_task_start_seconds} on its metrics).
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench
@@ -27,6 +29,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class RuntimeBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 50);
+
+    /** A sample's value in Prometheus's text format ({@code name} with its labels), or "?" when absent. */
+    static String metric(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ")).map(l -> l.substring(name.length() + 1).trim()).findFirst().orElse("?");
+    }
+
+    private static String ms(String seconds) {
+        try {
+            return String.valueOf(Math.round(Double.parseDouble(seconds) * 1000));
+        } catch (NumberFormatException e) {
+            return seconds;
+        }
+    }
 
     @Test
     void convergeReplicasOnOneNode() throws Exception {
@@ -61,6 +76,11 @@ class RuntimeBench {
                 System.out.printf("runtime: %d replicas on one node: all RUNNING %d ms after create (CLI start included);"
                                 + " task created -> RUNNING p50 %d ms, p99 %d ms, max %d ms%n",
                         N, converge, lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
+                // the worker's own measure: from an assignment reaching it to the task's RUNNING
+                String metrics = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
+                System.out.printf("runtime: task start on the worker (assignment received -> RUNNING, %s tasks): p50 %s ms, p99 %s ms, max %s ms%n",
+                        metric(metrics, "shoal_task_start_seconds_count"), ms(metric(metrics, "shoal_task_start_seconds{quantile=\"0.5\"}")),
+                        ms(metric(metrics, "shoal_task_start_seconds{quantile=\"0.99\"}")), ms(metric(metrics, "shoal_task_start_seconds_max")));
                 System.out.printf("runtime: worker RSS with %d containers: %d MiB%n", N, FailoverBench.rssMiB(lab, "h1"));
                 assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
             } finally {

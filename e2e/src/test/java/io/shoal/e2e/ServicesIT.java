@@ -336,7 +336,7 @@ class ServicesIT {
                 "--max-concurrent", "2", image, "sh", "-c", "echo working; sleep 1");
         assertEquals(0, job.code(), job.all());
         assertTrue(job.out().contains("verify: job complete"), job.out());
-        assertTrue(job.out().contains("5/5 completed"), job.out());
+        assertTrue(job.out().contains("overall progress: 5 out of 5 tasks completed"), job.out());
         Lab.Result once = lab.cli("h1", "service", "create", "--name", "once", "--mode", "global-job", image, "true");
         assertEquals(0, once.code(), once.all());
         Lab.Result ls = lab.cli("h1", "service", "ls", "--format", "json");

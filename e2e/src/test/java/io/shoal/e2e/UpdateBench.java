@@ -1,0 +1,134 @@
+package io.shoal.e2e;
+
+import io.grpc.ManagedChannel;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.ListTasksRequest;
+import io.shoal.api.Task;
+import io.shoal.api.TaskState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Benchmark, not a test: a rolling update of N replicas (default 100) on one node, parallelism 10,
+ * no delay, stop-first (the default order), to a new image (busybox:v2 of the lab's registry, pulled
+ * during the update). Two figures, from {@code service update} on (the CLI's start included): every
+ * replica running the new image, and the CLI's own wait ending (after the update's 5 s monitor).
+ * With Docker's engine installed (docker.io), the same update by Docker swarm in the same run, on
+ * the lab's second host (skip it with -Dshoal.bench.docker=false). The tasks stop at once on
+ * SIGTERM, so the figures are the orchestrators', not a grace period's.
+ * <pre>
+ * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=UpdateBench \
+ *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10]
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
+class UpdateBench {
+    private static final int N = Integer.getInteger("shoal.bench.replicas", 100);
+    private static final int PARALLELISM = Integer.getInteger("shoal.bench.parallelism", 10);
+    private static final String RUN = "trap 'exit 0' TERM; sleep 3600 & wait";
+    private static final Duration LIMIT = Duration.ofMinutes(5);
+
+    /** Milliseconds from {@code t0} until the update's CLI ended and until {@code allNew} held. */
+    private record Timing(long allNewMs, long cliMs, Lab.Result cli) {}
+
+    @Test
+    void rollingUpdateOnOneNode() throws Exception {
+        try (Lab lab = new Lab("shoal-bench-update")) {
+            lab.close();
+            // h1: Shoal's single node; h2 leaves Shoal and hosts dockerd instead
+            Lab.Result up = lab.up(1, 1, "10.213.32");
+            assertEquals(0, up.code(), up.all());
+            Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
+            assertEquals(0, reg.code(), reg.all());
+            String image = reg.out().strip();
+            String v2 = image.replace(":latest", ":v2");
+            assertEquals(0, lab.cli("h2", "leave").code());
+            lab.awaitCli("h1", Duration.ofSeconds(60), x -> x.code() == 0, "node", "rm", "--force", "h2");
+            assertEquals(0, lab.host("stop", "h2").code());
+
+            Lab.Result create = lab.cli("h1", "service", "create", "--name", "bench", "--replicas", String.valueOf(N),
+                    "--update-parallelism", String.valueOf(PARALLELISM), "--update-delay", "0s", image, "sh", "-c", RUN);
+            assertEquals(0, create.code(), create.all());
+            ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+            try {
+                var control = ControlGrpc.newBlockingStub(ch);
+                Timing shoal = timed(() -> lab.cli("h1", "service", "update", "--image", v2, "bench"), () -> {
+                    List<Task> tasks = control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList();
+                    return tasks.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING
+                            && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING
+                            && t.getSpec().getContainer().getImage().equals(v2)).count() == N;
+                }, 50);
+                assertEquals(0, shoal.cli().code(), shoal.cli().all());
+                System.out.printf("update: Shoal, %d replicas on one node, parallelism %d, delay 0, stop-first, new image: all running it "
+                        + "%d ms after `service update`; the CLI's wait ended after %d ms (5 s monitor)%n", N, PARALLELISM, shoal.allNewMs(),
+                        shoal.cliMs());
+                assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
+            } finally {
+                ch.shutdownNow();
+            }
+            boolean withDocker = !"false".equals(System.getProperty("shoal.bench.docker"))
+                    && Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(EngineApiIT.DOCKER);
+            if (withDocker) {
+                docker(lab, image.substring(0, image.indexOf('/')), image, v2);
+            } else {
+                System.out.println("update: Docker swarm not measured (no dockerd, or -Dshoal.bench.docker=false)");
+            }
+        }
+    }
+
+    /** The same update by Docker swarm on h2, of the same images from the lab's registry. */
+    private static void docker(Lab lab, String registry, String image, String v2) throws Exception {
+        try (Dockerd d = Dockerd.start(lab, "h2", registry, "docker-bench-update")) {
+            Lab.Result init = d.docker("swarm", "init", "--advertise-addr", lab.ip("h2"));
+            assertEquals(0, init.code(), init.all());
+            Lab.Result create = d.docker("service", "create", "-q", "--name", "bench", "--replicas", String.valueOf(N),
+                    "--update-parallelism", String.valueOf(PARALLELISM), "--update-delay", "0s", image, "sh", "-c", RUN);
+            assertEquals(0, create.code(), create.all());
+            Timing docker = timed(() -> d.docker("service", "update", "--image", v2, "bench"), () -> {
+                Lab.Result ps = d.docker("service", "ps", "--filter", "desired-state=running", "--format", "{{.Image}} {{.CurrentState}}", "bench");
+                return ps.out().lines().filter(l -> l.startsWith(v2 + " Running")).count() == N;
+            }, 250);
+            assertEquals(0, docker.cli().code(), docker.cli().all());
+            System.out.printf("update: Docker swarm %s, the same: all running the new image %d ms after `docker service update`; "
+                            + "its CLI's wait ended after %d ms%n",
+                    d.docker("version", "--format", "{{.Server.Version}}").out().strip(), docker.allNewMs(), docker.cliMs());
+            d.docker("service", "rm", "bench");
+        }
+    }
+
+    /**
+     * Runs the update's command and, while it runs (and after, until it holds), polls
+     * {@code allNew} every {@code pollMs} (Docker's CLI less often: each call is a process start
+     * on the machine it measures).
+     */
+    private static Timing timed(Supplier<Lab.Result> update, BooleanSupplier allNew, long pollMs) throws Exception {
+        long t0 = System.nanoTime();
+        AtomicLong cliEnd = new AtomicLong(-1);
+        CompletableFuture<Lab.Result> cli = CompletableFuture.supplyAsync(() -> {
+            Lab.Result r = update.get();
+            cliEnd.set(System.nanoTime());
+            return r;
+        });
+        long allNewAt = -1;
+        while ((allNewAt < 0 || !cli.isDone()) && System.nanoTime() - t0 < LIMIT.toNanos()) {
+            if (allNewAt < 0 && allNew.getAsBoolean()) {
+                allNewAt = System.nanoTime();
+            }
+            Thread.sleep(pollMs);
+        }
+        Lab.Result r = cli.get();
+        return new Timing(allNewAt < 0 ? -1 : (allNewAt - t0) / 1_000_000, (cliEnd.get() - t0) / 1_000_000, r);
+    }
+}
