@@ -18,6 +18,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -26,11 +27,16 @@ import java.util.zip.GZIPInputStream;
  * lower layer: OCI whiteouts ({@code .wh.NAME}) become overlay whiteouts (character device 0:0),
  * opaque markers ({@code .wh..wh..opq}) become the {@code trusted.overlay.opaque} attribute.
  * Entries that would land outside the directory — {@code ..}, or a path through a symbolic link —
- * are refused. Returns the layer's diff id (SHA-256 of the uncompressed tar) and the bytes its files hold.
+ * are refused. Extended attributes from PAX headers (file capabilities in {@code security.capability},
+ * {@code user.*}) are set on the files and directories they belong to, byte for byte ({@link PaxXattrs}),
+ * after their owner, since a change of owner clears capabilities; {@code trusted.overlay.*} from a layer
+ * is ignored (it would steer overlayfs). Returns the layer's diff id (SHA-256 of the uncompressed tar)
+ * and the bytes its files hold.
  */
 final class LayerUnpacker {
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
+    private static final String OVERLAY_XATTRS = "trusted.overlay.";
 
     private LayerUnpacker() {}
 
@@ -60,10 +66,13 @@ final class LayerUnpacker {
                 plain = raw;
             }
             DigestInputStream digesting = new DigestInputStream(plain, sha);
-            TarArchiveInputStream tar = new TarArchiveInputStream(digesting);
+            PaxXattrs pax = new PaxXattrs(digesting);
+            TarArchiveInputStream tar = new TarArchiveInputStream(pax);
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
-                extract(tar, e, dir);
+                PaxXattrs.Attributes a = pax.next();
+                boolean same = a != null && relative(a.name()).equals(relative(e.getName()));
+                extract(tar, e, dir, same ? a.xattrs() : Map.of());
                 if (e.isFile() && !e.isLink()) {
                     bytes += e.getSize();
                 }
@@ -73,12 +82,18 @@ final class LayerUnpacker {
         return new Unpacked("sha256:" + HexFormat.of().formatHex(sha.digest()), bytes);
     }
 
-    /** The entry's path under {@code root}, refusing '..' and absolute escapes. */
-    static Path target(Path root, String name) throws IOException {
+    /** A name without its leading "/" and "./". */
+    private static String relative(String name) {
         String n = name;
         while (n.startsWith("./") || n.startsWith("/")) {
             n = n.startsWith("./") ? n.substring(2) : n.substring(1);
         }
+        return n;
+    }
+
+    /** The entry's path under {@code root}, refusing '..' and absolute escapes. */
+    static Path target(Path root, String name) throws IOException {
+        String n = relative(name);
         if (n.isEmpty() || n.equals(".")) {
             return root;
         }
@@ -100,7 +115,8 @@ final class LayerUnpacker {
         return p;
     }
 
-    private static void extract(TarArchiveInputStream tar, TarArchiveEntry e, Path root) throws IOException {
+    private static void extract(TarArchiveInputStream tar, TarArchiveEntry e, Path root, Map<String, byte[]> xattrs)
+            throws IOException {
         Path p = target(root, e.getName());
         String base = p.getFileName() == null ? "" : p.getFileName().toString();
         if (base.equals(OPAQUE)) {
@@ -147,6 +163,13 @@ final class LayerUnpacker {
             }
         } catch (UnsupportedOperationException | IllegalArgumentException ignored) {
             // file systems without unix attributes: contents still usable
+        }
+        if (!e.isSymbolicLink()) {
+            for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+                if (!x.getKey().startsWith(OVERLAY_XATTRS)) {
+                    Native.setxattr(p, x.getKey(), x.getValue());
+                }
+            }
         }
     }
 }

@@ -10,7 +10,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
-/** The two system calls overlay whiteouts need, through the Foreign Function & Memory API. */
+/**
+ * The system calls unpacking a layer needs (mknod for overlay whiteouts, extended attributes),
+ * through the Foreign Function & Memory API.
+ */
 final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle MKNOD = LINKER.downcallHandle(LINKER.defaultLookup().find("mknod").orElseThrow(),
@@ -20,7 +23,14 @@ final class Native {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
             Linker.Option.captureCallState("errno"));
+    private static final MethodHandle GETXATTR = LINKER.downcallHandle(LINKER.defaultLookup().find("lgetxattr").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG),
+            Linker.Option.captureCallState("errno"));
     private static final int S_IFCHR = 0020000;
+    private static final int ENOTSUP = 95;
+    private static final int ENODATA = 61;
+    private static final int MAX_XATTR = 65536;
 
     private Native() {}
 
@@ -52,10 +62,55 @@ final class Native {
         }
     }
 
+    /**
+     * Sets an extended attribute on {@code p} (not following a symbolic link); a file system that
+     * keeps no such attributes (ENOTSUP) is skipped, any other failure names the attribute.
+     */
+    static void setxattr(Path p, String name, byte[] value) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(Linker.Option.captureStateLayout());
+            MemorySegment v = a.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            int rc = (int) SETXATTR.invokeExact(errno, a.allocateFrom(p.toString()), a.allocateFrom(name), v, (long) value.length, 0);
+            if (rc != 0 && errno(errno) == ENOTSUP) {
+                return;
+            }
+            check(rc, errno, "setxattr " + name + " on " + p);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("setxattr " + name + " on " + p + ": " + t, t);
+        }
+    }
+
+    /** The value of an extended attribute of {@code p}, or null when it has none of that name. */
+    static byte[] getxattr(Path p, String name) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(Linker.Option.captureStateLayout());
+            MemorySegment v = a.allocate(MAX_XATTR);
+            long n = (long) GETXATTR.invokeExact(errno, a.allocateFrom(p.toString()), a.allocateFrom(name), v, (long) MAX_XATTR);
+            if (n < 0) {
+                if (errno(errno) == ENODATA) {
+                    return null;
+                }
+                check(-1, errno, "getxattr " + name + " of " + p);
+            }
+            return v.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("getxattr " + name + " of " + p + ": " + t, t);
+        }
+    }
+
+    private static int errno(MemorySegment errnoState) {
+        return errnoState.get(ValueLayout.JAVA_INT,
+                Linker.Option.captureStateLayout().byteOffset(MemoryLayout.PathElement.groupElement("errno")));
+    }
+
     private static void check(int rc, MemorySegment errnoState, String what) throws IOException {
         if (rc != 0) {
-            int errno = errnoState.get(ValueLayout.JAVA_INT,
-                    Linker.Option.captureStateLayout().byteOffset(MemoryLayout.PathElement.groupElement("errno")));
+            int errno = errno(errnoState);
             throw new IOException(what + " failed (errno " + errno + ")");
         }
     }

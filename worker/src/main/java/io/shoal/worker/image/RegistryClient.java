@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -26,13 +27,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A client of the OCI distribution API: manifests (OCI and Docker v2 schema 2, image indexes and
- * manifest lists, of which linux/amd64 is chosen) and blobs, each verified against its digest
- * while it streams. A registry that answers 401 gets what its challenge asks for: Basic
+ * manifest lists, of which the node's own {@link Platform} is chosen) and blobs, each verified
+ * against its digest while it streams. A blob download that breaks off or meets a 5xx or 429
+ * answer is tried again (up to {@link #BLOB_ATTEMPTS} times, waiting a doubling, jittered time),
+ * resuming where it stopped with a Range request when the registry honours it (206) and starting
+ * over when it does not. A registry that answers 401 gets what its challenge asks for: Basic
  * credentials, or a Bearer token from the token service it names (fetched with the Basic
  * credentials when there are some, anonymously otherwise); the header is cached per registry,
  * repository and credentials. Redirects are followed by hand so the Authorization header never
@@ -50,32 +55,31 @@ final class RegistryClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private static final int MAX_REDIRECTS = 5;
+    static final int BLOB_ATTEMPTS = 5;
+    private static final long FIRST_RETRY_MILLIS = 200;
     private final Set<String> insecure;
+    private final Platform platform;
     private final Map<AuthKey, String> auth = new ConcurrentHashMap<>();
 
     RegistryClient(Set<String> insecure) {
+        this(insecure, Platform.current());
+    }
+
+    RegistryClient(Set<String> insecure, Platform platform) {
         this.insecure = Set.copyOf(insecure);
+        this.platform = platform;
     }
 
     /** A manifest (or index) as the registry served it: the digest and size of its bytes, its media type. */
     record Manifest(String digest, long size, String mediaType, JsonNode json) {}
 
-    /** The image manifest for linux/amd64, resolving an index if the reference names one. */
+    /** The image manifest for this node's platform, resolving an index if the reference names one. */
     Manifest manifest(ImageRef ref, Credentials creds) throws IOException {
         Manifest m = fetchManifest(ref, creds, ref.reference());
         String type = m.json.path("mediaType").asText("");
         if (m.json.has("manifests") || type.contains("index") || type.contains("manifest.list")) {
-            String chosen = null;
-            for (JsonNode d : m.json.path("manifests")) {
-                JsonNode p = d.path("platform");
-                if (p.path("os").asText().equals("linux") && p.path("architecture").asText().equals("amd64")) {
-                    chosen = d.path("digest").asText();
-                    break;
-                }
-            }
-            if (chosen == null) {
-                throw new IOException("image " + ref + " has no linux/amd64 variant");
-            }
+            String chosen = platform.choose(m.json)
+                    .orElseThrow(() -> new IOException("image " + ref + " has no " + platform + " variant"));
             m = fetchManifest(ref, creds, chosen);
         }
         if (!m.json.has("layers") || !m.json.has("config")) {
@@ -129,24 +133,30 @@ final class RegistryClient {
         return r.body();
     }
 
-    /** Downloads a blob to {@code target}, verifying its digest while it streams. */
+    /**
+     * Downloads a blob to {@code target}, verifying its digest while it streams; a download that
+     * breaks off is resumed (see the class comment).
+     */
     void blob(ImageRef ref, Credentials creds, String digest, Path target) throws IOException {
         if (!digest.matches("sha256:[0-9a-f]{64}")) {
             throw new IOException("unsupported digest " + digest);
         }
-        HttpResponse<InputStream> r = get(ref, creds, "/blobs/" + digest, "*/*", HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            r.body().close();
-            throw new IOException("registry answered " + r.statusCode() + " for blob " + digest + " of " + ref);
-        }
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
+        Files.deleteIfExists(tmp);
         MessageDigest sha = sha();
-        try (InputStream in = r.body(); OutputStream out = Files.newOutputStream(tmp)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-                out.write(buf, 0, n);
+        long have = 0;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                have = download(ref, creds, digest, tmp, sha, have);
+                break;
+            } catch (RetryableBlobException e) {
+                if (attempt >= BLOB_ATTEMPTS) {
+                    Files.deleteIfExists(tmp);
+                    throw new IOException(e.getMessage() + " (gave up after " + attempt + " attempts)");
+                }
+                // what was written was also hashed: the next attempt asks for the rest
+                have = Files.exists(tmp) ? Files.size(tmp) : 0;
+                pause(attempt, ref);
             }
         }
         String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
@@ -157,17 +167,87 @@ final class RegistryClient {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** A failure worth another attempt: the connection broke, or the registry was briefly unable (5xx, 429). */
+    private static final class RetryableBlobException extends IOException {
+        RetryableBlobException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * One attempt: asks for the bytes from {@code have} on and appends them to {@code tmp} (or starts
+     * over when the registry sends the whole blob); returns how many bytes {@code tmp} holds.
+     */
+    private long download(ImageRef ref, Credentials creds, String digest, Path tmp, MessageDigest sha, long have)
+            throws IOException {
+        HttpResponse<InputStream> r;
+        try {
+            r = get(ref, creds, "/blobs/" + digest, "*/*", have > 0 ? "bytes=" + have + "-" : null,
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (UnreachableException e) {
+            throw new RetryableBlobException(e.getMessage());
+        }
+        int code = r.statusCode();
+        if (code != 200 && code != 206) {
+            r.body().close();
+            String message = "registry answered " + code + " for blob " + digest + " of " + ref;
+            throw code >= 500 || code == 429 ? new RetryableBlobException(message) : new IOException(message);
+        }
+        boolean append = code == 206 && have > 0;
+        if (!append) {
+            sha.reset();
+            have = 0;
+        }
+        try (InputStream in = r.body(); OutputStream out = append
+                ? Files.newOutputStream(tmp, StandardOpenOption.APPEND)
+                : Files.newOutputStream(tmp)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while (true) {
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    throw new RetryableBlobException("the download of blob " + digest + " of " + ref + " broke off after "
+                            + have + " bytes: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                }
+                if (n < 0) {
+                    break;
+                }
+                out.write(buf, 0, n);
+                sha.update(buf, 0, n);
+                have += n;
+            }
+        }
+        return have;
+    }
+
+    private static void pause(int attempt, ImageRef ref) throws IOException {
+        long max = FIRST_RETRY_MILLIS << Math.min(attempt - 1, 5);
+        try {
+            Thread.sleep(max / 2 + ThreadLocalRandom.current().nextLong(max / 2 + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while pulling " + ref);
+        }
+    }
+
     /** What a cached Authorization header is good for: one repository, pulled as one user (or anonymously). */
     private record AuthKey(String registry, String repository, Credentials credentials) {}
 
     private <T> HttpResponse<T> get(ImageRef ref, Credentials creds, String path, String accept, HttpResponse.BodyHandler<T> body)
             throws IOException {
+        return get(ref, creds, path, accept, null, body);
+    }
+
+    /** A GET of the repository's {@code path}, answering the registry's challenges; {@code range} may be null. */
+    private <T> HttpResponse<T> get(ImageRef ref, Credentials creds, String path, String accept, String range,
+                                    HttpResponse.BodyHandler<T> body) throws IOException {
         String scheme = insecure.contains(ref.registry()) ? "http" : "https";
         URI uri = URI.create(scheme + "://" + ref.registry() + "/v2/" + ref.repository() + path);
         AuthKey key = new AuthKey(ref.registry(), ref.repository(), creds);
         for (int attempt = 0; ; attempt++) {
             String authorization = auth.get(key);
-            HttpResponse<T> r = follow(uri, accept, authorization, body, ref);
+            HttpResponse<T> r = follow(uri, accept, authorization, range, body, ref);
             if (r.statusCode() != 401) {
                 return r;
             }
@@ -207,13 +287,16 @@ final class RegistryClient {
      * Sends a GET, following redirects by hand: blob downloads are often redirected to a storage
      * service, which must not receive the registry's Authorization header (and refuses it anyway).
      */
-    private <T> HttpResponse<T> follow(URI uri, String accept, String authorization, HttpResponse.BodyHandler<T> body, ImageRef ref)
-            throws IOException {
+    private <T> HttpResponse<T> follow(URI uri, String accept, String authorization, String range,
+                                       HttpResponse.BodyHandler<T> body, ImageRef ref) throws IOException {
         URI origin = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).header("Accept", accept).GET();
             if (authorization != null && sameOrigin(origin, uri)) {
                 b.header("Authorization", authorization);
+            }
+            if (range != null) {
+                b.header("Range", range);
             }
             HttpResponse<T> r = send(b.build(), body, ref);
             int code = r.statusCode();
@@ -296,8 +379,15 @@ final class RegistryClient {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while pulling " + ref);
         } catch (IOException e) {
-            throw new IOException("cannot reach registry " + ref.registry() + ": "
+            throw new UnreachableException("cannot reach registry " + ref.registry() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+    }
+
+    /** The registry (or its storage) could not be reached or broke the connection before answering. */
+    private static final class UnreachableException extends IOException {
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

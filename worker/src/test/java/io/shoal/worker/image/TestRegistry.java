@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,7 +34,9 @@ import java.util.zip.GZIPOutputStream;
  * A small OCI distribution server on loopback for unit tests: serves images built in the test,
  * counts blob downloads, can demand a Bearer token (anonymous, or issued only for the right Basic
  * credentials) or Basic credentials, can redirect blobs to a separate "storage" server, can hold
- * one blob until the test releases it, and can corrupt a blob on purpose.
+ * one blob until the test releases it, can corrupt a blob on purpose, can cut blob downloads
+ * half-way or answer 503 a number of times, serves Range requests (206), and publishes image
+ * indexes of several platforms.
  */
 final class TestRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +60,12 @@ final class TestRegistry implements AutoCloseable {
     final CountDownLatch held = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final HttpServer storage;
+    /** The next this many blob downloads send half the body and then drop the connection. */
+    final AtomicInteger cutBlobs = new AtomicInteger();
+    /** The next this many blob requests are answered 503. */
+    final AtomicInteger unavailableBlobs = new AtomicInteger();
+    /** The Range header (or "none") of each blob request, in order. */
+    final List<String> blobRanges = new CopyOnWriteArrayList<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     TestRegistry() throws IOException {
@@ -142,15 +151,40 @@ final class TestRegistry implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        String range = x.getRequestHeaders().getFirst("Range");
+        blobRanges.add(range == null ? "none" : range);
         if (body == null) {
             reply(x, 404, new byte[0], "text/plain");
-        } else {
-            if (digest.equals(corruptDigest)) {
-                body = body.clone();
-                body[body.length / 2] ^= 1;
-            }
-            reply(x, 200, body, "application/octet-stream");
+            return;
         }
+        if (unavailableBlobs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            reply(x, 503, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}".getBytes(), "application/json");
+            return;
+        }
+        if (digest.equals(corruptDigest)) {
+            body = body.clone();
+            body[body.length / 2] ^= 1;
+        }
+        int from = 0;
+        if (range != null && range.matches("bytes=\\d+-")) {
+            from = Integer.parseInt(range.substring(6, range.length() - 1));
+            if (from >= body.length) {
+                reply(x, 416, new byte[0], "text/plain");
+                return;
+            }
+            x.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+        }
+        int code = from > 0 ? 206 : 200;
+        if (cutBlobs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            x.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            x.sendResponseHeaders(code, body.length - from);
+            x.getResponseBody().write(body, from, (body.length - from) / 2);
+            x.getResponseBody().flush();
+            x.close(); // fewer bytes than announced: the server drops the connection
+            return;
+        }
+        byte[] part = from == 0 ? body : Arrays.copyOfRange(body, from, body.length);
+        reply(x, code, part, "application/octet-stream");
     }
 
     private static void reply(HttpExchange x, int code, byte[] body, String type) throws IOException {
@@ -284,6 +318,30 @@ final class TestRegistry implements AutoCloseable {
         manifests.put(repo + ":" + tag, m);
         manifests.put(repo + ":" + digest(m), m);
         return digest(m);
+    }
+
+    /**
+     * Publishes an image index under repo:tag whose entries are the manifests (already pushed) given
+     * by digest, each with its platform as "os/architecture[/variant]"; returns the index digest.
+     */
+    String pushIndex(String repo, String tag, Map<String, String> manifestByPlatform) throws IOException {
+        ObjectNode index = JSON.createObjectNode();
+        index.put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode ms = index.putArray("manifests");
+        for (Map.Entry<String, String> e : manifestByPlatform.entrySet()) {
+            byte[] m = manifests.get(repo + ":" + e.getValue());
+            String[] p = e.getKey().split("/");
+            ObjectNode d = ms.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+                    .put("digest", e.getValue()).put("size", m.length);
+            ObjectNode platform = d.putObject("platform").put("os", p[0]).put("architecture", p[1]);
+            if (p.length > 2) {
+                platform.put("variant", p[2]);
+            }
+        }
+        byte[] body = JSON.writeValueAsBytes(index);
+        manifests.put(repo + ":" + tag, body);
+        manifests.put(repo + ":" + digest(body), body);
+        return digest(body);
     }
 
     /** Layer entries for a minimal busybox root. */
