@@ -29,6 +29,8 @@ packages=(
   curl              # scrapes the lab daemons' /metrics in the end-to-end tests
   python3-docker    # docker-py, the Python SDK EngineApiIT drives it with
   tini              # tini-static: the init process of services with init: true (compose)
+  asciidoctor       # renders the release's man pages (deploy/release.sh)
+  systemd           # systemd-analyze verify of the release's unit (ReleaseIT)
   docker.io         # Docker 20.10: the reference the stack tests compare with (dockerd started by tests only); its CLI drives EngineApiIT
 )
 
