@@ -45,6 +45,25 @@ final class Addresses {
         return new HostPort(host, port);
     }
 
+    /**
+     * The address other nodes reach this one at: {@code --advertise-addr} when given (its port
+     * defaults to the listening one), else the listening address, else (listening on every
+     * address) the first IPv4 address of an interface that is up, with the listening port.
+     */
+    static HostPort advertise(String requested, HostPort listen) {
+        if (requested != null && !requested.isBlank()) {
+            HostPort a = parse(requested, "--advertise-addr", listen.port());
+            if (isUnspecified(a.host())) {
+                throw new IllegalArgumentException("--advertise-addr: " + a.host() + " is not an address other nodes can reach");
+            }
+            return a;
+        }
+        if (!isUnspecified(listen.host())) {
+            return listen;
+        }
+        return new HostPort(defaultIp(), listen.port());
+    }
+
     private static int port(String p, String value, String what) {
         try {
             int v = Integer.parseInt(p);

@@ -169,7 +169,7 @@ public final class NodeDaemon implements AutoCloseable {
                 throw new IllegalArgumentException("--cert-expiry: " + req.getCertExpiryMs() + "ms is too short: use at least 1m");
             }
             HostPort listen = listenAddr(req.getListenAddr());
-            HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
+            HostPort advertise = Addresses.advertise(req.getAdvertiseAddr(), listen);
             String clusterId = Ids.newId();
             String nodeId = Ids.newId();
             RootCa ca = RootCa.create(clusterId);
@@ -243,20 +243,6 @@ public final class NodeDaemon implements AutoCloseable {
         return Addresses.parse(v, "--listen-addr", Addresses.DEFAULT_PORT);
     }
 
-    private static HostPort advertiseAddr(String requested, HostPort listen) {
-        if (requested != null && !requested.isBlank()) {
-            HostPort a = Addresses.parse(requested, "--advertise-addr", listen.port());
-            if (Addresses.isUnspecified(a.host())) {
-                throw new IllegalArgumentException("--advertise-addr: " + a.host() + " is not an address other nodes can reach");
-            }
-            return a;
-        }
-        if (!Addresses.isUnspecified(listen.host())) {
-            return listen;
-        }
-        return new HostPort(Addresses.defaultIp(), listen.port());
-    }
-
     // ---------------------------------------------------------------- join
 
     JoinResponse join(JoinRequest req) {
@@ -265,7 +251,7 @@ public final class NodeDaemon implements AutoCloseable {
             JoinToken token = JoinToken.parse(req.getToken().trim());
             HostPort remote = Addresses.parse(req.getRemoteAddr(), "MANAGER_IP:PORT", Addresses.DEFAULT_PORT);
             HostPort listen = listenAddr(req.getListenAddr());
-            HostPort advertise = advertiseAddr(req.getAdvertiseAddr(), listen);
+            HostPort advertise = Addresses.advertise(req.getAdvertiseAddr(), listen);
             JoinClient.Admitted admitted = JoinClient.join(remote.toString(), token, req.getToken().trim(), NodeDescriptions.hostname(),
                     advertise.toString(), NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT));
             KeyPair kp = admitted.keys();
