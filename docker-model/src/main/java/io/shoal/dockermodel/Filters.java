@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -65,6 +67,41 @@ public final class Filters {
             out.put(e.getKey(), vs);
         }
         return new Filters(out);
+    }
+
+    /**
+     * The command line's form: {@code --filter KEY=VALUE}, repeatable (as docker's CLI takes them),
+     * accepting only {@code keys}.
+     */
+    public static Filters args(List<String> args, Set<String> keys) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidSpec("bad format of filter '" + a + "' (expected name=value)");
+            }
+            String key = a.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            if (!keys.contains(key)) {
+                throw new InvalidSpec("invalid filter '" + key + "' (use " + String.join(", ", new TreeSet<>(keys)) + ")");
+            }
+            out.computeIfAbsent(key, k -> new ArrayList<>()).add(a.substring(eq + 1));
+        }
+        return new Filters(out);
+    }
+
+    /** The keys given, each with its values. */
+    public Map<String, List<String>> asMap() {
+        return values;
+    }
+
+    /** Refuses a value of {@code key} that is not one of {@code allowed}, as dockerd does ("Invalid role filter: 'x'"). */
+    public Filters only(String key, Set<String> allowed) {
+        for (String v : get(key)) {
+            if (!allowed.contains(v.toLowerCase(Locale.ROOT))) {
+                throw new InvalidSpec("invalid " + key + " filter '" + v + "' (use " + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+        return this;
     }
 
     public List<String> get(String key) {
