@@ -6,6 +6,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shoal.api.Cluster;
+import io.shoal.api.ControlGrpc;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.DispatcherGrpc;
 import io.shoal.api.GetClusterInfoRequest;
@@ -15,6 +16,7 @@ import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.control.ClusterApi;
 import io.shoal.manager.control.ControlService;
 import io.shoal.manager.dispatcher.Dispatcher;
+import io.shoal.manager.events.EventLog;
 import io.shoal.manager.membership.ClusterCa;
 import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.membership.MembershipService;
@@ -37,6 +39,7 @@ import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
+import io.shoal.manager.store.TimedProposer;
 import io.shoal.scheduler.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +68,9 @@ public final class Manager implements AutoCloseable {
 
     private final Config config;
     private final ClusterStore store = new ClusterStore();
+    private final EventLog events;
     private final RaftNode raft;
+    private final TimedProposer proposer;
     private final StoreWriter writer;
     private final Dispatcher dispatcher;
     private final ManagerRoles roles;
@@ -93,8 +98,11 @@ public final class Manager implements AutoCloseable {
 
     private Manager(Config config) {
         this.config = config;
+        // before the Raft member replays its log, so the event history holds what it replays
+        this.events = EventLog.start(store, EventLog.DEFAULT_CAPACITY);
         this.raft = RaftNode.start(config.raft(), store);
-        this.writer = new StoreWriter(store, raft);
+        this.proposer = new TimedProposer(raft);
+        this.writer = new StoreWriter(store, proposer);
         this.cipher = new SecretCipher(config.kek());
         this.dispatcher = new Dispatcher(store, writer, config.heartbeatPeriod(), config.downAfter(), System::currentTimeMillis,
                 new LeaderLink(), null, cipher);
@@ -160,7 +168,7 @@ public final class Manager implements AutoCloseable {
 
     /** Registers this manager's meters; close the result when the manager stops. */
     public ManagerMetrics bindMetrics(MeterRegistry registry) {
-        return new ManagerMetrics(registry, store, dispatcher, loops, raft::isLeader);
+        return new ManagerMetrics(registry, store, dispatcher, loops, raft::isLeader, proposer, config.nodeId());
     }
 
     public Consensus consensus() {
@@ -328,7 +336,9 @@ public final class Manager implements AutoCloseable {
         this.channels = channels;
         Forwarder toLeader = new Forwarder(route);
         return List.of(
-                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels, cipher), toLeader),
+                // every manager serves events from its own store; the rest of the Control API goes to the leader
+                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels, cipher, events.history()),
+                        toLeader.servingHere(ControlGrpc.getEventsMethod())),
                 // every manager serves worker sessions from its own store; liveness reaches the
                 // leader only through a follower's own reports (LeaderLink)
                 dispatcher.bindService(),
@@ -347,6 +357,7 @@ public final class Manager implements AutoCloseable {
         loops.stop();
         dispatcher.shutdown();
         raft.close();
+        events.close();
         LOG.info("manager {} stopped", config.nodeId());
     }
 }

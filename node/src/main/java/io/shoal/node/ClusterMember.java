@@ -2,12 +2,12 @@ package io.shoal.node;
 
 import io.grpc.Channel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.GetClusterInfoRequest;
@@ -59,6 +59,7 @@ final class ClusterMember implements AutoCloseable {
     private final TlsChannelPool pool;
     private final Manager manager;
     private final ManagerMetrics managerMetrics;
+    private final WorkerMetrics workerMetrics;
     /** A manager: where its Control calls go, served here (null) while it leads, else the leader; null on a worker. */
     private final Forwarder.Route controlRoute;
     private final Agent agent;
@@ -101,9 +102,7 @@ final class ClusterMember implements AutoCloseable {
             this.controlRoute = null;
         }
         this.tasks = new TaskManager(options.executor(), new TaskStep(System::currentTimeMillis));
-        Timer starts = Timer.builder("shoal_task_start").description("From a task's assignment reaching this worker to its RUNNING")
-                .publishPercentiles(0.5, 0.99).register(options.metrics());
-        tasks.onStarted(nanos -> starts.record(nanos, TimeUnit.NANOSECONDS));
+        this.workerMetrics = WorkerMetrics.bind(options.metrics(), tasks);
         this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT),
                 state.advertiseAddr(), onSession, tasks);
         if (options.overlay() != null) {
@@ -118,9 +117,11 @@ final class ClusterMember implements AutoCloseable {
         services.add(new NodeLogsService(options.taskLogs(), NodeDescriptions.hostname()).bindService());
         services.add(new VersionService(this::clusterStoreFormat).bindService());
         Set<String> clusterApi = Refusal.CLUSTER_API.stream().map(d -> d.getName()).collect(Collectors.toSet());
+        // the last interceptor runs first: calls refused by authorization are counted too
+        ServerInterceptor calls = WorkerMetrics.grpc(options.metrics());
         this.localApi = services.stream()
                 .filter(d -> clusterApi.contains(d.getServiceDescriptor().getName()))
-                .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local()))
+                .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local(), calls))
                 .toList();
 
         AuthInterceptor auth = AuthInterceptor.clusterPort(state.clusterId());
@@ -133,7 +134,7 @@ final class ClusterMember implements AutoCloseable {
                 // cost no platform thread
                 .executor(VIRTUAL);
         for (ServerServiceDefinition d : services) {
-            sb.addService(ServerInterceptors.intercept(d, auth));
+            sb.addService(ServerInterceptors.intercept(d, auth, calls));
         }
         try {
             this.server = sb.build().start();
@@ -247,6 +248,9 @@ final class ClusterMember implements AutoCloseable {
     public void close() {
         if (managerMetrics != null) {
             managerMetrics.close();
+        }
+        if (workerMetrics != null) {
+            workerMetrics.close();
         }
         if (localApi != null) {
             localApi.forEach(localRegistry::removeService);

@@ -28,8 +28,9 @@ public final class Daemon {
         }
         ImageStore images = new ImageStore(config.dataDir().resolve("images"), Set.copyOf(config.insecureRegistries()),
                 config.registryConfig());
-        RuncExecutor executor = new RuncExecutor(config.dataDir().resolve("containers"), config.runtime(),
-                new OverlayRootfs(images));
+        OverlayRootfs rootfs = new OverlayRootfs(images);
+        WorkerMetrics.bindPulls(metrics.registry(), rootfs);
+        RuncExecutor executor = new RuncExecutor(config.dataDir().resolve("containers"), config.runtime(), rootfs);
         OverlayPlane overlay = new OverlayPlane(config.dataDir().resolve("net"));
         executor.setNetworkAttacher(overlay);
         overlay.existingNetns(executor::existingNetns);

@@ -39,6 +39,7 @@ final class MetricsServer implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        BuildInfoGauge.register(registry);
     }
 
     PrometheusMeterRegistry registry() {

@@ -330,6 +330,32 @@ class InProcessClusterTest {
     }
 
     @Test
+    @Order(2)
+    void latenciesRatisAndGrpcCallsAndWorkersAreMetered() throws Exception {
+        List<String> managers = List.of("m1", "m2", "m3");
+        for (String m : managers) {
+            MeterRegistry r = registries.get(m);
+            assertEquals(meter(m, "shoal.tasks.placed"), (double) r.find("shoal.scheduling.delay").timer().count(),
+                    "every placement " + m + " applied has its scheduling delay");
+            assertTrue(r.find("ratis.log_worker.flushCount").gauge().value() > 0, m + " flushed its Raft log");
+            assertTrue(r.find("ratis.log_worker.flushCount").gauge().getId().getTag("member").startsWith(daemons.get(managers.indexOf(m))
+                    .info().getNodeId() + "@"), "each manager reports its own member");
+        }
+        String leader = managers.stream().filter(m -> meter(m, "shoal.raft.leader") == 1.0).findFirst().orElseThrow();
+        assertTrue(registries.get(leader).find("shoal.raft.commit").timer().count() > 0, "the leader's writes were timed");
+        assertTrue(registries.get(leader).find("ratis.log_appender.follower_match_index").gauges().size() == 2,
+                "the leader follows two followers, one peer tag each");
+        // scaleUpAndDown created the service through m2's socket and updated it through m3's
+        assertTrue(registries.get("m2").find("grpc.server.processing.duration").tag("method", "CreateService").tag("statusCode", "OK")
+                .timer().count() >= 1, "the call was counted with its status");
+        await("the workers count their running containers", Duration.ofSeconds(30),
+                () -> List.of("w1", "w2", "w3", "m1", "m2", "m3").stream().mapToDouble(n -> registries.get(n)
+                        .find("shoal.worker.containers").tag("state", "running").gauge().value()).sum(), v -> v == 2.0);
+        assertTrue(List.of("w1", "w2", "w3", "m1", "m2", "m3").stream()
+                .mapToLong(n -> registries.get(n).find("shoal.worker.task.start").timer().count()).sum() >= 6, "every start was timed");
+    }
+
+    @Test
     @Order(3)
     void globalRunsEverywhereAndJobsComplete() throws Exception {
         control(0).createService(CreateServiceRequest.newBuilder().setSpec(spec("agent").toBuilder()

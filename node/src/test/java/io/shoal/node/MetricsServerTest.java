@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +36,8 @@ class MetricsServerTest {
             assertTrue(r.body().contains("shoal_test_events_total 3.0"), r.body());
             assertTrue(r.body().contains("jvm_memory_used_bytes{"), "the JVM's meters");
             assertTrue(r.body().contains("process_uptime_seconds"), "uptime");
+            assertTrue(r.body().matches("(?s).*shoal_build_info\\{commit=\"[^\"]+\",java=\"" + Pattern.quote(
+                    System.getProperty("java.runtime.version")) + "\",version=\"0\\.[^\"]+\"} 1(\\.0)?\n.*"), "what runs, with a version: " + r.body());
 
             // only the meters asked for
             Counter.builder("shoal.test.other").register(metrics.registry()).increment();

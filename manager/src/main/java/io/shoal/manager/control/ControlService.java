@@ -1,5 +1,6 @@
 package io.shoal.manager.control;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.Config;
@@ -8,6 +9,8 @@ import io.shoal.api.CreateConfigRequest;
 import io.shoal.api.CreateNetworkRequest;
 import io.shoal.api.CreateSecretRequest;
 import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.Event;
+import io.shoal.api.EventsRequest;
 import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.GetConfigRequest;
 import io.shoal.api.GetJoinTokensRequest;
@@ -48,6 +51,7 @@ import io.shoal.api.ServiceLogsRequest;
 import io.shoal.api.UpdateNodeRequest;
 import io.shoal.api.UpdateServiceRequest;
 import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.events.EventHistory;
 import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.rpc.ChannelPool;
@@ -58,7 +62,8 @@ import io.shoal.manager.store.StoreWriter;
 /**
  * The Control API (what the CLI calls) as a gRPC service, on the leader: each call goes to the
  * part of the API for its kind of object ({@link ClusterApi}, {@link NodesApi}, {@link ServicesApi},
- * {@link TasksApi}, {@link NetworksApi}, {@link SecretsApi}, {@link ConfigsApi}), and what it throws becomes a status with a one-line
+ * {@link TasksApi}, {@link NetworksApi}, {@link SecretsApi}, {@link ConfigsApi}, {@link EventsApi}), and what it throws
+ * becomes a status with a one-line
  * description ({@link Calls}). Every read first passes a Raft read barrier; every write goes
  * through the replicated log.
  */
@@ -70,9 +75,10 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     private final NetworksApi networks;
     private final SecretsApi secrets;
     private final ConfigsApi configs;
+    private final EventsApi events;
 
     public ControlService(ClusterStore store, StoreWriter writer, Consensus consensus, ManagerRoles roles,
-                          ChannelPool channels, SecretCipher cipher) {
+                          ChannelPool channels, SecretCipher cipher, EventHistory history) {
         this.cluster = new ClusterApi(store, writer, consensus);
         this.nodes = new NodesApi(store, writer, consensus, roles);
         this.services = new ServicesApi(store, writer, consensus);
@@ -80,6 +86,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
         this.networks = new NetworksApi(store, writer, consensus);
         this.secrets = new SecretsApi(store, writer, consensus, cipher);
         this.configs = new ConfigsApi(store, writer, consensus);
+        this.events = new EventsApi(history, () -> System.currentTimeMillis() * 1_000_000L);
     }
 
     @Override
@@ -160,6 +167,12 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     @Override
     public void serviceLogs(ServiceLogsRequest req, StreamObserver<LogLine> obs) {
         tasks.serviceLogs(req, obs);
+    }
+
+    /** Served by every manager from its own history: {@link io.shoal.manager.Manager} does not relay it to the leader. */
+    @Override
+    public void events(EventsRequest req, StreamObserver<Event> obs) {
+        events.events(req, (ServerCallStreamObserver<Event>) obs);
     }
 
     @Override

@@ -6,12 +6,17 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Serves a call locally or relays it, unchanged, to another daemon: how a worker's daemon hands
@@ -61,6 +66,21 @@ public final class Forwarder implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         return relay(call, target, hops + 1);
+    }
+
+    /**
+     * This forwarder, except that calls of {@code methods} are always served here: what any daemon
+     * can answer from its own state (a manager's events from its own store).
+     */
+    public ServerInterceptor servingHere(MethodDescriptor<?, ?>... methods) {
+        Set<String> here = Arrays.stream(methods).map(MethodDescriptor::getFullMethodName).collect(Collectors.toSet());
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                return here.contains(call.getMethodDescriptor().getFullMethodName())
+                        ? next.startCall(call, headers) : Forwarder.this.interceptCall(call, headers, next);
+            }
+        };
     }
 
     /**

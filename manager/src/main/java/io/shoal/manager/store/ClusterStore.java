@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,6 +51,8 @@ public final class ClusterStore {
     private long appliedIndex;
     /** Tasks this replica saw become ASSIGNED (placed by the scheduler), all committed: a metric. */
     private volatile long placements;
+    /** Each placement's delay since its task was created (ms, entry times): the scheduling delay metric. */
+    private volatile LongConsumer placementDelays = ms -> { };
 
     /**
      * Events a watch holds for a reader that lags behind: beyond them it holds one RESET instead
@@ -225,7 +228,7 @@ public final class ClusterStore {
             tables.get(kind).remove(id);
             byId.get(kind).remove(id);
             index(before, null);
-            return new StoreEvent(StoreEvent.Type.REMOVE, index, before, null);
+            return new StoreEvent(StoreEvent.Type.REMOVE, index, before, null, false, timestamp);
         }
         long created = before == null ? timestamp : StoreObjects.meta(before).getCreatedMs();
         Meta meta = Meta.newBuilder().setVersion(index).setCreatedMs(created).setUpdatedMs(timestamp).build();
@@ -241,7 +244,7 @@ public final class ClusterStore {
         if (kind.uniqueNames() && !StoreObjects.name(after).isEmpty()) {
             names.get(kind).put(StoreObjects.name(after), id);
         }
-        return new StoreEvent(before == null ? StoreEvent.Type.CREATE : StoreEvent.Type.UPDATE, index, before, after);
+        return new StoreEvent(before == null ? StoreEvent.Type.CREATE : StoreEvent.Type.UPDATE, index, before, after, false, timestamp);
     }
 
     /**
@@ -296,14 +299,38 @@ public final class ClusterStore {
         byId.get(ObjectKind.TASK).put(t.getId(), after);
         index(before, after);
         countPlacement(before, after);
-        return new StoreEvent(StoreEvent.Type.UPDATE, index, before, after, true);
+        return new StoreEvent(StoreEvent.Type.UPDATE, index, before, after, true, timestamp);
     }
 
     private void countPlacement(StoreObject before, StoreObject after) {
         if (after.hasTask() && after.getTask().getStatus().getState() == TaskState.TASK_STATE_ASSIGNED
                 && (before == null || before.getTask().getStatus().getState() != TaskState.TASK_STATE_ASSIGNED)) {
             placements++; // only apply writes, under the write lock
+            placementDelays.accept(schedulingDelay(after.getTask()));
         }
+    }
+
+    /**
+     * How long a task waited to be placed: from the change that asked for it to its placement, both
+     * as committed. That change is its service's create, update or scale when the task runs that
+     * very version of the service (its tasks are made and placed by the next pass of the loops), or
+     * else the task's own creation (a replacement, or a task that waited for a node that fits).
+     */
+    private long schedulingDelay(Task t) {
+        long start = t.getMeta().getCreatedMs();
+        StoreObject service = byId.get(ObjectKind.SERVICE).get(t.getServiceId());
+        if (service != null && service.getService().getMeta().getVersion() == t.getSpecVersion()) {
+            start = Math.min(start, service.getService().getMeta().getUpdatedMs());
+        }
+        return Math.max(0, t.getMeta().getUpdatedMs() - start);
+    }
+
+    /**
+     * Where each placement's scheduling delay goes (ms, see {@link #schedulingDelay}), as this replica
+     * applies it; called under the store's lock, so keep it cheap.
+     */
+    public void onPlacement(LongConsumer delayMs) {
+        this.placementDelays = delayMs;
     }
 
     /** How many tasks this replica has seen placed (turn ASSIGNED) since it started; snapshots do not count. */

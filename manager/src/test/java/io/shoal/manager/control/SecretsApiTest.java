@@ -31,6 +31,7 @@ import io.shoal.api.TaskSpec;
 import io.shoal.api.UpdateServiceRequest;
 import io.shoal.api.raft.StoreBatch;
 import io.shoal.manager.ca.KeyEncryption;
+import io.shoal.manager.events.EventHistory;
 import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.store.Batches;
@@ -63,7 +64,7 @@ class SecretsApiTest {
     private final byte[] kek = KeyEncryption.newKey();
     private final SecretCipher cipher = new SecretCipher(kek);
     private final ControlService control = new ControlService(store, writer, consensus, new ManagerRoles(store, writer, consensus),
-            null, cipher);
+            null, cipher, new EventHistory(1));
     private final SecretsApi secrets = new SecretsApi(store, writer, consensus, cipher);
     private final ConfigsApi configs = new ConfigsApi(store, writer, consensus);
     private final ServicesApi services = new ServicesApi(store, writer, consensus);

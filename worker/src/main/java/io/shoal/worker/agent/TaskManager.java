@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,15 @@ public final class TaskManager implements AutoCloseable {
     /** Told, for each task this worker was assigned and started, how long it took from the assignment to RUNNING (ns). */
     public void onStarted(LongConsumer listener) {
         this.onStarted = listener;
+    }
+
+    /** How many of this worker's tasks are in each state (as this worker last saw them). */
+    public Map<TaskState, Integer> countByState() {
+        Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+        for (Runner r : runners.values()) {
+            counts.merge(r.local.getState(), 1, Integer::sum);
+        }
+        return counts;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * A container's root: an overlayfs of its image's shared layers (read-only) with its own upper and
@@ -19,9 +20,16 @@ import java.util.List;
  */
 public final class OverlayRootfs implements Rootfs.Source {
     private final ImageStore images;
+    /** Where each image pull's duration goes (ns; the image may have been here already). */
+    private volatile LongConsumer pulls = nanos -> { };
 
     public OverlayRootfs(ImageStore images) {
         this.images = images;
+    }
+
+    /** Where the durations of the pulls tasks wait for go (a metric). */
+    public void onPull(LongConsumer nanos) {
+        this.pulls = nanos;
     }
 
     @Override
@@ -29,7 +37,9 @@ public final class OverlayRootfs implements Rootfs.Source {
         Image img;
         try {
             String auth = task.getSpec().getContainer().getPullOptions().getRegistryAuth();
+            long start = System.nanoTime();
             img = images.pull(task.getSpec().getContainer().getImage(), auth.isEmpty() ? null : Credentials.fromAuth(auth));
+            pulls.accept(System.nanoTime() - start);
         } catch (IllegalArgumentException e) {
             throw new ExecException(e.getMessage(), e);
         } catch (IOException e) {
