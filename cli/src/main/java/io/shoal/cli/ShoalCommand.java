@@ -3,6 +3,7 @@ package io.shoal.cli;
 import io.shoal.cli.commands.CaCommand;
 import io.shoal.api.BuildInfo;
 import io.shoal.cli.commands.ConfigCommand;
+import io.shoal.cli.commands.EventsCommand;
 import io.shoal.cli.commands.ImageCommand;
 import io.shoal.cli.commands.InfoCommand;
 import io.shoal.cli.commands.InitCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine;
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
                 ImageCommand.class, CaCommand.class, SecretCommand.class, ConfigCommand.class,
-                VersionCommand.class})
+                VersionCommand.class, EventsCommand.class})
 public final class ShoalCommand implements Runnable {
     private static volatile String host = "unix:///run/shoal/shoal.sock";
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,9 +33,9 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
-            "node update", "node promote", "node demote", "node rm", "image", "image ls", "image pull", "image prune", "network", "network create",
-            "network ls", "network inspect", "network rm", "service create", "service update", "service rollback", "ca", "ca client-cert",
-            "version"})
+            "node update", "node promote", "node demote", "node rm", "node ps", "service ps", "service ls", "service inspect",
+            "image", "image ls", "image pull", "image prune", "network", "network create",
+            "network ls", "network inspect", "network rm", "service create", "service update", "service rollback", "ca", "ca client-cert", "events", "version"})
     void everyCommandHasHelp(String cmd) {
         String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
         Run r = run(args);
@@ -92,6 +93,44 @@ class CliTest {
             assertEquals(1, r.err().lines().filter(l -> l.startsWith("Error")).count(), r.err());
         }
         assertTrue(!Files.exists(Path.of("/nonexistent/shoal-test")), "nothing made");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"service ls --filter colour=red", "node ls -f colour=red", "service ps -f colour=red web",
+            "node ps -f colour=red", "node ls -f role=boss", "service ps -f desired-state=sleeping web", "service ls -f noequals",
+            "events --filter colour=red", "events -f type=container"})
+    void aBadFilterIsOneLineAndExitTwoBeforeTheDaemonIsAsked(String cmd) {
+        Run r = run(("--host unix:///nonexistent/shoal.sock " + cmd).split(" "));
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("Error: invalid") || r.err().startsWith("Error: bad format of filter"), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"service ls", "node ls", "service ps web", "node ps", "network ls", "service inspect web",
+            "node inspect self", "network inspect n"})
+    void aMalformedTemplateIsOneLineAndExitTwoBeforeTheDaemonIsAsked(String cmd) {
+        String[] base = ("--host unix:///nonexistent/shoal.sock " + cmd).split(" ");
+        String[] args = Arrays.copyOf(base, base.length + 2);
+        args[base.length] = "--format";
+        args[base.length + 1] = "{{.Name";
+        Run r = run(args);
+        assertEquals(2, r.code(), r.err());
+        assertEquals("Error: template: :1: unclosed action", r.err().strip());
+    }
+
+    @Test
+    void aBadTimeForEventsIsBadUsage() {
+        Run r = run("--host", "unix:///nonexistent/shoal.sock", "events", "--since", "yesterday");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("Error: --since: 'yesterday' is not a time"), r.err());
+    }
+
+    @Test
+    void prettyAndFormatDoNotMix() {
+        Run r = run("--host", "unix:///nonexistent/shoal.sock", "service", "inspect", "--pretty", "--format", "{{.ID}}", "web");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--format is incompatible with --pretty"), r.err());
     }
 
     @Test

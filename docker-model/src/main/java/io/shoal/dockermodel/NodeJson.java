@@ -35,7 +35,7 @@ public final class NodeJson {
         d.putObject("Resources").put("NanoCPUs", n.getDescription().getResources().getNanoCpus())
                 .put("MemoryBytes", n.getDescription().getResources().getMemoryBytes());
         ObjectNode engine = d.putObject("Engine");
-        engine.put("EngineVersion", "");
+        engine.put("EngineVersion", n.getDescription().getEngineVersion());
         engine.set("Labels", Json.map(n.getDescription().getEngineLabelsMap()));
         ObjectNode st = o.putObject("Status");
         st.put("State", Names.nodeState(n.getStatus().getState()));

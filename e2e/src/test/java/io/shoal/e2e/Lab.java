@@ -139,6 +139,62 @@ final class Lab implements AutoCloseable {
         return a.toArray(String[]::new);
     }
 
+    /** A command left running in the background ({@link #background}); its output goes to a file. */
+    static final class Background implements AutoCloseable {
+        private final Process process;
+        private final Path out;
+
+        Background(Process process, Path out) {
+            this.process = process;
+            this.out = out;
+        }
+
+        /** What it printed so far. */
+        String output() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new AssertionError("cannot read " + out + ": " + e.getMessage(), e);
+            }
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        /** Stops it and everything it started. */
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+                Files.deleteIfExists(out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                // a temp file left behind
+            }
+        }
+    }
+
+    /** {@code shoal ARGS} against HOST's daemon, left running (e.g. {@code events}); stop it with close. */
+    Background background(String host, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("deploy/lab.sh").toString()));
+        List<String> a = new ArrayList<>(List.of("cli", host));
+        a.addAll(List.of(args));
+        cmd.addAll(List.of(withName(a)));
+        try {
+            Path out = Files.createTempFile("lab-bg", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+            return new Background(pb.start(), out);
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs CMD inside HOST's namespaces (lab.sh exec). */
     Result exec(String host, String... cmd) {
         List<String> a = new ArrayList<>(List.of("exec", host));

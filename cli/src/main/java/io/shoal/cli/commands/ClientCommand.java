@@ -1,7 +1,10 @@
 package io.shoal.cli.commands;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.LocalInfoRequest;
 import io.shoal.api.LocalNodeGrpc;
 import io.shoal.cli.ShoalCommand;
 import io.shoal.cli.client.Connection;
@@ -48,6 +51,25 @@ public abstract class ClientCommand implements Callable<Integer> {
 
     protected LocalNodeGrpc.LocalNodeBlockingStub local(int seconds) {
         return LocalNodeGrpc.newBlockingStub(connection.channel()).withDeadlineAfter(seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A NODE argument: {@code self} is the node this daemon runs (asked of the daemon's local
+     * socket; over tcp:// there is none, so name the node instead).
+     */
+    protected String node(String ref) {
+        if (!ref.equals("self")) {
+            return ref;
+        }
+        try {
+            return local(5).info(LocalInfoRequest.getDefaultInstance()).getNodeId();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                throw Status.FAILED_PRECONDITION.withDescription("'self' means the node of the daemon at " + ShoalCommand.currentHost()
+                        + ", which does not say who it is over tcp://; name the node instead").asRuntimeException();
+            }
+            throw e;
+        }
     }
 
     protected CommandLine.ParameterException usage(String message) {

@@ -1,7 +1,6 @@
 package io.shoal.cli.commands;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.api.CreateNetworkRequest;
 import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.IPAMConfig;
@@ -9,8 +8,10 @@ import io.shoal.api.ListNetworksRequest;
 import io.shoal.api.Network;
 import io.shoal.api.NetworkSpec;
 import io.shoal.api.RemoveNetworkRequest;
-import io.shoal.cli.output.Json;
+import io.shoal.cli.output.InspectFormat;
+import io.shoal.cli.output.ListFormat;
 import io.shoal.cli.output.Table;
+import io.shoal.dockermodel.NetworkJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,11 +69,13 @@ public final class NetworkCommand implements Runnable {
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List networks.")
     static final class Ls extends ClientCommand {
+        static final List<String> FIELDS = List.of("ID", "Name", "Driver", "Scope", "Subnet", "Internal");
+
         @Mixin FormatOptions fmt;
 
         @Override
         protected int execute() {
-            boolean json = fmt.json(spec.commandLine());
+            ListFormat format = fmt.listFormat();
             List<Network> networks = new ArrayList<>(control().listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList());
             networks.sort(Comparator.comparing(n -> n.getSpec().getAnnotations().getName()));
             if (fmt.quiet) {
@@ -93,27 +96,31 @@ public final class NetworkCommand implements Runnable {
                 rows.add(m);
                 t.row(n.getId().substring(0, 12), n.getSpec().getAnnotations().getName(), n.getSpec().getDriver(), "swarm", subnet);
             }
-            if (json) {
-                Json.print(out(), rows);
-            } else {
+            if (format instanceof ListFormat.Default) {
                 t.print(out());
+            } else {
+                format.print(out(), FIELDS, rows, rows.stream().map(r -> Rows.with(r, "ID", Rows.shortId((String) r.get("ID")))).toList());
             }
             return 0;
         }
     }
 
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show networks in detail (JSON).")
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Show networks in detail: Docker's JSON shape (default) or a Go template (--format).")
     static final class Inspect extends ClientCommand {
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+                description = "json (default), or a Go template run on each network, e.g. '{{range .IPAM.Config}}{{.Subnet}}{{end}}'.")
+        String format = "";
         @Parameters(arity = "1..*", paramLabel = "NETWORK") List<String> refs;
 
         @Override
-        protected int execute() throws Exception {
-            List<Object> out = new ArrayList<>();
+        protected int execute() {
+            InspectFormat f = InspectFormat.parse(format);
+            List<ObjectNode> out = new ArrayList<>();
             for (String ref : refs) {
-                Network n = control().getNetwork(GetNetworkRequest.newBuilder().setNetwork(ref).build());
-                out.add(new ObjectMapper().readTree(JsonFormat.printer().print(n)));
+                out.add(NetworkJson.write(control().getNetwork(GetNetworkRequest.newBuilder().setNetwork(ref).build())));
             }
-            Json.print(out(), out);
+            f.print(out(), out);
             return 0;
         }
     }

@@ -1,6 +1,5 @@
 package io.shoal.cli.commands;
 
-import io.shoal.api.GetNodeRequest;
 import io.shoal.api.ListNodesRequest;
 import io.shoal.api.LocalInfoRequest;
 import io.shoal.api.Node;
@@ -9,15 +8,16 @@ import io.shoal.api.NodeRole;
 import io.shoal.api.NodeView;
 import io.shoal.api.RemoveNodeRequest;
 import io.shoal.api.UpdateNodeRequest;
-import io.shoal.cli.output.Json;
+import io.shoal.cli.output.ListFormat;
 import io.shoal.cli.output.Table;
+import io.shoal.dockermodel.Filters;
+import io.shoal.dockermodel.ListFilters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "node", mixinStandardHelpOptions = true, description = "Manage the cluster's nodes.",
-        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class,
+        subcommands = {NodeCommand.Ls.class, NodeInspect.class, NodePs.class, NodeCommand.Update.class,
                 NodeCommand.Promote.class, NodeCommand.Demote.class, NodeCommand.Rm.class})
 public final class NodeCommand implements Runnable {
     @CommandLine.Spec
@@ -33,7 +33,7 @@ public final class NodeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a node command is required (ls, inspect, update, promote, demote, rm)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a node command is required (ls, inspect, ps, update, promote, demote, rm)");
     }
 
     static String status(Node n) {
@@ -70,13 +70,23 @@ public final class NodeCommand implements Runnable {
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
             description = "List nodes: ID, HOSTNAME, STATUS, AVAILABILITY, MANAGER STATUS, ADDRESS, ENGINE VERSION.")
     static final class Ls extends ClientCommand {
+        static final List<String> FIELDS = List.of("ID", "Hostname", "Status", "Availability", "ManagerStatus", "Address", "EngineVersion",
+                "Role", "Self", "Labels");
+
         @Mixin
         FormatOptions fmt;
 
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
+                description = "id=PREFIX, name=HOSTNAME-PREFIX, role=manager|worker, membership=accepted|pending, "
+                        + "node.label=KEY[=VALUE] (the node's labels), label=KEY[=VALUE] (its daemon's) (repeatable).")
+        List<String> filters = new ArrayList<>();
+
         @Override
         protected int execute() {
-            boolean json = fmt.json(spec.commandLine());
-            List<NodeView> nodes = new ArrayList<>(control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList());
+            ListFormat format = fmt.listFormat();
+            Filters f = ListFilters.nodes(Filters.args(filters, ListFilters.NODE_KEYS));
+            List<NodeView> nodes = new ArrayList<>(control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+                    .filter(v -> ListFilters.matches(f, v.getNode())).toList());
             nodes.sort(Comparator.comparing((NodeView v) -> v.getNode().getDescription().getHostname())
                     .thenComparing(v -> v.getNode().getId()));
             String self = "";
@@ -89,90 +99,31 @@ public final class NodeCommand implements Runnable {
                 nodes.forEach(v -> out().println(v.getNode().getId()));
                 return 0;
             }
-            if (json) {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (NodeView v : nodes) {
-                    Node n = v.getNode();
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("ID", n.getId());
-                    m.put("Hostname", n.getDescription().getHostname());
-                    m.put("Status", status(n));
-                    m.put("Availability", availability(n));
-                    m.put("ManagerStatus", managerStatus(v));
-                    m.put("Address", n.getStatus().getAddr());
-                    m.put("EngineVersion", n.getDescription().getEngineVersion());
-                    m.put("Role", n.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
-                    m.put("Self", n.getId().equals(self));
-                    m.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
-                    rows.add(m);
-                }
-                Json.print(out(), rows);
-                return 0;
-            }
+            List<Map<String, Object>> rows = new ArrayList<>();
             Table t = new Table("ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ADDRESS", "ENGINE VERSION");
             for (NodeView v : nodes) {
                 Node n = v.getNode();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("ID", n.getId());
+                m.put("Hostname", n.getDescription().getHostname());
+                m.put("Status", status(n));
+                m.put("Availability", availability(n));
+                m.put("ManagerStatus", managerStatus(v));
+                m.put("Address", n.getStatus().getAddr());
+                m.put("EngineVersion", n.getDescription().getEngineVersion());
+                m.put("Role", n.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
+                m.put("Self", n.getId().equals(self));
+                m.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
+                rows.add(m);
                 t.row(n.getId() + (n.getId().equals(self) ? " *" : ""), n.getDescription().getHostname(), status(n),
                         availability(n), managerStatus(v), n.getStatus().getAddr(), engineVersion(n));
             }
-            t.print(out());
+            if (format instanceof ListFormat.Default) {
+                t.print(out());
+            } else {
+                format.print(out(), FIELDS, rows, rows);
+            }
             return 0;
-        }
-    }
-
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show nodes in detail (JSON).")
-    static final class Inspect extends ClientCommand {
-        @Option(names = "--format", description = "json (the only format).")
-        String format = "json";
-
-        @Parameters(arity = "1..*", paramLabel = "NODE")
-        List<String> refs;
-
-        @Override
-        protected int execute() {
-            if (!format.equals("json")) {
-                throw usage("--format: '" + format + "' is not supported; use json");
-            }
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (String ref : refs) {
-                out.add(describe(control().getNode(GetNodeRequest.newBuilder().setNode(ref).build())));
-            }
-            Json.print(out(), out);
-            return 0;
-        }
-
-        static Map<String, Object> describe(NodeView v) {
-            Node n = v.getNode();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ID", n.getId());
-            m.put("Version", Map.of("Index", n.getMeta().getVersion()));
-            m.put("CreatedAt", Instant.ofEpochMilli(n.getMeta().getCreatedMs()).toString());
-            m.put("UpdatedAt", Instant.ofEpochMilli(n.getMeta().getUpdatedMs()).toString());
-            Map<String, Object> spec = new LinkedHashMap<>();
-            spec.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
-            spec.put("Role", n.getSpec().getDesiredRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
-            spec.put("Availability", availability(n).toLowerCase());
-            m.put("Spec", spec);
-            Map<String, Object> desc = new LinkedHashMap<>();
-            desc.put("Hostname", n.getDescription().getHostname());
-            desc.put("Platform", Map.of("OS", n.getDescription().getPlatform().getOs(),
-                    "Architecture", n.getDescription().getPlatform().getArchitecture()));
-            desc.put("Resources", Map.of("NanoCPUs", n.getDescription().getResources().getNanoCpus(),
-                    "MemoryBytes", n.getDescription().getResources().getMemoryBytes()));
-            Map<String, Object> engine = new LinkedHashMap<>();
-            engine.put("EngineVersion", n.getDescription().getEngineVersion());
-            engine.put("Labels", n.getDescription().getEngineLabelsMap());
-            engine.put("Runtimes", n.getDescription().getRuntimesList());
-            engine.put("StoreFormat", n.getDescription().getStoreFormat());
-            desc.put("Engine", engine);
-            m.put("Description", desc);
-            m.put("Status", Map.of("State", status(n).toLowerCase(), "Addr", n.getStatus().getAddr(),
-                    "Message", n.getStatus().getMessage()));
-            if (n.getRole() == NodeRole.NODE_ROLE_MANAGER) {
-                m.put("ManagerStatus", Map.of("Leader", v.getManagerReachability() == NodeView.Reachability.LEADER,
-                        "Reachability", managerStatus(v).toLowerCase(), "Addr", n.getManagerStatus().getAddr()));
-            }
-            return m;
         }
     }
 

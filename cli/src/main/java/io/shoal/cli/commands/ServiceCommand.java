@@ -1,17 +1,12 @@
 package io.shoal.cli.commands;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.util.JsonFormat;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.CreateServiceRequest;
 import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.GetServiceRequest;
-import io.shoal.api.ListServicesRequest;
-import io.shoal.api.ListServicesResponse;
 import io.shoal.api.ListTasksRequest;
 import io.shoal.api.ListTasksResponse;
 import io.shoal.api.LogLine;
-import io.shoal.api.PortConfig;
 import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceLogsRequest;
@@ -19,9 +14,6 @@ import io.shoal.api.ServiceSpec;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
 import io.shoal.api.UpdateServiceRequest;
-import io.shoal.cli.output.Json;
-import io.shoal.cli.output.Table;
-import io.shoal.cli.output.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,13 +24,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "service", mixinStandardHelpOptions = true, description = "Manage services.",
-        subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class, ServiceCommand.Inspect.class,
+        subcommands = {ServiceCommand.Create.class, ServiceLs.class, ServicePs.class, ServiceInspect.class,
                 ServiceCommand.Scale.class, ServiceCommand.Update.class, ServiceCommand.Rollback.class, ServiceCommand.Rm.class,
                 ServiceCommand.Logs.class})
 public final class ServiceCommand implements Runnable {
@@ -83,133 +77,6 @@ public final class ServiceCommand implements Runnable {
 
         private CommandLine.Model.CommandSpec spec() {
             return spec;
-        }
-    }
-
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List services.")
-    static final class Ls extends ClientCommand {
-        @Mixin FormatOptions fmt;
-
-        @Override
-        protected int execute() {
-            boolean json = fmt.json(spec.commandLine());
-            ListServicesResponse r = control().listServices(ListServicesRequest.getDefaultInstance());
-            List<Service> services = new ArrayList<>(r.getServicesList());
-            services.sort(Comparator.comparing(s -> s.getSpec().getAnnotations().getName()));
-            if (fmt.quiet) {
-                services.forEach(s -> out().println(s.getId()));
-                return 0;
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            Table t = new Table("ID", "NAME", "MODE", "REPLICAS", "IMAGE", "PORTS");
-            for (Service s : services) {
-                String replicas = r.getRunningOrDefault(s.getId(), 0) + "/" + r.getDesiredOrDefault(s.getId(), 0);
-                String mode = ServiceFlags.modeName(s.getSpec());
-                if (s.getSpec().hasReplicatedJob() || s.getSpec().hasGlobalJob()) {
-                    replicas += " (" + r.getCompletedOrDefault(s.getId(), 0) + "/" + r.getDesiredOrDefault(s.getId(), 0) + " completed)";
-                }
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("ID", s.getId());
-                m.put("Name", s.getSpec().getAnnotations().getName());
-                m.put("Mode", mode);
-                m.put("Replicas", replicas);
-                m.put("Image", s.getSpec().getTask().getContainer().getImage());
-                String ports = ServiceFlags.portsText(s.getEndpoint().getPortsList());
-                m.put("Ports", ports);
-                rows.add(m);
-                t.row(s.getId().substring(0, 12), s.getSpec().getAnnotations().getName(), mode, replicas,
-                        s.getSpec().getTask().getContainer().getImage(), ports);
-            }
-            if (json) {
-                Json.print(out(), rows);
-            } else {
-                t.print(out());
-            }
-            return 0;
-        }
-    }
-
-    @Command(name = "ps", mixinStandardHelpOptions = true, description = "List a service's tasks, including finished ones.")
-    static final class Ps extends ClientCommand {
-        @Mixin FormatOptions fmt;
-        @Option(names = "--no-trunc", description = "Do not shorten ids and errors.") boolean noTrunc;
-        @Option(names = {"-f", "--filter"}, description = "desired-state=running|shutdown") List<String> filters = new ArrayList<>();
-        @Parameters(paramLabel = "SERVICE") String service;
-
-        @Override
-        protected int execute() {
-            boolean json = fmt.json(spec.commandLine());
-            String desired = null;
-            for (String f : filters) {
-                if (!f.startsWith("desired-state=")) {
-                    throw usage("--filter: '" + f + "' is not supported; use desired-state=running|shutdown");
-                }
-                desired = f.substring("desired-state=".length());
-            }
-            ListTasksResponse r = control().listTasks(ListTasksRequest.newBuilder().setService(service).build());
-            List<Task> tasks = new ArrayList<>(r.getTasksList());
-            String want = desired;
-            if (want != null) {
-                tasks.removeIf(t -> !state(t.getDesiredState()).equalsIgnoreCase(want));
-            }
-            tasks.sort(Comparator.comparingLong(Task::getSlot).thenComparing(Task::getNodeId)
-                    .thenComparing(Comparator.comparingLong((Task t) -> t.getMeta().getVersion()).reversed()));
-            if (fmt.quiet) {
-                tasks.forEach(t -> out().println(t.getId()));
-                return 0;
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            Table table = new Table("ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "PORTS");
-            long prevSlot = -1;
-            for (Task t : tasks) {
-                String name = r.getServiceNamesOrDefault(t.getServiceId(), t.getServiceId()) + "." + t.getSlot();
-                String current = state(t.getStatus().getState()) + " "
-                        + Units.ago(Duration.between(Instant.ofEpochMilli(t.getStatus().getTimestampMs()), Instant.now()));
-                String err = t.getStatus().getErr();
-                String node = r.getNodeHostnamesOrDefault(t.getNodeId(), "");
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("ID", t.getId());
-                m.put("Name", name);
-                m.put("Image", t.getSpec().getContainer().getImage());
-                m.put("Node", node);
-                m.put("DesiredState", state(t.getDesiredState()));
-                m.put("CurrentState", current);
-                m.put("Error", err);
-                // as docker shows them: the host-mode ports the task holds on its node
-                String ports = ServiceFlags.portsText(t.getEndpoint().getPortsList().stream()
-                        .filter(p -> p.getPublishMode() == PortConfig.PublishMode.HOST).toList());
-                m.put("Ports", ports);
-                rows.add(m);
-                boolean history = t.getSlot() == prevSlot;
-                prevSlot = t.getSlot();
-                table.row(noTrunc ? t.getId() : t.getId().substring(0, Math.min(12, t.getId().length())),
-                        (history ? " \\_ " : "") + name, t.getSpec().getContainer().getImage(), node, state(t.getDesiredState()),
-                        current, noTrunc || err.length() <= 60 ? err : err.substring(0, 57) + "...", ports);
-            }
-            if (json) {
-                Json.print(out(), rows);
-            } else {
-                table.print(out());
-            }
-            return 0;
-        }
-    }
-
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show services in detail (JSON).")
-    static final class Inspect extends ClientCommand {
-        @Option(names = "--format", description = "json (the only format).") String format = "json";
-        @Parameters(arity = "1..*", paramLabel = "SERVICE") List<String> refs;
-
-        @Override
-        protected int execute() throws Exception {
-            List<Object> out = new ArrayList<>();
-            for (String ref : refs) {
-                Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
-                out.add(new ObjectMapper().readTree(
-                        JsonFormat.printer().print(s)));
-            }
-            Json.print(out(), out);
-            return 0;
         }
     }
 

@@ -62,7 +62,9 @@ public final class TasksApi {
                         continue;
                     }
                     String svc = tx.service(t.getServiceId()).map(x -> x.getSpec().getAnnotations().getName()).orElse(t.getServiceId());
-                    m.computeIfAbsent(t.getNodeId(), k -> new TreeMap<>()).put(t.getId(), svc + "." + t.getSlot());
+                    // service.slot, or service.NODEID for a global service's task: as service ps names it
+                    String name = t.getAnnotations().getName().isEmpty() ? svc + "." + t.getSlot() : t.getAnnotations().getName();
+                    m.computeIfAbsent(t.getNodeId(), k -> new TreeMap<>()).put(t.getId(), name);
                     addrs.put(t.getNodeId(), node.get().getAdvertiseAddr());
                 }
                 return m;
