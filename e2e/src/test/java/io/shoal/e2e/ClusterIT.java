@@ -255,7 +255,7 @@ class ClusterIT {
         assertEquals(lab.cli("h1", "join-token", "-q", "worker").out(), token.out());
         Lab.Result label = overTcp("h5", operator, "node", "update", "--label-add", "by=operator", "h5");
         assertEquals(0, label.code(), label.all());
-        assertTrue(lab.cli("h1", "node", "inspect", "h5").out().contains("\"by\" : \"operator\""));
+        assertTrue(lab.cli("h1", "node", "inspect", "h5").out().matches("(?s).*\"by\"\\s*:\\s*\"operator\".*"));
     }
 
     /** An operator certificate from {@code shoal ca client-cert} on h1, for SHOAL_CERT_PATH. */
