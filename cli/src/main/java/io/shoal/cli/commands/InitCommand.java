@@ -38,8 +38,8 @@ public final class InitCommand extends ClientCommand {
     Integer dataPathPort;
 
     @Option(names = "--cert-expiry", paramLabel = "DURATION",
-            description = "How long node certificates are valid (default 90 days, i.e. 2160h; at least 1m); nodes renew theirs "
-                    + "at a random point between 50% and 80% of it.")
+            description = "How long node certificates are valid (default 90 days, i.e. 2160h; at least 1m). "
+                    + "Nodes do not yet renew theirs by themselves: see docs/security.md.")
     String certExpiry;
 
     @Override
