@@ -15,7 +15,7 @@ public final class EngineApi {
         new NetworkRoutes(backend).register(r);
         new SecretRoutes(backend).register(r);
         new DistributionRoutes(backend).register(r);
-        new PendingRoutes().register(r);
+        new EventRoutes(backend).register(r);
         return r;
     }
 }

@@ -179,4 +179,32 @@ class EngineApiTest {
         assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 3, 'a', 'b', '\n'},
                 LogStreams.frame(true, "ab\n".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void eventsStreamAsJsonLinesWithDockersTimestampsAndFilters() throws Exception {
+        String filters = URLEncoder.encode("{\"type\":{\"service\":true}}", StandardCharsets.UTF_8);
+        HttpResponse<byte[]> r = send("GET", "/v1.41/events?since=1.5&until=4&filters=" + filters, null);
+        assertEquals(200, r.statusCode());
+        assertEquals(1_500_000_000L, cluster.eventsAsked.getSinceNanos());
+        assertEquals(4_000_000_000L, cluster.eventsAsked.getUntilNanos());
+        assertEquals(java.util.List.of("service"), cluster.eventsAsked.getFiltersMap().get("type").getValuesList());
+        String[] lines = new String(r.body(), StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, "the progress mark is not a docker message");
+        JsonNode first = Json.parse(lines[0].getBytes(StandardCharsets.UTF_8));
+        assertEquals("service", first.get("Type").asText());
+        assertEquals("create", first.get("Action").asText());
+        assertEquals("web", first.get("Actor").get("Attributes").get("name").asText());
+        assertEquals(2, first.get("time").asLong());
+        assertEquals(2_000_000_123L, first.get("timeNano").asLong());
+        assertEquals("update", Json.parse(lines[1].getBytes(StandardCharsets.UTF_8)).get("Action").asText());
+
+        cluster.eventsAsked = null;
+        HttpResponse<byte[]> badTime = send("GET", "/events?since=yesterday", null);
+        assertEquals(400, badTime.statusCode());
+        assertTrue(json(badTime).get("message").asText().contains("since"), json(badTime).toString());
+        HttpResponse<byte[]> badFilter = send("GET", "/events?filters=" + URLEncoder.encode("{\"type\":{\"pod\":true}}",
+                StandardCharsets.UTF_8), null);
+        assertEquals(400, badFilter.statusCode());
+        assertEquals(null, cluster.eventsAsked, "a refused request reaches no manager");
+    }
 }

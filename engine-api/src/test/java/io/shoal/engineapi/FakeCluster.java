@@ -12,6 +12,9 @@ import io.shoal.api.ContainerSpec;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.CreateSecretRequest;
 import io.shoal.api.CreateServiceRequest;
+import io.shoal.api.Event;
+import io.shoal.api.EventCursor;
+import io.shoal.api.EventsRequest;
 import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.GetServiceRequest;
 import io.shoal.api.InspectImageRequest;
@@ -57,6 +60,8 @@ final class FakeCluster implements AutoCloseable {
     final Map<String, Secret> secrets = new ConcurrentHashMap<>();
     /** The last distribution inspect the node's images service was asked. */
     volatile InspectImageRequest inspected;
+    /** The last events request the managers were sent. */
+    volatile EventsRequest eventsAsked;
     volatile NodeRole role = NodeRole.NODE_ROLE_MANAGER;
     private final Server server;
     final ManagedChannel channel;
@@ -137,6 +142,18 @@ final class FakeCluster implements AutoCloseable {
                 return;
             }
             obs.onNext(RemoveSecretResponse.newBuilder().setSecretId(request.getSecret()).build());
+            obs.onCompleted();
+        }
+
+        @Override
+        public void events(EventsRequest request, StreamObserver<Event> obs) {
+            eventsAsked = request;
+            obs.onNext(Event.newBuilder().setType("service").setAction("create").setActorId("svc1").putAttributes("name", "web")
+                    .setTimeNanos(2_000_000_123L).setCursor(EventCursor.newBuilder().setIndex(5)).build());
+            // a progress mark: the position moved past changes the filters left out
+            obs.onNext(Event.newBuilder().setCursor(EventCursor.newBuilder().setIndex(9)).build());
+            obs.onNext(Event.newBuilder().setType("service").setAction("update").setActorId("svc1").putAttributes("name", "web")
+                    .setTimeNanos(3_000_000_000L).setCursor(EventCursor.newBuilder().setIndex(12)).build());
             obs.onCompleted();
         }
 
