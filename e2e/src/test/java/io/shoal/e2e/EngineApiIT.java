@@ -155,6 +155,7 @@ class EngineApiIT {
     @Test
     @Order(2)
     void aServiceCreatedByDockerRunsAsShoalsOwnAndItsLifecycleFollows() throws IOException {
+        String since = java.time.Instant.now().minusSeconds(1).toString();
         Lab.Result create = docker("service", "create", "--name", "web", "--replicas", "3", "-p", "8080:80", image,
                 "sh", "-c", "echo hello from $(hostname); exec httpd -f -p 80");
         assertEquals(0, create.code(), create.all() + "\n" + lab.log("h1"));
@@ -189,6 +190,13 @@ class EngineApiIT {
         Lab.Result rm = docker("service", "rm", "web");
         assertEquals(0, rm.code(), rm.all());
         assertEquals(null, service("web"));
+
+        // docker events replays the kept events of the lifecycle above, filtered on the manager
+        Lab.Result events = docker("events", "--since", since, "--until", java.time.Instant.now().plusSeconds(1).toString(),
+                "--filter", "type=service", "--filter", "service=web", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}");
+        assertEquals(0, events.code(), events.all());
+        List<String> seen = events.out().lines().distinct().toList();
+        assertEquals(List.of("service create web", "service update web", "service remove web"), seen, events.out());
     }
 
     @Test
