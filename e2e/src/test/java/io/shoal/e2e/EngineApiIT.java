@@ -123,7 +123,7 @@ class EngineApiIT {
     static String env(String service) throws IOException {
         Lab.Result r = lab.cli("h1", "service", "inspect", service);
         assertEquals(0, r.code(), r.all());
-        JsonNode env = JSON.readTree(r.out()).get(0).path("spec").path("task").path("container").path("env");
+        JsonNode env = JSON.readTree(r.out()).get(0).path("Spec").path("TaskTemplate").path("ContainerSpec").path("Env");
         return env.isMissingNode() ? "[]" : env.toString().replace(" ", "");
     }
 
@@ -172,7 +172,8 @@ class EngineApiIT {
         assertFalse(create.all().contains("could not be accessed on a registry"), create.all());
         String pinned = inspect.out().strip().substring(2);
         Lab.Result shoalInspect = lab.cli("h1", "service", "inspect", "web");
-        assertTrue(shoalInspect.out().contains("\"image\" : \"" + pinned + "\""), shoalInspect.out());
+        assertEquals(pinned, JSON.readTree(shoalInspect.out()).get(0).path("Spec").path("TaskTemplate").path("ContainerSpec")
+                .path("Image").asText(), shoalInspect.out());
         awaitDocker(r -> r.code() == 0 && r.out().lines().filter(l -> l.matches("web\\.[123]\\.\\w+@h[12]\\s+\\| hello from .*")).count() == 3,
                 "service", "logs", "web");
 
@@ -274,7 +275,9 @@ class EngineApiIT {
                 image, "sh", "-c", "echo file $(stat -c '%u:%g %a' /run/secrets/app.pw) $(cat /run/secrets/app.pw); exec sleep 3600");
         assertEquals(0, create.code(), create.all());
         Lab.Result shoalInspect = lab.cli("h1", "service", "inspect", "sec");
-        assertTrue(shoalInspect.out().contains("\"uid\" : \"1000\"") && shoalInspect.out().contains("app.pw"), shoalInspect.out());
+        JsonNode file = JSON.readTree(shoalInspect.out()).get(0).path("Spec").path("TaskTemplate").path("ContainerSpec")
+                .path("Secrets").path(0).path("File");
+        assertEquals("app.pw 1000", file.path("Name").asText() + " " + file.path("UID").asText(), shoalInspect.out());
         awaitDocker(r -> r.out().strip().equals("file 1000:1000 400 s3cret"), "service", "logs", "--raw", "sec");
         Lab.Result inUse = docker("secret", "rm", "pw");
         assertNotEquals(0, inUse.code(), "a secret a service uses stays");
@@ -349,7 +352,9 @@ class EngineApiIT {
         assertEquals(1, out.get("replicas").asInt());
         JsonNode shoal = lab.cli("h1", "service", "inspect", "py").code() == 0 ? service("py") : null;
         assertNotEquals(null, shoal, "shoal sees the service docker-py made");
-        assertTrue(lab.cli("h1", "service", "inspect", "py").out().contains("\"replicas\" : \"1\""));
+        Lab.Result pyInspect = lab.cli("h1", "service", "inspect", "py");
+        assertEquals(1, JSON.readTree(pyInspect.out()).get(0).path("Spec").path("Mode").path("Replicated").path("Replicas")
+                .asInt(-1), pyInspect.out());
         Lab.Result rm = Lab.run(List.of(PYTHON.toString(), "-c",
                 "import docker,sys; docker.DockerClient(base_url=sys.argv[1], version='auto').services.get('py').remove()",
                 "unix://" + socket), Duration.ofMinutes(1));

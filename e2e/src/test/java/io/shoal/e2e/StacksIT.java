@@ -167,7 +167,7 @@ class StacksIT {
     }
 
     static long version(String service) {
-        return json(shoal("service", "inspect", service)).get(0).get("meta").get("version").asLong();
+        return json(shoal("service", "inspect", service)).get(0).get("Version").get("Index").asLong();
     }
 
     static void await(String what, BooleanSupplier ok) {
