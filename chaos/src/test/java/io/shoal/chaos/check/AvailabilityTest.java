@@ -24,7 +24,7 @@ class AvailabilityTest {
         var w = Availability.windows(h, List.of(new Fault("kill-leader", "h1", 100 * MS, 500 * MS),
                 new Fault("kill-leader", "h2", 1300 * MS, 1500 * MS), new Fault("pause-follower", "h3", 2000 * MS, 2100 * MS)));
         assertEquals(2, w.size());
-        assertEquals(new Availability.Window("kill-leader", 2, 1300, 1300, 1), w.get(0));
-        assertEquals(new Availability.Window("pause-follower", 1, -1, -1, 1), w.get(1));
+        assertEquals(new Availability.Window("kill-leader", 2, 1300, 1300, 1, "kill-leader h1 [0.100 s .. 0.500 s]"), w.get(0));
+        assertEquals(new Availability.Window("pause-follower", 1, -1, -1, 1, ""), w.get(1));
     }
 }

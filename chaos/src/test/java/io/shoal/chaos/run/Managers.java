@@ -1,0 +1,88 @@
+package io.shoal.chaos.run;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.shoal.api.ClusterInfo;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.GetClusterInfoRequest;
+import io.shoal.chaos.history.Outcome;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Control API of every manager, over its unix socket (so a partition between hosts never cuts
+ * a client from its manager, only the managers from each other), and the mapping of gRPC errors to
+ * a recorded outcome.
+ */
+final class Managers implements AutoCloseable {
+    private final EpollEventLoopGroup loop = new EpollEventLoopGroup(2);
+    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final ChaosLab lab;
+    private final String subnet;
+
+    Managers(ChaosLab lab, String subnet) {
+        this.lab = lab;
+        this.subnet = subnet;
+        for (String h : lab.managerHosts()) {
+            channels.put(h, NettyChannelBuilder.forAddress(new DomainSocketAddress(lab.socket(h).toString()))
+                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build());
+        }
+    }
+
+    ControlGrpc.ControlBlockingStub control(String host, long deadlineMillis) {
+        return ControlGrpc.newBlockingStub(channels.get(host)).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The host of the leader as MANAGER sees it, if it knows one. */
+    Optional<String> leader(String via) {
+        try {
+            ClusterInfo info = control(via, 2000).getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+            String addr = info.getLeaderAddr();
+            for (String h : lab.managerHosts()) {
+                if (addr.startsWith(lab.ip(subnet, h) + ":")) {
+                    return Optional.of(h);
+                }
+            }
+            return Optional.empty();
+        } catch (StatusRuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** True when MANAGER answers that every manager is reachable from the leader. */
+    boolean healthy(String via) {
+        try {
+            ClusterInfo info = control(via, 2000).getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+            return !info.getLeaderAddr().isEmpty() && info.getManagersReachable() == info.getManagers();
+        } catch (StatusRuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * What an error says about a write: refusals with a definite answer (the write was decided and
+     * not applied) are FAILED; a timeout, an unreachable manager or a lost leader may or may not have
+     * let the write through, so they are INDETERMINATE.
+     */
+    static Outcome outcome(StatusRuntimeException e) {
+        Status.Code c = e.getStatus().getCode();
+        return switch (c) {
+            case FAILED_PRECONDITION, ALREADY_EXISTS, INVALID_ARGUMENT, NOT_FOUND -> Outcome.FAILED;
+            default -> Outcome.INDETERMINATE;
+        };
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+}
