@@ -10,6 +10,7 @@ import io.shoal.distribution.ImageRef;
 import io.shoal.worker.fs.Trees;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -36,6 +40,10 @@ import java.util.stream.Stream;
  * <p>Registry credentials come from the pull's caller (a service spec) or else from a docker-style
  * {@code config.json} given to the constructor. Unused images are removed by {@link #prune}, which
  * takes the same per-digest locks as pulls, so it never deletes a layer a pull is using.
+ *
+ * <p>Pulls of one reference with the same credentials that overlap share one resolution: the 50
+ * tasks of a new service that reach a node at once ask the registry for the manifest once, not 50
+ * times (each pull still resolves a tag when it starts, as Docker's worker does per task).
  */
 public final class ImageStore {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +54,16 @@ public final class ImageStore {
     private final DockerConfig dockerConfig;
     private final Catalog catalog;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** the pulls under way, by reference and explicit credentials; later callers wait for their result */
+    private final Map<PullKey, Flight> flights = new ConcurrentHashMap<>();
+
+    private record PullKey(String reference, Credentials explicit) {}
+
+    /** One pull under way and how many callers joined it. */
+    private static final class Flight {
+        final CompletableFuture<Image> result = new CompletableFuture<>();
+        final AtomicInteger joined = new AtomicInteger();
+    }
 
     /** A store without a docker config.json: pulls are anonymous unless the caller gives credentials. */
     public ImageStore(Path root, Set<String> insecureRegistries) throws IOException {
@@ -81,6 +99,49 @@ public final class ImageStore {
      *     credentials of user X, or needs credentials and none were given.
      */
     public Image pull(String reference, Credentials explicit) throws IOException {
+        PullKey key = new PullKey(reference, explicit);
+        Flight mine = new Flight();
+        Flight running = flights.putIfAbsent(key, mine);
+        if (running != null) {
+            running.joined.incrementAndGet();
+            return join(running);
+        }
+        try {
+            Image img = pullNow(reference, explicit);
+            mine.result.complete(img);
+            return img;
+        } catch (IOException | RuntimeException e) {
+            mine.result.completeExceptionally(e);
+            throw e;
+        } finally {
+            flights.remove(key, mine);
+        }
+    }
+
+    /** How many callers are waiting for the pull of {@code reference} (no credentials) under way now; for tests. */
+    int joined(String reference) {
+        Flight f = flights.get(new PullKey(reference, null));
+        return f == null ? 0 : f.joined.get();
+    }
+
+    private static Image join(Flight f) throws IOException {
+        try {
+            return f.result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a pull of the same image");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new IOException(io.getMessage(), io);
+            }
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw new IllegalArgumentException(bad.getMessage(), bad);
+            }
+            throw new IOException("pull failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private Image pullNow(String reference, Credentials explicit) throws IOException {
         ImageRef ref;
         try {
             ref = ImageRef.parse(reference);

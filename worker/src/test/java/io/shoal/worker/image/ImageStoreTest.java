@@ -126,6 +126,33 @@ class ImageStoreTest {
     }
 
     @Test
+    void overlappingPullsOfOneReferenceAskTheRegistryOnce() throws Exception {
+        List<Entry> layer = base();
+        registry.push("c", "v1", List.of("/bin/c"), List.of(layer));
+        registry.holdDigest = TestRegistry.digest(TestRegistry.gzip(TestRegistry.tar(layer)));
+        String ref = registry.host() + "/c:v1";
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Image> first = pool.submit(() -> store.pull(ref));
+            registry.held.await(); // the first pull is downloading the layer: it has read the manifest
+            List<Future<Image>> later = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                later.add(pool.submit(() -> store.pull(ref)));
+            }
+            while (store.joined(ref) < 4) {
+                Thread.sleep(1); // until the four have joined the pull under way
+            }
+            registry.release.countDown();
+            Image img = first.get();
+            for (Future<Image> f : later) {
+                assertEquals(img, f.get());
+            }
+        }
+        assertEquals(1, registry.manifestHits.get(), "five overlapping pulls, one manifest request");
+        store.pull(ref);
+        assertEquals(2, registry.manifestHits.get(), "a pull after them resolves the tag again");
+    }
+
+    @Test
     void zstdLayersAreUnpackedAndTheirDiffIdChecked() throws Exception {
         TestRegistry.Layer top = TestRegistry.Layer.zstd(List.of(Entry.dir("srv"), Entry.file("srv/hello", "from zstd")));
         assertEquals(0x28, top.blob()[0] & 0xff, "the test layer really is zstd");

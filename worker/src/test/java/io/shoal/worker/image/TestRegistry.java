@@ -45,6 +45,8 @@ final class TestRegistry implements AutoCloseable {
     final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> blobHits = new ConcurrentHashMap<>();
+    /** How many manifest requests were answered (any reference). */
+    final AtomicInteger manifestHits = new AtomicInteger();
     volatile boolean requireToken;
     volatile String corruptDigest = "";
     /** When set, pulls need these credentials: as Basic on every request if {@link #basicAuth}, else to get a token. */
@@ -121,6 +123,7 @@ final class TestRegistry implements AutoCloseable {
         int m = path.indexOf("/manifests/");
         int b = path.indexOf("/blobs/");
         if (m > 0) {
+            manifestHits.incrementAndGet();
             byte[] body = manifests.get(path.substring(4, m) + ":" + path.substring(m + 11));
             if (body == null) {
                 reply(x, 404, "{}".getBytes(), "application/json");
