@@ -35,6 +35,8 @@ import java.util.function.LongSupplier;
  */
 public final class TaskManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
+    /** How often a running task is looked at when its controller wakes its runner on exit. */
+    private static final long EXIT_RECHECK_MS = 1000;
 
     /** Sends status updates to the managers; throws when they could not be delivered. */
     public interface Reporter {
@@ -257,6 +259,7 @@ public final class TaskManager implements AutoCloseable {
         private void run() {
             try {
                 controller = executor.controller(latest, dependencies.forTask(latest));
+                boolean exitNotified = controller.notifyExit(wake::release);
                 boolean exited = false;
                 while (!retired && !detached) {
                     Task t = latest.toBuilder().setStatus(local).build();
@@ -278,11 +281,13 @@ public final class TaskManager implements AutoCloseable {
                             LOG.warn("task {}: {}", id, e.getMessage());
                         }
                     }
-                    if (local.getState() == TaskState.TASK_STATE_RUNNING && health == null) {
+                    boolean waitingForExit = local.getState() == TaskState.TASK_STATE_RUNNING && health == null;
+                    if (waitingForExit && !exitNotified) {
                         controller.waitExit(Duration.ofMillis(250));
                         wake.tryAcquire();
                     } else {
-                        wake.tryAcquire(250, TimeUnit.MILLISECONDS);
+                        // woken by a new assignment, or by the controller when the container exits
+                        wake.tryAcquire(waitingForExit ? EXIT_RECHECK_MS : 250, TimeUnit.MILLISECONDS);
                     }
                 }
                 if (retired) {

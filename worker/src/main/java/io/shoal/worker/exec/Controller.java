@@ -25,6 +25,18 @@ public interface Controller {
     /** Blocks until the container exits or {@code timeout} passes. */
     Optional<ExitStatus> waitExit(Duration timeout) throws ExecException, InterruptedException;
 
+    /**
+     * Asks to have {@code wake} called whenever the container may have exited, so that a caller
+     * waiting for other things as well (a new assignment) need not poll {@link #waitExit}; it
+     * checks {@link #exitStatus()} when woken, and now and then anyway. Called at most once per
+     * controller; the registration ends with {@link #remove()}.
+     *
+     * @return false when this controller cannot tell (the caller polls)
+     */
+    default boolean notifyExit(Runnable wake) {
+        return false;
+    }
+
     /** Stops the container: the stop signal, then SIGKILL once {@code grace} has passed. */
     ExitStatus shutdown(String signal, Duration grace) throws ExecException, InterruptedException;
 

@@ -22,11 +22,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /** One task's container under conmon + runc/crun. */
 final class RuncController implements Controller {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CMD_TIMEOUT = Duration.ofSeconds(30);
+    /** How often a waiter for an exit looks at the file itself although the exit watch said nothing. */
+    private static final Duration EXIT_RECHECK = Duration.ofMillis(500);
+    /** How often a waiter polls the exit file where there is no exit watch. */
+    private static final Duration EXIT_POLL = Duration.ofMillis(10);
 
     private final RuncExecutor ex;
     private final Task task;
@@ -36,6 +42,8 @@ final class RuncController implements Controller {
     private final Path exitFile;
     private final String netns;
     private final TaskFiles files;
+    /** the runner's wake-up registered with {@link #notifyExit}, removed with the container */
+    private volatile Runnable exitListener;
 
     RuncController(RuncExecutor ex, Task task, Dependencies deps) {
         this.ex = ex;
@@ -201,13 +209,31 @@ final class RuncController implements Controller {
     @Override
     public Optional<ExitStatus> waitExit(Duration timeout) throws ExecException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<ExitStatus> e = exitStatus();
-            if (e.isPresent() || System.nanoTime() >= deadline) {
-                return e;
+        Semaphore changed = new Semaphore(0);
+        Runnable listener = changed::release;
+        ex.exits.add(id, listener);
+        try {
+            while (true) {
+                Optional<ExitStatus> e = exitStatus();
+                long left = deadline - System.nanoTime();
+                if (e.isPresent() || left <= 0) {
+                    return e;
+                }
+                changed.tryAcquire(Math.min(left, (ex.exits.watching() ? EXIT_RECHECK : EXIT_POLL).toNanos()), TimeUnit.NANOSECONDS);
             }
-            Thread.sleep(10);
+        } finally {
+            ex.exits.remove(id, listener);
         }
+    }
+
+    @Override
+    public boolean notifyExit(Runnable wake) {
+        if (!ex.exits.watching()) {
+            return false;
+        }
+        ex.exits.add(id, wake);
+        exitListener = wake;
+        return true;
     }
 
     @Override
@@ -230,6 +256,10 @@ final class RuncController implements Controller {
 
     @Override
     public void remove() throws ExecException {
+        Runnable l = exitListener;
+        if (l != null) {
+            ex.exits.remove(id, l);
+        }
         Cmd.run(runtime("delete", "--force", id), CMD_TIMEOUT);
         try {
             ex.attacher.detach(task);

@@ -32,6 +32,8 @@ public final class RuncExecutor implements Executor {
     final String cgroupParent;
     /** cgroup v1 hierarchies this executor mounted (see {@link #bindUnifiedControllersToV1()}). */
     final List<String> mountedControllers;
+    /** Tells waiters when conmon writes an exit file. */
+    final ExitWatch exits;
     /** Plugs containers into their overlay networks (none by default). */
     volatile NetworkAttacher attacher = NetworkAttacher.NONE;
 
@@ -62,6 +64,7 @@ public final class RuncExecutor implements Executor {
         } catch (IOException e) {
             throw new ExecException("cannot create " + root + ": " + e.getMessage(), e);
         }
+        this.exits = new ExitWatch(root.resolve("exits"));
     }
 
     /**
