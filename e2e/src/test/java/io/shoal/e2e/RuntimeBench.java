@@ -23,12 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * ({@code shoal_task_start_seconds} on its metrics).
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench \
+ *     [-Dshoal.bench.replicas=50 "-Dshoal.bench.daemonArgs=--runtime crun"]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class RuntimeBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 50);
+    /** extra flags for the node's {@code shoal daemon}, e.g. {@code --runtime crun} */
+    private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
 
     /** A sample's value in Prometheus's text format ({@code name} with its labels), or "?" when absent. */
     static String metric(String text, String name) {
@@ -47,7 +50,7 @@ class RuntimeBench {
     void convergeReplicasOnOneNode() throws Exception {
         try (Lab lab = new Lab("shoal-bench-runtime")) {
             lab.close();
-            assertEquals(0, lab.up(1, 0, "10.213.8").code());
+            assertEquals(0, lab.up(1, 0, "10.213.8", "", DAEMON_ARGS).code());
             String image = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString()).out().strip();
             // warm the image cache and the JIT with a first service
             assertEquals(0, lab.cli("h1", "service", "create", "--name", "warm", "--replicas", "2", image, "sleep", "3600").code());
@@ -73,9 +76,9 @@ class RuntimeBench {
                     lat.add(t.getStatus().getTimestampMs() - t.getMeta().getCreatedMs());
                 }
                 Collections.sort(lat);
-                System.out.printf("runtime: %d replicas on one node: all RUNNING %d ms after create (CLI start included);"
+                System.out.printf("runtime: %s%d replicas on one node: all RUNNING %d ms after create (CLI start included);"
                                 + " task created -> RUNNING p50 %d ms, p99 %d ms, max %d ms%n",
-                        N, converge, lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
+                        DAEMON_ARGS.isBlank() ? "" : "(" + DAEMON_ARGS.strip() + ") ", N, converge, lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
                 // the worker's own measure: from an assignment reaching it to the task's RUNNING
                 String metrics = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
                 System.out.printf("runtime: task start on the worker (assignment received -> RUNNING, %s tasks): p50 %s ms, p99 %s ms, max %s ms%n",

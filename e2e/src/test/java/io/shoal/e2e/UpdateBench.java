@@ -30,13 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=UpdateBench \
- *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10]
+ *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10 "-Dshoal.bench.daemonArgs=--runtime crun"]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class UpdateBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 100);
     private static final int PARALLELISM = Integer.getInteger("shoal.bench.parallelism", 10);
+    /** extra flags for the nodes' {@code shoal daemon}, e.g. {@code --runtime crun} */
+    private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
     private static final String RUN = "trap 'exit 0' TERM; sleep 3600 & wait";
     private static final Duration LIMIT = Duration.ofMinutes(5);
 
@@ -48,7 +50,7 @@ class UpdateBench {
         try (Lab lab = new Lab("shoal-bench-update")) {
             lab.close();
             // h1: Shoal's single node; h2 leaves Shoal and hosts dockerd instead
-            Lab.Result up = lab.up(1, 1, "10.213.32");
+            Lab.Result up = lab.up(1, 1, "10.213.32", "", DAEMON_ARGS);
             assertEquals(0, up.code(), up.all());
             Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
             assertEquals(0, reg.code(), reg.all());
@@ -71,8 +73,9 @@ class UpdateBench {
                             && t.getSpec().getContainer().getImage().equals(v2)).count() == N;
                 }, 50);
                 assertEquals(0, shoal.cli().code(), shoal.cli().all());
-                System.out.printf("update: Shoal, %d replicas on one node, parallelism %d, delay 0, stop-first, new image: all running it "
-                        + "%d ms after `service update`; the CLI's wait ended after %d ms (5 s monitor)%n", N, PARALLELISM, shoal.allNewMs(),
+                System.out.printf("update: Shoal%s, %d replicas on one node, parallelism %d, delay 0, stop-first, new image: all running it "
+                        + "%d ms after `service update`; the CLI's wait ended after %d ms (5 s monitor)%n",
+                        DAEMON_ARGS.isBlank() ? "" : " (" + DAEMON_ARGS.strip() + ")", N, PARALLELISM, shoal.allNewMs(),
                         shoal.cliMs());
                 assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
             } finally {
