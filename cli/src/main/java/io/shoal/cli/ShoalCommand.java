@@ -1,7 +1,6 @@
 package io.shoal.cli;
 
 import io.shoal.cli.commands.CaCommand;
-import io.shoal.api.BuildInfo;
 import io.shoal.cli.commands.ConfigCommand;
 import io.shoal.cli.commands.EventsCommand;
 import io.shoal.cli.commands.ImageCommand;
@@ -18,50 +17,30 @@ import io.shoal.cli.commands.StackCommand;
 import io.shoal.cli.commands.VersionCommand;
 import io.shoal.cli.daemon.DaemonCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
-import picocli.CommandLine;
 
-/** The root command. */
-@Command(name = "shoal", mixinStandardHelpOptions = true, versionProvider = ShoalCommand.Version.class,
-        description = "Shoal: container orchestration in the spirit of swarm mode.",
+import java.util.Arrays;
+
+/**
+ * The whole command tree: {@link RootCommand} with every command under it, as picocli's tools read it
+ * (completion and man pages, deploy/release.sh) and as {@link Main} runs help and usage errors. To run
+ * one command {@link Main} builds a root with only that command's subtree ({@link #command}): building
+ * picocli's model of every command was a third of a client's start.
+ */
+@Command(name = "shoal",
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
                 ImageCommand.class, CaCommand.class, SecretCommand.class, ConfigCommand.class,
                 VersionCommand.class, EventsCommand.class})
-public final class ShoalCommand implements Runnable {
-    private static volatile String host = "unix:///run/shoal/shoal.sock";
-
-    @Option(names = {"-H", "--host"}, scope = ScopeType.INHERIT,
-            description = "Daemon to talk to: unix:///path or tcp://IP:PORT (env SHOAL_HOST; default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:SHOAL_HOST:-unix:///run/shoal/shoal.sock}")
-    void setHost(String h) {
-        host = h;
-    }
-
-    public static String currentHost() {
-        return host;
-    }
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** What {@code shoal --version} prints, as {@code docker --version}: one line with the version and the commit. */
-    public static String versionLine() {
-        return "shoal version " + BuildInfo.version() + ", build " + BuildInfo.commit();
-    }
-
-    /** Picocli's {@code --version}. */
-    public static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {versionLine()};
+public final class ShoalCommand extends RootCommand {
+    /** The top-level command named {@code name} (or one of its aliases), or null. */
+    static Class<?> command(String name) {
+        for (Class<?> c : ShoalCommand.class.getAnnotation(Command.class).subcommands()) {
+            Command a = c.getAnnotation(Command.class);
+            if (a.name().equals(name) || Arrays.asList(a.aliases()).contains(name)) {
+                return c;
+            }
         }
-    }
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+        return null;
     }
 }

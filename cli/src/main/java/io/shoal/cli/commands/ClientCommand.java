@@ -6,7 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.LocalInfoRequest;
 import io.shoal.api.LocalNodeGrpc;
-import io.shoal.cli.ShoalCommand;
+import io.shoal.cli.RootCommand;
 import io.shoal.cli.client.Connection;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -27,7 +27,7 @@ public abstract class ClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (Connection c = Connection.open(ShoalCommand.currentHost(), spec.commandLine())) {
+        try (Connection c = Connection.open(RootCommand.currentHost(), spec.commandLine())) {
             connection = c;
             return execute();
         }
@@ -65,7 +65,7 @@ public abstract class ClientCommand implements Callable<Integer> {
             return local(5).info(LocalInfoRequest.getDefaultInstance()).getNodeId();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-                throw Status.FAILED_PRECONDITION.withDescription("'self' means the node of the daemon at " + ShoalCommand.currentHost()
+                throw Status.FAILED_PRECONDITION.withDescription("'self' means the node of the daemon at " + RootCommand.currentHost()
                         + ", which does not say who it is over tcp://; name the node instead").asRuntimeException();
             }
             throw e;

@@ -6,7 +6,7 @@ import io.shoal.api.BuildInfo;
 import io.shoal.api.VersionGrpc;
 import io.shoal.api.VersionInfo;
 import io.shoal.api.VersionRequest;
-import io.shoal.cli.ShoalCommand;
+import io.shoal.cli.RootCommand;
 import io.shoal.cli.output.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +39,7 @@ public final class VersionCommand extends ClientCommand {
         } catch (StatusRuntimeException e) {
             print(out(), client, null);
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-                err().println("Error: the daemon at " + ShoalCommand.currentHost() + " runs a release older than 'shoal version'");
+                err().println("Error: the daemon at " + RootCommand.currentHost() + " runs a release older than 'shoal version'");
                 return 1;
             }
             throw e;
