@@ -4,6 +4,7 @@ import io.shoal.api.raft.ApplyResult;
 import io.shoal.api.raft.StoreBatch;
 import io.shoal.api.raft.StoreSnapshot;
 import io.shoal.manager.store.ClusterStore;
+import io.shoal.manager.store.StoreFormat;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -24,6 +25,8 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -44,8 +47,13 @@ import java.util.concurrent.CompletableFuture;
  * then calls {@link #pause()} and {@link #reinitialize()}, which reload the store from it. The base
  * class's {@code pause()} does nothing, which leaves the life cycle RUNNING and makes the follower
  * fail after the install; the transitions below are the ones Ratis expects.
+ *
+ * <p>An entry or snapshot in a store format newer than this build's is refused whole (the store
+ * checks it before it changes anything): the error line names it, and the exception stops this
+ * manager's Raft server from applying further, since the other managers did apply it.
  */
 final class ShoalStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(ShoalStateMachine.class);
     private static final SnapshotRetentionPolicy KEEP_TWO = new SnapshotRetentionPolicy() {
         @Override
         public int getNumSnapshotsRetained() {
@@ -121,6 +129,9 @@ final class ShoalStateMachine extends BaseStateMachine {
             try {
                 StoreBatch batch = StoreBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
                 result = store.apply(entry.getIndex(), batch);
+            } catch (StoreFormat.TooNew e) {
+                LOG.error("{}", e.getMessage());
+                throw e;
             } catch (IOException e) {
                 // An entry we cannot parse was written by a newer or broken proposer: skip it the same
                 // way on every replica rather than stop applying the log.
@@ -180,7 +191,12 @@ final class ShoalStateMachine extends BaseStateMachine {
             snapshot = StoreSnapshot.parseFrom(in);
         }
         synchronized (snapshotLock) {
-            store.restore(snapshot);
+            try {
+                store.restore(snapshot);
+            } catch (StoreFormat.TooNew e) {
+                LOG.error("{} ({})", e.getMessage(), file);
+                throw new IOException(e.getMessage(), e);
+            }
             setLastAppliedTermIndex(last);
         }
     }

@@ -172,8 +172,11 @@ public final class ClusterStore {
      * Applies one committed batch at Raft index {@code index}: all actions or none. Deterministic,
      * so every manager reaches the same state and the same result. An index at or below the applied
      * index (a replay) is ignored.
+     *
+     * @throws StoreFormat.TooNew when the batch's format is newer than this build's (nothing applied)
      */
     public ApplyResult apply(long index, StoreBatch batch) {
+        StoreFormat.checkReadable(batch.getFormat(), "Raft log entry " + index);
         List<StoreEvent> events = new ArrayList<>();
         ApplyResult result;
         Runnable due;
@@ -376,15 +379,20 @@ public final class ClusterStore {
     }
 
     private StoreSnapshot snapshotLocked() {
-        StoreSnapshot.Builder b = StoreSnapshot.newBuilder().setIndex(appliedIndex);
+        StoreSnapshot.Builder b = StoreSnapshot.newBuilder().setIndex(appliedIndex).setFormat(StoreFormat.WRITTEN);
         for (ObjectKind k : ObjectKind.values()) {
             b.addAllObjects(tables.get(k).values());
         }
         return b.build();
     }
 
-    /** Replaces the whole state; every open watch gets one RESET event. */
+    /**
+     * Replaces the whole state; every open watch gets one RESET event.
+     *
+     * @throws StoreFormat.TooNew when the snapshot's format is newer than this build's (nothing changed)
+     */
     public void restore(StoreSnapshot snapshot) {
+        StoreFormat.checkReadable(snapshot.getFormat(), "the store snapshot at Raft index " + snapshot.getIndex());
         Runnable due;
         lock.writeLock().lock();
         try {

@@ -79,7 +79,8 @@ public final class StoreWriter {
             if (actions.size() > maxPerEntry) {
                 return proposeChunks(actions, maxPerEntry);
             }
-            StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions).setTimestampMs(System.currentTimeMillis()).build();
+            StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions).setTimestampMs(System.currentTimeMillis())
+                    .setFormat(StoreFormat.WRITTEN).build();
             last = await(batch);
             if (last.getOk()) {
                 awaitApplied(last.getIndex());
@@ -101,7 +102,7 @@ public final class StoreWriter {
         for (int from = 0; from < actions.size() || !inFlight.isEmpty(); from += maxPerEntry) {
             if (from < actions.size()) {
                 StoreBatch batch = StoreBatch.newBuilder().addAllActions(actions.subList(from, Math.min(actions.size(), from + maxPerEntry)))
-                        .setTimestampMs(ts).build();
+                        .setTimestampMs(ts).setFormat(StoreFormat.WRITTEN).build();
                 inFlight.add(proposer.propose(batch));
             }
             while (!inFlight.isEmpty() && (inFlight.size() >= MAX_IN_FLIGHT || from + maxPerEntry >= actions.size())) {
