@@ -77,7 +77,8 @@ class ReleaseIT {
     @Test
     void theTarballRunsOnAHostWithoutAJdk() throws IOException {
         for (String part : List.of("bin/shoal", "lib", "runtime/bin/java", "systemd/shoal.service", "install.sh",
-                "completion/bash/shoal", "completion/zsh/_shoal", "man/man1/shoal.1")) {
+                "completion/bash/shoal", "completion/zsh/_shoal", "man/man1/shoal.1",
+                "lib/client.classpath", "lib/client.aot")) {
             assertTrue(Files.exists(release.resolve(part)), part + " is in the tarball");
         }
         assertFalse(Files.exists(release.resolve("runtime/bin/javac")), "a runtime, not a JDK");
