@@ -11,12 +11,16 @@ import java.util.regex.Pattern;
  * (docker's own names for it); a Hub repository of one component is an official image under
  * {@code library/}. Without tag or digest it is {@code latest}. Repository components follow
  * docker's grammar: lowercase letters and digits, separated by one '.', one or two '_', or any
- * number of '-'.
+ * number of '-'. A registry is a host name, an IPv4 address or a bracketed IPv6 address, with an
+ * optional port.
  */
 public record ImageRef(String registry, String repository, String tag, String digest) {
     public static final String DOCKER_HUB = "registry-1.docker.io";
     /** the names docker accepts for Docker Hub in a reference */
     private static final Set<String> HUB_NAMES = Set.of("docker.io", "index.docker.io", DOCKER_HUB);
+    /** docker's domain: DNS labels joined by '.', or an IPv6 address in brackets, then an optional port */
+    private static final Pattern REGISTRY = Pattern.compile("(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+            + "(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:.]+])(?::[0-9]{1,5})?");
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
 
     public static ImageRef parse(String ref) {
@@ -38,6 +42,10 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (slash > 0) {
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                if (!REGISTRY.matcher(first).matches()) {
+                    throw new IllegalArgumentException("invalid image reference '" + ref + "': registry '" + first
+                            + "' is not a host name or address with an optional port");
+                }
                 registry = HUB_NAMES.contains(first.toLowerCase(Locale.ROOT)) ? DOCKER_HUB : first;
                 rest = rest.substring(slash + 1);
             }
