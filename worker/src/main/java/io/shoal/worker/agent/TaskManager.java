@@ -37,6 +37,10 @@ public final class TaskManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
     /** How often a running task is looked at when its controller wakes its runner on exit. */
     private static final long EXIT_RECHECK_MS = 1000;
+    /** How long a new status waits for others to go in the same report. */
+    private static final long LINGER_MS = 5;
+    /** How often a report that failed is tried again. */
+    private static final long RETRY_MS = 50;
 
     /** Sends status updates to the managers; throws when they could not be delivered. */
     public interface Reporter {
@@ -50,6 +54,8 @@ public final class TaskManager implements AutoCloseable {
     private final DependencyStore dependencies = new DependencyStore();
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
     private final Map<String, TaskStatus> unsent = new LinkedHashMap<>();
+    /** released for each status queued: wakes the flusher */
+    private final Semaphore queued = new Semaphore(0);
     private volatile Reporter reporter;
     private volatile LongConsumer onStarted = nanos -> { };
     private boolean swept;
@@ -132,12 +138,21 @@ public final class TaskManager implements AutoCloseable {
         synchronized (unsent) {
             unsent.put(taskId, s);
         }
+        queued.release();
     }
 
+    /**
+     * Sends what is queued soon after it is queued: a burst (a service's tasks starting together)
+     * gathers for {@link #LINGER_MS} and goes in one report; a failed report is retried every
+     * {@link #RETRY_MS}.
+     */
     private void flushLoop() {
         while (!closed) {
             try {
-                Thread.sleep(50);
+                if (queued.tryAcquire(RETRY_MS, TimeUnit.MILLISECONDS)) {
+                    Thread.sleep(LINGER_MS);
+                    queued.drainPermits();
+                }
                 flush();
             } catch (InterruptedException e) {
                 return;
