@@ -16,7 +16,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Benchmark, not a test: one node, a cached image, N replicas (default 50). Prints the time from
+ * Benchmark, not a test: one node, a cached image. First one task at a time (10 services of one
+ * replica, one after the other): per task the time from its creation in the store to RUNNING,
+ * the start latency when nothing else starts. Then N replicas (default 50). Prints the time from
  * `service create` to all N RUNNING, per task the time from the task's creation in the store to
  * its RUNNING report (p50, p99): scheduling, assignment, overlay mount, conmon + runc start; and
  * the worker's own measure of a task's start, from its assignment reaching the worker to RUNNING
@@ -32,6 +34,8 @@ class RuntimeBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 50);
     /** extra flags for the node's {@code shoal daemon}, e.g. {@code --runtime crun} */
     private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
+    /** services of one replica created one after the other, before the N replicas */
+    private static final int SINGLE_ROUNDS = Integer.getInteger("shoal.bench.singleRounds", 10);
 
     /** A sample's value in Prometheus's text format ({@code name} with its labels), or "?" when absent. */
     static String metric(String text, String name) {
@@ -58,6 +62,25 @@ class RuntimeBench {
             ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
             try {
                 var control = ControlGrpc.newBlockingStub(ch);
+                // one task at a time on an otherwise idle node: the start latency itself, not a queue
+                List<Long> single = new ArrayList<>();
+                for (int i = 0; i < SINGLE_ROUNDS; i++) {
+                    String name = "one" + i;
+                    assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", name, image, "sleep", "3600").code());
+                    long until = System.currentTimeMillis() + 60_000;
+                    while (System.currentTimeMillis() < until) {
+                        List<Task> one = control.listTasks(ListTasksRequest.newBuilder().setService(name).build()).getTasksList();
+                        if (one.size() == 1 && one.getFirst().getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+                            single.add(one.getFirst().getStatus().getTimestampMs() - one.getFirst().getMeta().getCreatedMs());
+                            break;
+                        }
+                        Thread.sleep(10);
+                    }
+                    assertEquals(0, lab.cli("h1", "service", "rm", name).code());
+                }
+                Collections.sort(single);
+                System.out.printf("runtime: one task at a time (%d rounds), created -> RUNNING: p50 %d ms, min %d ms, max %d ms%n",
+                        single.size(), single.get(single.size() / 2), single.getFirst(), single.getLast());
                 long t0 = System.currentTimeMillis();
                 assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", "bench", "--replicas", String.valueOf(N),
                         image, "sleep", "3600").code());
