@@ -1,5 +1,6 @@
 package io.shoal.cli.output;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -8,6 +9,8 @@ import java.util.regex.Pattern;
 public final class Units {
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(?i)(\\d+(?:\\.\\d+)?)\\s*([bkmgt]?)i?b?");
+
+    private static final BigDecimal MAX_LONG = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private Units() {}
 
@@ -20,23 +23,25 @@ public final class Units {
         }
         Matcher m = DURATION_PART.matcher(s);
         int pos = 0;
-        double nanos = 0;
+        BigDecimal nanos = BigDecimal.ZERO;
         while (m.find() && m.start() == pos) {
-            double v = Double.parseDouble(m.group(1));
-            nanos += v * switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
+            nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            })));
             pos = m.end();
         }
         if (pos != s.length() || pos == 0) {
             throw new IllegalArgumentException("invalid duration '" + s + "': use a number with a unit, e.g. 500ms, 10s, 1m30s");
         }
-        return Duration.ofNanos((long) nanos);
+        if (nanos.compareTo(MAX_LONG) > 0) {
+            throw new IllegalArgumentException("invalid duration '" + s + "': too large (at most 2562047h)");
+        }
+        return Duration.ofNanos(nanos.longValue());
     }
 
     public static long bytes(String s) {
@@ -44,7 +49,7 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid size '" + s + "': use bytes or a unit, e.g. 512k, 64M, 1G");
         }
-        double v = Double.parseDouble(m.group(1));
+        BigDecimal v = new BigDecimal(m.group(1));
         long mult = switch (m.group(2).toLowerCase()) {
             case "k" -> 1L << 10;
             case "m" -> 1L << 20;
@@ -52,7 +57,11 @@ public final class Units {
             case "t" -> 1L << 40;
             default -> 1;
         };
-        return (long) (v * mult);
+        BigDecimal bytes = v.multiply(BigDecimal.valueOf(mult));
+        if (bytes.compareTo(MAX_LONG) > 0) {
+            throw new IllegalArgumentException("invalid size '" + s + "': too large (at most 9223372036854775807 bytes)");
+        }
+        return bytes.longValue();
     }
 
     /** "3 seconds ago", "2 minutes ago", ... */
