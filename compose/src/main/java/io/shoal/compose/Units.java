@@ -10,6 +10,8 @@ final class Units {
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgtp]?)(b|ib)?", Pattern.CASE_INSENSITIVE);
 
+    private static final BigDecimal MAX_LONG = BigDecimal.valueOf(Long.MAX_VALUE);
+
     private Units() {}
 
     /** Go's time.ParseDuration: "1m30s", "500ms", "2h", "0"; returns milliseconds. */
@@ -21,18 +23,17 @@ final class Units {
         boolean negative = s.startsWith("-");
         String rest = negative || s.startsWith("+") ? s.substring(1) : s;
         Matcher m = DURATION_PART.matcher(rest);
-        double nanos = 0;
+        BigDecimal nanos = BigDecimal.ZERO;
         int at = 0;
         while (at < rest.length() && m.find(at) && m.start() == at) {
-            double n = Double.parseDouble(m.group(1));
-            nanos += n * switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
+            nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            })));
             at = m.end();
         }
         if (rest.isEmpty() || at != rest.length()) {
@@ -41,7 +42,10 @@ final class Units {
         if (negative) {
             throw new IllegalArgumentException("duration \"" + text + "\" must not be negative");
         }
-        return (long) (nanos / 1e6);
+        if (nanos.compareTo(MAX_LONG) > 0) {
+            throw new IllegalArgumentException("duration \"" + text + "\" is too large (at most 2562047h)");
+        }
+        return nanos.movePointLeft(6).longValue();
     }
 
     /** Docker's RAMInBytes: 512, "512b", "64k", "50M", "1.5g", "2GB" (binary multiples). */
@@ -59,7 +63,11 @@ final class Units {
             case "p" -> 50;
             default -> 0;
         };
-        return n.multiply(BigDecimal.valueOf(1L << shift)).longValue();
+        BigDecimal bytes = n.multiply(BigDecimal.valueOf(1L << shift));
+        if (bytes.compareTo(MAX_LONG) > 0) {
+            throw new IllegalArgumentException("size \"" + text + "\" is too large (at most 9223372036854775807 bytes)");
+        }
+        return bytes.longValue();
     }
 
     /** CPUs as nano-CPUs: "0.5" -> 500000000. */
