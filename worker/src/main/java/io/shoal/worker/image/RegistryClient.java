@@ -306,13 +306,26 @@ final class RegistryClient {
             close(r);
             String location = r.headers().firstValue("Location")
                     .orElseThrow(() -> new IOException("registry " + ref.registry() + " redirected without a Location"));
-            URI next = uri.resolve(location);
+            URI next;
+            try {
+                next = uri.resolve(location);
+            } catch (IllegalArgumentException e) {
+                next = null;
+            }
+            if (!httpUrl(next)) {
+                throw new IOException("registry " + ref.registry() + " redirected to '" + location + "', which is not an http(s) URL");
+            }
             if ("https".equals(uri.getScheme()) && !"https".equals(next.getScheme())) {
                 throw new IOException("registry " + ref.registry() + " redirected from https to " + next.getScheme());
             }
             uri = next;
         }
         throw new IOException("registry " + ref.registry() + " redirected more than " + MAX_REDIRECTS + " times");
+    }
+
+    /** Whether {@code u} is an absolute http or https URL with a host: what the HTTP client can ask. */
+    private static boolean httpUrl(URI u) {
+        return u != null && ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) && u.getHost() != null;
     }
 
     private static boolean sameOrigin(URI a, URI b) {
@@ -342,6 +355,9 @@ final class RegistryClient {
         try {
             uri = URI.create(realm + q);
         } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (!httpUrl(uri)) {
             throw new IOException("registry " + ref.registry() + " names a token service that is not a URL: " + realm);
         }
         if (creds != null && !"https".equals(uri.getScheme()) && !insecure.contains(ref.registry())) {
