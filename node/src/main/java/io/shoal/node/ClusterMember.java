@@ -22,6 +22,7 @@ import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.manager.rpc.Caller;
 import io.shoal.manager.store.StoreFormat;
 import io.shoal.manager.rpc.Forwarder;
+import io.shoal.manager.rpc.OneLineErrors;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.Agent;
 import io.shoal.worker.agent.NodeDescriptions;
@@ -117,11 +118,13 @@ final class ClusterMember implements AutoCloseable {
         services.add(new NodeLogsService(options.taskLogs(), NodeDescriptions.hostname()).bindService());
         services.add(new VersionService(this::clusterStoreFormat).bindService());
         Set<String> clusterApi = Refusal.CLUSTER_API.stream().map(d -> d.getName()).collect(Collectors.toSet());
-        // the last interceptor runs first: calls refused by authorization are counted too
+        // the last interceptor runs first: calls refused by authorization are counted too, and
+        // every error, whoever raised it, leaves as one bounded line
         ServerInterceptor calls = WorkerMetrics.grpc(options.metrics());
+        ServerInterceptor oneLine = new OneLineErrors();
         this.localApi = services.stream()
                 .filter(d -> clusterApi.contains(d.getServiceDescriptor().getName()))
-                .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local(), calls))
+                .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local(), calls, oneLine))
                 .toList();
 
         AuthInterceptor auth = AuthInterceptor.clusterPort(state.clusterId());
@@ -134,7 +137,7 @@ final class ClusterMember implements AutoCloseable {
                 // cost no platform thread
                 .executor(VIRTUAL);
         for (ServerServiceDefinition d : services) {
-            sb.addService(ServerInterceptors.intercept(d, auth, calls));
+            sb.addService(ServerInterceptors.intercept(d, auth, calls, oneLine));
         }
         try {
             this.server = sb.build().start();
