@@ -352,6 +352,28 @@ public final class Manager implements AutoCloseable {
         roles.leave(config.nodeId(), true);
     }
 
+    /**
+     * Stops this manager for {@code shoal init --force-new-cluster}: started again from its data
+     * dir, it is the only voter of its Raft group, at {@code raftAddress}. Call it only while the
+     * group has no leader.
+     */
+    public void closeAsOnlyVoter(String raftAddress) {
+        loops.stop();
+        dispatcher.shutdown();
+        raft.closeAsOnlyVoter(raftAddress);
+        events.close();
+        LOG.info("manager {} stopped to start a new cluster from its data", config.nodeId());
+    }
+
+    /**
+     * The second half of force-new-cluster, once this manager, the only voter, leads: the store
+     * stops naming the managers Raft no longer has ({@link ManagerRoles#forceNewCluster}).
+     */
+    public void forgetOtherManagers(String raftAddress, Duration timeout) {
+        waitForLeader(timeout);
+        roles.forceNewCluster(config.nodeId(), config.advertiseAddr(), raftAddress);
+    }
+
     @Override
     public void close() {
         loops.stop();

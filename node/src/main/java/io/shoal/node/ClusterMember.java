@@ -185,8 +185,7 @@ final class ClusterMember implements AutoCloseable {
         if (manager == null || state.raftJoined()) {
             return;
         }
-        HostPort advertise = Addresses.parse(state.advertiseAddr(), "advertise address", Addresses.DEFAULT_PORT);
-        String raftAddr = advertise.host() + ":" + (advertise.port() + 1);
+        String raftAddr = raftAddr(state);
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
@@ -247,8 +246,26 @@ final class ClusterMember implements AutoCloseable {
         }
     }
 
+    /** The address of this manager's Raft member, as its peers reach it. */
+    static String raftAddr(NodeState state) {
+        HostPort advertise = Addresses.parse(state.advertiseAddr(), "advertise address", Addresses.DEFAULT_PORT);
+        return advertise.host() + ":" + (advertise.port() + 1);
+    }
+
+    /**
+     * For a manager: stops everything, leaving its Raft storage such that the manager, started
+     * again, is its group's only voter at {@code raftAddr} ({@code init --force-new-cluster}).
+     */
+    void closeAsOnlyVoter(String raftAddr) {
+        close(() -> manager.closeAsOnlyVoter(raftAddr));
+    }
+
     @Override
     public void close() {
+        close(manager == null ? () -> { } : manager::close);
+    }
+
+    private void close(Runnable stopManager) {
         if (managerMetrics != null) {
             managerMetrics.close();
         }
@@ -273,7 +290,7 @@ final class ClusterMember implements AutoCloseable {
             }
         }
         if (manager != null) {
-            manager.close();
+            stopManager.run();
         }
         pool.close();
     }

@@ -22,7 +22,7 @@ final class LocalNodeService extends LocalNodeGrpc.LocalNodeImplBase {
 
     @Override
     public void init(InitRequest request, StreamObserver<InitResponse> obs) {
-        Calls.unary(obs, () -> daemon.init(request));
+        Calls.unary(obs, () -> request.getForceNewCluster() ? daemon.forceNewCluster() : daemon.init(request));
     }
 
     @Override

@@ -238,6 +238,17 @@ public final class NodeDaemon implements AutoCloseable {
         });
     }
 
+    InitResponse forceNewCluster() { // init --force-new-cluster: this manager alone, from its own data
+        return onLifecycle(() -> {
+            NodeState next = ForceNewCluster.check(state, member, files, options.electionTimeout().multipliedBy(6));
+            member.closeAsOnlyVoter(ClusterMember.raftAddr(next));
+            member = null;
+            setState(next);
+            member = ClusterMember.start(files, next, localRegistry, this::onSession, options);
+            return ForceNewCluster.finish(member, next);
+        });
+    }
+
     private HostPort listenAddr(String requested) {
         String v = requested == null || requested.isBlank() ? options.listenAddr() : requested;
         return Addresses.parse(v, "--listen-addr", Addresses.DEFAULT_PORT);

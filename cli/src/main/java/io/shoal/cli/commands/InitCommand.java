@@ -24,6 +24,11 @@ public final class InitCommand extends ClientCommand {
     @Option(names = "--autolock", description = "Encrypt the managers' keys with a key you keep (not supported yet).")
     boolean autolock;
 
+    @Option(names = "--force-new-cluster",
+            description = "On a manager of a cluster that lost its quorum: make this manager the only one of a cluster "
+                    + "built from its own data (services, nodes, networks, secrets kept); see docs/disaster-recovery.md.")
+    boolean forceNewCluster;
+
     @Option(names = "--dispatcher-heartbeat", paramLabel = "DURATION",
             description = "How often workers heartbeat to the managers (default 500ms, 100ms to 1m); a node is Down after 4 heartbeats missed.")
     String heartbeat;
@@ -44,8 +49,13 @@ public final class InitCommand extends ClientCommand {
 
     @Override
     protected int execute() {
+        if (forceNewCluster && (!advertiseAddr.isEmpty() || !listenAddr.isEmpty() || !pools.isEmpty() || autolock || heartbeat != null
+                || downGrace != null || dataPathPort != null || certExpiry != null)) {
+            throw usage("--force-new-cluster takes no other flag: the manager keeps its address and the cluster its "
+                    + "settings (see docs/disaster-recovery.md)");
+        }
         InitRequest.Builder req = InitRequest.newBuilder().setAdvertiseAddr(advertiseAddr).setListenAddr(listenAddr)
-                .addAllDefaultAddrPool(pools).setAutolock(autolock);
+                .addAllDefaultAddrPool(pools).setAutolock(autolock).setForceNewCluster(forceNewCluster);
         if (heartbeat != null) {
             long ms = duration("--dispatcher-heartbeat", heartbeat);
             if (ms < 100 || ms > 60_000) {
@@ -69,7 +79,7 @@ public final class InitCommand extends ClientCommand {
         if (downGrace != null) {
             req.setNodeDownGraceMs(duration("--node-down-grace", downGrace));
         }
-        InitResponse r = local(60).init(req.build());
+        InitResponse r = local(90).init(req.build());
         out().printf("Shoal initialized: current node (%s) is now a manager.%n%n", r.getNodeId());
         out().printf("To add a worker to this cluster, run the following command:%n%n    shoal join --token %s %s%n%n",
                 r.getWorkerToken(), r.getAdvertiseAddr());

@@ -26,6 +26,14 @@ public interface Consensus extends Proposer, AutoCloseable {
     /** The leader this manager currently knows of, if any. */
     Optional<String> leaderId();
 
+    /**
+     * Whether a leader is alive as this manager sees it: it leads itself, or it heard from the
+     * leader within {@code within} (a follower keeps the last leader's id until its election timeout).
+     */
+    default boolean hearsFromLeader(Duration within) {
+        return isLeader() || leaderId().isPresent();
+    }
+
     /** Raft index of the last entry applied to the local store. */
     long appliedIndex();
 

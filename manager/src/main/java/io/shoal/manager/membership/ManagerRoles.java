@@ -4,6 +4,7 @@ import io.shoal.api.ManagerStatus;
 import io.shoal.api.Node;
 import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
+import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.store.Batches;
@@ -12,6 +13,7 @@ import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -71,6 +73,37 @@ public final class ManagerRoles {
                 .setSpec(n.getSpec().toBuilder().setDesiredRole(NodeRole.NODE_ROLE_WORKER))
                 .setStatus(n.getStatus().toBuilder().setState(NodeStatus.State.DOWN).setMessage("left the cluster"))
                 .build())))).orElse(List.of()));
+    }
+
+    /**
+     * After {@code init --force-new-cluster}: this manager ({@code selfId}, now at {@code advertiseAddr}
+     * and {@code raftAddr}) is the only one, so every other manager becomes a worker that is Down, as
+     * the store never names a manager Raft does not have. As with docker, the lost managers' nodes
+     * stay listed until removed ({@code shoal node rm}); new managers join with the manager token.
+     */
+    public void forceNewCluster(String selfId, String advertiseAddr, String raftAddr) {
+        writer.update(tx -> {
+            List<StoreAction> actions = new ArrayList<>();
+            for (Node n : tx.nodes()) {
+                if (n.getId().equals(selfId)) {
+                    actions.add(Batches.update(StoreObjects.wrap(n.toBuilder()
+                            .setRole(NodeRole.NODE_ROLE_MANAGER)
+                            .setSpec(n.getSpec().toBuilder().setDesiredRole(NodeRole.NODE_ROLE_MANAGER))
+                            .setManagerStatus(ManagerStatus.newBuilder().setRaftId(selfId).setAddr(raftAddr))
+                            .setAdvertiseAddr(advertiseAddr)
+                            .build())));
+                } else if (n.getRole() == NodeRole.NODE_ROLE_MANAGER || n.getSpec().getDesiredRole() == NodeRole.NODE_ROLE_MANAGER) {
+                    actions.add(Batches.update(StoreObjects.wrap(n.toBuilder()
+                            .setRole(NodeRole.NODE_ROLE_WORKER)
+                            .clearManagerStatus()
+                            .setSpec(n.getSpec().toBuilder().setDesiredRole(NodeRole.NODE_ROLE_WORKER))
+                            .setStatus(n.getStatus().toBuilder().setState(NodeStatus.State.DOWN)
+                                    .setMessage("removed from the managers by init --force-new-cluster"))
+                            .build())));
+                }
+            }
+            return actions;
+        });
     }
 
     private void checkRemovable(String nodeId, boolean force) {

@@ -323,6 +323,16 @@ public final class RaftNode implements Consensus {
     }
 
     @Override
+    public boolean hearsFromLeader(Duration within) {
+        if (leaderReady) {
+            return true;
+        }
+        RoleInfoProto role = division().getInfo().getRoleInfoProto();
+        return role.getRole() == RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo()
+                && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() < within.toMillis();
+    }
+
+    @Override
     public long appliedIndex() {
         return division().getInfo().getLastAppliedIndex();
     }
@@ -405,6 +415,22 @@ public final class RaftNode implements Consensus {
     @Override
     public void onLeadershipChange(Consumer<Boolean> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Stops this member and leaves its storage such that, started again, it is the group's only
+     * voter, at {@code raftAddress} (force-new-cluster; see {@link OnlyVoter}). Call it only while no
+     * leader can be elected: the index read here must still be the log's next when the server stops.
+     */
+    public void closeAsOnlyVoter(String raftAddress) {
+        long nextIndex = division().getRaftLog().getNextIndex();
+        close();
+        try {
+            OnlyVoter.write(settings.storageDir(), settings.groupId(), peer(settings.selfId(), raftAddress), nextIndex);
+        } catch (IOException e) {
+            throw new ConsensusException("cannot rewrite the Raft configuration in " + settings.storageDir() + ": " + e.getMessage(), e);
+        }
+        LOG.info("{} is now the only voter of its Raft group, at {} from log index {}", settings.selfId(), raftAddress, nextIndex);
     }
 
     @Override
