@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,15 +112,41 @@ public final class RaftNode implements Consensus {
 
     /** Starts the member: binds its port, recovers its storage, joins elections. */
     public static RaftNode start(RaftSettings settings, ClusterStore store) {
+        RaftNode node = null;
         try {
             Files.createDirectories(settings.storageDir());
-            RaftNode node = new RaftNode(settings, store);
+            node = new RaftNode(settings, store);
             node.server.start();
             node.leaderEvent(); // a member that recovered as the only voter may lead before anyone asks
             return node;
-        } catch (IOException e) {
-            throw new ConsensusException("cannot start the Raft member on " + settings.address() + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (node != null) {
+                closeQuietly(node); // a member that failed to start holds its port and threads
+            }
+            throw new ConsensusException(startFailure(settings, e), e);
         }
+    }
+
+    /**
+     * One line for a member that cannot start: Ratis' innermost reason, and for damaged storage
+     * (a log entry or snapshot that fails its checksum) what to do, since the member refuses to
+     * start rather than drop entries it may have acknowledged.
+     */
+    static String startFailure(RaftSettings settings, Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()).replaceAll("\\s*\\R\\s*", "; ");
+        String lower = reason.toLowerCase(Locale.ROOT) + " " + root.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        if (lower.contains("corrupt") || lower.contains("checksum") || lower.contains("md5") || lower.contains("terminator")
+                || lower.contains("invalidprotocolbuffer")) {
+            return "the Raft storage in " + settings.storageDir() + " is corrupt (" + reason + "): this manager refuses to start "
+                    + "rather than lose entries; restore its data dir from a backup, or, while the other managers keep quorum, "
+                    + "remove it from the cluster and join it again (see docs/disaster-recovery.md)";
+        }
+        return "cannot start the Raft member " + settings.selfId() + " on " + settings.address() + " from " + settings.storageDir()
+                + ": " + reason;
     }
 
     /** Ratis settings of a member (package-private for tests). */
@@ -144,6 +171,9 @@ public final class RaftNode implements Consensus {
         // state already, and a follower far behind gets a snapshot; a few segments bound the heap
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("24MB"));
+        // a damaged log entry stops the member instead of dropping it and every entry after it
+        // (Ratis' default, written down: WARN_AND_RETURN would lose acknowledged writes silently)
+        RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(requestMs, TimeUnit.MILLISECONDS));
         return p;

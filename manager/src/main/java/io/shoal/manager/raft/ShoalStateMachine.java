@@ -182,6 +182,9 @@ final class ShoalStateMachine extends BaseStateMachine {
             return;
         }
         MD5Hash md5 = info.getFile().getFileDigest();
+        if (md5 == null && MD5FileUtil.getDigestFileForFile(file).exists()) {
+            md5 = MD5FileUtil.readStoredMd5ForFile(file); // at start Ratis finds the file but reads no digest
+        }
         if (md5 != null) {
             MD5FileUtil.verifySavedMD5(file, md5);
         }
