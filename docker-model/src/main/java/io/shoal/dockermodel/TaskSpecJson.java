@@ -70,6 +70,9 @@ public final class TaskSpecJson {
             o.set("Networks", nets);
         }
         o.put("ForceUpdate", t.getForceUpdate());
+        if (t.getStopAfterDisconnectMs() > 0) {
+            o.put("StopTasksAfterDisconnect", Json.nanos(t.getStopAfterDisconnectMs())); // Shoal's own, not docker's
+        }
         o.put("Runtime", "container");
         return o;
     }
@@ -261,6 +264,9 @@ public final class TaskSpecJson {
             n.done();
         }
         t.setForceUpdate(r.count("ForceUpdate"));
+        if (r.present("StopTasksAfterDisconnect")) {
+            t.setStopAfterDisconnectMs(Json.millis(r.count("StopTasksAfterDisconnect")));
+        }
         r.done();
         return t.build();
     }

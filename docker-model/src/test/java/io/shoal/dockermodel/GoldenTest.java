@@ -76,6 +76,16 @@ class GoldenTest {
     }
 
     @Test
+    void stopTasksAfterDisconnectIsShoalsOwnFieldWrittenOnlyWhenSetAndReadBack() {
+        TaskSpec never = TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("busybox")).build();
+        assertEquals(false, TaskSpecJson.write(never, null).has("StopTasksAfterDisconnect"), "docker's shape when unset");
+        TaskSpec set = never.toBuilder().setStopAfterDisconnectMs(3_000).build();
+        ObjectNode written = TaskSpecJson.write(set, null);
+        assertEquals(3_000_000_000L, written.path("StopTasksAfterDisconnect").asLong());
+        assertEquals(3_000, TaskSpecJson.read(JsonReader.of(written, "TaskTemplate")).getStopAfterDisconnectMs());
+    }
+
+    @Test
     void aServiceSpecPostedByDockersCliReadsAsTheSameFlagsGivenToShoal() throws IOException {
         ServiceSpec s = ServiceSpecJson.read(golden("service-create-cli.json"));
         assertEquals("web", s.getAnnotations().getName());

@@ -66,6 +66,8 @@ public final class ServiceFlags {
     @Option(names = "--restart-window", description = "Window used to evaluate the restart policy.") String restartWindow;
     @Option(names = "--stop-signal", description = "Signal that stops the container (default SIGTERM).") String stopSignal;
     @Option(names = "--stop-grace-period", description = "Time before SIGKILL (default 10s).") String stopGrace;
+    @Option(names = "--stop-tasks-after-disconnect", description = "Stop a task on its worker once that worker has reached "
+            + "no manager for this long, so that its replacement never runs beside it (0: never, the default).") String stopAfterDisconnect;
     @Option(names = "--label", description = "Service label K=V (repeatable).") List<String> labels = new ArrayList<>();
     @Option(names = "--health-cmd", description = "Command run inside the container (by /bin/sh -c) to check its health.") String healthCmd;
     @Option(names = "--health-interval", description = "Time between health checks (default 30s).") String healthInterval;
@@ -153,6 +155,9 @@ public final class ServiceFlags {
         }
         if (stopSignal != null) c.setStopSignal(stopSignal.startsWith("SIG") ? stopSignal : "SIG" + stopSignal);
         if (stopGrace != null) c.setStopGracePeriodMs(duration(stopGrace, "--stop-grace-period", cmd)).setHasStopGracePeriod(true);
+        if (stopAfterDisconnect != null) {
+            task.setStopAfterDisconnectMs(notNegative(stopAfterDisconnect, "--stop-tasks-after-disconnect", cmd));
+        }
         Placement.Builder p = task.getPlacementBuilder();
         constraints.stream().filter(x -> !p.getConstraintsList().contains(x)).distinct().forEach(p::addConstraints);
         for (String pref : prefs) {
@@ -319,6 +324,13 @@ public final class ServiceFlags {
             }
             h.setRetries(healthRetries);
         }
+    }
+
+    private static long notNegative(String v, String flag, CommandLine cmd) {
+        if (v.startsWith("-")) {
+            throw new CommandLine.ParameterException(cmd, flag + ": must not be negative, not '" + v + "' (0 means never)");
+        }
+        return duration(v, flag, cmd);
     }
 
     private static long positive(String v, String flag, CommandLine cmd) {

@@ -91,6 +91,9 @@ final class ServicePretty {
             }
         }
         resources(b, task.path("Resources"));
+        if (task.has("StopTasksAfterDisconnect")) {
+            line(b, "Stop tasks after disconnect:\t", duration(task.path("StopTasksAfterDisconnect").asLong()));
+        }
         if (task.has("Networks")) {
             List<String> names = new ArrayList<>();
             task.path("Networks").forEach(n -> names.add(networkNames.getOrDefault(n.path("Target").asText(), n.path("Target").asText())));

@@ -136,11 +136,13 @@ final class StackDeploy extends ClientCommand {
 
     /**
      * What a stack file does not say and a redeploy must not change: the force-update counter (as
-     * Docker keeps it) and, without --with-registry-auth, the credentials stored with the service.
+     * Docker keeps it), the stop-tasks-after-disconnect limit (no compose key sets it) and, without
+     * --with-registry-auth, the credentials stored with the service.
      */
     private ServiceSpec keepServerSide(ServiceSpec next, ServiceSpec cur) {
         ServiceSpec.Builder b = next.toBuilder();
-        b.getTaskBuilder().setForceUpdate(cur.getTask().getForceUpdate());
+        b.getTaskBuilder().setForceUpdate(cur.getTask().getForceUpdate())
+                .setStopAfterDisconnectMs(cur.getTask().getStopAfterDisconnectMs());
         if (!withRegistryAuth) {
             // presence counts in a spec's equality: an empty message set is a change
             var c = b.getTaskBuilder().getContainerBuilder();

@@ -54,6 +54,16 @@ class ServiceFlagsTest {
     }
 
     @Test
+    void stopTasksAfterDisconnectIsADurationAndNeverByDefault() {
+        assertEquals(0, parse().getTask().getStopAfterDisconnectMs());
+        assertEquals(90_000, parse("--stop-tasks-after-disconnect", "1m30s").getTask().getStopAfterDisconnectMs());
+        assertEquals(0, parse("--stop-tasks-after-disconnect", "0").getTask().getStopAfterDisconnectMs());
+        assertEquals("--stop-tasks-after-disconnect: must not be negative, not '-5s' (0 means never)",
+                refusal("--stop-tasks-after-disconnect", "-5s"));
+        assertTrue(refusal("--stop-tasks-after-disconnect", "soon").startsWith("--stop-tasks-after-disconnect: invalid duration 'soon'"));
+    }
+
+    @Test
     void volumeAndTmpfsMountsParse() {
         List<Mount> m = parse("--mount", "type=volume,source=data,target=/var/lib/data",
                 "--mount", "type=tmpfs,target=/run,tmpfs-size=16M").getTask().getContainer().getMountsList();

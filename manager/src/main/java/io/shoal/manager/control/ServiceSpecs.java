@@ -108,6 +108,9 @@ public final class ServiceSpecs {
         if (s.getTask().getContainer().getStopGracePeriodMs() < 0) {
             throw Calls.invalid("stop-grace-period must not be negative");
         }
+        if (s.getTask().getStopAfterDisconnectMs() < 0) {
+            throw Calls.invalid("stop-tasks-after-disconnect must not be negative (0 means never)");
+        }
         String auth = s.getTask().getContainer().getPullOptions().getRegistryAuth();
         if (!auth.isEmpty() && !auth.equals(Redaction.REDACTED) && !registryAuthValid(auth)) {
             throw Calls.invalid("registry auth: not base64 of 'user:password'");

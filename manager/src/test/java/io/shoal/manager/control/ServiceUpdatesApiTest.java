@@ -118,6 +118,9 @@ class ServiceUpdatesApiTest {
                 .startsWith("mode: a service's mode cannot change"));
         assertTrue(refusal(() -> update(spec("app:2").toBuilder().setAnnotations(Annotations.newBuilder().setName("other")).build()))
                 .startsWith("name: a service cannot be renamed"));
+        TaskSpec.Builder negative = spec("app:2").getTask().toBuilder().setStopAfterDisconnectMs(-1);
+        assertEquals("stop-tasks-after-disconnect must not be negative (0 means never)",
+                refusal(() -> update(spec("app:2").toBuilder().setTask(negative).build())));
         assertEquals(version, get().getMeta().getVersion(), "nothing changed");
         assertEquals("app:1", get().getSpec().getTask().getContainer().getImage());
     }

@@ -194,6 +194,7 @@ public final class Agent implements AutoCloseable {
                             followAssignments(ctx, ch, m.getSessionId());
                         }
                     }
+                    heard();
                     updateManagers(m);
                     listener.accept(m);
                 }
@@ -219,7 +220,11 @@ public final class Agent implements AutoCloseable {
 
     /** Feeds the task manager from the assignments stream and reports through this session. */
     private void followAssignments(Context.CancellableContext session, Channel ch, String sessionId) {
-        tasks.setReporter(new StatusStream(session, ch, sessionId, reportAnswered, clock));
+        StatusStream reports = new StatusStream(session, ch, sessionId, reportAnswered, clock);
+        tasks.setReporter(updates -> {
+            reports.report(updates);
+            heard(); // answered: the states are committed
+        });
         Thread.ofVirtual().name("agent-assignments").start(() -> session.run(() -> {
             try {
                 Iterator<AssignmentsMessage> it = DispatcherGrpc.newBlockingStub(ch)
@@ -227,6 +232,7 @@ public final class Agent implements AutoCloseable {
                 AssignmentSet set = new AssignmentSet(tasks.dependencies());
                 while (running && it.hasNext()) {
                     AssignmentsMessage m = it.next();
+                    heard();
                     List<Task> all = set.apply(m);
                     // the plane first: a task's networks must be known before its container is prepared
                     networks.accept(m);
@@ -353,6 +359,7 @@ public final class Agent implements AutoCloseable {
                             period.set(r.getPeriodMs());
                         }
                         answered.set(clock.getAsLong());
+                        heard();
                     }
 
                     @Override
@@ -400,6 +407,13 @@ public final class Agent implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** A manager answered: the worker is not cut off (see {@link Disconnection}). */
+    private void heard() {
+        if (tasks != null) {
+            tasks.disconnection().heard();
+        }
     }
 
     private static void sleep(Duration d) {

@@ -50,6 +50,8 @@ public final class TaskManager implements AutoCloseable {
     private final Executor executor;
     private final LongSupplier clock;
     private final TaskStep step;
+    /** how long no manager has answered: tasks that ask for it stop themselves past their limit */
+    private final Disconnection disconnection;
     /** the secrets and configs the assigned tasks read (memory only) */
     private final DependencyStore dependencies = new DependencyStore();
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
@@ -68,9 +70,18 @@ public final class TaskManager implements AutoCloseable {
 
     /** @param clock milliseconds, for health check timing */
     public TaskManager(Executor executor, TaskStep step, LongSupplier clock) {
+        this(executor, step, clock, new Disconnection(System::nanoTime));
+    }
+
+    /**
+     * @param clock         milliseconds, for health check timing
+     * @param disconnection how long no manager has answered (the {@link Agent} keeps it current)
+     */
+    public TaskManager(Executor executor, TaskStep step, LongSupplier clock, Disconnection disconnection) {
         this.clock = clock;
         this.executor = executor;
         this.step = step;
+        this.disconnection = disconnection;
         this.flusher = Thread.ofVirtual().name("task-status-flusher").start(this::flushLoop);
     }
 
@@ -122,6 +133,11 @@ public final class TaskManager implements AutoCloseable {
                 r.retire();
             }
         }
+    }
+
+    /** How long this worker has been cut off from every manager; the agent tells it when one answers. */
+    public Disconnection disconnection() {
+        return disconnection;
     }
 
     /** Where the assignments stream keeps the secrets and configs of this node's tasks. */
@@ -271,6 +287,18 @@ public final class TaskManager implements AutoCloseable {
             return health.report();
         }
 
+        /**
+         * Stops a task whose worker has been cut off from every manager for longer than its spec
+         * allows, as if the managers wanted it shut down; the state is reported once a manager
+         * answers again. The task is stopped, not removed: its container stays until the managers
+         * let it go, as any stopped task's does.
+         */
+        private TaskStatus stopCutOff(Task t) throws InterruptedException {
+            LOG.info("task {}: {}", id, Disconnection.message(t));
+            TaskStatus s = step.step(t.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN).build(), controller, null);
+            return s.getState() == TaskState.TASK_STATE_SHUTDOWN ? s.toBuilder().setMessage(Disconnection.message(t)).build() : s;
+        }
+
         private void run() {
             try {
                 controller = executor.controller(latest, dependencies.forTask(latest));
@@ -278,7 +306,8 @@ public final class TaskManager implements AutoCloseable {
                 boolean exited = false;
                 while (!retired && !detached) {
                     Task t = latest.toBuilder().setStatus(local).build();
-                    TaskStatus next = step.step(t, controller, checkHealth(t));
+                    boolean cutOff = disconnection.stopDue(t);
+                    TaskStatus next = cutOff ? stopCutOff(t) : step.step(t, controller, checkHealth(t));
                     if (!next.equals(local)) {
                         if (next.getState() == TaskState.TASK_STATE_RUNNING && local.getState() != TaskState.TASK_STATE_RUNNING
                                 && assignedNanos != 0) {

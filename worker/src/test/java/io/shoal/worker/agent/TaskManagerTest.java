@@ -140,6 +140,49 @@ class TaskManagerTest {
     }
 
     @Test
+    void aWorkerCutOffFromEveryManagerStopsTheTasksThatAskForItAndReportsThemLater() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        Disconnection cutOff = new Disconnection(nanos::get);
+        TaskManager local = new TaskManager(host, new TaskStep(now::get), now::get, cutOff);
+        List<TaskStatusUpdate> sent = new CopyOnWriteArrayList<>();
+        AtomicBoolean reachable = new AtomicBoolean(true);
+        local.setReporter(updates -> {
+            if (!reachable.get()) {
+                throw new IllegalStateException("no manager");
+            }
+            sent.addAll(updates);
+        });
+        try {
+            Task stops = task("stops", TaskState.TASK_STATE_ASSIGNED, ContainerSpec.getDefaultInstance()).toBuilder()
+                    .setSpec(TaskSpec.newBuilder().setStopAfterDisconnectMs(3_000)).build();
+            Task stays = task("stays", TaskState.TASK_STATE_ASSIGNED, ContainerSpec.getDefaultInstance());
+            local.assign(List.of(stops, stays));
+            await("both run", () -> sent.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING).count() == 2);
+
+            reachable.set(false);
+            nanos.addAndGet(Duration.ofMillis(2_999).toNanos());
+            Thread.sleep(1_500); // the runners look again (every second at most): short of the limit, nothing stops
+            assertFalse(host.containers.get("stops").calls.contains("shutdown SIGTERM"), host.containers.get("stops").calls.toString());
+            nanos.addAndGet(Duration.ofMillis(1).toNanos());
+            await("the task that asks for it is stopped", () -> host.containers.get("stops").calls.contains("shutdown SIGTERM"));
+            assertFalse(host.containers.get("stops").calls.contains("remove"), "stopped, not removed");
+            assertFalse(host.containers.get("stays").calls.contains("shutdown SIGTERM"), "0 means never");
+
+            reachable.set(true);
+            cutOff.heard();
+            await("its stop is reported once a manager answers", () -> sent.stream()
+                    .anyMatch(u -> u.getTaskId().equals("stops") && u.getStatus().getState() == TaskState.TASK_STATE_SHUTDOWN));
+            TaskStatus s = sent.stream().filter(u -> u.getTaskId().equals("stops")).reduce((a, b) -> b).orElseThrow().getStatus();
+            assertTrue(s.getMessage().contains("stop-tasks-after-disconnect"), s.getMessage());
+            local.assign(List.of(stops, stays)); // the managers still want it running: a stopped task stays stopped
+            Thread.sleep(300);
+            assertEquals(1, host.containers.get("stops").calls.stream().filter("start"::equals).count(), "not started again");
+        } finally {
+            local.close();
+        }
+    }
+
+    @Test
     void aRestartedWorkerAdoptsItsContainersAndRemovesTheOnesNoLongerAssigned() throws Exception {
         Fake kept = host.existing("kept");
         Fake orphan = host.existing("orphan");
