@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * `service create` to all N RUNNING, per task the time from the task's creation in the store to
  * its RUNNING report (p50, p99): scheduling, assignment, overlay mount, conmon + runc start; and
  * the worker's own measure of a task's start, from its assignment reaching the worker to RUNNING
- * ({@code shoal_task_start_seconds} on its metrics).
+ * ({@code shoal_task_start_seconds} on its metrics) and the steps of that start
+ * ({@code shoal_worker_task_phase_seconds}).
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench \
@@ -107,6 +108,15 @@ class RuntimeBench {
                 System.out.printf("runtime: task start on the worker (assignment received -> RUNNING, %s tasks): p50 %s ms, p99 %s ms, max %s ms%n",
                         metric(metrics, "shoal_task_start_seconds_count"), ms(metric(metrics, "shoal_task_start_seconds{quantile=\"0.5\"}")),
                         ms(metric(metrics, "shoal_task_start_seconds{quantile=\"0.99\"}")), ms(metric(metrics, "shoal_task_start_seconds_max")));
+                StringBuilder phases = new StringBuilder();
+                for (String p : List.of("rootfs", "bundle", "netns", "network", "queue", "create", "start")) {
+                    String label = "shoal_worker_task_phase_seconds{phase=\"" + p + "\",quantile=";
+                    String p50 = metric(metrics, label + "\"0.5\"}");
+                    if (!p50.equals("?")) {
+                        phases.append(String.format(" %s p50 %s ms, p99 %s ms;", p, ms(p50), ms(metric(metrics, label + "\"0.99\"}"))));
+                    }
+                }
+                System.out.printf("runtime: steps of a start on the worker (every task of the run):%s%n", phases);
                 System.out.printf("runtime: worker RSS with %d containers: %d MiB%n", N, FailoverBench.rssMiB(lab, "h1"));
                 assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
             } finally {

@@ -31,6 +31,7 @@ public final class Daemon {
         OverlayRootfs rootfs = new OverlayRootfs(images);
         WorkerMetrics.bindPulls(metrics.registry(), rootfs);
         RuncExecutor executor = new RuncExecutor(config.dataDir().resolve("containers"), config.runtime(), rootfs);
+        executor.onPhase(WorkerMetrics.phases(metrics.registry()));
         OverlayPlane overlay = new OverlayPlane(config.dataDir().resolve("net"));
         executor.setNetworkAttacher(overlay);
         overlay.existingNetns(executor::existingNetns);

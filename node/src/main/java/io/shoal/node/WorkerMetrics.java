@@ -8,20 +8,24 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.shoal.api.TaskState;
 import io.shoal.worker.agent.TaskManager;
+import io.shoal.worker.exec.runc.Phases;
 import io.shoal.worker.image.OverlayRootfs;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A node's own meters beside the JVM's and a manager's: its worker's containers by task state
  * ({@code shoal_worker_containers{state}}), how long its tasks took to start
  * ({@code shoal_worker_task_start_seconds}: from taking a task to its process running, pull
- * included) and their image pulls ({@code shoal_worker_image_pull_seconds}), and the calls its gRPC
- * servers answered ({@code grpc_server_*}: by service, method and status, with their latency).
+ * included), the steps of a container's start ({@code shoal_worker_task_phase_seconds{phase}}), their
+ * image pulls ({@code shoal_worker_image_pull_seconds}), and the calls its gRPC servers answered
+ * ({@code grpc_server_*}: by service, method and status, with their latency).
  */
 final class WorkerMetrics implements AutoCloseable {
     static final Duration[] START_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
@@ -67,6 +71,18 @@ final class WorkerMetrics implements AutoCloseable {
         Timer pulls = Timer.builder("shoal.worker.image.pull").serviceLevelObjectives(PULL_BUCKETS)
                 .description("Image pulls a task waited for (an image already here takes next to nothing)").register(registry);
         rootfs.onPull(nanos -> pulls.record(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * The steps of each container's start, one timer per step ({@code phase}: rootfs, bundle, netns,
+     * network, create, start: see {@link Phases}), with p50 and p99.
+     */
+    static Phases phases(MeterRegistry registry) {
+        Map<String, Timer> timers = new ConcurrentHashMap<>();
+        return (phase, nanos) -> timers.computeIfAbsent(phase, p -> Timer.builder("shoal.worker.task.phase")
+                        .tag("phase", p).publishPercentiles(0.5, 0.99)
+                        .description("One step of starting a container on this worker").register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Counts the calls of a gRPC server by service, method and status, and times them (histogram buckets to 5 s). */

@@ -69,8 +69,10 @@ final class RuncController implements Controller {
     @Override
     public void prepare() throws ExecException {
         try {
+            long t0 = System.nanoTime();
             Files.createDirectories(bundle);
             Rootfs fs = ex.rootfs.acquire(task, bundle);
+            long t1 = phase("rootfs", t0);
             String hostname = task.getSpec().getContainer().getHostname().isEmpty()
                     ? task.getId().substring(0, Math.min(12, task.getId().length()))
                     : task.getSpec().getContainer().getHostname();
@@ -105,11 +107,14 @@ final class RuncController implements Controller {
                     fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
                     m -> volume(m, fs.path()));
             Files.write(bundle.resolve("config.json"), JSON.writeValueAsBytes(spec));
+            long t2 = phase("bundle", t1);
             if (!Files.exists(Path.of("/run/netns", netns))) {
                 Cmd.check(List.of("ip", "netns", "add", netns), CMD_TIMEOUT);
             }
             Cmd.check(List.of("ip", "-n", netns, "link", "set", "lo", "up"), CMD_TIMEOUT);
+            long t3 = phase("netns", t2);
             ex.attacher.attach(task, netns);
+            phase("network", t3);
         } catch (IOException e) {
             cleanupQuietly();
             throw new ExecException("cannot prepare the container: " + e.getMessage(), e);
@@ -152,8 +157,16 @@ final class RuncController implements Controller {
         }
     }
 
+    /** Records the phase that began at {@code since} (System.nanoTime) and returns now. */
+    private long phase(String name, long since) {
+        long now = System.nanoTime();
+        ex.phases.record(name, now - since);
+        return now;
+    }
+
     @Override
     public void start() throws ExecException {
+        long t0 = System.nanoTime();
         Cmd.Result r = Cmd.run(List.of(ex.conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id,
                 "-r", ex.runtime, "-b", bundle.toString(), "-p", bundle.resolve("pidfile").toString(),
                 "--exit-dir", ex.root.resolve("exits").toString(),
@@ -172,7 +185,9 @@ final class RuncController implements Controller {
             }
             sleep(5);
         }
+        long t1 = phase("create", t0);
         Cmd.check(runtime("start", id), CMD_TIMEOUT);
+        phase("start", t1);
     }
 
     private String lastLog() {

@@ -36,9 +36,16 @@ public final class RuncExecutor implements Executor {
     final ExitWatch exits;
     /** Plugs containers into their overlay networks (none by default). */
     volatile NetworkAttacher attacher = NetworkAttacher.NONE;
+    /** Told how long each step of a container's start took. */
+    volatile Phases phases = Phases.NONE;
 
     public void setNetworkAttacher(NetworkAttacher attacher) {
         this.attacher = attacher;
+    }
+
+    /** Where the durations of each step of a container's start go (a metric). */
+    public void onPhase(Phases phases) {
+        this.phases = phases;
     }
 
     public RuncExecutor(Path root, String runtimeName, Rootfs.Source rootfs) throws ExecException {
