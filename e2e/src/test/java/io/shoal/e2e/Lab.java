@@ -17,12 +17,16 @@ import java.util.function.Predicate;
 /**
  * The end-to-end tests' handle on {@code deploy/lab.sh}: the same script the quick start uses makes
  * the namespaced hosts, runs one real {@code shoal daemon} per host and tears everything down.
+ * The daemons run the current build's {@code shoal} unless the lab is given another launcher (an
+ * earlier release's, for UpgradeIT); the CLI commands always run the current build's.
  */
 final class Lab implements AutoCloseable {
     static final Path REPO = repo();
 
     final String name;
     final Path dir;
+    /** the {@code shoal} launcher this lab starts its daemons (and their init and join) with */
+    private final Path launcher;
 
     private static Path repo() {
         String p = System.getProperty("shoal.repo");
@@ -46,8 +50,14 @@ final class Lab implements AutoCloseable {
     }
 
     Lab(String name) {
+        this(name, REPO.resolve("shoal"));
+    }
+
+    /** A lab whose daemons run LAUNCHER (lab.sh's SHOAL_BIN), e.g. an earlier release's build. */
+    Lab(String name, Path launcher) {
         this.name = name;
         this.dir = REPO.resolve(".lab").resolve(name);
+        this.launcher = launcher;
     }
 
     record Result(int code, String out, String err) {
@@ -123,7 +133,7 @@ final class Lab implements AutoCloseable {
     Result up(int managers, int workers, String subnet, String initArgs, String daemonArgs) {
         return run(List.of(REPO.resolve("deploy/lab.sh").toString(), "up", "--name", name, "--managers", String.valueOf(managers),
                 "--workers", String.valueOf(workers), "--dir", dir.toString(), "--subnet", subnet), Duration.ofMinutes(5),
-                Map.of("SHOAL_LAB_INIT_ARGS", initArgs, "SHOAL_LAB_DAEMON_ARGS", daemonArgs));
+                Map.of("SHOAL_LAB_INIT_ARGS", initArgs, "SHOAL_LAB_DAEMON_ARGS", daemonArgs, "SHOAL_BIN", launcher.toString()));
     }
 
     /** {@code shoal ARGS} against the daemon of {@code host} (h1, h2, ...). */
@@ -203,7 +213,14 @@ final class Lab implements AutoCloseable {
     }
 
     Result host(String op, String host) {
-        return lab(Duration.ofSeconds(60), withName(List.of(op, host)));
+        return host(op, host, launcher);
+    }
+
+    /** As {@link #host(String, String)}, starting the daemon from LAUNCHER (another build than the lab's). */
+    Result host(String op, String host, Path launcher) {
+        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("deploy/lab.sh").toString()));
+        cmd.addAll(List.of(withName(List.of(op, host))));
+        return run(cmd, Duration.ofSeconds(60), Map.of("SHOAL_BIN", launcher.toString()));
     }
 
     String ip(String host) {
