@@ -199,8 +199,11 @@ class UpgradeIT {
 
     /** Stops HOST's daemon of the previous release and starts the current build's on the same data; waits until it serves. */
     private static void upgrade(String host) throws IOException {
+        long t = System.nanoTime();
         Lab.Result stop = lab.host("stop", host);
         assertEquals(0, stop.code(), stop.all());
+        System.out.printf("UpgradeIT: %s's daemon stopped in %d ms%s%n", host, (System.nanoTime() - t) / 1_000_000,
+                stop.err().isBlank() ? "" : " (" + stop.err().strip() + ")");
         Lab.Result start = lab.host("start", host, Lab.REPO.resolve("shoal"));
         assertEquals(0, start.code(), start.all() + "\n" + lab.log(host));
         assertTrue(daemonCommandLine(host).contains(Lab.REPO.resolve("cli/target").toString()), "the current build runs on " + host);
