@@ -25,6 +25,7 @@ import org.bouncycastle.pkcs.PKCSException;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.MessageDigest;
@@ -168,7 +169,9 @@ public final class RootCa {
             List<GeneralName> sans = new ArrayList<>();
             sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
             sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
-            for (String ip : ipAddresses) {
+            for (String given : ipAddresses) {
+                // BouncyCastle's own parser throws ArrayIndexOutOfBoundsException on some non-addresses
+                String ip = InetAddress.ofLiteral(given).getHostAddress();
                 if (!ip.equals("127.0.0.1")) {
                     sans.add(new GeneralName(GeneralName.iPAddress, ip));
                 }

@@ -8,6 +8,7 @@ import io.shoal.api.NodeStatus;
 import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
 import io.shoal.api.WeightedPeer;
+import io.shoal.manager.membership.AdvertiseAddress;
 import io.shoal.manager.membership.NodeCaService;
 import io.shoal.manager.store.ClusterStore;
 import org.slf4j.Logger;
@@ -61,6 +62,9 @@ final class SessionStreams {
     }
 
     private static void markReady(String nodeId, SessionRequest req, StatusBatcher batcher) {
+        if (!req.getAdvertiseAddr().isEmpty()) {
+            AdvertiseAddress.ip(req.getAdvertiseAddr()); // refused before anything is written
+        }
         try {
             // coalesced with the other sessions opening now: one entry for a burst of reconnects
             batcher.changeNode(nodeId, n -> {

@@ -79,7 +79,7 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
             }
             NodeRole role = manager ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER;
             String addr = req.getAdvertiseAddr();
-            String ip = hostOf(addr);
+            String ip = addr.isEmpty() ? "" : AdvertiseAddress.ip(addr);
             String nodeId = Ids.newId();
             X509Certificate cert = ca.issue(req.getCsr().toByteArray(), nodeId, role, c.getId(), ip);
             Node node = Node.newBuilder()

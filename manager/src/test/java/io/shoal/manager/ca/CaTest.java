@@ -40,6 +40,17 @@ class CaTest {
     }
 
     @Test
+    void anAddressThatIsNoIpIsRefusedWithOneLine() {
+        // "fe80:" (hostOf "fe80::1" without a port) made BouncyCastle throw ArrayIndexOutOfBoundsException:
+        // found by the Control API fuzz test, as an INTERNAL error naming the exception
+        for (String bad : List.of("fe80:", "not-an-ip", "300.1.1.1", "")) {
+            CaException e = assertThrows(CaException.class, () -> CA.sign(NodeKeys.csr(NodeKeys.generate(), "x"), "n",
+                    NodeRole.NODE_ROLE_WORKER, "cluster1", List.of(bad), Duration.ofDays(1)), bad);
+            assertTrue(e.getMessage().startsWith("cannot sign the certificate: "), e.getMessage());
+        }
+    }
+
+    @Test
     void operatorCertificatesNameTheOperatorRoleAndServeNoServer() throws Exception {
         KeyPair kp = NodeKeys.generate();
         X509Certificate cert = CA.signOperator(kp.getPublic(), "operator-1", "cluster1", Duration.ofHours(1));
