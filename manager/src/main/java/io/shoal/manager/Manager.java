@@ -347,6 +347,15 @@ public final class Manager implements AutoCloseable {
                 ServerInterceptors.intercept(new SecurityService(ca), toLeader));
     }
 
+    /**
+     * Stops the leader's control loops (until this manager next becomes leader): for tests whose
+     * store must change only by their own calls, such as the Control API fuzz test, which checks
+     * that a rejected call changed nothing.
+     */
+    public void stopLoops() {
+        loops.stop();
+    }
+
     /** Removes this manager from the Raft group (leave --force). */
     public void leaveRaft() {
         roles.leave(config.nodeId(), true);
