@@ -1,5 +1,7 @@
 package io.shoal.chaos.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChaosLab implements AutoCloseable {
     static final Path REPO = repo();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final String name;
     final Path dir;
@@ -128,6 +133,38 @@ final class ChaosLab implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("cannot run " + c + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Starts the lab's registry (on h1) with a busybox image; returns the image's reference. */
+    String registry() {
+        Result r = lab(Duration.ofMinutes(2), "registry", "--name", name, "--dir", dir.toString());
+        check(r, "registry");
+        return r.out().strip();
+    }
+
+    /**
+     * The tasks whose containers runc runs (status running) for HOST's daemon, read from its
+     * runc root: what the host really runs, whatever the managers believe.
+     */
+    Set<String> runningTasks(String host) {
+        Result r = run(List.of("runc", "--root", dir.resolve(host).resolve("data/containers/state").toString(),
+                "list", "--format", "json"), Duration.ofSeconds(30), Map.of());
+        check(r, "runc list on " + host);
+        Set<String> out = new TreeSet<>();
+        try {
+            JsonNode list = JSON.readTree(r.out());
+            if (list != null && list.isArray()) {
+                for (JsonNode c : list) {
+                    String id = c.path("id").asText();
+                    if (c.path("status").asText().equals("running") && id.startsWith("shoal-")) {
+                        out.add(id.substring("shoal-".length()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("runc list on " + host + " is not JSON: " + r.out(), e);
+        }
+        return out;
     }
 
     String log(String host) {
