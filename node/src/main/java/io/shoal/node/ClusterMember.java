@@ -22,6 +22,7 @@ import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.manager.rpc.Caller;
 import io.shoal.manager.store.StoreFormat;
 import io.shoal.manager.rpc.Forwarder;
+import io.shoal.manager.rpc.MalformedRequests;
 import io.shoal.manager.rpc.OneLineErrors;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.Agent;
@@ -124,7 +125,7 @@ final class ClusterMember implements AutoCloseable {
         ServerInterceptor oneLine = new OneLineErrors();
         this.localApi = services.stream()
                 .filter(d -> clusterApi.contains(d.getServiceDescriptor().getName()))
-                .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local(), calls, oneLine))
+                .map(d -> ServerInterceptors.intercept(MalformedRequests.guard(d), AuthInterceptor.local(), calls, oneLine))
                 .toList();
 
         AuthInterceptor auth = AuthInterceptor.clusterPort(state.clusterId());
@@ -137,7 +138,7 @@ final class ClusterMember implements AutoCloseable {
                 // cost no platform thread
                 .executor(VIRTUAL);
         for (ServerServiceDefinition d : services) {
-            sb.addService(ServerInterceptors.intercept(d, auth, calls, oneLine));
+            sb.addService(ServerInterceptors.intercept(MalformedRequests.guard(d), auth, calls, oneLine));
         }
         try {
             this.server = sb.build().start();

@@ -38,6 +38,7 @@ import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.rpc.AuthInterceptor;
+import io.shoal.manager.rpc.MalformedRequests;
 import io.shoal.manager.store.StoreFormat;
 import io.shoal.node.Addresses.HostPort;
 import io.shoal.worker.agent.NodeDescriptions;
@@ -117,7 +118,7 @@ public final class NodeDaemon implements AutoCloseable {
         socketServer = LocalSocket.serve(options.socket(),
                 Stream.concat(Stream.of(new LocalNodeService(this).bindService(), new VersionService(this::clusterStoreFormat).bindService()),
                                 options.localServices().stream())
-                        .map(d -> ServerInterceptors.intercept(d, AuthInterceptor.local())).toList(), localRegistry);
+                        .map(d -> ServerInterceptors.intercept(MalformedRequests.guard(d), AuthInterceptor.local())).toList(), localRegistry);
         LOG.info("shoal daemon ready on unix://{} (data dir {}, {})", options.socket(), options.dataDir(),
                 state == null ? "not in a cluster" : state.role() + " " + state.nodeId());
     }

@@ -96,9 +96,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * negative and huge numbers, unknown enum values, cleared parts, extra repeated entries), or the
  * valid request's bytes flipped or cut, or random bytes as the whole message.
  * <p>
- * Properties: every call ends within its deadline; every failure is a status with a non-empty
- * one-line description that is no Java exception or stack trace; a worker's certificate gets
- * PERMISSION_DENIED for every Control and ClusterSecurity RPC; after every rejected call the
+ * Properties: every call ends within its deadline; every failure is a status (never UNKNOWN) with a
+ * non-empty one-line description that is no Java exception or stack trace; a worker's certificate
+ * gets PERMISSION_DENIED for every Control and ClusterSecurity RPC; after every rejected call the
  * store's snapshot (its objects, in the store's own deterministic order) is byte-for-byte what
  * it was before. Accepted calls may change the store: the next call compares against the new
  * state. The leader's control loops are stopped, so only the calls change the store; the one
@@ -106,7 +106,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * as such (only node status changed) and not counted.
  * <p>
  * {@code -Dshoal.fuzz.runs} (inputs per RPC and certificate: a fourth of it, at least one) and
- * {@code -Dshoal.fuzz.seed} size and replay the run.
+ * {@code -Dshoal.fuzz.seed} size and replay the run; {@code -Dshoal.fuzz.rpc=NAME} fuzzes only the
+ * RPCs whose full name contains NAME; {@code -Dshoal.fuzz.loops=true} keeps the control loops
+ * running (the store comparison is then noise: for finding hangs and errors only).
  */
 class ControlApiFuzzTest {
     static final int RUNS = Integer.getInteger("shoal.fuzz.runs", 40);
@@ -278,6 +280,8 @@ class ControlApiFuzzTest {
             tally.samples.putIfAbsent(out.status.getCode().name(), rpc + ": " + d);
             if (d == null || d.isBlank()) {
                 tally.findings.add(where + ": " + out.status.getCode() + " with no description");
+            } else if (out.status.getCode() == Status.Code.UNKNOWN) {
+                tally.findings.add(where + ": UNKNOWN, which tells a caller nothing: " + d);
             } else if (d.contains("\n") || d.contains("\r")) {
                 tally.findings.add(where + ": a description of several lines: " + d);
             } else if (LEAK.matcher(d).find()) {
