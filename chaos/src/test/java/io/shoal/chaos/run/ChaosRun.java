@@ -10,8 +10,12 @@ import io.shoal.chaos.history.History;
 import io.shoal.chaos.history.Op;
 import io.shoal.chaos.history.Outcome;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +52,11 @@ final class ChaosRun {
 
     private ChaosRun() {}
 
-    /** Runs SCHEDULE (fault kinds, in order) against the lab's managers; returns the checked report. */
+    /**
+     * Runs SCHEDULE (fault kinds, in order) against the lab's managers; returns the checked report.
+     * The whole history (faults and operations in time order) goes to {@code chaos/target/NAME-history.txt}
+     * for a post-mortem of a failed verdict.
+     */
     static Report run(ChaosLab lab, String subnet, List<String> schedule) {
         History history = new History();
         List<String> hosts = lab.managerHosts();
@@ -106,7 +114,22 @@ final class ChaosRun {
                 history.add(Op.read(-1, key, Long.parseLong(versionValue[1]), at, at, Outcome.OK));
             }
             Set<String> present = state.services().keySet().stream().filter(n -> n.startsWith(Specs.SET_PREFIX)).collect(Collectors.toSet());
+            dump(history, lab.name);
             return report(history, present, convergeMs);
+        }
+    }
+
+    private static void dump(History history, String name) {
+        List<String> lines = new ArrayList<>();
+        history.faults().forEach(f -> lines.add(f.startNs() + " fault " + f));
+        history.ops().forEach(o -> lines.add(o.invokedNs() + " " + o.toString().replace('\n', ' ')));
+        lines.sort(Comparator.comparingLong(l -> Long.parseLong(l.substring(0, l.indexOf(' ')))));
+        Path out = Path.of("target", name + "-history.txt");
+        try {
+            Files.createDirectories(out.getParent());
+            Files.write(out, lines.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList());
+        } catch (IOException e) {
+            System.err.println("cannot write " + out + ": " + e.getMessage());
         }
     }
 

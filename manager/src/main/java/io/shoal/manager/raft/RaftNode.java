@@ -289,9 +289,10 @@ public final class RaftNode implements Consensus {
     }
 
     /**
-     * On the leader, the write goes straight to the local Raft server (no gRPC, TLS and parsing
-     * over loopback for the leader's own loops, which write the most); elsewhere, or when this
-     * member turns out not to lead any more, through the Raft client to the leader.
+     * On the leader, straight to the local Raft server (no gRPC for the leader's own loops, which
+     * write the most); elsewhere, or when this member is not ready to lead yet, through the Raft
+     * client. A NotLeaderException is not sent again: Ratis also answers so the writes pending when
+     * a leader steps down, which the next leader may commit (sent again, one applied twice).
      */
     @Override
     public CompletableFuture<ApplyResult> propose(StoreBatch batch) {
@@ -302,10 +303,14 @@ public final class RaftNode implements Consensus {
                     .setCallId(localCallIds.incrementAndGet()).setMessage(msg)
                     .setType(RaftClientRequest.writeRequestType()).build();
             try {
-                return server.submitClientRequestAsync(request).thenCompose(reply ->
-                        !reply.isSuccess() && (reply.getException() instanceof NotLeaderException
-                                || reply.getException() instanceof LeaderNotReadyException)
-                                ? viaClient(msg) : CompletableFuture.completedFuture(result(reply)));
+                return server.submitClientRequestAsync(request).thenCompose(reply -> {
+                    if (!reply.isSuccess() && reply.getException() instanceof LeaderNotReadyException) {
+                        return viaClient(msg); // refused before it was appended: safe to send again
+                    } else if (!reply.isSuccess() && reply.getException() instanceof NotLeaderException) {
+                        throw new ConsensusException("the leader stepped down during the write; it may have applied: read and retry");
+                    }
+                    return CompletableFuture.completedFuture(result(reply));
+                });
             } catch (IOException e) {
                 return viaClient(msg);
             }
