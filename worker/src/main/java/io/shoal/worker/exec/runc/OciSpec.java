@@ -20,8 +20,8 @@ import java.util.TreeSet;
 
 /**
  * The OCI runtime config (config.json) for a task: its process (command, env, working dir, user),
- * hostname, root, mounts, namespaces (pid, ipc, uts, mount, and the network namespace the worker
- * made), cgroup limits, Docker's default capabilities (with the spec's additions and drops),
+ * hostname, root, mounts, namespaces (pid, ipc, uts, mount, and network: the one the worker made
+ * for a task on overlay networks, else a new one), cgroup limits, Docker's default capabilities (with the spec's additions and drops),
  * rlimits, namespaced sysctls, an init process when asked, and no-new-privileges.
  */
 public final class OciSpec {
@@ -51,7 +51,8 @@ public final class OciSpec {
     /**
      * @param imageEntrypoint the image's ENTRYPOINT (may be empty)
      * @param imageCmd        the image's CMD (may be empty)
-     * @param netnsPath       the network namespace to join, e.g. /run/netns/NAME
+     * @param netnsPath       the network namespace to join, e.g. /run/netns/NAME, or null for a new
+     *                        one the runtime makes (with its loopback up) and that goes with the container
      * @param cgroupsPath     e.g. /shoal/ID
      */
     public static Map<String, Object> build(ContainerSpec c, ResourceRequirements res, List<String> imageEntrypoint,
@@ -109,7 +110,7 @@ public final class OciSpec {
         spec.put("mounts", mounts(c, volumes));
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", List.of(Map.of("type", "pid"), Map.of("type", "ipc"), Map.of("type", "uts"),
-                Map.of("type", "mount"), Map.of("type", "network", "path", netnsPath)));
+                Map.of("type", "mount"), netnsPath == null ? Map.of("type", "network") : Map.of("type", "network", "path", netnsPath)));
         linux.put("cgroupsPath", cgroupsPath);
         linux.put("resources", resources(res));
         if (c.getSysctlsCount() > 0) {

@@ -103,18 +103,24 @@ final class RuncController implements Controller {
             }
             // secrets and configs: files on a tmpfs of this container's own, bind-mounted at their targets
             container.addAllMounts(files.write(task, deps));
+            // a task on overlay networks gets a namespace of the worker's own, made before the container so the
+            // overlay can plug it in; any other gets a new one from the runtime (loopback only, as before), which
+            // saves two processes per start and one per removal, and goes with the container
+            boolean ownNetns = task.getNetworksCount() > 0;
             var spec = OciSpec.build(container.build(), task.getSpec().getResources(), fs.entrypoint(), fs.cmd(),
-                    fs.env(), hostname, fs.path(), "/run/netns/" + netns, "/" + ex.cgroupParent + "/" + id,
+                    fs.env(), hostname, fs.path(), ownNetns ? "/run/netns/" + netns : null, "/" + ex.cgroupParent + "/" + id,
                     m -> volume(m, fs.path()));
             Files.write(bundle.resolve("config.json"), JSON.writeValueAsBytes(spec));
             long t2 = phase("bundle", t1);
-            if (!Files.exists(Path.of("/run/netns", netns))) {
-                Cmd.check(List.of("ip", "netns", "add", netns), CMD_TIMEOUT);
+            if (ownNetns) {
+                if (!Files.exists(Path.of("/run/netns", netns))) {
+                    Cmd.check(List.of("ip", "netns", "add", netns), CMD_TIMEOUT);
+                }
+                Cmd.check(List.of("ip", "-n", netns, "link", "set", "lo", "up"), CMD_TIMEOUT);
+                long t3 = phase("netns", t2);
+                ex.attacher.attach(task, netns);
+                phase("network", t3);
             }
-            Cmd.check(List.of("ip", "-n", netns, "link", "set", "lo", "up"), CMD_TIMEOUT);
-            long t3 = phase("netns", t2);
-            ex.attacher.attach(task, netns);
-            phase("network", t3);
         } catch (IOException e) {
             cleanupQuietly();
             throw new ExecException("cannot prepare the container: " + e.getMessage(), e);

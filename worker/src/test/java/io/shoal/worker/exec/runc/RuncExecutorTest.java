@@ -6,6 +6,7 @@ import io.shoal.api.ConfigReference;
 import io.shoal.api.ConfigSpec;
 import io.shoal.api.ContainerSpec;
 import io.shoal.api.Mount;
+import io.shoal.api.NetworkAttachment;
 import io.shoal.api.ResourceRequirements;
 import io.shoal.api.Resources;
 import io.shoal.api.Secret;
@@ -179,8 +180,26 @@ class RuncExecutorTest {
     }
 
     @Test
+    void aTaskOnNoNetworkGetsANamespaceOfItsOwnWithOnlyItsLoopbackUp() throws Exception {
+        Controller c = sh("echo nics /sys/class/net/*; echo lo $(cat /sys/class/net/lo/flags)");
+        c.prepare();
+        c.start();
+        assertEquals(Optional.of(new ExitStatus(0)), c.waitExit(Duration.ofSeconds(20)));
+        String id = ((RuncController) c).log().getParent().getFileName().toString();
+        assertFalse(Files.exists(Path.of("/run/netns", id)), "the runtime's namespace, not one of the worker's");
+        String log = Files.readString(((RuncController) c).log());
+        assertTrue(log.contains("stdout F nics /sys/class/net/lo\n"), log);
+        assertTrue(log.contains("stdout F lo 0x9\n"), "IFF_UP|IFF_LOOPBACK: " + log);
+    }
+
+    @Test
     void removeLeavesNothingBehind() throws Exception {
-        Controller c = sh("true");
+        // on a network: the worker makes and names the namespace the overlay plugs into
+        Task t = Task.newBuilder().setId(UUID.randomUUID().toString().replace("-", "").substring(0, 20))
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/true")))
+                .addNetworks(NetworkAttachment.newBuilder().setNetworkId("n1").setAddress("10.0.9.2/24")).build();
+        Controller c = executor.controller(t);
+        made.add(c);
         c.prepare();
         c.start();
         c.waitExit(Duration.ofSeconds(20));
@@ -295,7 +314,7 @@ class RuncExecutorTest {
         }
         Task t = Task.newBuilder().setId("crun" + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
                 .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
-                        .addArgs("echo from crun; sleep 30"))
+                        .addArgs("echo from crun; echo lo $(cat /sys/class/net/lo/flags); sleep 30"))
                         .setResources(ResourceRequirements.newBuilder().setLimits(Resources.newBuilder().setMemoryBytes(40L << 20))))
                 .build();
         Controller c = crun.controller(t);
@@ -308,7 +327,9 @@ class RuncExecutorTest {
         Path file = Files.exists(v1) ? v1 : v2;
         assertEquals(String.valueOf(40L << 20), Files.readString(file).trim());
         assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(200)));
-        assertTrue(Files.readString(((RuncController) c).log()).contains("stdout F from crun"));
+        String log = Files.readString(((RuncController) c).log());
+        assertTrue(log.contains("stdout F from crun"), log);
+        assertTrue(log.contains("stdout F lo 0x9"), "crun brings up the loopback of the namespace it makes: " + log);
     }
 
     /** What a node would hold for a task: these secrets and configs, whatever the task names. */
