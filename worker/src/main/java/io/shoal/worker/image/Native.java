@@ -11,8 +11,8 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 /**
- * The system calls unpacking a layer needs (mknod for overlay whiteouts, extended attributes),
- * through the Foreign Function & Memory API.
+ * The system calls unpacking a layer needs (mknod for overlay whiteouts, extended attributes) and
+ * a container's root its overlay mount, through the Foreign Function & Memory API.
  */
 final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -27,6 +27,15 @@ final class Native {
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
                     ValueLayout.JAVA_LONG),
             Linker.Option.captureCallState("errno"));
+    private static final MethodHandle MOUNT = LINKER.downcallHandle(LINKER.defaultLookup().find("mount").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle UMOUNT2 = LINKER.downcallHandle(LINKER.defaultLookup().find("umount2").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final int S_IFCHR = 0020000;
     private static final int ENOTSUP = 95;
     private static final int ENODATA = 61;
@@ -103,6 +112,45 @@ final class Native {
         }
     }
 
+    /**
+     * mount(2) of an overlay at {@code target} with these options (a system call: the same kernel
+     * work as the mount program without starting a process for each container).
+     */
+    static void mountOverlay(String options, Path target) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(Linker.Option.captureStateLayout());
+            MemorySegment overlay = a.allocateFrom("overlay");
+            int rc = (int) MOUNT.invokeExact(errno, overlay, a.allocateFrom(target.toString()), overlay, 0L, a.allocateFrom(options));
+            check(rc, errno, "mount of the overlay at " + target);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("mount of the overlay at " + target + ": " + t, t);
+        }
+    }
+
+    /** umount2(2) of {@code target}. */
+    static void unmount(Path target) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(Linker.Option.captureStateLayout());
+            int rc = (int) UMOUNT2.invokeExact(errno, a.allocateFrom(target.toString()), 0);
+            check(rc, errno, "umount of " + target);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("umount of " + target + ": " + t, t);
+        }
+    }
+
+    private static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
     private static int errno(MemorySegment errnoState) {
         return errnoState.get(ValueLayout.JAVA_INT,
                 Linker.Option.captureStateLayout().byteOffset(MemoryLayout.PathElement.groupElement("errno")));
@@ -111,7 +159,7 @@ final class Native {
     private static void check(int rc, MemorySegment errnoState, String what) throws IOException {
         if (rc != 0) {
             int errno = errno(errnoState);
-            throw new IOException(what + " failed (errno " + errno + ")");
+            throw new IOException(what + " failed: " + strerror(errno) + " (errno " + errno + ")");
         }
     }
 }

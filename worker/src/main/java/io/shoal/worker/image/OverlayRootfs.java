@@ -3,20 +3,19 @@ package io.shoal.worker.image;
 import io.shoal.api.Task;
 import io.shoal.distribution.Credentials;
 import io.shoal.worker.exec.ExecException;
-import io.shoal.worker.exec.runc.Cmd;
 import io.shoal.worker.exec.runc.Rootfs;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
  * A container's root: an overlayfs of its image's shared layers (read-only) with its own upper and
- * work dirs in the bundle, mounted at {@code bundle/rootfs}; unmounted on release.
+ * work dirs in the bundle, mounted at {@code bundle/rootfs} with mount(2) (no process per container);
+ * unmounted on release.
  */
 public final class OverlayRootfs implements Rootfs.Source {
     private final ImageStore images;
@@ -61,8 +60,12 @@ public final class OverlayRootfs implements Rootfs.Source {
             if (lowers.isEmpty()) {
                 throw new ExecException("image " + img.reference() + " has no layers");
             }
-            run(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + String.join(":", lowers)
-                    + ",upperdir=" + bundle.resolve("upper") + ",workdir=" + bundle.resolve("work"), rootfs.toString()));
+            try {
+                Native.mountOverlay("lowerdir=" + String.join(":", lowers) + ",upperdir=" + bundle.resolve("upper")
+                        + ",workdir=" + bundle.resolve("work"), rootfs);
+            } catch (IOException e) {
+                throw new ExecException(e.getMessage(), e);
+            }
         }
         List<String> env = new ArrayList<>(img.env());
         return new Rootfs(rootfs, img.entrypoint(), img.cmd(), env, img.workingDir(), img.user(), img.healthcheck());
@@ -72,7 +75,11 @@ public final class OverlayRootfs implements Rootfs.Source {
     public void release(Task task, Path bundle) throws ExecException {
         Path rootfs = bundle.resolve("rootfs");
         if (mounted(rootfs)) {
-            run(List.of("umount", rootfs.toString()));
+            try {
+                Native.unmount(rootfs);
+            } catch (IOException e) {
+                throw new ExecException(e.getMessage(), e);
+            }
         }
     }
 
@@ -83,8 +90,5 @@ public final class OverlayRootfs implements Rootfs.Source {
         } catch (IOException e) {
             return false;
         }
-    }
-    private static void run(List<String> cmd) throws ExecException {
-        Cmd.check(cmd, Duration.ofSeconds(30));
     }
 }
