@@ -172,7 +172,22 @@ final class RuncController implements Controller {
 
     @Override
     public void start() throws ExecException {
-        long t0 = System.nanoTime();
+        long queued = System.nanoTime();
+        try {
+            ex.starts.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecException("interrupted while waiting to start the container");
+        }
+        try {
+            startNow(phase("queue", queued));
+        } finally {
+            ex.starts.release();
+        }
+    }
+
+    /** conmon runs {@code runtime create}, then {@code runtime start}; one of the executor's bounded starts. */
+    private void startNow(long t0) throws ExecException {
         Cmd.Result r = Cmd.run(List.of(ex.conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id,
                 "-r", ex.runtime, "-b", bundle.toString(), "-p", bundle.resolve("pidfile").toString(),
                 "--exit-dir", ex.root.resolve("exits").toString(),

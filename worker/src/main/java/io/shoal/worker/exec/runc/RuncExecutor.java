@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
 
 /**
  * Runs each task under conmon, which runs runc (or crun): conmon holds the container's stdio,
@@ -38,6 +39,14 @@ public final class RuncExecutor implements Executor {
     volatile NetworkAttacher attacher = NetworkAttacher.NONE;
     /** Told how long each step of a container's start took. */
     volatile Phases phases = Phases.NONE;
+    /**
+     * How many containers are created and started at once ({@link #STARTS_PER_CPU} per CPU): a
+     * start is CPU work in conmon and runc, so a burst of tasks beyond the CPUs only makes every
+     * start of the burst slower and none sooner; in turn, each start ends as soon as its CPU time
+     * allows, and the first tasks run while the last still wait.
+     */
+    final Semaphore starts;
+    static final int STARTS_PER_CPU = 2;
 
     public void setNetworkAttacher(NetworkAttacher attacher) {
         this.attacher = attacher;
@@ -72,6 +81,7 @@ public final class RuncExecutor implements Executor {
             throw new ExecException("cannot create " + root + ": " + e.getMessage(), e);
         }
         this.exits = new ExitWatch(root.resolve("exits"));
+        this.starts = new Semaphore(Math.max(2, STARTS_PER_CPU * Runtime.getRuntime().availableProcessors()), true);
     }
 
     /**
