@@ -63,7 +63,8 @@ final class PreviousRelease implements AutoCloseable {
             mvn.add("package");
             long start = System.nanoTime();
             Lab.Result built = Lab.run(mvn, BUILD, Map.of("JAVA_HOME", System.getProperty("java.home")));
-            System.out.printf("PreviousRelease: %s built in %d s%n", commit, (System.nanoTime() - start) / 1_000_000_000);
+            System.out.printf("PreviousRelease: %s built in %d s (Maven repository: %s)%n", commit,
+                    (System.nanoTime() - start) / 1_000_000_000, repository == null ? "Maven's default" : repository);
             if (built.code() != 0) {
                 List<String> lines = built.all().lines().filter(l -> l.contains("ERROR")).limit(20).toList();
                 throw new AssertionError("the previous release " + commit + " does not build offline (mvn -o -DskipTests package in "

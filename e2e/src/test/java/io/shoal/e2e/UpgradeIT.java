@@ -197,20 +197,24 @@ class UpgradeIT {
         }
     }
 
-    /** Stops HOST's daemon of the previous release and starts the current build's on the same data; waits until it serves. */
-    private static void upgrade(String host) throws IOException {
-        long t = System.nanoTime();
+    /**
+     * Stops HOST's daemon of the previous release and starts the current build's on the same data;
+     * waits until it serves. Returns how long each step took, for the figures.
+     */
+    private static String upgrade(String host) throws IOException {
+        Steps steps = new Steps();
         Lab.Result stop = lab.host("stop", host);
         assertEquals(0, stop.code(), stop.all());
-        System.out.printf("UpgradeIT: %s's daemon stopped in %d ms%s%n", host, (System.nanoTime() - t) / 1_000_000,
-                stop.err().isBlank() ? "" : " (" + stop.err().strip() + ")");
+        steps.done("stop" + (stop.err().isBlank() ? "" : " (" + stop.err().strip() + ")"));
         Lab.Result start = lab.host("start", host, Lab.REPO.resolve("shoal"));
         assertEquals(0, start.code(), start.all() + "\n" + lab.log(host));
         assertTrue(daemonCommandLine(host).contains(Lab.REPO.resolve("cli/target").toString()), "the current build runs on " + host);
+        steps.done("start to its socket");
         // Ready, with the new engine version (reported by the new daemon's session), as every manager sees it
         for (String m : MANAGERS) {
             lab.awaitCli(m, CONVERGE, r -> r.code() == 0 && newVersion.equals(readyEngines(r).get(host)), "node", "ls", "--format", "json");
         }
+        steps.done("Ready on every manager");
         if (MANAGERS.contains(host)) {
             // a leader, and every manager reachable, as the upgraded manager sees the cluster
             lab.awaitCli(host, CONVERGE, r -> {
@@ -220,11 +224,34 @@ class UpgradeIT {
                 JsonNode i = json(r);
                 return !i.path("Leader").asText().isEmpty() && i.path("Managers").asInt() == 3 && i.path("ManagersReachable").asInt() == 3;
             }, "info", "--format", "json");
+            steps.done("a leader, 3 reachable");
             // and a write goes through it
             Lab.Result write = lab.cli(host, "service", "update", "--label-add", "upgraded-" + host + "=yes", "web");
             assertEquals(0, write.code(), write.all() + "\n" + lab.log(host));
             JsonNode spec = json(lab.cli("h1", "service", "inspect", "web")).get(0);
             assertEquals("yes", spec.path("Spec").path("Labels").path("upgraded-" + host).asText(), spec.toString());
+            steps.done("a service update");
+        }
+        return steps.toString();
+    }
+
+    /** The times of an upgrade's steps, each from the end of the one before. */
+    private static final class Steps {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+        private long total;
+
+        void done(String step) {
+            long now = System.nanoTime();
+            long ms = (now - last) / 1_000_000;
+            total += ms;
+            last = now;
+            text.append(text.isEmpty() ? "" : ", ").append(step).append(' ').append(ms).append(" ms");
+        }
+
+        @Override
+        public String toString() {
+            return total + " ms (" + text + ")";
         }
     }
 
@@ -251,13 +278,11 @@ class UpgradeIT {
         try (Probe probe = new Probe(addresses)) {
             for (String h : ORDER) {
                 probe.phase("upgrading " + h);
-                long t = System.nanoTime();
-                upgrade(h);
+                String took = upgrade(h);
                 engines.put(h, newVersion);
                 assertEquals(engines, readyEngines("h1"), "after " + h + ": upgraded nodes report " + newVersion + ", the others theirs");
                 assertEquals(running, containers(), "after " + h + ": the same containers run on, untouched");
-                System.out.printf("UpgradeIT: %s upgraded in %d ms (stop, start, Ready%s)%n", h, (System.nanoTime() - t) / 1_000_000,
-                        MANAGERS.contains(h) ? ", a leader and 3 managers reachable, a write" : "");
+                System.out.printf("UpgradeIT: %s upgraded in %s%n", h, took);
             }
             probe.phase("after the upgrade");
             // a few more rounds over the upgraded cluster
