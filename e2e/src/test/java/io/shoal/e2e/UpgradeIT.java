@@ -38,7 +38,8 @@ class UpgradeIT {
      * The previous release: main as of 2026-12-02, before the node was split out of the CLI and
      * secrets and configs, rolling updates, engine versions and store formats were added to the
      * Raft log (13 changes of the .proto files since). No tags exist, and a rule such as "N commits
-     * back" would move with every commit: a fixed commit keeps what is tested stable. -Dshoal.upgrade.from=REF tests another (e.g. the commit before a change).
+     * back" would move with every commit: a fixed commit keeps what is tested stable.
+     * -Dshoal.upgrade.from=REF tests another (e.g. the commit before a change).
      */
     static final String PREVIOUS = "23144547a310ea969b420ca67410a323afefe82e";
     private static final ObjectMapper JSON = new ObjectMapper();
