@@ -23,8 +23,13 @@ final class AtomicFiles {
             ch.force(true);
         }
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        rename(tmp, target);
+    }
+
+    /** Moves {@code source} over {@code target} atomically (same directory) and makes it durable. */
+    static void rename(Path source, Path target) throws IOException {
+        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException ignored) {
             // some file systems cannot fsync a directory

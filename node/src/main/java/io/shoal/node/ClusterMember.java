@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -11,11 +12,19 @@ import io.grpc.util.MutableHandlerRegistry;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.GetClusterInfoRequest;
+import io.shoal.api.IssueNodeCertificateResponse;
 import io.shoal.api.JoinRaftRequest;
+import io.shoal.api.NodeCAGrpc;
+import io.shoal.api.NodeRole;
 import io.shoal.api.RaftMembershipGrpc;
+import io.shoal.api.RenewNodeCertificateRequest;
 import io.shoal.api.SessionMessage;
 import io.shoal.manager.Manager;
 import io.shoal.manager.ManagerMetrics;
+import io.shoal.manager.ca.CertVerifier;
+import io.shoal.manager.ca.NodeIdentity;
+import io.shoal.manager.ca.NodeKeys;
+import io.shoal.manager.ca.Pem;
 import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.AuthInterceptor;
@@ -25,6 +34,7 @@ import io.shoal.manager.rpc.Forwarder;
 import io.shoal.manager.rpc.MalformedRequests;
 import io.shoal.manager.rpc.OneLineErrors;
 import io.shoal.node.Addresses.HostPort;
+import io.shoal.node.RenewalSchedule.Validity;
 import io.shoal.worker.agent.Agent;
 import io.shoal.worker.agent.NodeDescriptions;
 import io.shoal.worker.agent.TaskManager;
@@ -35,6 +45,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,14 +64,17 @@ import java.util.function.Consumer;
 /**
  * Everything a node runs while it is in a cluster: the mutual-TLS cluster port, the manager role
  * (Raft member and services) when it is a manager, and the worker agent always. Built from the
- * node's data dir; torn down and rebuilt whole when the node's certificate changes (role change).
+ * node's data dir; torn down and rebuilt whole when the node's role changes. Its certificate is
+ * renewed in place ({@link CertRenewer}), with no restart.
  */
 final class ClusterMember implements AutoCloseable {
     private static final ExecutorService VIRTUAL = Executors.newVirtualThreadPerTaskExecutor();
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final NodeFiles files;
     private volatile NodeState state;
+    private final NodeTls tls;
     private final TlsChannelPool pool;
     private final Manager manager;
     private final ManagerMetrics managerMetrics;
@@ -70,6 +87,7 @@ final class ClusterMember implements AutoCloseable {
     private final MutableHandlerRegistry localRegistry;
     /** the cluster API (or its refusal, on a worker) as the local socket serves it */
     private final List<ServerServiceDefinition> localApi;
+    private final CertRenewer renewer;
 
     private ClusterMember(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
                         Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
@@ -77,7 +95,8 @@ final class ClusterMember implements AutoCloseable {
         this.state = state;
         this.localRegistry = localRegistry;
         NodeFiles.Identity id = files.loadIdentity();
-        this.pool = new TlsChannelPool(id);
+        this.tls = new NodeTls(id);
+        this.pool = new TlsChannelPool(tls);
         HostPort advertise = Addresses.parse(state.advertiseAddr(), "advertise address", Addresses.DEFAULT_PORT);
         HostPort listen = Addresses.parse(state.listenAddr(), "listen address", Addresses.DEFAULT_PORT);
 
@@ -90,7 +109,7 @@ final class ClusterMember implements AutoCloseable {
                     : Map.of();
             RaftSettings raft = new RaftSettings(state.nodeId(), raftHost, advertise.port() + 1, files.raft(),
                     UUID.fromString(state.raftGroupId()), bootstrap,
-                    new RaftSettings.Tls(id.key(), id.cert(), id.ca()), options.snapshotThreshold(),
+                    new RaftSettings.Tls(tls.keyManager(), tls.trustManager()), options.snapshotThreshold(),
                     options.electionTimeout(), options.electionTimeout().multipliedBy(2));
             this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek()));
             this.managerMetrics = manager.bindMetrics(options.metrics());
@@ -130,7 +149,7 @@ final class ClusterMember implements AutoCloseable {
 
         AuthInterceptor auth = AuthInterceptor.clusterPort(state.clusterId());
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()))
-                .sslContext(Tls.server(id))
+                .sslContext(Tls.server(tls))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 // calls run on virtual threads: most are short (heartbeats, status reports) and the
@@ -147,12 +166,59 @@ final class ClusterMember implements AutoCloseable {
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         localApi.forEach(localRegistry::addService);
+        this.renewer = new CertRenewer(Validity.of(id.cert()), this::renewIdentity, Clock.systemUTC(), RANDOM,
+                CertRenewer.threadTimer("cert-renewal"));
+        renewer.start();
         LOG.info("node {} ({}) is serving the cluster port on {}", state.nodeId(), state.role(), listen);
     }
 
     static ClusterMember start(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
                              Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
         return new ClusterMember(files, state, localRegistry, onSession, options);
+    }
+
+    /**
+     * Renews this node's certificate in place: a new key, a certificate for it from a manager's CA
+     * (over this node's mutual TLS, so the CA knows who asks), saved, then presented by every new
+     * handshake. A certificate for another role than the one this node runs is not installed: the
+     * cluster is promoting or demoting the node, and the role change brings its own certificate.
+     */
+    private Validity renewIdentity() throws IOException {
+        KeyPair kp = NodeKeys.generate();
+        IssueNodeCertificateResponse resp = requestCertificate(kp);
+        NodeRole running = state.isManager() ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER;
+        if (resp.getRole() != running) {
+            throw new IllegalStateException("the cluster is changing this node's role; the role change renews its certificate");
+        }
+        X509Certificate cert = Pem.parseCertificate(resp.getCertPem());
+        X509Certificate ca = tls.identity().ca();
+        NodeIdentity who = CertVerifier.verify(cert, ca, state.clusterId());
+        if (!who.nodeId().equals(state.nodeId()) || !cert.getPublicKey().equals(kp.getPublic())) {
+            throw new IllegalStateException("the CA answered with a certificate for another node or key");
+        }
+        files.saveIdentity(kp.getPrivate(), resp.getCertPem(), Pem.encode(ca));
+        tls.install(new NodeFiles.Identity(kp.getPrivate(), cert, ca));
+        return Validity.of(cert);
+    }
+
+    /** A certificate for {@code kp} from the first manager that answers; the role is the one the cluster wants. */
+    IssueNodeCertificateResponse requestCertificate(KeyPair kp) {
+        RuntimeException last = null;
+        for (String m : agent.managers()) {
+            try {
+                return NodeCAGrpc.newBlockingStub(pool.get(m)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .renewNodeCertificate(RenewNodeCertificateRequest.newBuilder()
+                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "renew"))).build());
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IllegalStateException("no manager known to renew the certificate");
+    }
+
+    /** The certificate this node presents now. */
+    X509Certificate certificate() {
+        return tls.identity().cert();
     }
 
     /** The store format the managers agreed on (from this manager's store), 0 on a worker. */
@@ -267,6 +333,9 @@ final class ClusterMember implements AutoCloseable {
     }
 
     private void close(Runnable stopManager) {
+        if (renewer != null) {
+            renewer.close();
+        }
         if (managerMetrics != null) {
             managerMetrics.close();
         }

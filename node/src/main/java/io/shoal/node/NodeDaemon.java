@@ -21,11 +21,9 @@ import io.shoal.api.LeaveRequest;
 import io.shoal.api.LocalInfo;
 import io.shoal.api.ManagerStatus;
 import io.shoal.api.Node;
-import io.shoal.api.NodeCAGrpc;
 import io.shoal.api.NodeRole;
 import io.shoal.api.NodeSpec;
 import io.shoal.api.NodeStatus;
-import io.shoal.api.RenewNodeCertificateRequest;
 import io.shoal.api.RootCA;
 import io.shoal.api.SessionMessage;
 import io.shoal.manager.ClusterSettings;
@@ -428,7 +426,7 @@ public final class NodeDaemon implements AutoCloseable {
         LOG.info("{} this node", toManager ? "promoting" : "demoting");
         try {
             KeyPair kp = NodeKeys.generate();
-            IssueNodeCertificateResponse resp = renew(r, kp);
+            IssueNodeCertificateResponse resp = r.requestCertificate(kp);
             if ((resp.getRole() == NodeRole.NODE_ROLE_MANAGER) != toManager) {
                 return; // the desired role changed again meanwhile
             }
@@ -465,20 +463,6 @@ public final class NodeDaemon implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static IssueNodeCertificateResponse renew(ClusterMember r, KeyPair kp) {
-        RuntimeException last = null;
-        for (String m : r.agent().managers()) {
-            try {
-                return NodeCAGrpc.newBlockingStub(r.pool().get(m)).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .renewNodeCertificate(RenewNodeCertificateRequest.newBuilder()
-                                .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "renew"))).build());
-            } catch (RuntimeException e) {
-                last = e;
-            }
-        }
-        throw last != null ? last : new IllegalStateException("no manager known to renew the certificate");
     }
 
     @Override

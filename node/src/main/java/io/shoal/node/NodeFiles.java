@@ -17,6 +17,7 @@ import java.security.cert.X509Certificate;
  *   certs/ca.pem        cluster root CA certificate
  *   certs/node.pem      this node's certificate
  *   certs/node-key.pem  this node's private key (0600)
+ *   certs/next.pem, certs/next-key.pem   a renewed pair while it replaces the two above
  *   certs/kek           managers only: key-encryption key for the CA key in the store (0600)
  *   raft/               managers only: Raft log, metadata and snapshots
  * </pre>
@@ -42,6 +43,14 @@ public record NodeFiles(Path dataDir) {
         return certs().resolve("node-key.pem");
     }
 
+    private Path nextCert() {
+        return certs().resolve("next.pem");
+    }
+
+    private Path nextKey() {
+        return certs().resolve("next-key.pem");
+    }
+
     public Path kek() {
         return certs().resolve("kek");
     }
@@ -54,15 +63,39 @@ public record NodeFiles(Path dataDir) {
     public record Identity(PrivateKey key, X509Certificate cert, X509Certificate ca) {}
 
     public Identity loadIdentity() throws IOException {
+        finishReplacement();
         return new Identity(Pem.parsePrivateKey(Files.readString(nodeKey())),
                 Pem.parseCertificate(Files.readString(nodeCert())),
                 Pem.parseCertificate(Files.readString(caCert())));
     }
 
+    /**
+     * Replaces the node's key and certificate (and the root) so that a crash at any point leaves a
+     * matching pair: the new pair is first written whole beside the old one ({@code next-key.pem},
+     * then {@code next.pem}), then each is renamed over its old file, key first. Whoever loads the
+     * identity later finishes a replacement that a crash interrupted ({@link #finishReplacement}).
+     */
     public void saveIdentity(PrivateKey key, String certPem, String caPem) throws IOException {
-        AtomicFiles.write(nodeKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(nodeCert(), certPem.getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(caCert(), caPem.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(nextKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(nextCert(), certPem.getBytes(StandardCharsets.UTF_8));
+        finishReplacement();
+    }
+
+    /**
+     * Completes a replacement of the pair: with {@code next.pem} present the new pair was written
+     * whole, so it is moved in (the key may have moved already); a {@code next-key.pem} alone was
+     * never completed and is dropped, leaving the old pair.
+     */
+    private void finishReplacement() throws IOException {
+        if (Files.exists(nextCert())) {
+            if (Files.exists(nextKey())) {
+                AtomicFiles.rename(nextKey(), nodeKey());
+            }
+            AtomicFiles.rename(nextCert(), nodeCert());
+        } else {
+            Files.deleteIfExists(nextKey());
+        }
     }
 
     public void saveKek(byte[] kek) throws IOException {

@@ -27,14 +27,24 @@ public final class Tls {
 
     private Tls() {}
 
-    static SslContext server(NodeFiles.Identity id) {
+    /** The cluster port's server: presents and trusts whatever {@code tls} holds at each handshake. */
+    static SslContext server(NodeTls tls) {
         try {
-            return GrpcSslContexts.configure(SslContextBuilder.forServer(id.key(), id.cert()))
-                    .trustManager(id.ca())
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(tls.keyManager()))
+                    .trustManager(tls.trustManager())
                     .clientAuth(ClientAuth.OPTIONAL)
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the server TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** A client that presents and trusts whatever {@code tls} holds at each handshake. */
+    static SslContext client(NodeTls tls) {
+        try {
+            return GrpcSslContexts.forClient().keyManager(tls.keyManager()).trustManager(tls.trustManager()).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the client TLS context: " + e.getMessage(), e);
         }
     }
 

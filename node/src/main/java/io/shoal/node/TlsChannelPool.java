@@ -8,14 +8,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Mutual-TLS channels to other daemons, made once per address and shared. */
+/**
+ * Mutual-TLS channels to other daemons, made once per address and shared. A renewed certificate
+ * is presented from the next connection on; connections already made keep going.
+ */
 final class TlsChannelPool implements ChannelPool {
     private final SslContext context;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    TlsChannelPool(NodeFiles.Identity identity) {
-        this.context = Tls.client(identity);
+    TlsChannelPool(NodeTls tls) {
+        this.context = Tls.client(tls);
     }
 
     @Override

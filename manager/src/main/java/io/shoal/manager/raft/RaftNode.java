@@ -182,7 +182,7 @@ public final class RaftNode implements Consensus {
     private static Parameters parameters(RaftSettings.Tls tls) {
         Parameters params = new Parameters();
         if (tls != null) {
-            GrpcTlsConfig conf = new GrpcTlsConfig(tls.key(), tls.cert(), tls.rootCa(), true);
+            GrpcTlsConfig conf = new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true);
             GrpcConfigKeys.Server.setTlsConf(params, conf);
             GrpcConfigKeys.Admin.setTlsConf(params, conf);
             GrpcConfigKeys.Client.setTlsConf(params, conf);

@@ -1,7 +1,15 @@
 package io.shoal.manager.raft;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
@@ -60,6 +68,29 @@ public record RaftSettings(String selfId, String host, int port, Path storageDir
         return host + ":" + port;
     }
 
-    /** The node's key and certificate and the cluster root CA that peers must chain to. */
-    public record Tls(PrivateKey key, X509Certificate cert, X509Certificate rootCa) {}
+    /**
+     * The node's key manager (its key and certificate) and trust manager (the cluster root peers
+     * must chain to). The node passes objects that follow its certificate renewals, so new Raft
+     * connections present the renewed certificate without a restart.
+     */
+    public record Tls(KeyManager keyManager, TrustManager trustManager) {
+        /** Fixed material (tests). */
+        public static Tls of(PrivateKey key, X509Certificate cert, X509Certificate rootCa) {
+            try {
+                KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+                keys.load(null, null);
+                keys.setKeyEntry("node", key, new char[0], new Certificate[] {cert});
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keys, new char[0]);
+                KeyStore roots = KeyStore.getInstance(KeyStore.getDefaultType());
+                roots.load(null, null);
+                roots.setCertificateEntry("ca", rootCa);
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+                tmf.init(roots);
+                return new Tls(kmf.getKeyManagers()[0], tmf.getTrustManagers()[0]);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot build the Raft TLS material: " + e.getMessage(), e);
+            }
+        }
+    }
 }

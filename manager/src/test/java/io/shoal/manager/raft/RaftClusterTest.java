@@ -77,7 +77,7 @@ class RaftClusterTest {
         KeyPair kp = NodeKeys.generate();
         X509Certificate cert = ca.sign(NodeKeys.csr(kp, id), id, NodeRole.NODE_ROLE_MANAGER, "testcluster",
                 List.of("127.0.0.1"), Duration.ofDays(1));
-        return new RaftSettings.Tls(kp.getPrivate(), cert, ca.certificate());
+        return RaftSettings.Tls.of(kp.getPrivate(), cert, ca.certificate());
     }
 
     private Member start(String id, Map<String, String> bootstrap, long snapshotThreshold) throws IOException {
