@@ -1,6 +1,7 @@
 package io.shoal.cli;
 
 import io.shoal.cli.commands.CaCommand;
+import io.shoal.cli.commands.ClusterCommand;
 import io.shoal.cli.commands.ConfigCommand;
 import io.shoal.cli.commands.EventsCommand;
 import io.shoal.cli.commands.ImageCommand;
@@ -30,7 +31,7 @@ import java.util.Arrays;
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
-                ImageCommand.class, CaCommand.class, SecretCommand.class, ConfigCommand.class,
+                ImageCommand.class, CaCommand.class, ClusterCommand.class, SecretCommand.class, ConfigCommand.class,
                 VersionCommand.class, EventsCommand.class})
 public final class ShoalCommand extends RootCommand {
     /** The top-level command named {@code name} (or one of its aliases), or null. */

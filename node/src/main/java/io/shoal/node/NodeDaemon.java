@@ -34,6 +34,7 @@ import io.shoal.manager.ca.NodeKeys;
 import io.shoal.manager.ca.Pem;
 import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.membership.RaftGroups;
+import io.shoal.manager.membership.TlsInfos;
 import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.manager.rpc.MalformedRequests;
@@ -216,6 +217,7 @@ public final class NodeDaemon implements AutoCloseable {
                     .setDescription(NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT))
                     .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.UNKNOWN).setAddr(advertise.host()))
                     .setAdvertiseAddr(advertise.toString())
+                    .setTlsInfo(TlsInfos.of(cert, ca.digest()))
                     .build();
             ClusterMember started = null;
             try {

@@ -11,8 +11,14 @@ import picocli.CommandLine;
 
 import javax.net.ssl.SSLException;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +69,7 @@ public final class Connection implements AutoCloseable {
                     throw new CommandLine.ParameterException(cmd, "SHOAL_CERT_PATH: " + dir.resolve(f) + " is missing");
                 }
             }
+            refuseExpired(cmd, dir.resolve("cert.pem"));
             try {
                 var ssl = GrpcSslContexts.forClient()
                         .trustManager(new File(dir.resolve("ca.pem").toString()))
@@ -76,6 +83,21 @@ public final class Connection implements AutoCloseable {
             }
         }
         throw new CommandLine.ParameterException(cmd, "--host: '" + host + "' must be unix:///path or tcp://IP:PORT");
+    }
+
+    /** An expired certificate gets one line here rather than a failed handshake with the manager. */
+    private static void refuseExpired(CommandLine cmd, Path certFile) {
+        X509Certificate cert;
+        try (InputStream in = Files.newInputStream(certFile)) {
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException | CertificateException | ClassCastException e) {
+            throw new CommandLine.ParameterException(cmd, "SHOAL_CERT_PATH: " + certFile + " is not a PEM certificate");
+        }
+        Instant notAfter = cert.getNotAfter().toInstant();
+        if (Instant.now().isAfter(notAfter)) {
+            throw new CommandLine.ParameterException(cmd, "SHOAL_CERT_PATH: " + certFile + " expired at " + notAfter
+                    + ": get a new one with 'shoal ca client-cert' on a manager");
+        }
     }
 
     public String host() {

@@ -44,7 +44,7 @@ public final class InitCommand extends ClientCommand {
 
     @Option(names = "--cert-expiry", paramLabel = "DURATION",
             description = "How long node certificates are valid (default 90 days, i.e. 2160h; at least 1m). "
-                    + "Nodes do not yet renew theirs by themselves: see docs/security.md.")
+                    + "Every node renews its own between 50% and 80% of that; 'shoal cluster update --cert-expiry' changes it.")
     String certExpiry;
 
     @Override

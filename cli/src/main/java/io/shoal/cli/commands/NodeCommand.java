@@ -68,10 +68,11 @@ public final class NodeCommand implements Runnable {
     }
 
     @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
-            description = "List nodes: ID, HOSTNAME, STATUS, AVAILABILITY, MANAGER STATUS, ADDRESS, ENGINE VERSION.")
+            description = "List nodes: ID, HOSTNAME, STATUS, AVAILABILITY, MANAGER STATUS, ADDRESS, ENGINE VERSION "
+                    + "(and TLSStatus in --format: Ready, Needs Rotation or Expired).")
     static final class Ls extends ClientCommand {
         static final List<String> FIELDS = List.of("ID", "Hostname", "Status", "Availability", "ManagerStatus", "Address", "EngineVersion",
-                "Role", "Self", "Labels");
+                "Role", "Self", "Labels", "TLSStatus");
 
         @Mixin
         FormatOptions fmt;
@@ -114,6 +115,7 @@ public final class NodeCommand implements Runnable {
                 m.put("Role", n.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
                 m.put("Self", n.getId().equals(self));
                 m.put("Labels", n.getSpec().getAnnotations().getLabelsMap());
+                m.put("TLSStatus", v.getTlsStatus());
                 rows.add(m);
                 t.row(n.getId() + (n.getId().equals(self) ? " *" : ""), n.getDescription().getHostname(), status(n),
                         availability(n), managerStatus(v), n.getStatus().getAddr(), engineVersion(n));

@@ -2,6 +2,7 @@ package io.shoal.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.api.GetNodeRequest;
+import io.shoal.api.NodeTLSInfo;
 import io.shoal.api.NodeView;
 import io.shoal.cli.output.InspectFormat;
 import io.shoal.dockermodel.Json;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +41,15 @@ final class NodeInspect extends ClientCommand {
             if (n.path("Description").path("Engine") instanceof ObjectNode engine) {
                 engine.set("Runtimes", Json.strings(v.getNode().getDescription().getRuntimesList()));
                 engine.put("StoreFormat", v.getNode().getDescription().getStoreFormat());
+            }
+            // docker's TLSInfo names the issuer; Shoal adds the certificate's validity and TLS STATUS
+            if (n.path("Description") instanceof ObjectNode description && v.getNode().hasTlsInfo()) {
+                NodeTLSInfo t = v.getNode().getTlsInfo();
+                ObjectNode tls = description.putObject("TLSInfo");
+                tls.put("CertIssuerSubject", t.getCertIssuerSubject());
+                tls.put("CertNotBefore", Instant.ofEpochMilli(t.getCertNotBeforeMs()).toString());
+                tls.put("CertNotAfter", Instant.ofEpochMilli(t.getCertNotAfterMs()).toString());
+                tls.put("TLSStatus", v.getTlsStatus());
             }
             out.add(n);
         }

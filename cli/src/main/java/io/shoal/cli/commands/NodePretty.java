@@ -63,6 +63,13 @@ final class NodePretty {
         if (!engine.path("EngineVersion").asText().isEmpty()) {
             line(b, "Engine Version:\t\t", engine.path("EngineVersion").asText());
         }
+        JsonNode tls = d.path("TLSInfo");
+        if (!tls.isMissingNode()) {
+            b.append("TLS Info:\n");
+            line(b, " TLS Status:\t\t", tls.path("TLSStatus").asText());
+            line(b, " Issuer Subject:\t", tls.path("CertIssuerSubject").asText());
+            line(b, " Expiry:\t\t", tls.path("CertNotAfter").asText());
+        }
         return b.toString();
     }
 

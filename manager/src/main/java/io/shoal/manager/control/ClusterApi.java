@@ -7,6 +7,8 @@ import io.shoal.api.GetJoinTokensRequest;
 import io.shoal.api.JoinTokens;
 import io.shoal.api.Node;
 import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.api.UpdateClusterRequest;
+import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.ca.JoinToken;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.rpc.Calls;
@@ -17,10 +19,11 @@ import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
-/** The cluster object through the Control API: what the cluster is, and its join tokens. */
+/** The cluster object through the Control API: what the cluster is, its settings, and its join tokens. */
 public final class ClusterApi {
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -66,6 +69,25 @@ public final class ClusterApi {
     public JoinTokens getJoinTokens(GetJoinTokensRequest request) {
         return read(tx -> tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"))
                 .getRootCa().getJoinTokens());
+    }
+
+    /** Changes the cluster's settings ({@code shoal cluster update}); the next certificates use the new expiry. */
+    public ClusterInfo updateCluster(UpdateClusterRequest req) {
+        if (!req.getSetCertExpiry()) {
+            throw Calls.invalid("nothing to update: give --cert-expiry");
+        }
+        Duration expiry = Duration.ofMillis(req.getCertExpiryMs());
+        if (expiry.compareTo(ClusterSettings.MIN_NODE_CERT_EXPIRY) < 0) {
+            throw Calls.invalid("--cert-expiry: " + expiry.toMillis() + "ms is too short: use at least 1m");
+        }
+        writer.update(tx -> {
+            Cluster c = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
+            Cluster.Builder cb = c.toBuilder();
+            cb.getSpecBuilder().setNodeCertExpiryMs(expiry.toMillis());
+            Cluster next = cb.build();
+            return next.equals(c) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));
+        });
+        return getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
     }
 
     public JoinTokens rotateJoinToken(RotateJoinTokenRequest req) {

@@ -45,6 +45,7 @@ import io.shoal.api.RemoveSecretResponse;
 import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.RemoveServiceResponse;
 import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.api.UpdateClusterRequest;
 import io.shoal.api.Secret;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceLogsRequest;
@@ -178,6 +179,11 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
     @Override
     public void getJoinTokens(GetJoinTokensRequest req, StreamObserver<JoinTokens> obs) {
         Calls.unary(obs, () -> cluster.getJoinTokens(req));
+    }
+
+    @Override
+    public void updateCluster(UpdateClusterRequest req, StreamObserver<ClusterInfo> obs) {
+        Calls.unary(obs, () -> cluster.updateCluster(req));
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.shoal.api.RemoveNodeResponse;
 import io.shoal.api.UpdateNodeRequest;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.membership.ManagerRoles;
+import io.shoal.manager.membership.TlsInfos;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
@@ -47,26 +48,33 @@ public final class NodesApi {
     public ListNodesResponse listNodes(ListNodesRequest request) {
         Map<String, Consensus.Member> members = membersById();
         List<Node> nodes = read(tx -> tx.nodes());
+        String root = rootDigest();
         ListNodesResponse.Builder b = ListNodesResponse.newBuilder();
-        nodes.forEach(n -> b.addNodes(view(n, members)));
+        nodes.forEach(n -> b.addNodes(view(n, members, root)));
         return b.build();
     
     }
 
     public NodeView getNode(GetNodeRequest request) {
-        return view(read(tx -> NodeLookup.resolve(tx, request.getNode())), membersById());
+        return view(read(tx -> NodeLookup.resolve(tx, request.getNode())), membersById(), rootDigest());
     }
 
     private Map<String, Consensus.Member> membersById() {
         return consensus.members().stream().collect(Collectors.toMap(Consensus.Member::id, m -> m, (a, b) -> a));
     }
 
-    static NodeView view(Node n, Map<String, Consensus.Member> members) {
+    /** The digest of the cluster's current root, which a Ready node's certificate was issued by. */
+    private String rootDigest() {
+        return store.view(tx -> tx.cluster()).map(c -> c.getRootCa().getCaDigest()).orElse("");
+    }
+
+    static NodeView view(Node n, Map<String, Consensus.Member> members, String rootDigest) {
         Consensus.Member m = members.get(n.getId());
         NodeView.Reachability r = m == null ? NodeView.Reachability.NONE
                 : m.leader() ? NodeView.Reachability.LEADER
                 : m.reachable() ? NodeView.Reachability.REACHABLE : NodeView.Reachability.UNREACHABLE;
-        return NodeView.newBuilder().setNode(n).setManagerReachability(r).build();
+        return NodeView.newBuilder().setNode(n).setManagerReachability(r)
+                .setTlsStatus(TlsInfos.status(n.getTlsInfo(), rootDigest, System.currentTimeMillis())).build();
     }
 
     public NodeView updateNode(UpdateNodeRequest req) {
@@ -97,7 +105,7 @@ public final class NodesApi {
                 return next.equals(cur) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));
             });
         }
-        return view(store.view(tx -> tx.node(target.getId())).orElse(target), membersById());
+        return view(store.view(tx -> tx.node(target.getId())).orElse(target), membersById(), rootDigest());
     
     }
 

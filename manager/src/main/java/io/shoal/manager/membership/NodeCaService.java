@@ -90,12 +90,19 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
                     .setDescription(req.getDescription().toBuilder().setHostname(req.getHostname()))
                     .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.UNKNOWN).setAddr(ip))
                     .setAdvertiseAddr(addr)
+                    .setTlsInfo(TlsInfos.of(cert, c.getRootCa().getCaDigest()))
                     .build();
             writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(node))));
             return response(c, nodeId, role, cert);
         });
     }
 
+    /**
+     * A certificate for the calling node, whose id comes from its client certificate, never from
+     * the request: with the role the store wants it to have now (so a renewal that races a promotion
+     * or demotion carries the new role), for as long as the cluster's certificate expiry says now. A
+     * node that was removed gets nothing.
+     */
     @Override
     public void renewNodeCertificate(RenewNodeCertificateRequest req, StreamObserver<IssueNodeCertificateResponse> obs) {
         Calls.unary(obs, () -> {
@@ -107,6 +114,9 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
             Cluster c = cluster();
             NodeRole role = node.getSpec().getDesiredRole();
             X509Certificate cert = ca.issue(req.getCsr().toByteArray(), node.getId(), role, c.getId(), hostOf(node.getAdvertiseAddr()));
+            // what node ls shows; a node removed meanwhile stays removed
+            writer.update(tx -> tx.node(node.getId()).map(n -> List.of(Batches.update(StoreObjects.wrap(n.toBuilder()
+                    .setTlsInfo(TlsInfos.of(cert, c.getRootCa().getCaDigest())).build())))).orElse(List.of()));
             return response(c, node.getId(), role, cert);
         });
     }
