@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The layout of a node's data dir:
@@ -23,6 +25,14 @@ import java.security.cert.X509Certificate;
  * </pre>
  */
 public record NodeFiles(Path dataDir) {
+    /**
+     * One lock per data directory in this process, taken by every load and save of the key pair: a
+     * load that ran between the two renames of a renewal read the new key with the old certificate
+     * (a TLS handshake then fails with KEY_VALUES_MISMATCH), and its own completion of the
+     * replacement raced the renewal's.
+     */
+    private static final ConcurrentMap<Path, Object> PAIR_LOCKS = new ConcurrentHashMap<>();
+
     public Path state() {
         return dataDir.resolve("state.json");
     }
@@ -63,10 +73,12 @@ public record NodeFiles(Path dataDir) {
     public record Identity(PrivateKey key, X509Certificate cert, X509Certificate ca) {}
 
     public Identity loadIdentity() throws IOException {
-        finishReplacement();
-        return new Identity(Pem.parsePrivateKey(Files.readString(nodeKey())),
-                Pem.parseCertificate(Files.readString(nodeCert())),
-                Pem.parseCertificate(Files.readString(caCert())));
+        synchronized (pairLock()) {
+            finishReplacement();
+            return new Identity(Pem.parsePrivateKey(Files.readString(nodeKey())),
+                    Pem.parseCertificate(Files.readString(nodeCert())),
+                    Pem.parseCertificate(Files.readString(caCert())));
+        }
     }
 
     /**
@@ -76,10 +88,16 @@ public record NodeFiles(Path dataDir) {
      * identity later finishes a replacement that a crash interrupted ({@link #finishReplacement}).
      */
     public void saveIdentity(PrivateKey key, String certPem, String caPem) throws IOException {
-        AtomicFiles.write(caCert(), caPem.getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(nextKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(nextCert(), certPem.getBytes(StandardCharsets.UTF_8));
-        finishReplacement();
+        synchronized (pairLock()) {
+            AtomicFiles.write(caCert(), caPem.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(nextKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(nextCert(), certPem.getBytes(StandardCharsets.UTF_8));
+            finishReplacement();
+        }
+    }
+
+    private Object pairLock() {
+        return PAIR_LOCKS.computeIfAbsent(dataDir.toAbsolutePath().normalize(), d -> new Object());
     }
 
     /**
