@@ -147,8 +147,14 @@ final class ChaosLab implements AutoCloseable {
      * runc root: what the host really runs, whatever the managers believe.
      */
     Set<String> runningTasks(String host) {
-        Result r = run(List.of("runc", "--root", dir.resolve(host).resolve("data/containers/state").toString(),
-                "list", "--format", "json"), Duration.ofSeconds(30), Map.of());
+        List<String> cmd = List.of("runc", "--root", dir.resolve(host).resolve("data/containers/state").toString(),
+                "list", "--format", "json");
+        Result r = run(cmd, Duration.ofSeconds(30), Map.of());
+        // runc lists the state directory, then reads each container's state: a container removed in
+        // between fails the whole listing with "stat ...: no such file or directory"; list again
+        for (int i = 0; i < 5 && r.code() != 0 && r.all().contains("no such file or directory"); i++) {
+            r = run(cmd, Duration.ofSeconds(30), Map.of());
+        }
         check(r, "runc list on " + host);
         Set<String> out = new TreeSet<>();
         try {
