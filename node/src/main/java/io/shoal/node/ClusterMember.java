@@ -221,6 +221,11 @@ final class ClusterMember implements AutoCloseable {
         return tls.identity().cert();
     }
 
+    /** The identity every endpoint of this member presents and trusts; {@link #renewIdentity} installs into it. */
+    NodeTls tls() {
+        return tls;
+    }
+
     /** The store format the managers agreed on (from this manager's store), 0 on a worker. */
     int clusterStoreFormat() {
         return manager == null ? 0 : manager.store().view(tx -> StoreFormat.agreed(tx.nodes()));

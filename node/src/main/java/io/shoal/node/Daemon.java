@@ -51,7 +51,7 @@ public final class Daemon {
         }, "shutdown"));
         daemon.start();
         if (!config.dockerApi().isEmpty()) {
-            dockerApi.set(DockerApi.start(config.dockerApi(), config.socket(), new NodeFiles(config.dataDir())));
+            dockerApi.set(DockerApi.start(config.dockerApi(), config.socket(), daemon::tls));
         }
         daemon.awaitTermination();
     }

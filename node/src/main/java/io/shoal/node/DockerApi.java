@@ -15,18 +15,19 @@ import io.shoal.manager.ca.NodeIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code shoal daemon --docker-api unix:///PATH|tcp://IP:PORT}: the Docker Engine API of
  * {@link io.shoal.engineapi}, a client of this node's own local socket. On tcp, mutual TLS with
- * this node's certificate under the cluster's root CA; a client must present a manager's (or an
- * operator's) certificate of the cluster, as for the cluster port.
+ * this node's certificate under the cluster's root CA, the one it renews in place; a client must
+ * present a manager's (or an operator's) certificate of the cluster, as for the cluster port.
  */
 final class DockerApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DockerApi.class);
@@ -59,17 +60,21 @@ final class DockerApi implements AutoCloseable {
         throw new IllegalArgumentException("--docker-api: '" + addr + "' must be unix:///PATH or tcp://IP:PORT");
     }
 
-    /** Starts the listeners; {@code socket} is the daemon's own local socket. */
-    static DockerApi start(List<String> addrs, Path socket, NodeFiles files) throws IOException {
+    /**
+     * Starts the listeners; {@code socket} is the daemon's own local socket, {@code identity} the
+     * node's TLS identity as it is now (null outside a cluster), asked at each tcp connection.
+     */
+    static DockerApi start(List<String> addrs, Path socket, Supplier<NodeTls> identity) throws IOException {
         ManagedChannel ch = LocalSocket.connect(socket);
         EngineApiServer server = new EngineApiServer(EngineApi.router(new Backend(ch, VERSION, System::nanoTime)));
         try {
+            ServerTls tls = new ServerTls(identity);
             for (String a : addrs) {
                 if (a.startsWith("unix://")) {
                     server.listenUnix(Path.of(a.substring(7)));
                 } else {
                     Addresses.HostPort hp = Addresses.parse(a.substring(6), "--docker-api", -1);
-                    server.listenTcp(new InetSocketAddress(hp.host(), hp.port()), () -> tls(files), DockerApi::authorize);
+                    server.listenTcp(new InetSocketAddress(hp.host(), hp.port()), tls, DockerApi::authorize);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -80,18 +85,40 @@ final class DockerApi implements AutoCloseable {
         return new DockerApi(server, ch);
     }
 
-    /** This node's identity as a TLS server that requires a client certificate of the cluster; null outside a cluster. */
-    private static SslContext tls(NodeFiles files) {
-        if (!Files.exists(files.nodeCert())) {
-            LOG.info("Docker Engine API: a tcp connection before this node is in a cluster is closed (no certificate yet)");
-            return null;
+    /**
+     * The tcp listeners' TLS: the node's own {@link NodeTls}, the key and trust managers the cluster
+     * port and Raft use, so a renewed certificate is presented from the next handshake on. One
+     * server context per {@link NodeTls}: a new one only when the node's membership is rebuilt (a
+     * join, a role change). A client must present a certificate of the cluster.
+     */
+    private static final class ServerTls implements Supplier<SslContext> {
+        private final Supplier<NodeTls> identity;
+        private NodeTls builtFor;
+        private SslContext context;
+
+        ServerTls(Supplier<NodeTls> identity) {
+            this.identity = identity;
         }
-        try {
-            NodeFiles.Identity id = files.loadIdentity();
-            return SslContextBuilder.forServer(id.key(), id.cert()).trustManager(id.ca()).clientAuth(ClientAuth.REQUIRE).build();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Docker Engine API: cannot load this node's TLS identity: {}", e.getMessage());
-            return null;
+
+        /** The context for the node's identity now; null (the connection is closed) outside a cluster. */
+        @Override
+        public synchronized SslContext get() {
+            NodeTls tls = identity.get();
+            if (tls == null) {
+                LOG.info("Docker Engine API: a tcp connection before this node is in a cluster is closed (no certificate yet)");
+                return null;
+            }
+            if (tls != builtFor) {
+                try {
+                    context = SslContextBuilder.forServer(tls.keyManager()).trustManager(tls.trustManager())
+                            .clientAuth(ClientAuth.REQUIRE).build();
+                } catch (SSLException e) {
+                    LOG.warn("Docker Engine API: cannot build the TLS context of this node's identity: {}", e.getMessage());
+                    return null;
+                }
+                builtFor = tls;
+            }
+            return context;
         }
     }
 

@@ -93,6 +93,12 @@ public final class NodeDaemon implements AutoCloseable {
         return member;
     }
 
+    /** The TLS identity this node presents now, renewed in place (null outside a cluster). */
+    NodeTls tls() {
+        ClusterMember m = member;
+        return m == null ? null : m.tls();
+    }
+
     /** Resumes the node's membership from its data dir, then opens the local socket. */
     void start() throws IOException {
         Files.createDirectories(options.dataDir());
