@@ -21,6 +21,8 @@ import io.shoal.manager.membership.ClusterCa;
 import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.membership.MembershipService;
 import io.shoal.manager.membership.NodeCaService;
+import io.shoal.manager.membership.RootRotationLoop;
+import io.shoal.manager.membership.RootRotations;
 import io.shoal.manager.network.Ingress;
 import io.shoal.manager.network.NetworkAllocator;
 import io.shoal.manager.orchestrator.LoopRunner;
@@ -44,6 +46,7 @@ import io.shoal.scheduler.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -114,7 +117,8 @@ public final class Manager implements AutoCloseable {
                 new ReplicatedJobOrchestrator(Ids::newId),
                 new NetworkAllocator(),
                 new SchedulingLoop(new Scheduler()),
-                new TaskReaper()), System::currentTimeMillis, 1000);
+                new TaskReaper(),
+                new RootRotationLoop()), System::currentTimeMillis, 1000);
         dispatcher.serve();
         raft.onLeadershipChange(leader -> {
             if (leader) {
@@ -344,7 +348,8 @@ public final class Manager implements AutoCloseable {
                 dispatcher.bindService(),
                 ServerInterceptors.intercept(new MembershipService(roles), toLeader),
                 new NodeCaService(store, writer, raft, ca).bindService(),
-                ServerInterceptors.intercept(new SecurityService(ca), toLeader));
+                ServerInterceptors.intercept(new SecurityService(ca,
+                        new RootRotations(store, writer, ca, System::currentTimeMillis, new SecureRandom())), toLeader));
     }
 
     /**

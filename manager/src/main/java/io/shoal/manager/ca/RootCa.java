@@ -81,6 +81,33 @@ public final class RootCa {
         }
     }
 
+    /**
+     * The root {@code next}'s subject and key certified by this root: an intermediate CA
+     * certificate. A chain {@code leaf, crossSigned} issued under {@code next} verifies at a peer
+     * that trusts only this root (leaf -> cross-signed -> this root), and at a peer that trusts
+     * {@code next} (the cross-signed certificate names {@code next}'s subject and key, so the chain
+     * ends at that anchor). That is how nodes under the old and under the new root interoperate
+     * while a rotation rolls out.
+     */
+    public X509Certificate crossSign(X509Certificate next) {
+        Instant notAfter = next.getNotAfter().toInstant();
+        if (notAfter.isAfter(cert.getNotAfter().toInstant())) {
+            notAfter = cert.getNotAfter().toInstant();
+        }
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(cert, serial(), next.getNotBefore(),
+                    Date.from(notAfter), next.getSubjectX500Principal(), next.getPublicKey());
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(next.getPublicKey()));
+            b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(cert));
+            return sign(b, key);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CaException("cannot cross-sign the new root: " + e.getMessage(), e);
+        }
+    }
+
     public static RootCa load(X509Certificate cert, PrivateKey key) {
         return new RootCa(cert, key);
     }

@@ -105,6 +105,16 @@ public final class ClusterApi {
             if (req.getManager()) {
                 tokens.setManager(JoinToken.generate(digest, RANDOM).toString());
             }
+            if (c.getRootCa().hasRotation()) { // the tokens the rotation installs when it completes change too
+                var after = cb.getRootCaBuilder().getRotationBuilder().getJoinTokensBuilder();
+                String next = c.getRootCa().getRotation().getCaDigest();
+                if (req.getWorker()) {
+                    after.setWorker(JoinToken.generate(next, RANDOM).toString());
+                }
+                if (req.getManager()) {
+                    after.setManager(JoinToken.generate(next, RANDOM).toString());
+                }
+            }
             return List.of(Batches.update(StoreObjects.wrap(cb.build())));
         });
         return store.view(tx -> tx.cluster().orElseThrow().getRootCa().getJoinTokens());

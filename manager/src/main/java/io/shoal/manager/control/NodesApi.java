@@ -12,6 +12,7 @@ import io.shoal.api.RemoveNodeResponse;
 import io.shoal.api.UpdateNodeRequest;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.membership.ManagerRoles;
+import io.shoal.manager.membership.ClusterCa;
 import io.shoal.manager.membership.TlsInfos;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.store.Batches;
@@ -63,9 +64,9 @@ public final class NodesApi {
         return consensus.members().stream().collect(Collectors.toMap(Consensus.Member::id, m -> m, (a, b) -> a));
     }
 
-    /** The digest of the cluster's current root, which a Ready node's certificate was issued by. */
+    /** The digest of the root a Ready node's certificate is issued by (the new root while a rotation runs). */
     private String rootDigest() {
-        return store.view(tx -> tx.cluster()).map(c -> c.getRootCa().getCaDigest()).orElse("");
+        return store.view(tx -> tx.cluster()).map(c -> ClusterCa.issuingDigest(c.getRootCa())).orElse("");
     }
 
     static NodeView view(Node n, Map<String, Consensus.Member> members, String rootDigest) {

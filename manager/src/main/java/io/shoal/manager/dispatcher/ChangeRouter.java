@@ -52,9 +52,20 @@ final class ChangeRouter {
             case NODE -> node(e.before() == null ? null : e.before().getNode(), e.after() == null ? null : e.after().getNode());
             case SERVICE -> service(e.before() == null ? null : e.before().getService(),
                     e.after() == null ? null : e.after().getService());
-            case CLUSTER -> new Wake(Set.of(), false, Set.of(), false, true, false, null);
+            // a root rotation starting or ending: every node learns its roots from its session
+            case CLUSTER -> new Wake(Set.of(), rootsChanged(e), Set.of(), false, true, false, null);
             default -> Wake.NONE;
         };
+    }
+
+    private static boolean rootsChanged(StoreEvent e) {
+        if (e.before() == null || e.after() == null) {
+            return true;
+        }
+        var before = e.before().getCluster().getRootCa();
+        var after = e.after().getCluster().getRootCa();
+        return !before.getCaDigest().equals(after.getCaDigest())
+                || !before.getRotation().getCaDigest().equals(after.getRotation().getCaDigest());
     }
 
     private static Wake task(StoreEvent e) {

@@ -9,6 +9,7 @@ import io.shoal.api.SessionMessage;
 import io.shoal.api.SessionRequest;
 import io.shoal.api.WeightedPeer;
 import io.shoal.manager.membership.AdvertiseAddress;
+import io.shoal.manager.membership.ClusterCa;
 import io.shoal.manager.membership.NodeCaService;
 import io.shoal.manager.store.ClusterStore;
 import org.slf4j.Logger;
@@ -24,7 +25,8 @@ import java.util.function.Supplier;
 /**
  * Opening sessions and keeping their streams current: a session opens once the node's Ready state
  * (with its description and address) is committed, and its stream gets a new session message
- * (the node, the heartbeat period, the managers) whenever the node or the set of managers changes.
+ * (the node, the heartbeat period, the managers, the roots to trust) whenever the node, the set of
+ * managers or the cluster's roots change.
  */
 final class SessionStreams {
     private static final Logger LOG = LoggerFactory.getLogger(SessionStreams.class);
@@ -111,6 +113,8 @@ final class SessionStreams {
     private void send(Sessions.Session s) {
         SessionMessage.Builder m = SessionMessage.newBuilder().setSessionId(s.id()).setHeartbeatPeriodMs(policy.get().periodMs());
         store.view(tx -> tx.node(s.nodeId())).ifPresent(m::setNode);
+        store.view(tx -> tx.cluster()).ifPresent(c -> m.setTrustedRootsPem(ClusterCa.trustedRootsPem(c.getRootCa()))
+                .setIssuingCaDigest(ClusterCa.issuingDigest(c.getRootCa())));
         s.send(m.addAllManagers(managers).build());
     }
 }

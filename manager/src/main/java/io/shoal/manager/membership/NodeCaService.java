@@ -16,7 +16,6 @@ import io.shoal.api.NodeStatus;
 import io.shoal.api.RenewNodeCertificateRequest;
 import io.shoal.manager.Ids;
 import io.shoal.manager.ca.JoinToken;
-import io.shoal.manager.ca.Pem;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.rpc.Caller;
 import io.shoal.manager.rpc.Calls;
@@ -25,7 +24,6 @@ import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreObjects;
 import io.shoal.manager.store.StoreWriter;
 
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
@@ -81,7 +79,7 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
             String addr = req.getAdvertiseAddr();
             String ip = addr.isEmpty() ? "" : AdvertiseAddress.ip(addr);
             String nodeId = Ids.newId();
-            X509Certificate cert = ca.issue(req.getCsr().toByteArray(), nodeId, role, c.getId(), ip);
+            ClusterCa.Issued cert = ca.issue(req.getCsr().toByteArray(), nodeId, role, c.getId(), ip);
             Node node = Node.newBuilder()
                     .setId(nodeId)
                     .setSpec(NodeSpec.newBuilder().setDesiredRole(role))
@@ -90,7 +88,7 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
                     .setDescription(req.getDescription().toBuilder().setHostname(req.getHostname()))
                     .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.UNKNOWN).setAddr(ip))
                     .setAdvertiseAddr(addr)
-                    .setTlsInfo(TlsInfos.of(cert, c.getRootCa().getCaDigest()))
+                    .setTlsInfo(TlsInfos.of(cert.cert(), cert.issuerDigest()))
                     .build();
             writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(node))));
             return response(c, nodeId, role, cert);
@@ -113,21 +111,21 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
                             + " has been removed from the cluster").asRuntimeException());
             Cluster c = cluster();
             NodeRole role = node.getSpec().getDesiredRole();
-            X509Certificate cert = ca.issue(req.getCsr().toByteArray(), node.getId(), role, c.getId(), hostOf(node.getAdvertiseAddr()));
+            ClusterCa.Issued cert = ca.issue(req.getCsr().toByteArray(), node.getId(), role, c.getId(), hostOf(node.getAdvertiseAddr()));
             // what node ls shows; a node removed meanwhile stays removed
             writer.update(tx -> tx.node(node.getId()).map(n -> List.of(Batches.update(StoreObjects.wrap(n.toBuilder()
-                    .setTlsInfo(TlsInfos.of(cert, c.getRootCa().getCaDigest())).build())))).orElse(List.of()));
+                    .setTlsInfo(TlsInfos.of(cert.cert(), cert.issuerDigest())).build())))).orElse(List.of()));
             return response(c, node.getId(), role, cert);
         });
     }
 
-    private IssueNodeCertificateResponse response(Cluster c, String nodeId, NodeRole role, X509Certificate cert) {
+    private IssueNodeCertificateResponse response(Cluster c, String nodeId, NodeRole role, ClusterCa.Issued cert) {
         var b = IssueNodeCertificateResponse.newBuilder()
                 .setNodeId(nodeId)
                 .setRole(role)
                 .setClusterId(c.getId())
-                .setCertPem(Pem.encode(cert))
-                .setCaCertPem(c.getRootCa().getCaCertPem())
+                .setCertPem(cert.chainPem())
+                .setCaCertPem(ClusterCa.trustedRootsPem(c.getRootCa()))
                 .setRaftGroupId(RaftGroups.groupId(c.getId()).toString());
         store.view(tx -> tx.nodes()).stream()
                 .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)

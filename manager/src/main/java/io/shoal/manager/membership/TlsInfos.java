@@ -26,8 +26,8 @@ public final class TlsInfos {
     }
 
     /**
-     * Ready: valid now and issued by the cluster's current root; Needs Rotation: issued by another
-     * root; Expired: past its notAfter (the node could not renew in time and must join again);
+     * Ready: valid now and issued by {@code rootDigest}, the root certificates are issued under now
+     * (the new root while a rotation runs); Needs Rotation: issued by another root; Expired: past its notAfter (the node could not renew in time and must join again);
      * empty when nothing was recorded.
      */
     public static String status(NodeTLSInfo info, String rootDigest, long nowMs) {

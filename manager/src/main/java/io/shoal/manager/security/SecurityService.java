@@ -2,27 +2,42 @@ package io.shoal.manager.security;
 
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.ClusterSecurityGrpc;
+import io.shoal.api.GetRootRotationRequest;
 import io.shoal.api.IssueClientCertificateRequest;
 import io.shoal.api.IssueClientCertificateResponse;
+import io.shoal.api.RootRotationStatus;
+import io.shoal.api.RotateRootCARequest;
 import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.ca.NodeIdentity;
-import io.shoal.manager.ca.Pem;
 import io.shoal.manager.membership.ClusterCa;
+import io.shoal.manager.membership.RootRotations;
 import io.shoal.manager.rpc.Calls;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 
 /** The {@code ClusterSecurity} API (what {@code shoal ca}, {@code cluster update} and the unlock commands call). */
 public final class SecurityService extends ClusterSecurityGrpc.ClusterSecurityImplBase {
     private final ClusterCa ca;
+    private final RootRotations rotations;
 
-    public SecurityService(ClusterCa ca) {
+    public SecurityService(ClusterCa ca, RootRotations rotations) {
         this.ca = ca;
+        this.rotations = rotations;
+    }
+
+    /** Starts a root CA rotation ({@code shoal ca --rotate}); refused while one runs. */
+    @Override
+    public void rotateRootCA(RotateRootCARequest req, StreamObserver<RootRotationStatus> obs) {
+        Calls.unary(obs, rotations::start);
+    }
+
+    @Override
+    public void getRootRotation(GetRootRotationRequest req, StreamObserver<RootRotationStatus> obs) {
+        Calls.unary(obs, rotations::status);
     }
 
     @Override
@@ -36,12 +51,12 @@ public final class SecurityService extends ClusterSecurityGrpc.ClusterSecurityIm
                     throw Calls.invalid("--expiry " + validity.toMillis() + "ms is too short: an operator certificate lives at least 1m");
                 }
             }
-            X509Certificate cert = ca.issueOperator(key, validity);
+            ClusterCa.Issued cert = ca.issueOperator(key, validity);
             return IssueClientCertificateResponse.newBuilder()
-                    .setOperatorId(NodeIdentity.of(cert).nodeId())
-                    .setCertPem(Pem.encode(cert))
+                    .setOperatorId(NodeIdentity.of(cert.cert()).nodeId())
+                    .setCertPem(cert.chainPem())
                     .setCaCertPem(ca.trustedRootsPem())
-                    .setNotAfterMs(cert.getNotAfter().getTime())
+                    .setNotAfterMs(cert.cert().getNotAfter().getTime())
                     .build();
         });
     }

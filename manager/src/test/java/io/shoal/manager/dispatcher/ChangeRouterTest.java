@@ -2,12 +2,15 @@ package io.shoal.manager.dispatcher;
 
 import io.shoal.api.Cluster;
 import io.shoal.api.Endpoint;
+import io.shoal.api.JoinTokens;
 import io.shoal.api.Meta;
 import io.shoal.api.NetworkAttachment;
 import io.shoal.api.Node;
 import io.shoal.api.NodeDescription;
 import io.shoal.api.NodeRole;
 import io.shoal.api.NodeStatus;
+import io.shoal.api.RootCA;
+import io.shoal.api.RootRotation;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
@@ -119,5 +122,18 @@ class ChangeRouterTest {
         assertTrue(w.settings());
         assertFalse(w.allSessions() || w.allTasks());
         assertEquals(ChangeRouter.Wake.EVERYTHING, ChangeRouter.route(new StoreEvent(StoreEvent.Type.RESET, 9, null, null)));
+    }
+
+    @Test
+    void aRootRotationStartingOrEndingWakesEverySessionAndATokenRotationNone() {
+        Cluster before = Cluster.newBuilder().setId("c").setRootCa(RootCA.newBuilder().setCaDigest("old")).build();
+        Cluster rotating = before.toBuilder().setRootCa(before.getRootCa().toBuilder()
+                .setRotation(RootRotation.newBuilder().setCaDigest("new"))).build();
+        Cluster done = before.toBuilder().setRootCa(RootCA.newBuilder().setCaDigest("new")).build();
+        Cluster tokens = before.toBuilder().setRootCa(before.getRootCa().toBuilder()
+                .setJoinTokens(JoinTokens.newBuilder().setWorker("w"))).build();
+        assertTrue(ChangeRouter.route(update(before, rotating)).allSessions());
+        assertTrue(ChangeRouter.route(update(rotating, done)).allSessions());
+        assertFalse(ChangeRouter.route(update(before, tokens)).allSessions());
     }
 }
