@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -44,6 +45,8 @@ final class CertRenewer implements AutoCloseable {
     private Instant next;
     private int failures;
     private boolean closed;
+    /** grows with every schedule: an attempt of an older one is stale (a renewal ran early meanwhile) */
+    private long generation;
 
     CertRenewer(Validity current, Renewal renewal, Clock clock, RandomGenerator random, Timer timer) {
         this.current = current;
@@ -67,18 +70,39 @@ final class CertRenewer implements AutoCloseable {
         }
     }
 
+    /**
+     * Renews at once rather than at the scheduled time, if {@code due} still says so when the timer
+     * runs it (a root rotation: the certificate was issued under another root than the cluster's
+     * issuing one). Asking again while one is due is harmless: {@code due} is false after it.
+     */
+    void renewNow(BooleanSupplier due) {
+        timer.schedule(Duration.ZERO, () -> {
+            long gen;
+            synchronized (lock) {
+                if (closed || !due.getAsBoolean()) {
+                    return;
+                }
+                gen = ++generation;
+                failures = 0;
+                next = clock.instant();
+            }
+            attempt(gen);
+        });
+    }
+
     private void scheduleFor(Validity v) {
         current = v;
         failures = 0;
         next = RenewalSchedule.renewAt(v, random);
         Duration wait = RenewalSchedule.until(clock.instant(), next);
         LOG.info("the node certificate (valid until {}) will be renewed in {}s", v.notAfter(), wait.toSeconds());
-        timer.schedule(wait, this::attempt);
+        long gen = ++generation;
+        timer.schedule(wait, () -> attempt(gen));
     }
 
-    private void attempt() {
+    private void attempt(long gen) {
         synchronized (lock) {
-            if (closed) {
+            if (closed || gen != generation) {
                 return;
             }
             try {
@@ -91,7 +115,7 @@ final class CertRenewer implements AutoCloseable {
                 next = clock.instant().plus(wait);
                 LOG.warn("renewing the node certificate failed ({}); retrying in {} ms (it is valid until {})",
                         e.getMessage(), wait.toMillis(), current.notAfter());
-                timer.schedule(wait, this::attempt);
+                timer.schedule(wait, () -> attempt(gen));
             }
         }
     }

@@ -25,6 +25,7 @@ import io.shoal.manager.ca.CertVerifier;
 import io.shoal.manager.ca.NodeIdentity;
 import io.shoal.manager.ca.NodeKeys;
 import io.shoal.manager.ca.Pem;
+import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.AuthInterceptor;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -124,8 +126,15 @@ final class ClusterMember implements AutoCloseable {
         }
         this.tasks = new TaskManager(options.executor(), new TaskStep(System::currentTimeMillis));
         this.workerMetrics = WorkerMetrics.bind(options.metrics(), tasks);
+        // before the agent: its first session message may already ask for a renewal (a root rotation)
+        this.renewer = new CertRenewer(Validity.of(id.cert()), this::renewIdentity, Clock.systemUTC(), RANDOM,
+                CertRenewer.threadTimer("cert-renewal"));
+        Consumer<SessionMessage> sessions = m -> {
+            onRoots(m.getTrustedRootsPem(), m.getIssuingCaDigest());
+            onSession.accept(m);
+        };
         this.agent = new Agent(managers, pool::get, () -> NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT),
-                state.advertiseAddr(), onSession, tasks);
+                state.advertiseAddr(), sessions, tasks);
         if (options.overlay() != null) {
             options.overlay().configure(state.nodeId(), advertise.host());
             var overlay = options.overlay();
@@ -166,8 +175,6 @@ final class ClusterMember implements AutoCloseable {
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         localApi.forEach(localRegistry::addService);
-        this.renewer = new CertRenewer(Validity.of(id.cert()), this::renewIdentity, Clock.systemUTC(), RANDOM,
-                CertRenewer.threadTimer("cert-renewal"));
         renewer.start();
         LOG.info("node {} ({}) is serving the cluster port on {}", state.nodeId(), state.role(), listen);
     }
@@ -190,15 +197,73 @@ final class ClusterMember implements AutoCloseable {
         if (resp.getRole() != running) {
             throw new IllegalStateException("the cluster is changing this node's role; the role change renews its certificate");
         }
-        X509Certificate cert = Pem.parseCertificate(resp.getCertPem());
-        X509Certificate ca = tls.identity().ca();
-        NodeIdentity who = CertVerifier.verify(cert, ca, state.clusterId());
+        List<X509Certificate> chain = Pem.parseCertificates(resp.getCertPem());
+        // the roots come from a manager this node reached over its mutual TLS: during a root
+        // rotation they are the old and the new root, and the certificate is under the new one
+        List<X509Certificate> roots = resp.getCaCertPem().isEmpty() ? tls.identity().roots() : Pem.parseCertificates(resp.getCaCertPem());
+        X509Certificate cert = chain.get(0);
+        NodeIdentity who = CertVerifier.verify(cert, issuerOf(cert, roots), state.clusterId());
         if (!who.nodeId().equals(state.nodeId()) || !cert.getPublicKey().equals(kp.getPublic())) {
             throw new IllegalStateException("the CA answered with a certificate for another node or key");
         }
-        files.saveIdentity(kp.getPrivate(), resp.getCertPem(), Pem.encode(ca));
-        tls.install(new NodeFiles.Identity(kp.getPrivate(), cert, ca));
+        files.saveIdentity(kp.getPrivate(), resp.getCertPem(), rootsPem(roots));
+        tls.install(new NodeFiles.Identity(kp.getPrivate(), chain, roots));
         return Validity.of(cert);
+    }
+
+    /** The root among {@code roots} that signed {@code cert}, or the first (which then refuses it). */
+    private static X509Certificate issuerOf(X509Certificate cert, List<X509Certificate> roots) {
+        return roots.stream().filter(r -> signedBy(cert, r)).findFirst().orElse(roots.get(0));
+    }
+
+    private static boolean signedBy(X509Certificate cert, X509Certificate root) {
+        if (!cert.getIssuerX500Principal().equals(root.getSubjectX500Principal())) {
+            return false;
+        }
+        try {
+            cert.verify(root.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static String rootsPem(List<X509Certificate> roots) {
+        return roots.stream().map(Pem::encode).collect(Collectors.joining());
+    }
+
+    /**
+     * What this node's session says of the cluster's roots: trusts {@code trustedRootsPem} from the
+     * next handshake on (both roots while a rotation runs, the new one alone after), kept in the data
+     * dir; and renews at once when its certificate was not issued by the root whose digest is
+     * {@code issuingDigest} (a rotation started). Empty values (an older manager) change nothing.
+     */
+    private void onRoots(String trustedRootsPem, String issuingDigest) {
+        if (trustedRootsPem.isEmpty() || issuingDigest.isEmpty()) {
+            return;
+        }
+        try {
+            List<X509Certificate> roots = Pem.parseCertificates(trustedRootsPem);
+            if (!roots.equals(tls.identity().roots())) {
+                files.saveRoots(rootsPem(roots));
+                tls.trust(roots);
+                LOG.info("this node now trusts {} root(s) of its cluster: {}", roots.size(),
+                        roots.stream().map(r -> r.getSubjectX500Principal().getName()).toList());
+            }
+            if (renewalDue(issuingDigest)) {
+                LOG.info("the cluster issues certificates under another root now (a root rotation): renewing this node's");
+                renewer.renewNow(() -> renewalDue(issuingDigest));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot take the cluster's roots from the session: {}", e.getMessage());
+        }
+    }
+
+    /** This node's certificate was not issued by the root {@code digest} names (among the roots it trusts). */
+    private boolean renewalDue(String digest) {
+        NodeFiles.Identity id = tls.identity();
+        return id.roots().stream().filter(r -> RootCa.digest(r).equals(digest)).findFirst()
+                .map(root -> !signedBy(id.cert(), root)).orElse(false);
     }
 
     /** A certificate for {@code kp} from the first manager that answers; the role is the one the cluster wants. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -16,8 +17,8 @@ import java.util.concurrent.ConcurrentMap;
  * The layout of a node's data dir:
  * <pre>
  *   state.json          membership (NodeState)
- *   certs/ca.pem        cluster root CA certificate
- *   certs/node.pem      this node's certificate
+ *   certs/ca.pem        the cluster root CA certificates this node trusts (two while a root rotation runs)
+ *   certs/node.pem      this node's certificate (followed by the cross-signed new root while a rotation runs)
  *   certs/node-key.pem  this node's private key (0600)
  *   certs/next.pem, certs/next-key.pem   a renewed pair while it replaces the two above
  *   certs/kek           managers only: key-encryption key for the CA key in the store (0600)
@@ -69,15 +70,45 @@ public record NodeFiles(Path dataDir) {
         return dataDir.resolve("raft");
     }
 
-    /** The node's TLS identity as loaded from disk. */
-    public record Identity(PrivateKey key, X509Certificate cert, X509Certificate ca) {}
+    /**
+     * The node's TLS identity: its key, the chain it presents (its certificate, then the new root
+     * cross-signed by the old one while a root rotation runs) and the roots it trusts.
+     */
+    public record Identity(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> roots) {
+        public Identity {
+            chain = List.copyOf(chain);
+            roots = List.copyOf(roots);
+            if (chain.isEmpty() || roots.isEmpty()) {
+                throw new IllegalArgumentException("an identity needs a certificate and a root");
+            }
+        }
+
+        public Identity(PrivateKey key, X509Certificate cert, X509Certificate ca) {
+            this(key, List.of(cert), List.of(ca));
+        }
+
+        /** This node's own certificate. */
+        public X509Certificate cert() {
+            return chain.get(0);
+        }
+
+        /** The first root this node trusts (the current one; a rotation's new root follows it). */
+        public X509Certificate ca() {
+            return roots.get(0);
+        }
+
+        /** The same key and chain, trusting {@code next}. */
+        public Identity trusting(List<X509Certificate> next) {
+            return new Identity(key, chain, next);
+        }
+    }
 
     public Identity loadIdentity() throws IOException {
         synchronized (pairLock()) {
             finishReplacement();
             return new Identity(Pem.parsePrivateKey(Files.readString(nodeKey())),
-                    Pem.parseCertificate(Files.readString(nodeCert())),
-                    Pem.parseCertificate(Files.readString(caCert())));
+                    Pem.parseCertificates(Files.readString(nodeCert())),
+                    Pem.parseCertificates(Files.readString(caCert())));
         }
     }
 
@@ -93,6 +124,13 @@ public record NodeFiles(Path dataDir) {
             AtomicFiles.write(nextKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(nextCert(), certPem.getBytes(StandardCharsets.UTF_8));
             finishReplacement();
+        }
+    }
+
+    /** Replaces the roots this node trusts (a root rotation starting or ending), leaving the key pair. */
+    public void saveRoots(String caPem) throws IOException {
+        synchronized (pairLock()) {
+            AtomicFiles.write(caCert(), caPem.getBytes(StandardCharsets.UTF_8));
         }
     }
 

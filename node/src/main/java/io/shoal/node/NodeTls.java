@@ -14,6 +14,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.List;
 
 /**
  * The node's TLS identity as every endpoint of the node uses it: the cluster port's server, the
@@ -36,12 +37,17 @@ final class NodeTls {
     }
 
     /** Makes {@code next} the identity of every handshake from now on. */
-    void install(NodeFiles.Identity next) {
-        X509ExtendedTrustManager delegate = trustManagerFor(next.ca());
-        synchronized (this) {
-            trustDelegate = delegate;
-            identity = next;
-        }
+    synchronized void install(NodeFiles.Identity next) {
+        trustDelegate = trustManagerFor(next.roots());
+        identity = next;
+    }
+
+    /**
+     * Trusts {@code roots} from the next handshake on, keeping the key and chain: both roots while a
+     * root rotation runs, the new one alone once it completes.
+     */
+    synchronized void trust(List<X509Certificate> roots) {
+        install(identity.trusting(roots));
     }
 
     NodeFiles.Identity identity() {
@@ -56,11 +62,13 @@ final class NodeTls {
         return trust;
     }
 
-    private static X509ExtendedTrustManager trustManagerFor(X509Certificate ca) {
+    private static X509ExtendedTrustManager trustManagerFor(List<X509Certificate> roots) {
         try {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);
-            ks.setCertificateEntry("ca", ca);
+            for (int i = 0; i < roots.size(); i++) {
+                ks.setCertificateEntry("ca" + i, roots.get(i));
+            }
             TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
             f.init(ks);
             for (TrustManager tm : f.getTrustManagers()) {
@@ -108,7 +116,7 @@ final class NodeTls {
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return new X509Certificate[] {identity.cert()};
+            return identity.chain().toArray(X509Certificate[]::new);
         }
 
         @Override
@@ -117,7 +125,7 @@ final class NodeTls {
         }
     }
 
-    /** The JDK's PKIX checks (chain, validity, the server's address) against the root installed last. */
+    /** The JDK's PKIX checks (chain, validity, the server's address) against the roots installed last. */
     private final class Trust extends X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {

@@ -50,7 +50,8 @@ public final class Tls {
 
     public static SslContext client(NodeFiles.Identity id) {
         try {
-            return GrpcSslContexts.forClient().keyManager(id.key(), id.cert()).trustManager(id.ca()).build();
+            return GrpcSslContexts.forClient().keyManager(id.key(), id.chain().toArray(X509Certificate[]::new))
+                    .trustManager(id.roots().toArray(X509Certificate[]::new)).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the client TLS context: " + e.getMessage(), e);
         }

@@ -188,4 +188,33 @@ class CertRenewerTest {
         assertEquals(Duration.ofSeconds(3), RenewalSchedule.backoff(5, minute));
         assertEquals(Duration.ofMinutes(5), RenewalSchedule.backoff(40, lasting(T0, Duration.ofDays(90))));
     }
+
+    @Test
+    void aRenewalAskedForNowRunsAtOnceAndReplacesTheScheduledOne() {
+        FakeTime time = new FakeTime(T0.plusSeconds(5));
+        Duration life = Duration.ofDays(90);
+        List<Instant> renewedAt = new ArrayList<>();
+        boolean[] due = {true};
+        CertRenewer r = new CertRenewer(lasting(T0, life), () -> {
+            renewedAt.add(time.instant());
+            due[0] = false; // the new certificate is under the issuing root
+            return lasting(time.instant(), life);
+        }, time, new Random(7), time);
+        r.start();
+        r.renewNow(() -> due[0]);
+        r.renewNow(() -> due[0]); // asked twice (two session messages): renewed once
+        assertEquals(3, time.pending.size());
+        CertRenewerTest.FakeTime.Pending scheduled = time.pending.remove(0);
+        time.pending.remove(0).task().run();
+        assertEquals(List.of(T0.plusSeconds(5)), renewedAt, "renewed at once");
+        time.pending.remove(0).task().run();
+        assertEquals(1, renewedAt.size(), "not again once it is no longer due");
+        scheduled.task().run();
+        assertEquals(1, renewedAt.size(), "the attempt scheduled for the old certificate is stale");
+        Instant next = time.runNext();
+        assertEquals(2, renewedAt.size());
+        double f = fractionOf(lasting(T0.plusSeconds(5), life), next);
+        assertTrue(f >= 0.5 && f <= 0.8, "the next renewal is scheduled from the new certificate: " + f);
+        r.close();
+    }
 }
