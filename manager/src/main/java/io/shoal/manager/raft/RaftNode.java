@@ -6,11 +6,8 @@ import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.consensus.ConsensusException;
 import io.shoal.manager.store.ClusterStore;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -26,10 +23,8 @@ import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +36,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -64,13 +58,23 @@ public final class RaftNode implements Consensus {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     /** A follower that has not answered the leader for this long is reported unreachable. */
     private static final long REACHABLE_WITHIN_MS = 3_000;
+    /** How often the member's log is checked, and a failed member started again from its storage. */
+    private static final long HEALTH_CHECK_MS = 1_000;
 
     private final RaftSettings settings;
     private final RaftPeerId selfId;
     private final RaftGroupId groupId;
     private final RaftProperties properties;
     private final Parameters parameters;
-    private final RaftServer server;
+    private final ClusterStore store;
+    /** replaced when a member whose log failed is started again ({@link #checkStorage}) */
+    private volatile RaftServer server;
+    private volatile boolean closing;
+    /** when the member's log failed (ns), 0 while it works; only the watcher thread */
+    private long failedAt;
+    private long nextAttemptAt;
+    private long restartAttempts;
+    private long restartedAt;
     /** runs the leadership checks Ratis' notifications ask for, one at a time, off Ratis' threads */
     private final ScheduledExecutorService watcher;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
@@ -86,10 +90,11 @@ public final class RaftNode implements Consensus {
 
     private RaftNode(RaftSettings settings, ClusterStore store) throws IOException {
         this.settings = settings;
+        this.store = store;
         this.selfId = RaftPeerId.valueOf(settings.selfId());
         this.groupId = RaftGroupId.valueOf(settings.groupId());
-        this.properties = properties(settings);
-        this.parameters = parameters(settings.tls());
+        this.properties = RatisConfig.properties(settings);
+        this.parameters = RatisConfig.parameters(settings.tls());
         boolean recover = Files.isDirectory(settings.storageDir().resolve(groupId.getUuid().toString()));
         List<RaftPeer> peers = new ArrayList<>();
         if (!recover) {
@@ -100,7 +105,11 @@ public final class RaftNode implements Consensus {
             t.setDaemon(true);
             return t;
         });
-        this.server = RaftServer.newBuilder()
+        this.server = newServer(peers, recover);
+    }
+
+    private RaftServer newServer(List<RaftPeer> peers, boolean recover) throws IOException {
+        return RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(RaftGroup.valueOf(groupId, peers))
                 .setStateMachine(new ShoalStateMachine(store, this::leaderEvent))
@@ -118,80 +127,114 @@ public final class RaftNode implements Consensus {
             node = new RaftNode(settings, store);
             node.server.start();
             node.leaderEvent(); // a member that recovered as the only voter may lead before anyone asks
+            node.watcher.scheduleWithFixedDelay(node::checkStorage, HEALTH_CHECK_MS, HEALTH_CHECK_MS, TimeUnit.MILLISECONDS);
             return node;
         } catch (IOException | RuntimeException e) {
             if (node != null) {
                 closeQuietly(node); // a member that failed to start holds its port and threads
             }
-            throw new ConsensusException(startFailure(settings, e), e);
+            throw new ConsensusException(StartFailure.describe(settings, e), e);
         }
-    }
-
-    /**
-     * One line for a member that cannot start: Ratis' innermost reason, and for damaged storage
-     * (a log entry or snapshot that fails its checksum) what to do, since the member refuses to
-     * start rather than drop entries it may have acknowledged.
-     */
-    static String startFailure(RaftSettings settings, Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String reason = (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()).replaceAll("\\s*\\R\\s*", "; ");
-        String lower = reason.toLowerCase(Locale.ROOT) + " " + root.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-        if (lower.contains("corrupt") || lower.contains("checksum") || lower.contains("md5") || lower.contains("terminator")
-                || lower.contains("invalidprotocolbuffer")) {
-            return "the Raft storage in " + settings.storageDir() + " is corrupt (" + reason + "): this manager refuses to start "
-                    + "rather than lose entries; restore its data dir from a backup, or, while the other managers keep quorum, "
-                    + "remove it from the cluster and join it again (see docs/disaster-recovery.md)";
-        }
-        return "cannot start the Raft member " + settings.selfId() + " on " + settings.address() + " from " + settings.storageDir()
-                + ": " + reason;
-    }
-
-    /** Ratis settings of a member (package-private for tests). */
-    static RaftProperties properties(RaftSettings s) {
-        RaftProperties p = new RaftProperties();
-        RaftServerConfigKeys.setStorageDir(p, List.of(s.storageDir().toFile()));
-        GrpcConfigKeys.Server.setHost(p, s.host());
-        GrpcConfigKeys.Server.setPort(p, s.port());
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(s.electionTimeoutMin().toMillis(), TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(s.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
-        // a request outlasts an election (a longer election timeout for a large fleet: shoal daemon --election-timeout)
-        long requestMs = Math.max(3_000, 2 * s.electionTimeoutMax().toMillis());
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(requestMs, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotThreshold());
-        RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, s.snapshotThreshold() / 2));
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotThreshold() / 4)));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
-        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
-        // closed log segments kept in memory (Ratis keeps up to 6 and 200 MB): the store holds the
-        // state already, and a follower far behind gets a snapshot; a few segments bound the heap
-        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("24MB"));
-        // a damaged log entry stops the member instead of dropping it and every entry after it
-        // (Ratis' default, written down: WARN_AND_RETURN would lose acknowledged writes silently)
-        RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(requestMs, TimeUnit.MILLISECONDS));
-        return p;
-    }
-
-    private static Parameters parameters(RaftSettings.Tls tls) {
-        Parameters params = new Parameters();
-        if (tls != null) {
-            GrpcTlsConfig conf = new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true);
-            GrpcConfigKeys.Server.setTlsConf(params, conf);
-            GrpcConfigKeys.Admin.setTlsConf(params, conf);
-            GrpcConfigKeys.Client.setTlsConf(params, conf);
-        }
-        return params;
     }
 
     private static RaftPeer peer(String id, String address) {
         return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    /**
+     * Once a write to the Raft log fails (a full disk, an I/O error), Ratis closes the log and the
+     * member serves no more: it answers every append with an error and never votes. This check,
+     * every second on the watcher thread, notices it, gives up leadership here, and starts the
+     * member again from its storage, retrying with a growing pause (up to 10 s) until it starts:
+     * with a full disk, once space returns. Recovery drops only a torn last entry, which was never
+     * acknowledged; the store is not rolled back (its applied entries are skipped on replay), and
+     * the leader sends what the member lacks.
+     */
+    private void checkStorage() {
+        if (closing) {
+            return;
+        }
+        if (failedAt == 0) {
+            String failure = failure();
+            if (failure == null) {
+                return;
+            }
+            failedAt = System.nanoTime();
+            if (restartedAt == 0 || failedAt - restartedAt > TimeUnit.SECONDS.toNanos(30)) {
+                restartAttempts = 0; // not a member that failed again right after a start: no back-off
+            }
+            nextAttemptAt = failedAt + TimeUnit.MILLISECONDS.toNanos(backoffMs());
+            LOG.error("the Raft log of {} failed ({}): this member stopped; starting it again from {}, retrying until it starts "
+                    + "(on a full disk: once space is freed)", settings.selfId(), failure, settings.storageDir());
+            stoppedLeading();
+            closeQuietly(server);
+        }
+        if (System.nanoTime() - nextAttemptAt < 0) {
+            return;
+        }
+        restartAttempts++;
+        RaftServer next = null;
+        try {
+            next = newServer(List.of(), true);
+            next.start();
+            synchronized (this) {
+                if (closing) {
+                    closeQuietly(next);
+                    return;
+                }
+                server = next;
+            }
+            LOG.info("{} started again from its storage after {} ms (attempt {})", settings.selfId(),
+                    (System.nanoTime() - failedAt) / 1_000_000L, restartAttempts);
+            failedAt = 0;
+            restartedAt = System.nanoTime();
+            leaderEvent();
+        } catch (IOException | RuntimeException e) {
+            if (next != null) {
+                closeQuietly(next);
+            }
+            nextAttemptAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs());
+            LOG.warn("{} (attempt {})", StartFailure.describe(settings, e), restartAttempts);
+        }
+    }
+
+    /** 0 s before the first attempt, then 2, 4, 8, 10, 10 ... s */
+    private long backoffMs() {
+        return restartAttempts == 0 ? 0 : Math.min(10_000, HEALTH_CHECK_MS << Math.min(4, restartAttempts));
+    }
+
+    /** Why the member no longer works (its log closed after a failed write, or it stopped), or null. */
+    private String failure() {
+        try {
+            RaftServer.Division d = server.getDivision(groupId);
+            if (!d.getRaftLog().isOpened()) {
+                return "its log is closed after a failed write";
+            }
+            return d.getInfo().isAlive() ? null : "it stopped (" + d.getInfo().getLifeCycleState() + ")";
+        } catch (IOException | RuntimeException e) {
+            return "it is gone: " + e.getMessage();
+        }
+    }
+
+    /** This member no longer leads (its server failed): the loops stop at once, not when Ratis says so. */
+    private void stoppedLeading() {
+        if (leaderReady) {
+            leaderReady = false;
+            LOG.info("{} is no longer leader", settings.selfId());
+            tellListeners(false);
+        }
+        knownLeader = null;
+        leaderChange.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+
+    private void tellListeners(boolean leading) {
+        for (Consumer<Boolean> l : listeners) {
+            try {
+                l.accept(leading);
+            } catch (RuntimeException e) {
+                LOG.warn("leadership listener failed", e);
+            }
+        }
     }
 
     private RaftServer.Division division() {
@@ -235,13 +278,7 @@ public final class RaftNode implements Consensus {
                 changed = true;
                 leaderReady = ready;
                 LOG.info("{} {} leader", settings.selfId(), ready ? "became" : "is no longer");
-                for (Consumer<Boolean> l : listeners) {
-                    try {
-                        l.accept(ready);
-                    } catch (RuntimeException e) {
-                        LOG.warn("leadership listener failed", e);
-                    }
-                }
+                tellListeners(ready);
             }
             if (changed) {
                 leaderChange.getAndSet(new CompletableFuture<>()).complete(null);
@@ -470,6 +507,7 @@ public final class RaftNode implements Consensus {
 
     @Override
     public void close() {
+        closing = true;
         watcher.shutdownNow();
         synchronized (this) {
             if (client != null) {

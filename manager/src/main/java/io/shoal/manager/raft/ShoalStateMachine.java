@@ -194,6 +194,12 @@ final class ShoalStateMachine extends BaseStateMachine {
             snapshot = StoreSnapshot.parseFrom(in);
         }
         synchronized (snapshotLock) {
+            if (store.appliedIndex() >= last.getIndex()) {
+                // a member started again in the same process (its log had failed): the store holds
+                // this snapshot's state already and more; replaying skips what it applied
+                setLastAppliedTermIndex(last);
+                return;
+            }
             try {
                 store.restore(snapshot);
             } catch (StoreFormat.TooNew e) {

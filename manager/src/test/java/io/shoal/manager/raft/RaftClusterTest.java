@@ -152,7 +152,7 @@ class RaftClusterTest {
     @Test
     void theElectionTimeoutReachesRatisAndRequestsOutlastAnElection() {
         RaftSettings standard = RaftSettings.of("m1", "127.0.0.1", 1, Path.of("/nonexistent"), UUID.randomUUID(), Map.of(), null);
-        var p = RaftNode.properties(standard);
+        var p = RatisConfig.properties(standard);
         assertEquals(300, RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
         assertEquals(600, RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
         assertEquals(3_000, RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
@@ -160,7 +160,7 @@ class RaftClusterTest {
         // a large fleet's managers (shoal daemon --election-timeout 5s)
         RaftSettings tolerant = new RaftSettings("m1", "127.0.0.1", 1, Path.of("/nonexistent"), UUID.randomUUID(), Map.of(), null, 0,
                 Duration.ofSeconds(5), Duration.ofSeconds(10));
-        p = RaftNode.properties(tolerant);
+        p = RatisConfig.properties(tolerant);
         assertEquals(5_000, RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS));
         assertEquals(10_000, RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS));
         assertEquals(20_000, RaftServerConfigKeys.Rpc.requestTimeout(p).toLong(TimeUnit.MILLISECONDS));
