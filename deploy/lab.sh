@@ -19,7 +19,9 @@
 # Environment: SHOAL_BIN (default <repo>/shoal), SHOAL_LAB_DAEMON_ARGS (extra args for every daemon),
 # SHOAL_LAB_INIT_ARGS (extra args for `shoal init` on h1, e.g. "--node-down-grace 0s --data-path-port 4790"),
 # SHOAL_LAB_TIMEOUT (seconds to wait for a daemon's socket, default 60),
-# SHOAL_LAB_STOP_TIMEOUT (seconds between SIGTERM and SIGKILL on stop, default 20).
+# SHOAL_LAB_STOP_TIMEOUT (seconds between SIGTERM and SIGKILL on stop, default 20),
+# SHOAL_LAB_DATA_SIZE (at `up`: give each manager's data dir a small ext4 filesystem of its own, this
+# size, e.g. 128M, loop-mounted from DIR/hI/data.img, so that a test can fill one manager's disk).
 # Files: DIR/lab.env (the lab's shape), DIR/hI/{data/,shoal.sock,daemon.log,daemon.pid,uts};
 # /run/shoal-lab/NAME remembers DIR so that --dir is needed only at `up`.
 set -euo pipefail
@@ -182,6 +184,16 @@ daemon_pid() {
 }
 has_uts() { [ -e "$hd/uts" ] && mountpoint -q "$hd/uts" 2>/dev/null; }
 
+# data_fs SIZE: after host(), an ext4 filesystem of SIZE of its own (a loop-mounted image) on $hd/data;
+# no reserved blocks, so a file written as root fills it to the last block
+data_fs() {
+  [[ $1 =~ ^[1-9][0-9]*[KMG]$ ]] || usage_error "SHOAL_LAB_DATA_SIZE: '$1' must be a size like 128M"
+  for t in mkfs.ext4 losetup truncate; do command -v "$t" >/dev/null || die "SHOAL_LAB_DATA_SIZE needs '$t'"; done
+  must truncate -s "$1" "$hd/data.img"
+  must mkfs.ext4 -q -F -m 0 "$hd/data.img"
+  must mount -o loop "$hd/data.img" "$hd/data"
+}
+
 start_host() { # after host(); "$@" = extra daemon args
   local words=()
   ns_exists "$ns" || die "host $h of lab $name has no network namespace $ns (run 'deploy/lab.sh down --name $name' and up again)"
@@ -336,6 +348,11 @@ down() {
     while IFS= read -r f; do
       umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null || true
     done < <(mounts_under "$dir")
+    # the loop devices of data filesystems (SHOAL_LAB_DATA_SIZE) that an unmount did not free
+    for f in "$dir"/h*/data.img; do
+      [ -f "$f" ] || continue
+      for l in $(losetup -n -O NAME -j "$f" 2>/dev/null); do losetup -d "$l" 2>/dev/null || true; done
+    done
   fi
   rm -f "$pointers/$name"
   # what is left?
@@ -403,6 +420,7 @@ up() {
     must ip -n "$ns" addr add "$ip/24" dev eth0
     must ip -n "$ns" link set eth0 up
     mkdir -p "$hd/data"
+    if [ -n "${SHOAL_LAB_DATA_SIZE:-}" ] && [ "$n" -le "$managers" ]; then data_fs "$SHOAL_LAB_DATA_SIZE"; fi
     : > "$hd/uts"
     must unshare --uts="$hd/uts" hostname "$h"
   done
@@ -474,14 +492,20 @@ registry() {
   die "registry: could not push busybox: $(tail -n 1 "$r/push.err")"
 }
 
-labs() { # names N with a namespace N-hI, or a namespace N that this script remembers
+labs() { # names N with a namespace N-hI, or a namespace N or a mount under its dir that this script remembers
   local f n
-  for f in /run/netns/*; do
-    [ -e "$f" ] || continue
-    n=${f##*/}
-    if [[ $n =~ ^(.+)-h[0-9]+$ ]]; then echo "${BASH_REMATCH[1]}"
-    elif [ -f "$pointers/$n" ] || [ -f "$repo/.lab/$n/lab.env" ]; then echo "$n"; fi
-  done | sort -u
+  {
+    for f in /run/netns/*; do
+      [ -e "$f" ] || continue
+      n=${f##*/}
+      if [[ $n =~ ^(.+)-h[0-9]+$ ]]; then echo "${BASH_REMATCH[1]}"
+      elif [ -f "$pointers/$n" ] || [ -f "$repo/.lab/$n/lab.env" ]; then echo "$n"; fi
+    done
+    for f in "$pointers"/*; do
+      [ -f "$f" ] || continue
+      [ -n "$(mounts_under "$(< "$f")")" ] && echo "${f##*/}"
+    done
+  } | sort -u
 }
 
 case $cmd in

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChaosLab implements AutoCloseable {
     static final Path REPO = repo();
+    /** The size of each manager's data filesystem in labs that inject storage faults (lab.sh's SHOAL_LAB_DATA_SIZE). */
+    static final String DATA_SIZE = "128M";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final String name;
@@ -65,9 +67,18 @@ final class ChaosLab implements AutoCloseable {
 
     /** Removes a leftover of an earlier run, then makes the hosts and the cluster. */
     void up(String subnet, String initArgs) {
+        up(subnet, initArgs, "");
+    }
+
+    /**
+     * As {@link #up(String, String)}, each manager's data dir on a filesystem of its own of DATA_SIZE
+     * (empty: none), which lab.sh's {@code down} unmounts and detaches, also after a failed run.
+     */
+    void up(String subnet, String initArgs, String dataSize) {
         lab(Duration.ofMinutes(2), "down", "--name", name, "--dir", dir.toString());
         Result r = run(List.of(script(), "up", "--name", name, "--managers", String.valueOf(managers), "--workers",
-                String.valueOf(workers), "--dir", dir.toString(), "--subnet", subnet), Duration.ofMinutes(5), Map.of("SHOAL_LAB_INIT_ARGS", initArgs));
+                String.valueOf(workers), "--dir", dir.toString(), "--subnet", subnet), Duration.ofMinutes(5),
+                Map.of("SHOAL_LAB_INIT_ARGS", initArgs, "SHOAL_LAB_DATA_SIZE", dataSize));
         if (r.code() != 0) {
             throw new AssertionError("lab up failed:\n" + r.all());
         }
@@ -79,6 +90,20 @@ final class ChaosLab implements AutoCloseable {
             out.add("h" + i);
         }
         return out;
+    }
+
+    /** True when HOST's data dir is a filesystem of its own (the lab was made with a data size). */
+    boolean hasDataFs(String host) {
+        return Files.exists(dir.resolve(host).resolve("data.img"));
+    }
+
+    /** HOST's whole daemon log. */
+    String fullLog(String host) {
+        try {
+            return Files.readString(dir.resolve(host).resolve("daemon.log"));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     Path socket(String host) {

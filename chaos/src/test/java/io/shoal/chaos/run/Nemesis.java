@@ -16,11 +16,16 @@ import java.util.Set;
  * {@code kill-follower} (kill -9, then started again), {@code pause-leader} and {@code pause-follower}
  * (SIGSTOP, then SIGCONT), {@code isolate-leader}, {@code minority} (one follower cut from the others),
  * {@code bridge} (two managers cut from each other, the third hearing both), {@code asymmetric} (the
- * leader stops hearing the followers, who still hear it), and {@code kill-follower+pause-leader}.
+ * leader stops hearing the followers, who still hear it), {@code kill-follower+pause-leader}, and the
+ * storage faults of {@link DiskFaults} (which need a lab made with {@link ChaosLab#DATA_SIZE}):
+ * {@code disk-full-leader} and {@code disk-full-follower} (the data filesystem filled, ballast written,
+ * then the filler removed), {@code torn-leader} and {@code torn-follower} (kill -9, the last log entry
+ * cut in the middle, started again).
  */
 final class Nemesis {
     static final List<String> KINDS = List.of("kill-leader", "kill-follower", "pause-leader", "pause-follower",
-            "isolate-leader", "minority", "bridge", "asymmetric", "kill-follower+pause-leader");
+            "isolate-leader", "minority", "bridge", "asymmetric", "kill-follower+pause-leader",
+            "disk-full-leader", "disk-full-follower", "torn-leader", "torn-follower");
     private static final Duration WHOLE_AGAIN = Duration.ofSeconds(120);
 
     private final ChaosLab lab;
@@ -30,6 +35,8 @@ final class Nemesis {
     private final Random random;
     private final Set<String> killed = new HashSet<>();
     private final Set<String> paused = new HashSet<>();
+    private final Set<String> filled = new HashSet<>();
+    private final DiskFaults disks;
 
     Nemesis(ChaosLab lab, Managers managers, Partitions partitions, History history, long seed) {
         this.lab = lab;
@@ -37,6 +44,7 @@ final class Nemesis {
         this.partitions = partitions;
         this.history = history;
         this.random = new Random(seed);
+        this.disks = new DiskFaults(lab, managers, new Random(seed + 1));
     }
 
     /** Waits for a leader that reaches every manager, then injects KIND, holds it, and heals it. */
@@ -89,6 +97,18 @@ final class Nemesis {
                 kill(follower);
                 pause(leader);
             }
+            case "disk-full-leader", "disk-full-follower" -> {
+                targets = kind.equals("disk-full-leader") ? leader : follower;
+                start = history.now();
+                filled.add(targets);
+                disks.fill(targets, targets);
+            }
+            case "torn-leader", "torn-follower" -> {
+                String host = kind.equals("torn-leader") ? leader : follower;
+                start = history.now();
+                kill(host);
+                targets = host + " (last entry cut by " + disks.tear(host) + " bytes)";
+            }
             default -> throw new IllegalArgumentException("no fault kind " + kind + " (" + KINDS + ")");
         }
         Pause.briefly(1000 + random.nextInt(2000));
@@ -111,8 +131,12 @@ final class Nemesis {
         paused.add(host);
     }
 
-    /** Continues paused daemons, removes every partition, starts killed daemons. */
+    /** Continues paused daemons, removes every partition and filler, starts killed daemons. */
     void healAll() {
+        for (String h : List.copyOf(filled)) {
+            disks.heal(h);
+            filled.remove(h);
+        }
         for (String h : List.copyOf(paused)) {
             lab.signal(h, "CONT");
             paused.remove(h);
