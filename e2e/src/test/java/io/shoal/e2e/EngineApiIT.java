@@ -11,9 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -360,5 +363,29 @@ class EngineApiIT {
                 "unix://" + socket), Duration.ofMinutes(1));
         assertEquals(0, rm.code(), rm.all());
         assertEquals(null, service("py"));
+    }
+
+    @Test
+    @Order(8)
+    void swarmUpdateCertExpirySetsTheClustersAsClusterUpdateDoes() throws Exception {
+        Lab.Result update = docker("swarm", "update", "--cert-expiry", "2h");
+        assertEquals(0, update.code(), update.all());
+        Lab.Result inspect = docker("info", "--format", "{{.Swarm.Cluster.Spec.CAConfig.NodeCertExpiry}}");
+        assertEquals("2h0m0s", inspect.out().strip(), inspect.all());
+        // the next certificate the cluster's CA issues is valid for 2 hours
+        Path out = lab.dir.resolve("operator-2h");
+        Lab.Result issued = lab.cli("h1", "ca", "client-cert", "--out", out.toString());
+        assertEquals(0, issued.code(), issued.all());
+        X509Certificate cert;
+        try (InputStream in = Files.newInputStream(out.resolve("cert.pem"))) {
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        long left = cert.getNotAfter().getTime() - System.currentTimeMillis();
+        assertTrue(left > Duration.ofMinutes(110).toMillis() && left <= Duration.ofHours(2).toMillis(), "valid for 2h: " + cert.getNotAfter());
+
+        Lab.Result tooShort = docker("swarm", "update", "--cert-expiry", "30s");
+        assertNotEquals(0, tooShort.code());
+        assertTrue(tooShort.err().contains("minimum certificate expiry time is: 1m0s"), tooShort.all());
+        assertEquals("2h0m0s", docker("info", "--format", "{{.Swarm.Cluster.Spec.CAConfig.NodeCertExpiry}}").out().strip());
     }
 }

@@ -11,7 +11,6 @@ import io.shoal.api.JoinRequest;
 import io.shoal.api.JoinTokens;
 import io.shoal.api.LeaveRequest;
 import io.shoal.api.RotateJoinTokenRequest;
-import io.shoal.dockermodel.InvalidSpec;
 import io.shoal.dockermodel.Json;
 import io.shoal.dockermodel.JsonReader;
 import io.shoal.dockermodel.SwarmJson;
@@ -21,7 +20,8 @@ import java.util.Map;
 
 /**
  * {@code /swarm}: inspect, and init, join, leave and update where they map onto Shoal's
- * ({@code shoal init}, {@code shoal join}, {@code shoal leave}, {@code shoal join-token --rotate}).
+ * ({@code shoal init}, {@code shoal join}, {@code shoal leave}, {@code shoal join-token --rotate},
+ * {@code shoal cluster update --cert-expiry}).
  * A cluster setting Shoal cannot change is refused by name; one posted back unchanged passes.
  */
 final class SwarmRoutes {
@@ -114,8 +114,9 @@ final class SwarmRoutes {
     }
 
     /**
-     * Rotating join tokens maps onto Shoal; the spec must be the one {@code GET /swarm} showed,
-     * except what Shoal can change (nothing yet): a changed setting is refused by its path.
+     * Docker's {@code swarm update}: the certificate expiry ({@link SwarmUpdate}) and join token
+     * rotation map onto Shoal; the spec must otherwise be the one {@code GET /swarm} showed, and
+     * every check passes before anything changes.
      */
     private void update(Request req, Exchange ex) {
         backend.requireManager();
@@ -128,10 +129,9 @@ final class SwarmRoutes {
         if (req.flag("rotateManagerUnlockKey")) {
             throw ApiError.badRequest("rotateManagerUnlockKey: autolock is not enabled on this cluster");
         }
-        JsonNode shown = SwarmJson.write(c, null).get("Spec");
-        String changed = firstDifference("", shown, req.json());
-        if (changed != null) {
-            throw new InvalidSpec(changed + ": changing it is not supported by Shoal");
+        SwarmUpdate settings = SwarmUpdate.of(SwarmJson.write(c, null).get("Spec"), req.json());
+        if (!settings.isEmpty()) {
+            backend.control().updateCluster(settings.cluster());
         }
         if (req.flag("rotateWorkerToken") || req.flag("rotateManagerToken")) {
             backend.control().rotateJoinToken(RotateJoinTokenRequest.newBuilder()

@@ -207,4 +207,19 @@ class EngineApiTest {
         assertEquals(400, badFilter.statusCode());
         assertEquals(null, cluster.eventsAsked, "a refused request reaches no manager");
     }
+
+    @Test
+    void swarmUpdateSetsTheCertificateExpiryAsClusterUpdateDoesAndRefusesLessThanAMinute() throws Exception {
+        HttpResponse<byte[]> ok = send("POST", "/v1.41/swarm/update?version=0", "{\"CAConfig\":{\"NodeCertExpiry\":7200000000000}}");
+        assertEquals(200, ok.statusCode(), new String(ok.body(), StandardCharsets.UTF_8));
+        assertEquals(1, cluster.clusterUpdates.size());
+        assertTrue(cluster.clusterUpdates.get(0).getSetCertExpiry());
+        assertEquals(7_200_000L, cluster.clusterUpdates.get(0).getCertExpiryMs());
+
+        HttpResponse<byte[]> tooShort = send("POST", "/v1.41/swarm/update?version=0&rotateWorkerToken=true",
+                "{\"CAConfig\":{\"NodeCertExpiry\":59000000000}}");
+        assertEquals(400, tooShort.statusCode());
+        assertEquals("minimum certificate expiry time is: 1m0s", json(tooShort).get("message").asText());
+        assertEquals(1, cluster.clusterUpdates.size(), "a refused update reaches no manager");
+    }
 }

@@ -41,6 +41,7 @@ import io.shoal.api.Service;
 import io.shoal.api.ServiceLogsRequest;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.TaskSpec;
+import io.shoal.api.UpdateClusterRequest;
 
 import java.io.IOException;
 import java.util.List;
@@ -60,6 +61,8 @@ final class FakeCluster implements AutoCloseable {
     final Map<String, Secret> secrets = new ConcurrentHashMap<>();
     /** The last distribution inspect the node's images service was asked. */
     volatile InspectImageRequest inspected;
+    /** Every cluster settings update the managers were sent. */
+    final List<UpdateClusterRequest> clusterUpdates = new CopyOnWriteArrayList<>();
     /** The last events request the managers were sent. */
     volatile EventsRequest eventsAsked;
     volatile NodeRole role = NodeRole.NODE_ROLE_MANAGER;
@@ -81,6 +84,13 @@ final class FakeCluster implements AutoCloseable {
         @Override
         public void getClusterInfo(GetClusterInfoRequest request, StreamObserver<ClusterInfo> obs) {
             obs.onNext(ClusterInfo.newBuilder().setClusterId("cluster1").setManagers(1).setNodes(1).build());
+            obs.onCompleted();
+        }
+
+        @Override
+        public void updateCluster(UpdateClusterRequest request, StreamObserver<ClusterInfo> obs) {
+            clusterUpdates.add(request);
+            obs.onNext(ClusterInfo.newBuilder().setClusterId("cluster1").build());
             obs.onCompleted();
         }
 
