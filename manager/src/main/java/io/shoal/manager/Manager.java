@@ -153,6 +153,11 @@ public final class Manager implements AutoCloseable {
         }
 
         @Override
+        public boolean leaderKnown() {
+            return raft.isLeader() || leaderAddr().isPresent();
+        }
+
+        @Override
         public void catchUp() {
             try {
                 raft.barrier(Duration.ofSeconds(3));

@@ -79,6 +79,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         /** Waits until this manager's store has what the leader committed (a read barrier). */
         void catchUp();
 
+        /** Whether this manager knows which manager leads (none during an election, or once it left the group). */
+        default boolean leaderKnown() {
+            return true;
+        }
+
         LeaderLink NONE = new LeaderLink() {
             @Override
             public void reportLiveness(Collection<String> nodeIds) { }
@@ -300,6 +305,13 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
         if (liveness == null) {
             observer.onError(Status.UNAVAILABLE.withDescription("this manager is not serving sessions yet").asRuntimeException());
+            return;
+        }
+        if (!(liveness instanceof LeaderLiveness) && !leader.leaderKnown()) {
+            // a session opens with a committed write, which needs a leader; and a manager that left
+            // the Raft group (demoted) never learns one again: the worker tries another manager
+            observer.onError(Status.UNAVAILABLE.withDescription("this manager knows no Raft leader; try another manager")
+                    .asRuntimeException());
             return;
         }
         String nodeId = caller.nodeId();

@@ -19,6 +19,12 @@ import java.util.function.Supplier;
  * follower by mistake, e.g. from a manager that still took it for the leader, goes on with its
  * own), and it ends the sessions of workers silent here for down-after; the leader judges the
  * nodes themselves.
+ *
+ * <p>When its reports have failed for longer than down-after (this manager lost the leader: it
+ * is cut off from it, or no longer in the Raft group after a demotion), it ends every session it
+ * serves. The leader, which has not heard of those nodes for as long, judges them Down, and this
+ * manager's store no longer follows the cluster's; the workers find a manager that reaches the
+ * leader (as swarm's, whose sessions only the leader's dispatcher serves).
  */
 final class FollowerLiveness implements Liveness {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerLiveness.class);
@@ -32,6 +38,8 @@ final class FollowerLiveness implements Liveness {
     private final Set<String> toReport = ConcurrentHashMap.newKeySet();
     private final Ticker ticker;
     private long lastReport; // only the ticker's thread (or a test) reads and writes it
+    /** when the reports to the leader began to fail, -1 while the last one reached it */
+    private long failingSince = -1;
 
     FollowerLiveness(Dispatcher.LeaderLink leader, Sessions sessions, Heard heard, Supplier<HeartbeatPolicy> policy,
                      LongSupplier clock, ScheduledExecutorService scheduler) {
@@ -67,13 +75,18 @@ final class FollowerLiveness implements Liveness {
         long now = clock.getAsLong();
         if (now - lastReport >= policy.get().periodMs()) {
             lastReport = now;
-            report();
+            report(now);
         }
         closeSilentSessions(now);
+        closeSessionsIfLeaderLost(now);
     }
 
     /** One call to the leader naming every node heard since the last one. */
     void report() {
+        report(clock.getAsLong());
+    }
+
+    private synchronized void report(long now) {
         if (toReport.isEmpty()) {
             return;
         }
@@ -81,10 +94,26 @@ final class FollowerLiveness implements Liveness {
         toReport.removeAll(ids);
         try {
             leader.reportLiveness(ids);
+            failingSince = -1;
         } catch (RuntimeException e) {
             // the next report names whoever is heard by then; a node silent since is judged by that
             LOG.debug("liveness report of {} nodes failed: {}", ids.size(), e.toString());
+            if (failingSince < 0) {
+                failingSince = now;
+            }
         }
+    }
+
+    private void closeSessionsIfLeaderLost(long now) {
+        long downAfter = policy.get().downAfterMs(now);
+        if (failingSince < 0 || now - failingSince <= downAfter || sessions.size() == 0) {
+            return;
+        }
+        LOG.info("this manager has not reached the Raft leader for {} ms: ending its {} worker sessions so that "
+                + "they move to a manager that does", now - failingSince, sessions.size());
+        failingSince = -1;
+        sessions.closeAll(Status.UNAVAILABLE.withDescription("this manager cannot reach the Raft leader; "
+                + "connect to another manager"));
     }
 
     private void closeSilentSessions(long now) {

@@ -36,9 +36,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -264,6 +266,40 @@ class DispatcherTest {
             now.addAndGet(3100); // silence: down-after, plus a period for a node heard of through reports
             dispatcher.checkLiveness();
             assertEquals(NodeStatus.State.DOWN, node().getStatus().getState(), "silent: Down, though its session is elsewhere");
+        } finally {
+            follower.shutdown();
+        }
+    }
+
+    @Test
+    void aFollowerThatKnowsNoLeaderRefusesSessionsAndWritesNothing() throws Exception {
+        writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
+        AtomicBoolean known = new AtomicBoolean(false);
+        Dispatcher follower = new Dispatcher(store, writer, Duration.ofMillis(500), Duration.ofMillis(2000), now::get,
+                new Dispatcher.LeaderLink() {
+                    @Override public void reportLiveness(Collection<String> ids) { }
+                    @Override public void catchUp() { }
+                    @Override public boolean leaderKnown() { return known.get(); }
+                });
+        try {
+            follower.serve();
+            Stream refused = new Stream();
+            Context.current().withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER)).call(() -> {
+                follower.session(SessionRequest.newBuilder().setAdvertiseAddr("10.0.0.5:4242").build(), refused);
+                return null;
+            });
+            assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(refused.error).getCode());
+            assertTrue(refused.messages.isEmpty());
+            assertEquals(NodeStatus.State.UNKNOWN, node().getStatus().getState(), "nothing written");
+
+            known.set(true); // a leader is elected: the follower serves sessions again
+            Stream served = new Stream();
+            Context.current().withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER)).call(() -> {
+                follower.session(SessionRequest.newBuilder().setAdvertiseAddr("10.0.0.5:4242").build(), served);
+                return null;
+            });
+            assertNull(served.error);
+            assertEquals(NodeStatus.State.READY, node().getStatus().getState());
         } finally {
             follower.shutdown();
         }

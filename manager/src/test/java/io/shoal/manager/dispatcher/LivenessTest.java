@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,6 +146,56 @@ class LivenessTest {
         assertNull(error(busy));
         assertNull(sessions.get(quiet.id(), null));
         assertEquals(busy, sessions.get(busy.id(), null));
+        follower.close();
+    }
+
+    @Test
+    void aFollowerThatCannotReachTheLeaderForDownAfterEndsEverySession() {
+        AtomicBoolean reachable = new AtomicBoolean(true);
+        FollowerLiveness follower = new FollowerLiveness(new Dispatcher.LeaderLink() {
+            @Override public void reportLiveness(Collection<String> ids) {
+                if (!reachable.get()) {
+                    throw Status.UNAVAILABLE.withDescription("no known leader").asRuntimeException();
+                }
+            }
+            @Override public void catchUp() { }
+        }, sessions, heard, () -> policy, now::get, scheduler);
+        Sessions.Session s1 = session("n1");
+        Sessions.Session s2 = session("n2");
+        Runnable heartbeats = () -> {
+            for (String n : List.of("n1", "n2")) {
+                heard.note(n, now.get());
+                follower.heard(n, now.get());
+            }
+        };
+        // reports fail for 1.5 s, less than down-after (2 s), then reach the leader again: nothing ends
+        reachable.set(false);
+        for (int i = 0; i < 6; i++) {
+            heartbeats.run();
+            scheduler.advance(250);
+        }
+        reachable.set(true);
+        for (int i = 0; i < 4; i++) {
+            heartbeats.run();
+            scheduler.advance(250);
+        }
+        assertNull(error(s1));
+        assertNull(error(s2));
+        // the leader is lost for good (this manager was demoted, or is cut off): after down-after, every session ends
+        reachable.set(false);
+        for (int i = 0; i < 8; i++) {
+            heartbeats.run();
+            scheduler.advance(250);
+        }
+        assertNull(error(s1), "failing for 1.75 s only");
+        for (int i = 0; i < 4; i++) {
+            heartbeats.run();
+            scheduler.advance(250);
+        }
+        assertNotNull(error(s1), "failing for longer than down-after");
+        assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(error(s1)).getCode());
+        assertNotNull(error(s2));
+        assertEquals(0, sessions.size());
         follower.close();
     }
 
