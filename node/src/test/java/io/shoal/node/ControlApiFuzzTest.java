@@ -11,7 +11,6 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
@@ -37,6 +36,7 @@ import io.shoal.api.NodeCAGrpc;
 import io.shoal.api.PortConfig;
 import io.shoal.api.RenewNodeCertificateRequest;
 import io.shoal.api.ReplicatedService;
+import io.shoal.api.Rpcs;
 import io.shoal.api.RotateJoinTokenRequest;
 import io.shoal.api.SecretSpec;
 import io.shoal.api.ServiceSpec;
@@ -58,9 +58,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -80,7 +77,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -224,10 +220,7 @@ class ControlApiFuzzTest {
 
     @Test
     void everyRpcWithAnOperatorsAndAWorkersCertificate() throws Exception {
-        List<MethodDescriptor<?, ?>> rpcs = everyRpc();
-        Set<String> declared = declaredRpcs();
-        assertEquals(declared, new TreeSet<>(rpcs.stream().map(MethodDescriptor::getFullMethodName).toList()),
-                "the generated services are the .proto files' services");
+        List<MethodDescriptor<?, ?>> rpcs = Rpcs.methods();
         ManagedChannel asOperator = channel(operator());
         ManagedChannel asWorker = channel(worker());
         // the worker's node exists now; its liveness may be marked once the down grace passes
@@ -587,60 +580,5 @@ class ControlApiFuzzTest {
             String hex = HexFormat.of().formatHex(input);
             return "bytes " + (hex.length() > 200 ? hex.substring(0, 200) + "…" : hex);
         }
-    }
-
-    // ---- the RPCs
-
-    /** Every method of every generated {@code *Grpc} class beside ControlGrpc. */
-    static List<MethodDescriptor<?, ?>> everyRpc() throws Exception {
-        URI where = ControlGrpc.class.getProtectionDomain().getCodeSource().getLocation().toURI();
-        Path root = Path.of(where);
-        List<String> classes = new ArrayList<>();
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> s = Files.walk(root)) {
-                s.map(p -> root.relativize(p).toString()).filter(ControlApiFuzzTest::isGrpcClass).forEach(classes::add);
-            }
-        } else {
-            try (FileSystem jar = FileSystems.newFileSystem(root); Stream<Path> s = Files.walk(jar.getPath("/"))) {
-                s.map(p -> p.toString().substring(1)).filter(ControlApiFuzzTest::isGrpcClass).forEach(classes::add);
-            }
-        }
-        List<MethodDescriptor<?, ?>> out = new ArrayList<>();
-        for (String c : classes.stream().sorted().toList()) {
-            Class<?> k = Class.forName(c.replace('/', '.').replace(".class", ""));
-            ServiceDescriptor sd = (ServiceDescriptor) k.getMethod("getServiceDescriptor").invoke(null);
-            out.addAll(sd.getMethods());
-        }
-        return out;
-    }
-
-    static boolean isGrpcClass(String path) {
-        return path.matches("io/shoal/api/(\\w+/)*\\w+Grpc\\.class");
-    }
-
-    /** Every rpc the .proto files declare, as service/method (as the access policy's test reads them). */
-    static Set<String> declaredRpcs() throws IOException {
-        Path d = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(d.resolve("proto/src/main/proto"))) {
-            d = d.getParent();
-        }
-        Pattern service = Pattern.compile("^service\\s+(\\w+)\\s*\\{");
-        Pattern rpc = Pattern.compile("^\\s*rpc\\s+(\\w+)\\s*\\(");
-        Set<String> out = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(d.resolve("proto/src/main/proto"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".proto")).sorted().toList()) {
-                String current = null;
-                for (String line : Files.readAllLines(f)) {
-                    Matcher s = service.matcher(line);
-                    Matcher r = rpc.matcher(line);
-                    if (s.find()) {
-                        current = s.group(1);
-                    } else if (r.find() && current != null) {
-                        out.add("shoal." + current + "/" + r.group(1));
-                    }
-                }
-            }
-        }
-        return out;
     }
 }

@@ -1,19 +1,13 @@
 package io.shoal.manager.rpc;
 
 import io.grpc.Status;
+import io.shoal.api.Rpcs;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static io.shoal.manager.rpc.Principal.ANONYMOUS;
 import static io.shoal.manager.rpc.Principal.LOCAL;
@@ -55,35 +49,9 @@ class AccessPolicyTest {
             "shoal.NodeCA/GetRootCA", ANYONE,
             "shoal.NodeCA/IssueNodeCertificate", ANYONE);
 
-    /** Every rpc of every service in proto/src/main/proto, as service/method. */
-    static List<String> everyRpc() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(dir.resolve("proto/src/main/proto"))) {
-            dir = dir.getParent();
-        }
-        Pattern service = Pattern.compile("^service\\s+(\\w+)\\s*\\{");
-        Pattern rpc = Pattern.compile("^\\s*rpc\\s+(\\w+)\\s*\\(");
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir.resolve("proto/src/main/proto"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".proto")).sorted().toList()) {
-                String current = null;
-                for (String line : Files.readAllLines(f)) {
-                    Matcher s = service.matcher(line);
-                    Matcher r = rpc.matcher(line);
-                    if (s.find()) {
-                        current = s.group(1);
-                    } else if (r.find() && current != null) {
-                        out.add("shoal." + current + "/" + r.group(1));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
     @Test
-    void everyRpcForEveryCallerIsAsTheTableSays() throws IOException {
-        List<String> rpcs = everyRpc();
+    void everyRpcForEveryCallerIsAsTheTableSays() {
+        List<String> rpcs = Rpcs.names();
         assertTrue(rpcs.size() > 30, "found the services: " + rpcs);
         for (String rpc : rpcs) {
             String service = rpc.substring(0, rpc.indexOf('/'));
