@@ -2,6 +2,8 @@ package io.shoal.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -17,13 +19,24 @@ public final class Main {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // the commonest question, answered without building any command model
             System.out.println(RootCommand.versionLine());
-            System.exit(0);
+            exit(args, 0);
         }
-        int code = run(args, System.out, System.err);
+        exit(args, run(args, System.out, System.err));
+    }
+
+    /**
+     * Ends the process at once rather than wait for gRPC's threads to wind down. A client halts:
+     * {@code System.exit} first looks up the {@code java.lang.Runtime} logger to log the exit, which
+     * set up the JDK's logging, 10-15 ms of a client's run; a client has no shutdown hooks to run.
+     * {@code shoal daemon} exits as ever, so that its shutdown hooks run.
+     */
+    private static void exit(String[] args, int code) {
         System.out.flush();
         System.err.flush();
-        // exit at once rather than wait for gRPC's threads to wind down
-        System.exit(code);
+        if ("daemon".equals(commandName(args))) {
+            System.exit(code);
+        }
+        Runtime.getRuntime().halt(code);
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -46,36 +59,73 @@ public final class Main {
     }
 
     /**
-     * The command model for {@code args}: the root with only the top-level command they name, or the
-     * whole tree when they name none (help, usage errors) or one that does not exist.
+     * The command model for {@code args}: the root with only the command they name (a top-level
+     * command, or one command of a group such as {@code service ls} under a bare {@code service}),
+     * the group's whole subtree when they name a group but none of its commands, or the whole tree
+     * when they name no command (help, usage errors) or one that does not exist: {@code service ls}
+     * does not build the model of {@code service create} and {@code update}, a hundred options each.
      */
     static CommandLine commandLine(String[] args) {
         String name = commandName(args);
-        Class<?> only = name == null ? null : ShoalCommand.command(name);
-        CommandLine cl = only == null ? new CommandLine(new ShoalCommand()) : new CommandLine(new RootCommand()).addSubcommand(only);
+        Class<?> only = name == null ? null : ShoalCommand.command(ShoalCommand.class, name);
+        if (only == null) {
+            return stopAtImage(new CommandLine(new ShoalCommand()));
+        }
+        String subName = subcommandName(args);
+        Class<?> sub = subName == null ? null : ShoalCommand.command(only, subName);
+        CommandLine cl = new CommandLine(new RootCommand());
+        if (sub == null) {
+            cl.addSubcommand(only);
+        } else {
+            Command a = only.getAnnotation(Command.class);
+            CommandSpec group = CommandSpec.create().name(a.name()).aliases(a.aliases())
+                    .mixinStandardHelpOptions(a.mixinStandardHelpOptions());
+            cl.addSubcommand(new CommandLine(group).addSubcommand(sub));
+        }
+        return stopAtImage(cl);
+    }
+
+    private static CommandLine stopAtImage(CommandLine cl) {
         CommandLine service = cl.getSubcommands().get("service");
-        if (service != null) {
+        CommandLine create = service == null ? null : service.getSubcommands().get("create");
+        if (create != null) {
             // everything after IMAGE belongs to the container's command, flags included
-            service.getSubcommands().get("create").setStopAtPositional(true);
+            create.setStopAtPositional(true);
         }
         return cl;
     }
 
     /** The first word of {@code args} that is not a root option (or its value), or null. */
     static String commandName(String[] args) {
-        for (int i = 0; i < args.length; i++) {
+        int i = commandIndex(args, 0);
+        return i < 0 ? null : args[i];
+    }
+
+    /** The word after the command that {@link #commandName(String[])} finds (a group's command), or null. */
+    private static String subcommandName(String[] args) {
+        int i = commandIndex(args, 0);
+        int j = i < 0 ? -1 : commandIndex(args, i + 1);
+        return j < 0 ? null : args[j];
+    }
+
+    /**
+     * The index of the first word of {@code args} from {@code from} on that is not a {@code --host}
+     * option (or its value), or -1 when there is none or another option comes first.
+     */
+    private static int commandIndex(String[] args, int from) {
+        for (int i = from; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-H") || a.equals("--host")) {
                 i++;
             } else if (a.startsWith("-")) {
                 if (!a.startsWith("--host=") && !(a.startsWith("-H") && a.length() > 2)) {
-                    return null;
+                    return -1;
                 }
             } else {
-                return a;
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /** One line that says what went wrong. */

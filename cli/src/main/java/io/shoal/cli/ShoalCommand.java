@@ -34,9 +34,9 @@ import java.util.Arrays;
                 ImageCommand.class, CaCommand.class, ClusterCommand.class, SecretCommand.class, ConfigCommand.class,
                 VersionCommand.class, EventsCommand.class})
 public final class ShoalCommand extends RootCommand {
-    /** The top-level command named {@code name} (or one of its aliases), or null. */
-    static Class<?> command(String name) {
-        for (Class<?> c : ShoalCommand.class.getAnnotation(Command.class).subcommands()) {
+    /** The command of {@code parent} named {@code name} (or one of its aliases), or null. */
+    static Class<?> command(Class<?> parent, String name) {
+        for (Class<?> c : parent.getAnnotation(Command.class).subcommands()) {
             Command a = c.getAnnotation(Command.class);
             if (a.name().equals(name) || Arrays.asList(a.aliases()).contains(name)) {
                 return c;

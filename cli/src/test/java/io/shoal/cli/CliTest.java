@@ -240,4 +240,23 @@ class CliTest {
             Files.delete(big);
         }
     }
+
+    @Test
+    void aGroupsCommandIsBuiltAloneAndABareGroupWhole() {
+        picocli.CommandLine ls = Main.commandLine(new String[] {"-H", "unix:///x.sock", "service", "list", "-q"});
+        assertEquals(List.of("service"), List.copyOf(ls.getSubcommands().keySet()));
+        assertEquals(List.of("ls", "list"), List.copyOf(ls.getSubcommands().get("service").getSubcommands().keySet()));
+        picocli.CommandLine create = Main.commandLine(new String[] {"service", "--host", "unix:///x.sock", "create", "busybox", "-x"});
+        assertTrue(create.getSubcommands().get("service").getSubcommands().get("create").isStopAtPositional());
+        // no command of the group named, or another option before it: the group's whole subtree
+        for (String[] args : new String[][] {{"service"}, {"service", "--help", "ls"}, {"service", "bogus"}}) {
+            assertTrue(Main.commandLine(args).getSubcommands().get("service").getSubcommands().containsKey("update"), String.join(" ", args));
+        }
+        Run r = run("-H", "unix:///nonexistent/x.sock", "service", "ls", "--bogus");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("See 'shoal service ls --help'."), r.err());
+        Run bare = run("service", "bogus");
+        assertEquals(2, bare.code());
+        assertTrue(bare.err().startsWith("Error: "), bare.err());
+    }
 }
