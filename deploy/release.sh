@@ -70,8 +70,11 @@ mods=$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-
   | grep -E '^[a-z][a-z0-9.]*(,[a-z][a-z0-9.]*)*$' | tail -1) || true
 [ -n "$mods" ] || die "jdeps found no modules in the jars: $(head -c 300 "$work/jdeps.err")"
 mods="$mods,jdk.unsupported,jdk.naming.dns,jdk.zipfs,jdk.management"
+# --generate-cds-archive: the runtime's own class data sharing archive (lib/server/classes.jsa), as a
+# JDK has; without it every JVM of the release, a lone `shoal --version` included, started with no
+# archive at all (docs/operations.md, "A fast CLI")
 "$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files \
-  --compress=zip-6 --output "$stage/runtime" || die "jlink failed"
+  --compress=zip-6 --generate-cds-archive --output "$stage/runtime" || die "jlink failed"
 java=$stage/runtime/bin/java
 
 # the client's AOT cache, recorded again with the new runtime: a cache matches only the JVM that wrote it
