@@ -143,6 +143,15 @@ final class Lab implements AutoCloseable {
         return lab(Duration.ofSeconds(90), withName(a));
     }
 
+    /** {@code shoal ARGS} against the daemon of {@code host}, run by LAUNCHER (another build's client). */
+    Result cli(Path launcher, String host, String... args) {
+        List<String> a = new ArrayList<>(List.of(REPO.resolve("deploy/lab.sh").toString()));
+        List<String> rest = new ArrayList<>(List.of("cli", host));
+        rest.addAll(List.of(args));
+        a.addAll(List.of(withName(rest)));
+        return run(a, Duration.ofSeconds(90), Map.of("SHOAL_BIN", launcher.toString()));
+    }
+
     private String[] withName(List<String> args) {
         List<String> a = new ArrayList<>(args);
         a.addAll(1, List.of("--name", name, "--dir", dir.toString()));

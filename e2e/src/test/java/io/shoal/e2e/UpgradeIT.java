@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reports the new engine version, the others still report theirs, a manager sees a leader and
  * every manager reachable, and a write (a service update) goes through. All the while a probe on
  * h5 asks 8080 of every node's address in turn; every answer must come from the service. At the
- * end the same containers run (same ids, same processes) and a new service runs.
+ * end the same containers run (same ids, same processes) and a new service runs. Then the previous
+ * release's own client drives the upgraded cluster: operators upgrade the daemons before the
+ * clients on their laptops and scripts.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UpgradeIT {
     /**
      * The previous release: main as of 2026-12-02, before the node was split out of the CLI and
@@ -256,6 +262,7 @@ class UpgradeIT {
     }
 
     @Test
+    @Order(1)
     void aClusterOfThePreviousReleaseIsUpgradedNodeByNodeWhileItsServiceAnswers() throws IOException {
         for (String h : List.of("h1", "h2", "h3", "h4", "h5")) {
             assertTrue(daemonCommandLine(h).contains(previous.tree.toString()), "the previous release runs on " + h);
@@ -303,5 +310,48 @@ class UpgradeIT {
         Lab.Result after = lab.cli("h3", "service", "create", "--name", "after", "--replicas", "2", image, "sleep", "3600");
         assertEquals(0, after.code(), after.all());
         assertTrue(after.out().contains("verify: service converged"), after.out());
+    }
+
+    /** The Replicas of the service NAME in a {@code service ls --format json}, "" if it is not listed. */
+    private static String replicas(Lab.Result serviceLs, String name) {
+        for (JsonNode s : json(serviceLs)) {
+            if (s.path("Name").asText().equals(name)) {
+                return s.path("Replicas").asText();
+            }
+        }
+        return "";
+    }
+
+    @Test
+    @Order(2)
+    void thePreviousReleasesClientDrivesTheUpgradedCluster() {
+        Map<String, String> engines = readyEngines("h1");
+        assertEquals(5, engines.size(), "every node Ready: " + engines);
+        engines.forEach((h, v) -> assertEquals(newVersion, v, "the cluster is upgraded first: " + h));
+        Path old = previous.launcher();
+
+        Lab.Result nodes = lab.cli(old, "h2", "node", "ls", "--format", "json");
+        assertEquals(0, nodes.code(), "old client's node ls: " + nodes.all());
+        assertEquals(engines.keySet(), readyEngines(nodes).keySet(), "the old client lists every node Ready");
+        Lab.Result ls = lab.cli(old, "h3", "service", "ls");
+        assertEquals(0, ls.code(), "old client's service ls: " + ls.all());
+        assertTrue(ls.out().contains("web") && ls.out().contains("5/5"), ls.out());
+        Lab.Result ps = lab.cli(old, "h1", "service", "ps", "web");
+        assertEquals(0, ps.code(), "old client's service ps: " + ps.all());
+        assertTrue(ps.out().contains("Running"), ps.out());
+
+        Lab.Result create = lab.cli(old, "h2", "service", "create", "--name", "old-client", "--replicas", "2", image, "sleep", "3600");
+        assertEquals(0, create.code(), "old client's service create: " + create.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && "2/2".equals(replicas(r, "old-client")), "service", "ls", "--format", "json");
+        Lab.Result scale = lab.cli(old, "h3", "service", "scale", "old-client=3");
+        assertEquals(0, scale.code(), "old client's service scale: " + scale.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && "3/3".equals(replicas(r, "old-client")), "service", "ls", "--format", "json");
+        Lab.Result rm = lab.cli(old, "h1", "service", "rm", "old-client");
+        assertEquals(0, rm.code(), "old client's service rm: " + rm.all());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0 && replicas(r, "old-client").isEmpty(), "service", "ls", "--format", "json");
+
+        Lab.Result bad = lab.cli(old, "h1", "service", "scale", "no-such-service=2");
+        assertTrue(bad.code() != 0, "the old client still gets a refusal: " + bad.all());
+        assertEquals(1, bad.err().strip().lines().count(), "one line: " + bad.err());
     }
 }
