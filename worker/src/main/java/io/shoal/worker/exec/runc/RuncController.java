@@ -33,6 +33,8 @@ final class RuncController implements Controller {
     private static final Duration EXIT_RECHECK = Duration.ofMillis(500);
     /** How often a waiter polls the exit file where there is no exit watch. */
     private static final Duration EXIT_POLL = Duration.ofMillis(10);
+    /** The bundle's record of the runtime (its path) that created the container. */
+    static final String RUNTIME_FILE = "runtime";
 
     private final RuncExecutor ex;
     private final Task task;
@@ -61,9 +63,27 @@ final class RuncController implements Controller {
     }
 
     private List<String> runtime(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(ex.runtime, "--root", ex.root.resolve("state").toString()));
+        List<String> cmd = new ArrayList<>(List.of(runtimeBinary(), "--root", ex.root.resolve("state").toString()));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /**
+     * The runtime that created this container, as recorded in its bundle, else the executor's: runc
+     * and crun keep different state, so a daemon restarted with another {@code --runtime} must still
+     * start, stop, probe and remove the containers the first one made with the first one's runtime.
+     */
+    String runtimeBinary() {
+        Path f = bundle.resolve(RUNTIME_FILE);
+        try {
+            String recorded = Files.exists(f) ? Files.readString(f).strip() : "";
+            if (!recorded.isEmpty() && Files.isExecutable(Path.of(recorded))) {
+                return recorded;
+            }
+        } catch (IOException e) {
+            // unreadable: the executor's runtime is the best guess left
+        }
+        return ex.runtime;
     }
 
     @Override
@@ -188,6 +208,11 @@ final class RuncController implements Controller {
 
     /** conmon runs {@code runtime create}, then {@code runtime start}; one of the executor's bounded starts. */
     private void startNow(long t0) throws ExecException {
+        try {
+            Files.writeString(bundle.resolve(RUNTIME_FILE), ex.runtime);
+        } catch (IOException e) {
+            throw new ExecException("cannot write " + bundle.resolve(RUNTIME_FILE) + ": " + e.getMessage(), e);
+        }
         Cmd.Result r = Cmd.run(List.of(ex.conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id,
                 "-r", ex.runtime, "-b", bundle.toString(), "-p", bundle.resolve("pidfile").toString(),
                 "--exit-dir", ex.root.resolve("exits").toString(),

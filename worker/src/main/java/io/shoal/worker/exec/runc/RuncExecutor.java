@@ -21,8 +21,9 @@ import java.util.concurrent.Semaphore;
 /**
  * Runs each task under conmon, which runs runc (or crun): conmon holds the container's stdio,
  * writes its log and its exit code, and outlives the worker, so a worker restart never stops
- * containers. Layout under {@code root}: {@code bundles/ID} (config.json, log, pid files, and
- * {@code files}, the tmpfs of the container's secrets and configs while it runs),
+ * containers. Layout under {@code root}: {@code bundles/ID} (config.json, log, pid files,
+ * {@code runtime}, the path of the runtime that created the container, which every later runtime call
+ * on it uses, and {@code files}, the tmpfs of the container's secrets and configs while it runs),
  * {@code exits/ID} (exit code), {@code state/} (the runtime's own state).
  */
 public final class RuncExecutor implements Executor {

@@ -332,6 +332,42 @@ class RuncExecutorTest {
         assertTrue(log.contains("stdout F lo 0x9"), "crun brings up the loopback of the namespace it makes: " + log);
     }
 
+    @Test
+    void aContainerIsStoppedAndRemovedWithTheRuntimeThatCreatedItAfterASwitch() throws Exception {
+        RuncExecutor crun;
+        try {
+            // the same root as the runc executor: a daemon restarted with --runtime runc after crun
+            crun = new RuncExecutor(root, "crun", executor.rootfs, CGROUP_PARENT);
+            crunMounted.addAll(crun.mountedControllers);
+        } catch (ExecException e) {
+            Assumptions.abort(e.getMessage());
+            return;
+        }
+        Task t = Task.newBuilder().setId("switch" + UUID.randomUUID().toString().replace("-", "").substring(0, 14))
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
+                        .addArgs("echo up; sleep 30"))).build();
+        Controller byCrun = crun.controller(t);
+        made.add(byCrun);
+        byCrun.prepare();
+        byCrun.start();
+        String id = RuncExecutor.containerId(t);
+        Path state = root.resolve("state").resolve(id);
+        assertTrue(Files.isDirectory(state), "crun keeps its state under the executor's root");
+
+        Controller afterSwitch = executor.controller(t); // the runc executor
+        assertTrue(((RuncController) afterSwitch).runtimeBinary().endsWith("/crun"), "the bundle names the runtime that made it");
+        assertTrue(afterSwitch.exists());
+        assertEquals(new ExitStatus(137), afterSwitch.shutdown("SIGTERM", Duration.ofMillis(200)));
+        afterSwitch.remove();
+        assertFalse(Files.exists(state), "crun's delete removed its state: " + state);
+        assertFalse(Files.exists(root.resolve("bundles").resolve(id)));
+        // a container the runc executor makes itself records runc
+        Controller byRunc = sh("sleep 30");
+        byRunc.prepare();
+        byRunc.start();
+        assertTrue(((RuncController) byRunc).runtimeBinary().endsWith("/runc"));
+    }
+
     /** What a node would hold for a task: these secrets and configs, whatever the task names. */
     private static Dependencies holding(Secret secret, Config config) {
         return new Dependencies() {
