@@ -142,8 +142,9 @@ public final class RaftNode implements Consensus {
     }
 
     /**
-     * Once a write to the Raft log fails (a full disk, an I/O error), Ratis closes the log and the
-     * member serves no more: it answers every append with an error and never votes. This check,
+     * Once a write to the Raft log fails (a full disk, an I/O error), Ratis fails every later write
+     * of the member (a leader's log is closed too), so it serves no more: it answers every append
+     * with an error. This check,
      * every second on the watcher thread, notices it, gives up leadership here, and starts the
      * member again from its storage, retrying with a growing pause (up to 10 s) until it starts:
      * with a full disk, once space returns. Recovery drops only a torn last entry, which was never
@@ -209,6 +210,10 @@ public final class RaftNode implements Consensus {
             RaftServer.Division d = server.getDivision(groupId);
             if (!d.getRaftLog().isOpened()) {
                 return "its log is closed after a failed write";
+            }
+            // a follower's log stays open after a failed write, but fails every later one
+            if (d.getStateMachine() instanceof ShoalStateMachine sm && sm.logFailure() != null) {
+                return "a log write failed: " + sm.logFailure().getMessage();
             }
             return d.getInfo().isAlive() ? null : "it stopped (" + d.getInfo().getLifeCycleState() + ")";
         } catch (IOException | RuntimeException e) {

@@ -65,6 +65,8 @@ final class ShoalStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Object snapshotLock = new Object();
     private final Runnable onLeaderEvent;
+    /** the first failed write of this member's log, if any (Ratis fails every later one too) */
+    private volatile Throwable logFailure;
 
     /** @param onLeaderEvent told of every change of the leader or of this member's readiness to lead (on Ratis' threads: be quick) */
     ShoalStateMachine(ClusterStore store, Runnable onLeaderEvent) {
@@ -81,6 +83,19 @@ final class ShoalStateMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderReady() {
         onLeaderEvent.run();
+    }
+
+    /** Ratis' log worker failed a write (a full disk): it fails every later write of this member. */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        if (logFailure == null) {
+            logFailure = cause;
+        }
+    }
+
+    /** The first failed write of this member's log (then the member must be started again), or null. */
+    Throwable logFailure() {
+        return logFailure;
     }
 
     @Override
