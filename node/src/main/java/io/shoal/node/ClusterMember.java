@@ -198,16 +198,21 @@ final class ClusterMember implements AutoCloseable {
             throw new IllegalStateException("the cluster is changing this node's role; the role change renews its certificate");
         }
         List<X509Certificate> chain = Pem.parseCertificates(resp.getCertPem());
-        // the roots come from a manager this node reached over its mutual TLS: during a root
-        // rotation they are the old and the new root, and the certificate is under the new one
-        List<X509Certificate> roots = resp.getCaCertPem().isEmpty() ? tls.identity().roots() : Pem.parseCertificates(resp.getCaCertPem());
+        // the certificate may be under a root this node does not trust yet (a rotation started and
+        // its session has not said so yet): the manager, reached over mutual TLS, names it. What
+        // this node trusts changes only as its session says (onRoots), never here: an answer's
+        // roots may be older than the session's last word (a rotation that completed meanwhile).
+        List<X509Certificate> roots = new ArrayList<>(tls.identity().roots());
+        if (!resp.getCaCertPem().isEmpty()) {
+            roots.addAll(Pem.parseCertificates(resp.getCaCertPem()));
+        }
         X509Certificate cert = chain.get(0);
         NodeIdentity who = CertVerifier.verify(cert, issuerOf(cert, roots), state.clusterId());
         if (!who.nodeId().equals(state.nodeId()) || !cert.getPublicKey().equals(kp.getPublic())) {
             throw new IllegalStateException("the CA answered with a certificate for another node or key");
         }
-        files.saveIdentity(kp.getPrivate(), resp.getCertPem(), rootsPem(roots));
-        tls.install(new NodeFiles.Identity(kp.getPrivate(), chain, roots));
+        files.savePair(kp.getPrivate(), resp.getCertPem());
+        tls.present(kp.getPrivate(), chain);
         return Validity.of(cert);
     }
 

@@ -121,6 +121,17 @@ public record NodeFiles(Path dataDir) {
     public void saveIdentity(PrivateKey key, String certPem, String caPem) throws IOException {
         synchronized (pairLock()) {
             AtomicFiles.write(caCert(), caPem.getBytes(StandardCharsets.UTF_8));
+            savePair(key, certPem);
+        }
+    }
+
+    /**
+     * Replaces the key and certificate as {@link #saveIdentity} does, leaving the roots: a renewal,
+     * whose answer may name roots older than what the node's session said since (a rotation that
+     * completed meanwhile).
+     */
+    public void savePair(PrivateKey key, String certPem) throws IOException {
+        synchronized (pairLock()) {
             AtomicFiles.write(nextKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(nextCert(), certPem.getBytes(StandardCharsets.UTF_8));
             finishReplacement();

@@ -50,6 +50,11 @@ final class NodeTls {
         install(identity.trusting(roots));
     }
 
+    /** Presents {@code chain} (with {@code key}) from the next handshake on, trusting the roots trusted now (a renewal). */
+    synchronized void present(PrivateKey key, List<X509Certificate> chain) {
+        install(new NodeFiles.Identity(key, chain, identity.roots()));
+    }
+
     NodeFiles.Identity identity() {
         return identity;
     }
