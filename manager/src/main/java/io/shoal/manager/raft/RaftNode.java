@@ -60,6 +60,8 @@ public final class RaftNode implements Consensus {
     private static final long REACHABLE_WITHIN_MS = 3_000;
     /** How often the member's log is checked, and a failed member started again from its storage. */
     private static final long HEALTH_CHECK_MS = 1_000;
+    /** A failed member starts again only once its filesystem has this much room (two 8 MB segments). */
+    private static final long ROOM_TO_START = 16L << 20;
 
     private final RaftSettings settings;
     private final RaftPeerId selfId;
@@ -75,6 +77,7 @@ public final class RaftNode implements Consensus {
     private long nextAttemptAt;
     private long restartAttempts;
     private long restartedAt;
+    private boolean waitingForRoom;
     /** runs the leadership checks Ratis' notifications ask for, one at a time, off Ratis' threads */
     private final ScheduledExecutorService watcher;
     private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
@@ -146,8 +149,8 @@ public final class RaftNode implements Consensus {
      * of the member (a leader's log is closed too), so it serves no more: it answers every append
      * with an error. This check,
      * every second on the watcher thread, notices it, gives up leadership here, and starts the
-     * member again from its storage, retrying with a growing pause (up to 10 s) until it starts:
-     * with a full disk, once space returns. Recovery drops only a torn last entry, which was never
+     * member again from its storage once its filesystem has room, retrying with a growing pause
+     * (up to 10 s) until it starts. Recovery drops only a torn last entry, which was never
      * acknowledged; the store is not rolled back (its applied entries are skipped on replay), and
      * the leader sends what the member lacks.
      */
@@ -173,6 +176,18 @@ public final class RaftNode implements Consensus {
         if (System.nanoTime() - nextAttemptAt < 0) {
             return;
         }
+        // a start on a full disk fails, or worse: Ratis may then write its term and vote into a file
+        // it cannot fill, which leaves the member unable to start at all
+        long room = room();
+        if (room < ROOM_TO_START) {
+            if (!waitingForRoom) {
+                waitingForRoom = true;
+                LOG.warn("{} starts again once {} has {} MB free ({} bytes now)", settings.selfId(), settings.storageDir(),
+                        ROOM_TO_START >> 20, room);
+            }
+            return;
+        }
+        waitingForRoom = false;
         restartAttempts++;
         RaftServer next = null;
         try {
@@ -196,6 +211,14 @@ public final class RaftNode implements Consensus {
             }
             nextAttemptAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs());
             LOG.warn("{} (attempt {})", StartFailure.describe(settings, e), restartAttempts);
+        }
+    }
+
+    private long room() {
+        try {
+            return Files.getFileStore(settings.storageDir()).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // cannot tell: try to start
         }
     }
 
