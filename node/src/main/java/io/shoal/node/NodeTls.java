@@ -39,7 +39,24 @@ final class NodeTls {
     /** Makes {@code next} the identity of every handshake from now on. */
     synchronized void install(NodeFiles.Identity next) {
         trustDelegate = trustManagerFor(next.roots());
-        identity = next;
+        identity = presentable(next);
+    }
+
+    /**
+     * The identity without the rotation's cross-signed certificate once the node trusts one root
+     * and its certificate is under it (the rotation completed): a peer's TLS stack (BoringSSL) may
+     * build its path through the cross-signed certificate to the old root it no longer trusts.
+     */
+    static NodeFiles.Identity presentable(NodeFiles.Identity id) {
+        if (id.chain().size() < 2 || id.roots().size() != 1) {
+            return id;
+        }
+        try {
+            id.cert().verify(id.ca().getPublicKey());
+        } catch (GeneralSecurityException e) {
+            return id; // under another root: peers that trust only that one need the cross-signed certificate
+        }
+        return new NodeFiles.Identity(id.key(), List.of(id.cert()), id.roots());
     }
 
     /**

@@ -40,11 +40,13 @@ class NodeTlsTrustTest {
         X509Certificate[] newPeer = {leaf(NEW, NodeKeys.generate()), cross};
         assertDoesNotThrow(() -> trust.checkClientTrusted(oldPeer, "ECDHE_ECDSA"));
         assertDoesNotThrow(() -> trust.checkClientTrusted(newPeer, "ECDHE_ECDSA"));
+        assertArrayEquals(mine, ((javax.net.ssl.X509KeyManager) tls.keyManager()).getCertificateChain("node"));
 
         tls.trust(List.of(NEW.certificate()));
         assertThrows(CertificateException.class, () -> trust.checkClientTrusted(oldPeer, "ECDHE_ECDSA"));
         assertDoesNotThrow(() -> trust.checkClientTrusted(newPeer, "ECDHE_ECDSA"));
         assertDoesNotThrow(() -> trust.checkServerTrusted(new X509Certificate[] {leaf(NEW, NodeKeys.generate())}, "ECDHE_ECDSA"));
-        assertArrayEquals(mine, ((javax.net.ssl.X509KeyManager) tls.keyManager()).getCertificateChain("node"));
+        assertArrayEquals(new X509Certificate[] {mine[0]}, ((javax.net.ssl.X509KeyManager) tls.keyManager()).getCertificateChain("node"),
+                "the cross-signed certificate is no longer presented once only the new root is trusted");
     }
 }
