@@ -179,9 +179,16 @@ final class NodeTls {
             trustDelegate.checkServerTrusted(chain, authType);
         }
 
+        /**
+         * None named: a TLS server sends this list in its certificate request once, when its
+         * context is made (netty's OpenSSL contexts), so after a root rotation it would name only the
+         * old root, and a client whose key manager picks a certificate by issuer (the JDK's, the
+         * CLI's) would then send none. With no list, clients send their certificate and the
+         * checks above decide.
+         */
         @Override
         public X509Certificate[] getAcceptedIssuers() {
-            return trustDelegate.getAcceptedIssuers();
+            return new X509Certificate[0];
         }
     }
 }
