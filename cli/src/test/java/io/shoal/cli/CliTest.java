@@ -153,6 +153,16 @@ class CliTest {
     }
 
     @Test
+    void caRefusesAnExternalRootAndFlagsWithoutRotateBeforeAskingAnyone() {
+        Run external = run("--host", "unix:///nonexistent/x.sock", "ca", "--rotate", "--ca-cert", "root.pem", "--ca-key", "root-key.pem");
+        assertEquals(2, external.code(), external.err());
+        assertTrue(external.err().startsWith("Error: --ca-cert, --ca-key and --external-ca are not supported"), external.err());
+        Run detachAlone = run("--host", "unix:///nonexistent/x.sock", "ca", "--detach");
+        assertEquals(2, detachAlone.code(), detachAlone.err());
+        assertTrue(detachAlone.err().startsWith("Error: --detach and --quiet go with --rotate"), detachAlone.err());
+    }
+
+    @Test
     void initRefusesACertExpiryUnderAMinute() {
         Run r = run("--host", "unix:///nonexistent/x.sock", "init", "--cert-expiry", "59s");
         assertEquals(2, r.code(), r.err());

@@ -2,8 +2,11 @@ package io.shoal.cli.commands;
 
 import com.google.protobuf.ByteString;
 import io.shoal.api.ClusterSecurityGrpc;
+import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.IssueClientCertificateRequest;
 import io.shoal.api.IssueClientCertificateResponse;
+import io.shoal.api.RootRotationStatus;
+import io.shoal.api.RotateRootCARequest;
 import io.shoal.cli.output.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,12 +26,59 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
-@Command(name = "ca", mixinStandardHelpOptions = true, description = "Manage the cluster's root CA and certificates.",
+@Command(name = "ca", mixinStandardHelpOptions = true,
+        description = {"Show the cluster's root CA certificate, or rotate the root (docker's swarm ca).",
+                "--rotate makes a new root, cross-signed by the current one so that old and new certificates work together "
+                        + "meanwhile; every node then renews its certificate under the new root, and once every node that is "
+                        + "not Down has, the old root is no longer trusted and the join tokens change. Without --detach it shows "
+                        + "progress until the rotation completes (Ctrl-C stops watching; the rotation goes on)."},
         subcommands = {CaCommand.ClientCert.class})
 public final class CaCommand extends ClientCommand {
+    @Option(names = "--rotate", description = "Rotate the cluster's root CA.")
+    boolean rotate;
+
+    @Option(names = {"-d", "--detach"}, description = "With --rotate: return once the rotation started, without waiting for it.")
+    boolean detach;
+
+    @Option(names = {"-q", "--quiet"}, description = "With --rotate: no progress lines; print only the new root certificate.")
+    boolean quiet;
+
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "Not supported: Shoal makes the new root itself.")
+    String caCert;
+
+    @Option(names = "--ca-key", paramLabel = "FILE", description = "Not supported: Shoal makes the new root itself.")
+    String caKey;
+
+    @Option(names = "--external-ca", paramLabel = "SPEC", description = "Not supported: Shoal's managers are the cluster's CA.")
+    String externalCa;
+
     @Override
-    protected int execute() {
-        throw usage("a ca command is required (client-cert)");
+    protected int execute() throws InterruptedException {
+        if (caCert != null || caKey != null || externalCa != null) {
+            throw usage("--ca-cert, --ca-key and --external-ca are not supported: shoal ca --rotate makes the new root itself");
+        }
+        if (!rotate) {
+            if (detach || quiet) {
+                throw usage("--detach and --quiet go with --rotate");
+            }
+            out().print(control().getClusterInfo(GetClusterInfoRequest.getDefaultInstance()).getCaCertPem());
+            out().flush(); // print does not flush an autoflush PrintWriter
+            return 0;
+        }
+        RootRotationStatus started = security().rotateRootCA(RotateRootCARequest.getDefaultInstance());
+        String target = started.getTargetCaDigest();
+        if (detach) {
+            if (!quiet) {
+                out().printf("Root CA rotation started (new root sha256:%s, %d nodes to rotate); 'shoal node ls --format "
+                        + "\"{{.Hostname}} {{.TLSStatus}}\"' shows each node.%n", target, started.getTotal());
+            }
+            return 0;
+        }
+        return RotationWatch.await(this, target, quiet);
+    }
+
+    ClusterSecurityGrpc.ClusterSecurityBlockingStub security() {
+        return ClusterSecurityGrpc.newBlockingStub(channel()).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     @Command(name = "client-cert", mixinStandardHelpOptions = true,
