@@ -1,7 +1,6 @@
 package io.shoal.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * joins with the new token.
  */
 class CaRotationIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> MEMBERS = List.of("h1", "h2", "h3", "h4", "h5");
     private static Lab lab;
     private static String image;
@@ -57,20 +55,6 @@ class CaRotationIT {
     static void down() {
         if (lab != null) {
             lab.close();
-        }
-    }
-
-    static Lab.Result ok(String host, String... args) {
-        Lab.Result r = lab.cli(host, args);
-        assertEquals(0, r.code(), () -> "shoal " + String.join(" ", args) + " on " + host + ": " + r.all() + "\n" + lab.log(host));
-        return r;
-    }
-
-    static JsonNode json(Lab.Result r) {
-        try {
-            return JSON.readTree(r.out());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.out(), e);
         }
     }
 
@@ -96,15 +80,15 @@ class CaRotationIT {
             return false;
         }
         int ready = 0;
-        for (JsonNode n : json(r)) {
+        for (JsonNode n : Lab.json(r)) {
             ready += n.get("Status").asText().equals("Ready") && n.get("TLSStatus").asText().equals("Ready") ? 1 : 0;
         }
-        return json(r).size() == nodes && ready == nodes;
+        return Lab.json(r).size() == nodes && ready == nodes;
     }
 
     static Set<String> running(Lab.Result r) {
         Set<String> ids = new TreeSet<>();
-        for (JsonNode t : json(r)) {
+        for (JsonNode t : Lab.json(r)) {
             if (t.get("DesiredState").asText().equals("Running") && t.get("CurrentState").asText().startsWith("Running")) {
                 ids.add(t.get("ID").asText());
             }
@@ -123,31 +107,31 @@ class CaRotationIT {
     @Test
     void rotationMovesEveryNodeToTheNewRootWithoutDisturbingTasks() throws Exception {
         // h6 is the spare host: it leaves, and joins again once the rotation is over
-        ok("h6", "leave");
+        lab.ok("h6", "leave");
         lab.awaitCli("h1", Duration.ofSeconds(60), r -> r.code() == 0, "node", "rm", "h6");
-        ok("h1", "service", "create", "--name", "sleeper", "--replicas", "4", image, "sleep", "100000");
+        lab.ok("h1", "service", "create", "--name", "sleeper", "--replicas", "4", image, "sleep", "100000");
         lab.awaitCli("h1", Duration.ofSeconds(120), r -> r.code() == 0 && running(r).size() == 4,
                 "service", "ps", "sleeper", "--format", "json");
         lab.awaitCli("h1", Duration.ofSeconds(60), r -> healthy(r, 5), "node", "ls", "--format", "json");
-        Set<String> tasks = running(ok("h1", "service", "ps", "sleeper", "--format", "json"));
+        Set<String> tasks = running(lab.ok("h1", "service", "ps", "sleeper", "--format", "json"));
         Map<String, Long> pids = new HashMap<>();
         for (String h : MEMBERS) {
             pids.put(h, lab.daemonPid(h));
         }
-        X509Certificate oldRoot = certs(ok("h1", "ca").out()).get(0);
-        String oldToken = ok("h1", "join-token", "-q", "worker").out().trim();
+        X509Certificate oldRoot = certs(lab.ok("h1", "ca").out()).get(0);
+        String oldToken = lab.ok("h1", "join-token", "-q", "worker").out().trim();
         Path oldOperator = lab.dir.resolve("operator-old");
-        ok("h1", "ca", "client-cert", "--out", oldOperator.toString());
+        lab.ok("h1", "ca", "client-cert", "--out", oldOperator.toString());
         assertEquals(0, asOperator("h6", oldOperator, "node", "ls").code(), "the operator certificate works before the rotation");
 
         long t0 = System.nanoTime();
-        Lab.Result rotated = ok("h2", "ca", "--rotate");
+        Lab.Result rotated = lab.ok("h2", "ca", "--rotate");
         long rotationMs = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(rotated.out().contains("rotated 5/5 nodes"), rotated.out());
         assertTrue(rotated.out().contains("Root CA rotation complete"), rotated.out());
         X509Certificate newRoot = certs(rotated.out().substring(rotated.out().indexOf("-----BEGIN"))).get(0);
         assertNotEquals(digest(oldRoot), digest(newRoot));
-        assertEquals(digest(newRoot), digest(certs(ok("h3", "ca").out()).get(0)), "the cluster's root is the new one");
+        assertEquals(digest(newRoot), digest(certs(lab.ok("h3", "ca").out()).get(0)), "the cluster's root is the new one");
 
         // every node trusts the new root alone, in its data dir, and its certificate is under it
         for (String h : MEMBERS) {
@@ -168,7 +152,7 @@ class CaRotationIT {
             certs(certsDir.resolve("node.pem")).get(0).verify(newRoot.getPublicKey());
         }
         lab.awaitCli("h3", Duration.ofSeconds(60), r -> healthy(r, 5), "node", "ls", "--format", "json");
-        assertEquals(tasks, running(ok("h2", "service", "ps", "sleeper", "--format", "json")), "the same tasks keep running");
+        assertEquals(tasks, running(lab.ok("h2", "service", "ps", "sleeper", "--format", "json")), "the same tasks keep running");
         for (String h : MEMBERS) {
             assertEquals(pids.get(h), lab.daemonPid(h), h + "'s daemon restarted");
         }
@@ -181,12 +165,12 @@ class CaRotationIT {
         Lab.Result oldJoin = lab.cli("h6", "join", "--token", oldToken, managerAddr);
         assertEquals(1, oldJoin.code(), oldJoin.all());
         assertTrue(oldJoin.err().contains("token"), oldJoin.err());
-        String newToken = ok("h1", "join-token", "-q", "worker").out().trim();
+        String newToken = lab.ok("h1", "join-token", "-q", "worker").out().trim();
         assertTrue(newToken.contains(digest(newRoot)), newToken);
-        ok("h6", "join", "--token", newToken, managerAddr);
+        lab.ok("h6", "join", "--token", newToken, managerAddr);
         lab.awaitCli("h1", Duration.ofSeconds(60), r -> healthy(r, 6), "node", "ls", "--format", "json");
         Path newOperator = lab.dir.resolve("operator-new");
-        ok("h1", "ca", "client-cert", "--out", newOperator.toString());
+        lab.ok("h1", "ca", "client-cert", "--out", newOperator.toString());
         Lab.Result asNew = asOperator("h6", newOperator, "node", "ls");
         System.out.println("new operator certificate after the rotation: exit " + asNew.code() + "\n" + asNew.all());
         assertEquals(0, asNew.code(), asNew.all());

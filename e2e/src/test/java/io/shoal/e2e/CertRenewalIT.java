@@ -1,7 +1,6 @@
 package io.shoal.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CertRenewalIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> HOSTS = List.of("h1", "h2", "h3", "h4", "h5");
     private static final Duration WATCH = Duration.ofMinutes(5);
     private static Lab lab;
@@ -58,27 +56,13 @@ class CertRenewalIT {
         assertEquals(0, reg.code(), "registry: " + reg.all());
         image = reg.out().strip();
         shortOperator = lab.dir.resolve("operator-1m");
-        ok("h1", "ca", "client-cert", "--out", shortOperator.toString(), "--expiry", "1m");
+        lab.ok("h1", "ca", "client-cert", "--out", shortOperator.toString(), "--expiry", "1m");
     }
 
     @AfterAll
     static void down() {
         if (lab != null) {
             lab.close();
-        }
-    }
-
-    static Lab.Result ok(String host, String... args) {
-        Lab.Result r = lab.cli(host, args);
-        assertEquals(0, r.code(), () -> "shoal " + String.join(" ", args) + " on " + host + ": " + r.all() + "\n" + lab.log(host));
-        return r;
-    }
-
-    static JsonNode json(Lab.Result r) {
-        try {
-            return JSON.readTree(r.out());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.out(), e);
         }
     }
 
@@ -99,7 +83,7 @@ class CertRenewalIT {
         int ready = 0;
         int leaders = 0;
         int tlsReady = 0;
-        for (JsonNode n : json(r)) {
+        for (JsonNode n : Lab.json(r)) {
             ready += n.get("Status").asText().equals("Ready") ? 1 : 0;
             leaders += n.get("ManagerStatus").asText().equals("Leader") ? 1 : 0;
             tlsReady += n.get("TLSStatus").asText().equals("Ready") ? 1 : 0;
@@ -109,12 +93,12 @@ class CertRenewalIT {
 
     /** The ids of the service's tasks that are running now. */
     static Set<String> runningTasks(String host) {
-        return running(ok(host, "service", "ps", "sleeper", "--format", "json"));
+        return running(lab.ok(host, "service", "ps", "sleeper", "--format", "json"));
     }
 
     static Set<String> running(Lab.Result r) {
         Set<String> ids = new TreeSet<>();
-        for (JsonNode t : json(r)) {
+        for (JsonNode t : Lab.json(r)) {
             if (t.get("DesiredState").asText().equals("Running") && t.get("CurrentState").asText().startsWith("Running")) {
                 ids.add(t.get("ID").asText());
             }
@@ -133,7 +117,7 @@ class CertRenewalIT {
     @Test
     @Order(1)
     void aClusterWithTwoMinuteCertificatesStaysHealthyForFiveMinutes() throws Exception {
-        ok("h1", "service", "create", "--name", "sleeper", "--replicas", "4", image, "sleep", "100000");
+        lab.ok("h1", "service", "create", "--name", "sleeper", "--replicas", "4", image, "sleep", "100000");
         lab.awaitCli("h1", Duration.ofSeconds(120), r -> r.code() == 0 && running(r).size() == 4,
                 "service", "ps", "sleeper", "--format", "json");
         lab.awaitCli("h1", Duration.ofSeconds(60), r -> unhealthy("h1") == null, "node", "ls");
@@ -155,7 +139,7 @@ class CertRenewalIT {
             String problem = unhealthy(h);
             assertEquals(null, problem, "after " + checks + " checks");
             assertEquals(tasks, runningTasks(h), "the same tasks keep running");
-            ok(h, "service", "inspect", "sleeper");
+            lab.ok(h, "service", "inspect", "sleeper");
             checks++;
             Thread.sleep(2_000); // a pace for the watch, not a wait for a condition
         }
@@ -165,7 +149,7 @@ class CertRenewalIT {
             // three renewals or more in 5 minutes: each moves notAfter by 54 s or more
             assertTrue(now.getNotAfter().getTime() >= first.get(h).getNotAfter().getTime() + Duration.ofMinutes(2).toMillis(),
                     h + "'s notAfter went from " + first.get(h).getNotAfter().toInstant() + " only to " + now.getNotAfter().toInstant());
-            JsonNode inspect = json(ok("h2", "node", "inspect", h)).get(0);
+            JsonNode inspect = Lab.json(lab.ok("h2", "node", "inspect", h)).get(0);
             assertEquals("Ready", inspect.at("/Description/TLSInfo/TLSStatus").asText(), inspect.toString());
             assertTrue(inspect.at("/Description/TLSInfo/CertIssuerSubject").asText().contains("shoal"), inspect.toString());
         }
@@ -183,7 +167,7 @@ class CertRenewalIT {
         // operator certificates without --expiry live as long as the cluster's certificate expiry says
         assertEquals(Duration.ofMinutes(2), operatorLifetime("op-before"), "nothing changed");
 
-        ok("h2", "cluster", "update", "--cert-expiry", "3m");
+        lab.ok("h2", "cluster", "update", "--cert-expiry", "3m");
         assertEquals(Duration.ofMinutes(3), operatorLifetime("op-after"));
         // every node's next renewal (within 105 s of its last) brings a 3-minute certificate
         long threeMinutes = Duration.ofMinutes(3).plusSeconds(18).toMillis(); // with 18 s of backdating
@@ -199,7 +183,7 @@ class CertRenewalIT {
     /** The lifetime (without the backdating) of a new operator certificate with the cluster's default expiry. */
     static Duration operatorLifetime(String name) {
         Path d = lab.dir.resolve(name);
-        ok("h1", "ca", "client-cert", "--out", d.toString());
+        lab.ok("h1", "ca", "client-cert", "--out", d.toString());
         try (InputStream in = Files.newInputStream(d.resolve("cert.pem"))) {
             X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
             Duration lifetime = Duration.ofMillis(c.getNotAfter().getTime() - c.getNotBefore().getTime());
@@ -226,6 +210,6 @@ class CertRenewalIT {
         assertEquals(2, r.code(), r.all());
         String first = r.err().lines().findFirst().orElse("");
         assertTrue(first.startsWith("Error: SHOAL_CERT_PATH: ") && first.contains("expired at"), r.err());
-        assertTrue(!ok("h1", "node", "inspect", "h5").out().contains("expired"), "nothing changed");
+        assertTrue(!lab.ok("h1", "node", "inspect", "h5").out().contains("expired"), "nothing changed");
     }
 }

@@ -1,5 +1,8 @@
 package io.shoal.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +17,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * The end-to-end tests' handle on {@code deploy/lab.sh}: the same script the quick start uses makes
  * the namespaced hosts, runs one real {@code shoal daemon} per host and tears everything down.
@@ -21,6 +26,7 @@ import java.util.function.Predicate;
  * earlier release's, for UpgradeIT); the CLI commands always run the current build's.
  */
 final class Lab implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Path REPO = repo();
 
     final String name;
@@ -242,6 +248,22 @@ final class Lab implements AutoCloseable {
 
     long daemonPid(String host) throws IOException {
         return Long.parseLong(Files.readString(hostDir(host).resolve("daemon.pid")).trim());
+    }
+
+    /** {@code shoal ARGS} on {@code host}, which must succeed; a failure names the command and shows the host's log. */
+    Result ok(String host, String... args) {
+        Result r = cli(host, args);
+        assertEquals(0, r.code(), () -> "shoal " + String.join(" ", args) + " on " + host + ": " + r.all() + "\n" + log(host));
+        return r;
+    }
+
+    /** A command's output read as JSON. */
+    static JsonNode json(Result r) {
+        try {
+            return JSON.readTree(r.out());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + r.out(), e);
+        }
     }
 
     String log(String host) {
