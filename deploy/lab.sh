@@ -290,6 +290,25 @@ container_namespaces() {
   return 0
 }
 
+# remove_links NS: deletes the links in NS but lo (a sandbox's veth and vxlan devices go with them)
+remove_links() {
+  local l
+  for l in $(ip -n "$1" -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -v '^lo$'); do
+    ip -n "$1" link del "$l" 2>/dev/null || true
+  done
+}
+
+# sandbox_namespaces PREFIX: empties every namespace named PREFIX* and adds it to down's list (cns)
+sandbox_namespaces() {
+  local f n
+  for f in /run/netns/"$1"*; do
+    [ -e "$f" ] || continue
+    n=${f##*/}
+    remove_links "$n"
+    [[ " ${cns[*]} " == *" $n "* ]] || cns+=("$n")
+  done
+}
+
 down() {
   local pids=() nss=() cns=() f p n c st cg left
   mapfile -t nss < <(lab_namespaces)
@@ -330,14 +349,19 @@ down() {
       for cg in /sys/fs/cgroup/*/shoal/"$c" /sys/fs/cgroup/shoal/"$c"; do [ -d "$cg" ] && { rmdir "$cg" 2>/dev/null || true; }; done
     done
   done
-  # the overlay sandboxes the workers made (one namespace per network per host, listed by each daemon)
-  for f in "$dir"/h*/data/net/sandboxes; do
+  # the overlay sandboxes the workers made (one namespace per network per host): those each daemon
+  # listed, and every namespace carrying a daemon's sandbox prefix (written before its first sandbox,
+  # so a sandbox made by an apply that the kill cut short is found too)
+  for f in "$dir"/h*/data/net/sandboxes "$dir"/h*/data/net/sandbox-prefix; do
     [ -f "$f" ] || continue
     while IFS= read -r n; do
+      if [[ $f == */sandbox-prefix ]]; then
+        [[ $n =~ ^shoal-[a-z0-9]+-$ ]] || continue
+        sandbox_namespaces "$n"
+        continue
+      fi
       [[ $n =~ ^shoal-[a-z0-9]+-[A-Za-z0-9_.-]+$ ]] || continue
-      for l in $(ip -n "$n" -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -v '^lo$'); do
-        ip -n "$n" link del "$l" 2>/dev/null || true
-      done
+      remove_links "$n"
       cns+=("$n")
     done < "$f"
   done

@@ -124,6 +124,21 @@ public final class OverlayPlane implements NetworkAttacher {
             prefix = "shoal-" + nodeId.substring(0, Math.min(8, nodeId.length())) + "-";
             config = new PlaneConfig(null, underlayIp, PlaneConfig.DEFAULT_VXLAN_PORT, 1500, prefix);
             plane = new DataPlane(config, shell);
+            recordPrefix();
+        }
+    }
+
+    /**
+     * Writes the sandbox prefix to {@code net/sandbox-prefix} before any sandbox exists, so that
+     * whoever cleans up after this node (the lab's {@code down}) finds every sandbox, even one made by
+     * an apply that a kill cut short before {@code net/sandboxes} was written.
+     */
+    private void recordPrefix() {
+        try {
+            Files.createDirectories(stateDir);
+            Files.writeString(stateDir.resolve("sandbox-prefix"), prefix + "\n");
+        } catch (IOException e) {
+            LOG.warn("overlay: cannot write {}: {}", stateDir.resolve("sandbox-prefix"), e.getMessage());
         }
     }
 

@@ -106,6 +106,8 @@ class OverlayPlaneTest {
     @Test
     void attachingAContainerMakesItsSandboxResolverAndVipRulesAndTheSameMessageAgainChangesNothing() throws Exception {
         OverlayPlane p = plane();
+        assertEquals(List.of("shoal-node1234-"), Files.readAllLines(dir.resolve("net/sandbox-prefix")),
+                "the prefix is on disk before any sandbox exists, for whoever cleans up after a kill");
         p.update(message(true));
         assertEquals(List.of(), shell.matching("ip netns add"), "no container yet: no sandbox");
         p.attach(task("t1", "front", "10.1.0.2/24"), "ctr1");
