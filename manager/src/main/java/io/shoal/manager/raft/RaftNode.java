@@ -37,17 +37,13 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -60,8 +56,6 @@ public final class RaftNode implements Consensus {
     private static final long REACHABLE_WITHIN_MS = 3_000;
     /** How often the member's log is checked, and a failed member started again from its storage. */
     private static final long HEALTH_CHECK_MS = 1_000;
-    /** A failed member starts again only once its filesystem has this much room (two 8 MB segments). */
-    private static final long ROOM_TO_START = 16L << 20;
 
     private final RaftSettings settings;
     private final RaftPeerId selfId;
@@ -71,22 +65,16 @@ public final class RaftNode implements Consensus {
     private final ClusterStore store;
     /** replaced when a member whose log failed is started again ({@link #checkStorage}) */
     private volatile RaftServer server;
+    /** the state machine of {@link #server} */
+    private volatile ShoalStateMachine stateMachine;
     private volatile boolean closing;
-    /** when the member's log failed (ns), 0 while it works; only the watcher thread */
-    private long failedAt;
-    private long nextAttemptAt;
-    private long restartAttempts;
-    private long restartedAt;
-    private boolean waitingForRoom;
+    /** only the watcher thread */
+    private final MemberRecovery recovery;
     /** runs the leadership checks Ratis' notifications ask for, one at a time, off Ratis' threads */
     private final ScheduledExecutorService watcher;
-    private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
-    /** completed, and replaced, at every change of the known leader or of this member's leadership */
-    private final AtomicReference<CompletableFuture<Void>> leaderChange = new AtomicReference<>(new CompletableFuture<>());
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
-    private volatile boolean leaderReady;
-    private RaftPeerId knownLeader; // only the watcher thread
+    private final LeadershipWatch leadership;
     private volatile RaftClient client;
     private volatile Collection<RaftPeer> clientPeers = List.of();
     private volatile RaftPeerId clientLeader;
@@ -108,14 +96,19 @@ public final class RaftNode implements Consensus {
             t.setDaemon(true);
             return t;
         });
+        this.leadership = new LeadershipWatch(settings.selfId(), () -> division().getInfo(), watcher);
         this.server = newServer(peers, recover);
+        this.recovery = new MemberRecovery(settings.selfId(), settings.storageDir().toString(), new RecoverableMember(),
+                System::nanoTime, this::room);
     }
 
     private RaftServer newServer(List<RaftPeer> peers, boolean recover) throws IOException {
+        ShoalStateMachine sm = new ShoalStateMachine(store, this::leaderEvent);
+        stateMachine = sm;
         return RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(RaftGroup.valueOf(groupId, peers))
-                .setStateMachine(new ShoalStateMachine(store, this::leaderEvent))
+                .setStateMachine(sm)
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setOption(recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -144,73 +137,62 @@ public final class RaftNode implements Consensus {
         return RaftPeer.newBuilder().setId(id).setAddress(address).build();
     }
 
-    /**
-     * Once a write to the Raft log fails (a full disk, an I/O error), Ratis fails every later write
-     * of the member (a leader's log is closed too), so it serves no more: it answers every append
-     * with an error. This check,
-     * every second on the watcher thread, notices it, gives up leadership here, and starts the
-     * member again from its storage once its filesystem has room, retrying with a growing pause
-     * (up to 10 s) until it starts. Recovery drops only a torn last entry, which was never
-     * acknowledged; the store is not rolled back (its applied entries are skipped on replay), and
-     * the leader sends what the member lacks.
-     */
     private void checkStorage() {
-        if (closing) {
-            return;
+        if (!closing) {
+            recovery.check();
         }
-        if (failedAt == 0) {
-            String failure = failure();
-            if (failure == null) {
-                return;
+    }
+
+    /** This member's server as {@link MemberRecovery} sees it. */
+    private final class RecoverableMember implements MemberRecovery.Member {
+        @Override
+        public String failure() {
+            try {
+                RaftServer.Division d = server.getDivision(groupId);
+                if (!d.getRaftLog().isOpened()) {
+                    return "its log is closed after a failed write";
+                }
+                // a follower's log stays open after a failed write, but fails every later one
+                if (stateMachine.logFailure() != null) {
+                    return "a log write failed: " + stateMachine.logFailure().getMessage();
+                }
+                return d.getInfo().isAlive() ? null : "it stopped (" + d.getInfo().getLifeCycleState() + ")";
+            } catch (IOException | RuntimeException e) {
+                return "it is gone: " + e.getMessage();
             }
-            failedAt = System.nanoTime();
-            if (restartedAt == 0 || failedAt - restartedAt > TimeUnit.SECONDS.toNanos(30)) {
-                restartAttempts = 0; // not a member that failed again right after a start: no back-off
-            }
-            nextAttemptAt = failedAt + TimeUnit.MILLISECONDS.toNanos(backoffMs());
-            LOG.error("the Raft log of {} failed ({}): this member stopped; starting it again from {}, retrying until it starts "
-                    + "(on a full disk: once space is freed)", settings.selfId(), failure, settings.storageDir());
-            stoppedLeading();
+        }
+
+        @Override
+        public boolean removedFromGroup() {
+            return stateMachine.removedFromGroup();
+        }
+
+        @Override
+        public void stop() {
+            leadership.stopped();
             closeQuietly(server);
         }
-        if (System.nanoTime() - nextAttemptAt < 0) {
-            return;
-        }
-        // a start on a full disk fails, or worse: Ratis may then write its term and vote into a file
-        // it cannot fill, which leaves the member unable to start at all
-        long room = room();
-        if (room < ROOM_TO_START) {
-            if (!waitingForRoom) {
-                waitingForRoom = true;
-                LOG.warn("{} starts again once {} has {} MB free ({} bytes now)", settings.selfId(), settings.storageDir(),
-                        ROOM_TO_START >> 20, room);
-            }
-            return;
-        }
-        waitingForRoom = false;
-        restartAttempts++;
-        RaftServer next = null;
-        try {
-            next = newServer(List.of(), true);
-            next.start();
-            synchronized (this) {
-                if (closing) {
-                    closeQuietly(next);
-                    return;
+
+        @Override
+        public void startAgain() throws IOException {
+            RaftServer next = null;
+            try {
+                next = newServer(List.of(), true);
+                next.start();
+                synchronized (RaftNode.this) {
+                    if (closing) {
+                        closeQuietly(next);
+                        return;
+                    }
+                    server = next;
                 }
-                server = next;
+                leaderEvent();
+            } catch (IOException | RuntimeException e) {
+                if (next != null) {
+                    closeQuietly(next);
+                }
+                throw new IOException(StartFailure.describe(settings, e), e);
             }
-            LOG.info("{} started again from its storage after {} ms (attempt {})", settings.selfId(),
-                    (System.nanoTime() - failedAt) / 1_000_000L, restartAttempts);
-            failedAt = 0;
-            restartedAt = System.nanoTime();
-            leaderEvent();
-        } catch (IOException | RuntimeException e) {
-            if (next != null) {
-                closeQuietly(next);
-            }
-            nextAttemptAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs());
-            LOG.warn("{} (attempt {})", StartFailure.describe(settings, e), restartAttempts);
         }
     }
 
@@ -222,49 +204,6 @@ public final class RaftNode implements Consensus {
         }
     }
 
-    /** 0 s before the first attempt, then 2, 4, 8, 10, 10 ... s */
-    private long backoffMs() {
-        return restartAttempts == 0 ? 0 : Math.min(10_000, HEALTH_CHECK_MS << Math.min(4, restartAttempts));
-    }
-
-    /** Why the member no longer works (its log closed after a failed write, or it stopped), or null. */
-    private String failure() {
-        try {
-            RaftServer.Division d = server.getDivision(groupId);
-            if (!d.getRaftLog().isOpened()) {
-                return "its log is closed after a failed write";
-            }
-            // a follower's log stays open after a failed write, but fails every later one
-            if (d.getStateMachine() instanceof ShoalStateMachine sm && sm.logFailure() != null) {
-                return "a log write failed: " + sm.logFailure().getMessage();
-            }
-            return d.getInfo().isAlive() ? null : "it stopped (" + d.getInfo().getLifeCycleState() + ")";
-        } catch (IOException | RuntimeException e) {
-            return "it is gone: " + e.getMessage();
-        }
-    }
-
-    /** This member no longer leads (its server failed): the loops stop at once, not when Ratis says so. */
-    private void stoppedLeading() {
-        if (leaderReady) {
-            leaderReady = false;
-            LOG.info("{} is no longer leader", settings.selfId());
-            tellListeners(false);
-        }
-        knownLeader = null;
-        leaderChange.getAndSet(new CompletableFuture<>()).complete(null);
-    }
-
-    private void tellListeners(boolean leading) {
-        for (Consumer<Boolean> l : listeners) {
-            try {
-                l.accept(leading);
-            } catch (RuntimeException e) {
-                LOG.warn("leadership listener failed", e);
-            }
-        }
-    }
-
     private RaftServer.Division division() {
         try {
             return server.getDivision(groupId);
@@ -273,52 +212,13 @@ public final class RaftNode implements Consensus {
         }
     }
 
-    /** Ratis told of a change of the leader or of this member's readiness: check on the watcher thread. */
     private void leaderEvent() {
-        try {
-            watcher.execute(this::checkLeadership);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
-    }
-
-    /**
-     * Follows Ratis' notifications (leader changed; leader ready, once the first entry of its term
-     * is applied; not leader any more) instead of polling: logs the leader this member sees, tells
-     * the listeners when it becomes or stops being a ready leader, and completes
-     * {@link #nextLeaderChange}. The checks run in the order of the notifications, each reading
-     * the member's state as it is by then.
-     */
-    private void checkLeadership() {
-        try {
-            var info = division().getInfo();
-            RaftPeerId leaderNow = info.getLeaderId();
-            boolean changed = false;
-            if (!Objects.equals(leaderNow, knownLeader)) {
-                knownLeader = leaderNow;
-                changed = true;
-                LOG.info("{} sees the Raft leader {} (term {}, role {})", settings.selfId(),
-                        leaderNow == null ? "as unknown" : "as " + leaderNow, info.getCurrentTerm(),
-                        info.getCurrentRole());
-            }
-            boolean ready = info.isLeader() && info.isLeaderReady();
-            if (ready != leaderReady) {
-                changed = true;
-                leaderReady = ready;
-                LOG.info("{} {} leader", settings.selfId(), ready ? "became" : "is no longer");
-                tellListeners(ready);
-            }
-            if (changed) {
-                leaderChange.getAndSet(new CompletableFuture<>()).complete(null);
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("leadership check failed", e);
-        }
+        leadership.event();
     }
 
     @Override
     public CompletableFuture<Void> nextLeaderChange() {
-        return leaderChange.get();
+        return leadership.next();
     }
 
     /**
@@ -362,7 +262,7 @@ public final class RaftNode implements Consensus {
     @Override
     public CompletableFuture<ApplyResult> propose(StoreBatch batch) {
         Message msg = Message.valueOf(ByteString.copyFrom(batch.toByteArray()));
-        if (leaderReady) {
+        if (leadership.ready()) {
             RaftClientRequest request = RaftClientRequest.newBuilder()
                     .setClientId(localClientId).setServerId(selfId).setGroupId(groupId)
                     .setCallId(localCallIds.incrementAndGet()).setMessage(msg)
@@ -409,7 +309,7 @@ public final class RaftNode implements Consensus {
 
     @Override
     public boolean isLeader() {
-        return leaderReady;
+        return leadership.ready();
     }
 
     @Override
@@ -424,7 +324,7 @@ public final class RaftNode implements Consensus {
 
     @Override
     public boolean hearsFromLeader(Duration within) {
-        if (leaderReady) {
+        if (leadership.ready()) {
             return true;
         }
         RoleInfoProto role = division().getInfo().getRoleInfoProto();
@@ -514,7 +414,7 @@ public final class RaftNode implements Consensus {
 
     @Override
     public void onLeadershipChange(Consumer<Boolean> listener) {
-        listeners.add(listener);
+        leadership.listen(listener);
     }
 
     /**
@@ -548,11 +448,7 @@ public final class RaftNode implements Consensus {
         } catch (IOException e) {
             LOG.warn("closing the Raft server failed", e);
         }
-        if (leaderReady) {
-            leaderReady = false;
-            listeners.forEach(l -> l.accept(false));
-        }
-        leaderChange.get().complete(null);
+        leadership.stopped();
     }
 
     private static void closeQuietly(AutoCloseable c) {

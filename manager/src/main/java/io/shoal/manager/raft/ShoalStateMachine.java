@@ -7,6 +7,7 @@ import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreFormat;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
@@ -67,6 +68,8 @@ final class ShoalStateMachine extends BaseStateMachine {
     private final Runnable onLeaderEvent;
     /** the first failed write of this member's log, if any (Ratis fails every later one too) */
     private volatile Throwable logFailure;
+    /** Ratis shut this member down because its voters said it is no longer in the group */
+    private volatile boolean removedFromGroup;
 
     /** @param onLeaderEvent told of every change of the leader or of this member's readiness to lead (on Ratis' threads: be quick) */
     ShoalStateMachine(ClusterStore store, Runnable onLeaderEvent) {
@@ -96,6 +99,23 @@ final class ShoalStateMachine extends BaseStateMachine {
     /** The first failed write of this member's log (then the member must be started again), or null. */
     Throwable logFailure() {
         return logFailure;
+    }
+
+    /**
+     * Ratis shut this member down. With {@code allServer} false that is its election's doing: the
+     * voters answered that it is no longer in the group (it was removed), so it must not be started
+     * again; true is the whole server closing (our own close).
+     */
+    @Override
+    public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+        if (!allServer) {
+            removedFromGroup = true;
+        }
+    }
+
+    /** True once Ratis shut this member down because it is no longer in the group. */
+    boolean removedFromGroup() {
+        return removedFromGroup;
     }
 
     @Override
