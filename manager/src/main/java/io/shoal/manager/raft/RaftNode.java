@@ -103,6 +103,9 @@ public final class RaftNode implements Consensus {
     }
 
     private RaftServer newServer(List<RaftPeer> peers, boolean recover) throws IOException {
+        if (recover) {
+            TermFileRepair.repairIfEmptied(settings.storageDir().resolve(groupId.getUuid().toString()));
+        }
         ShoalStateMachine sm = new ShoalStateMachine(store, this::leaderEvent);
         stateMachine = sm;
         return RaftServer.newBuilder()

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -151,6 +152,31 @@ class StorageFaultsTest {
         ConsensusException e = assertThrows(ConsensusException.class, () -> start(s, new ClusterStore()));
         assertOneLine(e, "corrupt", "m1");
         assertArrayEquals(damaged, Files.readAllBytes(newest), "a refused start changes nothing");
+    }
+
+    @Test
+    void aTermFileEmptiedByAFailedWriteIsRepairedAboveEveryTermItMayHaveVotedIn() throws Exception {
+        RaftSettings s = settings(10);
+        writeAndStop(s, 30);
+        Path meta = current().resolve("raft-meta");
+        Files.write(meta, new byte[0]); // what Ratis leaves when writing it fails for want of space
+        ClusterStore store = new ClusterStore();
+        RaftNode n = start(s, store);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!n.isLeader() && System.nanoTime() < deadline) {
+            n.nextLeaderChange().get(20, TimeUnit.SECONDS);
+        }
+        assertTrue(n.isLeader(), "the repaired member starts and leads its one-member group");
+        while (store.view(tx -> tx.nodes().size()) < 30 && System.nanoTime() < deadline) {
+            store.indexReached(store.appliedIndex() + 1).get(20, TimeUnit.SECONDS);
+        }
+        assertEquals(30, (int) store.view(tx -> tx.nodes().size()), "no entry lost");
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(meta)) {
+            p.load(in);
+        }
+        assertTrue(Long.parseLong(p.getProperty("term")) > TermFileRepair.TERM_MARGIN,
+                "a term above any the member may have voted in: " + p);
     }
 
     @Test
