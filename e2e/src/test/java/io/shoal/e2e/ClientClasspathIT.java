@@ -105,6 +105,38 @@ class ClientClasspathIT {
         assertClientOnly(services);
     }
 
+    /**
+     * Unary calls over the unix socket take the light HTTP/2 client: the JVM's class-load log of
+     * {@code node ls} and {@code service ls} names no Netty and no grpc-core class, and a lone
+     * {@code --version} starts no JVM at all (a java that fails would show).
+     */
+    @Test
+    void unaryCommandsLoadNoNettyAndALoneVersionStartsNoJvm() throws IOException {
+        for (List<String> args : List.of(List.of("node", "ls"), List.of("service", "ls"))) {
+            Path log = Files.createTempFile("clientcp-classes", ".log");
+            try {
+                List<String> cmd = new ArrayList<>(List.of(Lab.REPO.resolve("shoal").toString(),
+                        "-H", "unix://" + lab.hostDir("h1").resolve("shoal.sock")));
+                cmd.addAll(args);
+                Lab.Result r = Lab.run(cmd, Duration.ofSeconds(60),
+                        Map.of("SHOAL_JAVA_OPTS", "-Xlog:class+load=info:file=" + log));
+                assertEquals(0, r.code(), r.all());
+                List<String> loaded = Files.readAllLines(log);
+                assertTrue(loaded.stream().anyMatch(l -> l.contains("io.shoal.cli.client.Http2Connection")),
+                        "the light client was not used for " + args);
+                List<String> heavy = loaded.stream()
+                        .filter(l -> l.contains("io.grpc.netty.") || l.contains("io.grpc.internal.")).limit(5).toList();
+                assertTrue(heavy.isEmpty(), args + " loaded " + heavy);
+            } finally {
+                Files.deleteIfExists(log);
+            }
+        }
+        Lab.Result version = Lab.run(List.of(Lab.REPO.resolve("shoal").toString(), "--version"), Duration.ofSeconds(60),
+                Map.of("SHOAL_JAVA", "/bin/false"));
+        assertEquals(0, version.code(), version.all());
+        assertTrue(version.out().startsWith("shoal version "), version.out());
+    }
+
     @Test
     void theClassPathFileNamesNoDaemonJar() throws IOException {
         Path file = Lab.REPO.resolve("cli/target/lib/client.classpath");

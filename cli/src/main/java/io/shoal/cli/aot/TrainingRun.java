@@ -1,40 +1,28 @@
 package io.shoal.cli.aot;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.stub.StreamObserver;
-import io.shoal.api.Annotations;
-import io.shoal.api.ContainerSpec;
-import io.shoal.api.ControlGrpc;
-import io.shoal.api.ListNodesRequest;
-import io.shoal.api.ListNodesResponse;
-import io.shoal.api.ListServicesRequest;
-import io.shoal.api.ListServicesResponse;
-import io.shoal.api.Node;
-import io.shoal.api.NodeDescription;
-import io.shoal.api.NodeView;
-import io.shoal.api.ReplicatedService;
-import io.shoal.api.Service;
-import io.shoal.api.ServiceSpec;
-import io.shoal.api.TaskSpec;
 import io.shoal.cli.Main;
 import io.shoal.cli.RootCommand;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the client's AOT cache is recorded from (the launcher runs it with {@code -XX:AOTCacheOutput}
  * at package time): the commonest client commands, each run a few times, against a stand-in daemon
- * on a unix socket that answers {@code service ls} and {@code node ls} with one service and one node.
+ * ({@link StandInDaemon}, in a JVM of its own) on a unix socket that answers {@code service ls} and
+ * {@code node ls} with one service and one node.
  * The cache then holds the classes those commands load, linked, and the profile of their methods.
  * Exits 1 when a command fails, so a broken training run is seen rather than a silently cold cache.
+ * With an argument, it then writes {@code shoal --version}'s line to that file (the launcher's
+ * lib/version.txt).
  */
 public final class TrainingRun {
     /** The commands trained on: what users and scripts run most. */
@@ -47,13 +35,22 @@ public final class TrainingRun {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("shoal-aot-");
         Path sock = dir.resolve("shoal.sock");
-        EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(sock.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group).workerEventLoopGroup(group)
-                .addService(new StandIn()).build().start();
+        // the stand-in daemon runs in a JVM of its own, so that its server (Netty, grpc-core) stays
+        // out of the cache: the client's unary calls load neither
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process daemon = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), StandInDaemon.class.getName(), sock.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int failed = 0;
         try {
+            BufferedReader ready = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = ready.readLine()) != null && !line.equals("ready")) {
+                System.out.println("training daemon: " + line);
+            }
+            if (line == null) {
+                throw new IllegalStateException("the training daemon did not start (exit " + daemon.waitFor() + ")");
+            }
             System.out.println(RootCommand.versionLine());
             for (int round = 0; round < 3; round++) {
                 for (List<String> c : COMMANDS) {
@@ -72,37 +69,20 @@ public final class TrainingRun {
                 }
             }
         } finally {
-            server.shutdownNow().awaitTermination();
-            group.shutdownGracefully().sync();
+            daemon.getOutputStream().close(); // the stand-in stops when its stdin closes
+            if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly().waitFor();
+            }
             Files.deleteIfExists(sock);
             Files.deleteIfExists(dir);
         }
+        if (failed == 0 && args.length > 0) {
+            // the launcher answers a lone `shoal --version` from this file (docs/operations.md, "A fast CLI")
+            Path version = Path.of(args[0]);
+            Path tmp = version.resolveSibling(version.getFileName() + ".tmp");
+            Files.writeString(tmp, RootCommand.versionLine() + "\n");
+            Files.move(tmp, version, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
         System.exit(failed == 0 ? 0 : 1);
-    }
-
-    /** The daemon's side of the trained commands, with one object of each. */
-    static final class StandIn extends ControlGrpc.ControlImplBase {
-        @Override
-        public void listServices(ListServicesRequest request, StreamObserver<ListServicesResponse> out) {
-            ServiceSpec spec = ServiceSpec.newBuilder()
-                    .setAnnotations(Annotations.newBuilder().setName("web"))
-                    .setTask(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().setImage("busybox:latest")))
-                    .setReplicated(ReplicatedService.newBuilder().setReplicas(2)).build();
-            String id = "trainingserviceid00000000";
-            out.onNext(ListServicesResponse.newBuilder()
-                    .addServices(Service.newBuilder().setId(id).setSpec(spec))
-                    .putRunning(id, 2).putDesired(id, 2).build());
-            out.onCompleted();
-        }
-
-        @Override
-        public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
-            Node n = Node.newBuilder().setId("trainingnodeid00000000000")
-                    .setDescription(NodeDescription.newBuilder().setHostname("h1").setEngineVersion(RootCommand.versionLine()))
-                    .build();
-            out.onNext(ListNodesResponse.newBuilder()
-                    .addNodes(NodeView.newBuilder().setNode(n).setManagerReachability(NodeView.Reachability.LEADER)).build());
-            out.onCompleted();
-        }
     }
 }

@@ -1,16 +1,9 @@
 package io.shoal.cli.client;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.Channel;
 import picocli.CommandLine;
 
 import javax.net.ssl.SSLException;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,25 +12,26 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The CLI's channel to a daemon: {@code unix:///path} (plaintext, guarded by file permissions) or
  * {@code tcp://IP:PORT} (mutual TLS with ca.pem, cert.pem and key.pem from {@code SHOAL_CERT_PATH}).
  *
- * <p>The channel runs on an event loop of its own, which {@link #close} stops: a thread left waiting
- * in epoll (native code) holds the JVM's exit for 300 ms, the exit waiting for threads in native
- * code to come back, which was a quarter of a client command's time (docs/operations.md, "A fast CLI").
+ * <p>Over unix://, unary calls take the {@link LightChannel} (no Netty, no grpc-core) and only
+ * streaming calls make grpc-java's Netty channel, on first use; tcp:// is grpc-java's channel
+ * throughout (docs/operations.md, "A fast CLI").
  */
 public final class Connection implements AutoCloseable {
     private final String host;
-    private final EpollEventLoopGroup group;
-    private final ManagedChannel channel;
+    private final Channel channel;
+    private final LightChannel light;
+    private NettyTransport netty;
 
-    private Connection(String host, EpollEventLoopGroup group, ManagedChannel channel) {
+    private Connection(String host, LightChannel light, NettyTransport netty) {
         this.host = host;
-        this.group = group;
-        this.channel = channel;
+        this.light = light;
+        this.netty = netty;
+        this.channel = light != null ? light : netty.channel();
     }
 
     public static Connection open(String host, CommandLine cmd) {
@@ -46,12 +40,10 @@ public final class Connection implements AutoCloseable {
             if (path.isEmpty()) {
                 throw new CommandLine.ParameterException(cmd, "--host: '" + host + "' names no socket path");
             }
-            EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-            return new Connection(host, group, NettyChannelBuilder.forAddress(new DomainSocketAddress(path))
-                    .channelType(EpollDomainSocketChannel.class)
-                    .eventLoopGroup(group)
-                    .usePlaintext()
-                    .build());
+            Connection[] self = new Connection[1];
+            LightChannel light = new LightChannel(Path.of(path), () -> self[0].streaming(Path.of(path)));
+            self[0] = new Connection(host, light, null);
+            return self[0];
         }
         if (host.startsWith("tcp://")) {
             String addr = host.substring("tcp://".length());
@@ -71,13 +63,7 @@ public final class Connection implements AutoCloseable {
             }
             refuseExpired(cmd, dir.resolve("cert.pem"));
             try {
-                var ssl = GrpcSslContexts.forClient()
-                        .trustManager(new File(dir.resolve("ca.pem").toString()))
-                        .keyManager(new File(dir.resolve("cert.pem").toString()), new File(dir.resolve("key.pem").toString()))
-                        .build();
-                EpollEventLoopGroup group = new EpollEventLoopGroup(1);
-                return new Connection(host, group, NettyChannelBuilder.forTarget(addr)
-                        .channelType(EpollSocketChannel.class).eventLoopGroup(group).sslContext(ssl).build());
+                return new Connection(host, null, NettyTransport.tls(addr, dir));
             } catch (SSLException | IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cmd, "SHOAL_CERT_PATH: cannot load the TLS files: " + e.getMessage());
             }
@@ -85,6 +71,12 @@ public final class Connection implements AutoCloseable {
         throw new CommandLine.ParameterException(cmd, "--host: '" + host + "' must be unix:///path or tcp://IP:PORT");
     }
 
+    private synchronized Channel streaming(Path socket) {
+        if (netty == null) {
+            netty = NettyTransport.unix(socket);
+        }
+        return netty.channel();
+    }
     /** An expired certificate gets one line here rather than a failed handshake with the manager. */
     private static void refuseExpired(CommandLine cmd, Path certFile) {
         X509Certificate cert;
@@ -104,13 +96,21 @@ public final class Connection implements AutoCloseable {
         return host;
     }
 
-    public ManagedChannel channel() {
+    public Channel channel() {
         return channel;
     }
 
     @Override
     public void close() {
-        channel.shutdownNow();
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        if (light != null) {
+            light.close();
+        }
+        NettyTransport n;
+        synchronized (this) {
+            n = netty;
+        }
+        if (n != null) {
+            n.close();
+        }
     }
 }

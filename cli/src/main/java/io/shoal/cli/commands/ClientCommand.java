@@ -1,6 +1,6 @@
 package io.shoal.cli.commands;
 
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.shoal.api.ControlGrpc;
@@ -41,7 +41,7 @@ public abstract class ClientCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
-    ManagedChannel channel() {
+    Channel channel() {
         return connection.channel();
     }
 
