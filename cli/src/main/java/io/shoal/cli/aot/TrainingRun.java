@@ -30,6 +30,9 @@ public final class TrainingRun {
             List.of("service", "ls"), List.of("node", "ls"), List.of("service", "ls", "--format", "json"),
             List.of("node", "ls", "-q"));
 
+    /** By name: a class literal would load it here, and the cache would link its Netty types in. */
+    private static final String STAND_IN = "io.shoal.cli.aot.StandInDaemon";
+
     private TrainingRun() {}
 
     public static void main(String[] args) throws Exception {
@@ -39,7 +42,7 @@ public final class TrainingRun {
         // out of the cache: the client's unary calls load neither
         String java = ProcessHandle.current().info().command().orElse("java");
         Process daemon = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), StandInDaemon.class.getName(), sock.toString())
+                "-cp", System.getProperty("java.class.path"), STAND_IN, sock.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         int failed = 0;
         try {
