@@ -37,6 +37,7 @@ import io.shoal.manager.rpc.ChannelPool;
 import io.shoal.manager.rpc.Forwarder;
 import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.security.SecurityService;
+import io.shoal.manager.security.UnlockKeys;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreObjects;
@@ -346,7 +347,8 @@ public final class Manager implements AutoCloseable {
         Forwarder toLeader = new Forwarder(route);
         return List.of(
                 // every manager serves events from its own store; the rest of the Control API goes to the leader
-                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels, cipher, events.history()),
+                ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels, cipher, events.history(),
+                                unlockKeys()),
                         toLeader.servingHere(ControlGrpc.getEventsMethod())),
                 // every manager serves worker sessions from its own store; liveness reaches the
                 // leader only through a follower's own reports (LeaderLink)
@@ -354,7 +356,11 @@ public final class Manager implements AutoCloseable {
                 ServerInterceptors.intercept(new MembershipService(roles), toLeader),
                 new NodeCaService(store, writer, raft, ca).bindService(),
                 ServerInterceptors.intercept(new SecurityService(ca,
-                        new RootRotations(store, writer, ca, System::currentTimeMillis, new SecureRandom())), toLeader));
+                        new RootRotations(store, writer, ca, System::currentTimeMillis, new SecureRandom()), unlockKeys()), toLeader));
+    }
+
+    private UnlockKeys unlockKeys() {
+        return new UnlockKeys(store, writer, config.kek(), new SecureRandom());
     }
 
     /**

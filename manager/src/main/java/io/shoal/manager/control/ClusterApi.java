@@ -12,6 +12,7 @@ import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.ca.JoinToken;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.security.UnlockKeys;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.ReadTx;
@@ -31,12 +32,19 @@ public final class ClusterApi {
     private final StoreWriter writer;
     private final Consensus consensus;
     private final LinearizableReads reads;
+    /** null: this manager cannot turn autolock on or off (tests without a key-encryption key) */
+    private final UnlockKeys unlockKeys;
 
     public ClusterApi(ClusterStore store, StoreWriter writer, Consensus consensus) {
+        this(store, writer, consensus, null);
+    }
+
+    public ClusterApi(ClusterStore store, StoreWriter writer, Consensus consensus, UnlockKeys unlockKeys) {
         this.store = store;
         this.writer = writer;
         this.consensus = consensus;
         this.reads = new LinearizableReads(store, consensus);
+        this.unlockKeys = unlockKeys;
     }
 
     private <T> T read(Function<ReadTx, T> fn) {
@@ -71,19 +79,27 @@ public final class ClusterApi {
                 .getRootCa().getJoinTokens());
     }
 
-    /** Changes the cluster's settings ({@code shoal cluster update}); the next certificates use the new expiry. */
+    /**
+     * Changes the cluster's settings ({@code shoal cluster update}), all in one entry: the next
+     * certificates use the new expiry; autolock on or off has every manager lock or unlock its key file.
+     */
     public ClusterInfo updateCluster(UpdateClusterRequest req) {
-        if (!req.getSetCertExpiry()) {
-            throw Calls.invalid("nothing to update: give --cert-expiry");
+        if (!req.getSetCertExpiry() && !req.getSetAutolock()) {
+            throw Calls.invalid("nothing to update: give --cert-expiry or --autolock");
         }
         Duration expiry = Duration.ofMillis(req.getCertExpiryMs());
-        if (expiry.compareTo(ClusterSettings.MIN_NODE_CERT_EXPIRY) < 0) {
+        if (req.getSetCertExpiry() && expiry.compareTo(ClusterSettings.MIN_NODE_CERT_EXPIRY) < 0) {
             throw Calls.invalid("--cert-expiry: " + expiry.toMillis() + "ms is too short: use at least 1m");
+        }
+        if (req.getSetAutolock() && unlockKeys == null) {
+            throw Calls.precondition("this manager cannot change autolock: it holds no key-encryption key");
         }
         writer.update(tx -> {
             Cluster c = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
-            Cluster.Builder cb = c.toBuilder();
-            cb.getSpecBuilder().setNodeCertExpiryMs(expiry.toMillis());
+            Cluster.Builder cb = (req.getSetAutolock() ? unlockKeys.withAutolock(c, req.getAutolock()) : c).toBuilder();
+            if (req.getSetCertExpiry()) {
+                cb.getSpecBuilder().setNodeCertExpiryMs(expiry.toMillis());
+            }
             Cluster next = cb.build();
             return next.equals(c) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));
         });

@@ -46,6 +46,7 @@ import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.RemoveServiceResponse;
 import io.shoal.api.RotateJoinTokenRequest;
 import io.shoal.api.UpdateClusterRequest;
+import io.shoal.manager.security.UnlockKeys;
 import io.shoal.api.Secret;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceLogsRequest;
@@ -80,7 +81,13 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
 
     public ControlService(ClusterStore store, StoreWriter writer, Consensus consensus, ManagerRoles roles,
                           ChannelPool channels, SecretCipher cipher, EventHistory history) {
-        this.cluster = new ClusterApi(store, writer, consensus);
+        this(store, writer, consensus, roles, channels, cipher, history, null);
+    }
+
+    /** @param unlockKeys the cluster's unlock key, for turning autolock on and off (null: refused) */
+    public ControlService(ClusterStore store, StoreWriter writer, Consensus consensus, ManagerRoles roles,
+                          ChannelPool channels, SecretCipher cipher, EventHistory history, UnlockKeys unlockKeys) {
+        this.cluster = new ClusterApi(store, writer, consensus, unlockKeys);
         this.nodes = new NodesApi(store, writer, consensus, roles);
         this.services = new ServicesApi(store, writer, consensus);
         this.tasks = new TasksApi(store, consensus, channels);

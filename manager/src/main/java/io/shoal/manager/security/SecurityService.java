@@ -3,6 +3,9 @@ package io.shoal.manager.security;
 import io.grpc.stub.StreamObserver;
 import io.shoal.api.ClusterSecurityGrpc;
 import io.shoal.api.GetRootRotationRequest;
+import io.shoal.api.GetUnlockKeyRequest;
+import io.shoal.api.RotateUnlockKeyRequest;
+import io.shoal.api.UnlockKeyResponse;
 import io.shoal.api.IssueClientCertificateRequest;
 import io.shoal.api.IssueClientCertificateResponse;
 import io.shoal.api.RootRotationStatus;
@@ -23,10 +26,24 @@ import java.time.Duration;
 public final class SecurityService extends ClusterSecurityGrpc.ClusterSecurityImplBase {
     private final ClusterCa ca;
     private final RootRotations rotations;
+    private final UnlockKeys unlockKeys;
 
-    public SecurityService(ClusterCa ca, RootRotations rotations) {
+    public SecurityService(ClusterCa ca, RootRotations rotations, UnlockKeys unlockKeys) {
         this.ca = ca;
         this.rotations = rotations;
+        this.unlockKeys = unlockKeys;
+    }
+
+    /** The unlock key ({@code shoal unlock-key}); empty while autolock is off. */
+    @Override
+    public void getUnlockKey(GetUnlockKeyRequest req, StreamObserver<UnlockKeyResponse> obs) {
+        Calls.unary(obs, unlockKeys::get);
+    }
+
+    /** A new unlock key ({@code shoal unlock-key --rotate}); every manager re-wraps its key file under it. */
+    @Override
+    public void rotateUnlockKey(RotateUnlockKeyRequest req, StreamObserver<UnlockKeyResponse> obs) {
+        Calls.unary(obs, unlockKeys::rotate);
     }
 
     /** Starts a root CA rotation ({@code shoal ca --rotate}); refused while one runs. */
