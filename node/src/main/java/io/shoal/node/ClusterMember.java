@@ -30,7 +30,9 @@ import io.shoal.manager.membership.RaftGroups;
 import io.shoal.manager.raft.RaftSettings;
 import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.manager.rpc.Caller;
+import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreFormat;
+import io.shoal.manager.store.Watch;
 import io.shoal.manager.rpc.Forwarder;
 import io.shoal.manager.rpc.MalformedRequests;
 import io.shoal.manager.rpc.OneLineErrors;
@@ -90,9 +92,11 @@ final class ClusterMember implements AutoCloseable {
     /** the cluster API (or its refusal, on a worker) as the local socket serves it */
     private final List<ServerServiceDefinition> localApi;
     private final CertRenewer renewer;
+    /** a manager: keeps certs/kek as the cluster object says (autolock); null on a worker */
+    private final Thread keyFollower;
 
     private ClusterMember(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
-                        Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
+                        Consumer<SessionMessage> onSession, DaemonOptions options, ManagerKeys keys) throws IOException {
         this.files = files;
         this.state = state;
         this.localRegistry = localRegistry;
@@ -113,13 +117,15 @@ final class ClusterMember implements AutoCloseable {
                     UUID.fromString(state.raftGroupId()), bootstrap,
                     new RaftSettings.Tls(tls.keyManager(), tls.trustManager()), options.snapshotThreshold(),
                     options.electionTimeout(), options.electionTimeout().multipliedBy(2));
-            this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, files.loadKek()));
+            this.manager = Manager.start(new Manager.Config(state.nodeId(), state.advertiseAddr(), raft, keys.kek()));
             this.managerMetrics = manager.bindMetrics(options.metrics());
             this.controlRoute = manager.leaderRoute(pool);
             services.addAll(manager.services(controlRoute, pool));
             managers.remove(state.advertiseAddr());
             managers.add(0, state.advertiseAddr());
+            this.keyFollower = Thread.ofVirtual().name("kek-follower").start(() -> followKeys(manager, keys));
         } else {
+            this.keyFollower = null;
             this.manager = null;
             this.managerMetrics = null;
             this.controlRoute = null;
@@ -180,8 +186,38 @@ final class ClusterMember implements AutoCloseable {
     }
 
     static ClusterMember start(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
-                             Consumer<SessionMessage> onSession, DaemonOptions options) throws IOException {
-        return new ClusterMember(files, state, localRegistry, onSession, options);
+                             Consumer<SessionMessage> onSession, DaemonOptions options, ManagerKeys keys) throws IOException {
+        return new ClusterMember(files, state, localRegistry, onSession, options, keys);
+    }
+
+    /**
+     * Keeps this manager's key file as its store's cluster object says (autolock on or off, the
+     * unlock key rotated), from the first state it holds on, until the member closes.
+     */
+    private static void followKeys(Manager manager, ManagerKeys keys) {
+        try (Watch w = manager.store().watch()) {
+            while (true) {
+                try {
+                    var cluster = manager.store().view(tx -> tx.cluster());
+                    if (cluster.isPresent()) {
+                        keys.follow(cluster.get());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cannot keep this manager's key-encryption key as the cluster says: {}", e.getMessage());
+                }
+                StoreEvent e;
+                do {
+                    e = w.take();
+                } while (!concernsCluster(e));
+            }
+        } catch (InterruptedException e) {
+            // the member is closing
+        }
+    }
+
+    private static boolean concernsCluster(StoreEvent e) {
+        return e.type() == StoreEvent.Type.RESET
+                || e.after() != null && e.after().hasCluster() || e.before() != null && e.before().hasCluster();
     }
 
     /**
@@ -408,6 +444,9 @@ final class ClusterMember implements AutoCloseable {
     }
 
     private void close(Runnable stopManager) {
+        if (keyFollower != null) {
+            keyFollower.interrupt();
+        }
         if (renewer != null) {
             renewer.close();
         }

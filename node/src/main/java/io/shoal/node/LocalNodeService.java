@@ -10,6 +10,8 @@ import io.shoal.api.LeaveResponse;
 import io.shoal.api.LocalInfo;
 import io.shoal.api.LocalInfoRequest;
 import io.shoal.api.LocalNodeGrpc;
+import io.shoal.api.UnlockRequest;
+import io.shoal.api.UnlockResponse;
 import io.shoal.manager.rpc.Calls;
 
 /** What the local user asks of this node, on the unix socket only. */
@@ -35,6 +37,14 @@ final class LocalNodeService extends LocalNodeGrpc.LocalNodeImplBase {
         Calls.unary(obs, () -> {
             daemon.leave(request);
             return LeaveResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> obs) {
+        Calls.unary(obs, () -> {
+            daemon.unlock(request);
+            return UnlockResponse.getDefaultInstance();
         });
     }
 

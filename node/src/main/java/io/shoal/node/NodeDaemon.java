@@ -1,16 +1,12 @@
 package io.shoal.node;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.util.MutableHandlerRegistry;
-import io.shoal.api.Annotations;
 import io.shoal.api.Cluster;
 import io.shoal.api.ClusterInfo;
-import io.shoal.api.ClusterSpec;
-import io.shoal.api.ControlGrpc;
 import io.shoal.api.InitRequest;
 import io.shoal.api.InitResponse;
 import io.shoal.api.IssueNodeCertificateResponse;
@@ -19,13 +15,10 @@ import io.shoal.api.JoinResponse;
 import io.shoal.api.JoinTokens;
 import io.shoal.api.LeaveRequest;
 import io.shoal.api.LocalInfo;
-import io.shoal.api.ManagerStatus;
 import io.shoal.api.Node;
 import io.shoal.api.NodeRole;
-import io.shoal.api.NodeSpec;
-import io.shoal.api.NodeStatus;
-import io.shoal.api.RootCA;
 import io.shoal.api.SessionMessage;
+import io.shoal.api.UnlockRequest;
 import io.shoal.manager.ClusterSettings;
 import io.shoal.manager.Ids;
 import io.shoal.manager.ca.JoinToken;
@@ -33,9 +26,8 @@ import io.shoal.manager.ca.KeyEncryption;
 import io.shoal.manager.ca.NodeKeys;
 import io.shoal.manager.ca.Pem;
 import io.shoal.manager.ca.RootCa;
+import io.shoal.manager.ca.UnlockKey;
 import io.shoal.manager.membership.RaftGroups;
-import io.shoal.manager.membership.TlsInfos;
-import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.rpc.AuthInterceptor;
 import io.shoal.manager.rpc.MalformedRequests;
 import io.shoal.manager.store.StoreFormat;
@@ -46,7 +38,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.SecureRandom;
@@ -57,7 +48,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -72,6 +62,7 @@ public final class NodeDaemon implements AutoCloseable {
 
     private final DaemonOptions options;
     private final NodeFiles files;
+    private final ManagerKeys keys;
     private final MutableHandlerRegistry localRegistry = new MutableHandlerRegistry();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "node-lifecycle");
@@ -86,6 +77,7 @@ public final class NodeDaemon implements AutoCloseable {
     NodeDaemon(DaemonOptions options) {
         this.options = options;
         this.files = new NodeFiles(options.dataDir());
+        this.keys = new ManagerKeys(files);
     }
 
     /** What the node runs in its cluster (null outside a cluster). Visible for tests. */
@@ -104,21 +96,13 @@ public final class NodeDaemon implements AutoCloseable {
         Files.createDirectories(options.dataDir());
         Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
         state = NodeState.load(files.state());
-        if (state != null) {
-            try {
-                member = ClusterMember.start(files, state, localRegistry, this::onSession, options);
-                if (state.isManager() && !state.raftJoined()) {
-                    lifecycle.submit(() -> {
-                        try {
-                            joinRaft(member, Duration.ofMinutes(5));
-                        } catch (IOException e) {
-                            LOG.error("{}", e.getMessage());
-                        }
-                    });
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.error("cannot resume cluster membership from {}: {}", options.dataDir(), e.getMessage(), e);
-            }
+        if (state != null && state.isManager() && keys.locked()) {
+            // autolock: nothing of the cluster runs (no Raft, no cluster port, no tasks adopted)
+            // until the user gives the unlock key
+            Refusal.clusterApi(Refusal.LOCKED).forEach(localRegistry::addService);
+            LOG.warn("this manager is locked (autolock): run 'shoal unlock' and provide the unlock key");
+        } else if (state != null) {
+            resume();
         }
         socketServer = LocalSocket.serve(options.socket(),
                 Stream.concat(Stream.of(new LocalNodeService(this).bindService(), new VersionService(this::clusterStoreFormat).bindService()),
@@ -126,6 +110,56 @@ public final class NodeDaemon implements AutoCloseable {
                         .map(d -> ServerInterceptors.intercept(MalformedRequests.guard(d), AuthInterceptor.local())).toList(), localRegistry);
         LOG.info("shoal daemon ready on unix://{} (data dir {}, {})", options.socket(), options.dataDir(),
                 state == null ? "not in a cluster" : state.role() + " " + state.nodeId());
+    }
+
+    /** Starts what the node runs in its cluster from its data dir (at start, or once unlocked). */
+    private void resume() {
+        try {
+            member = ClusterMember.start(files, state, localRegistry, this::onSession, options, keys);
+            if (state.isManager() && !state.raftJoined()) {
+                lifecycle.submit(() -> {
+                    try {
+                        joinRaft(member, Duration.ofMinutes(5));
+                    } catch (IOException e) {
+                        LOG.error("{}", e.getMessage());
+                    }
+                });
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot resume cluster membership from {}: {}", options.dataDir(), e.getMessage(), e);
+        }
+    }
+
+    /** Whether this node is a manager waiting for its unlock key. */
+    private boolean locked() {
+        try {
+            return state != null && member == null && keys.locked();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code shoal unlock}: opens this locked manager's key-encryption key with {@code key}, then
+     * starts the node as a restart would have. A key that does not open it changes nothing.
+     */
+    void unlock(UnlockRequest req) {
+        onLifecycle(() -> {
+            if (state == null) {
+                throw Status.FAILED_PRECONDITION.withDescription(Refusal.NOT_IN_CLUSTER).asRuntimeException();
+            }
+            if (!locked()) {
+                throw Status.FAILED_PRECONDITION.withDescription("this node is not locked: there is nothing to unlock").asRuntimeException();
+            }
+            UnlockKey key = UnlockKey.parse(req.getUnlockKey());
+            keys.unlock(key); // a wrong key throws here, before anything changed
+            LOG.info("unlocked: starting this manager");
+            resume();
+            if (member == null) {
+                throw Status.INTERNAL.withDescription("unlocked, but the node did not start: see the daemon's log").asRuntimeException();
+            }
+            return null;
+        });
     }
 
     void awaitTermination() throws InterruptedException {
@@ -163,9 +197,6 @@ public final class NodeDaemon implements AutoCloseable {
     InitResponse init(InitRequest req) {
         return onLifecycle(() -> {
             requireNotInCluster();
-            if (req.getAutolock()) {
-                throw new IllegalArgumentException("--autolock is not supported yet");
-            }
             for (String cidr : req.getDefaultAddrPoolList()) {
                 if (!cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
                     throw new IllegalArgumentException("--default-addr-pool: '" + cidr + "' is not an IPv4 CIDR such as 10.0.0.0/8");
@@ -186,7 +217,8 @@ public final class NodeDaemon implements AutoCloseable {
                             : ClusterSettings.DEFAULT_NODE_CERT_EXPIRY);
             files.wipe();
             files.saveIdentity(kp.getPrivate(), Pem.encode(cert), Pem.encode(ca.certificate()));
-            files.saveKek(kek);
+            UnlockKey unlockKey = req.getAutolock() ? UnlockKey.generate(RANDOM) : null;
+            keys.save(kek, unlockKey);
             String raftAddr = advertise.host() + ":" + (advertise.port() + 1);
             NodeState s = new NodeState(nodeId, clusterId, NodeState.MANAGER, advertise.toString(), listen.toString(),
                     List.of(advertise.toString()), RaftGroups.groupId(clusterId).toString(), true);
@@ -194,40 +226,11 @@ public final class NodeDaemon implements AutoCloseable {
                     .setWorker(JoinToken.generate(ca.digest(), RANDOM).toString())
                     .setManager(JoinToken.generate(ca.digest(), RANDOM).toString())
                     .build();
-            ClusterSpec.Builder spec = ClusterSpec.newBuilder().setNodeCertExpiryMs(req.getCertExpiryMs());
-            if (req.hasNodeDownGraceMs()) {
-                spec.setNodeDownGraceMs(Math.max(0, req.getNodeDownGraceMs()));
-            }
-            Cluster cluster = Cluster.newBuilder()
-                    .setId(clusterId)
-                    .setSpec(spec
-                            .setAnnotations(Annotations.newBuilder().setName("default"))
-                            .setHeartbeatPeriodMs(req.getDispatcherHeartbeatMs() > 0 ? req.getDispatcherHeartbeatMs() : ClusterSettings.DEFAULT_HEARTBEAT_MS)
-                            .setTaskHistoryLimit(ClusterSettings.DEFAULT_TASK_HISTORY_LIMIT)
-                            .addAllDefaultAddressPool(req.getDefaultAddrPoolCount() == 0 ? List.of(ClusterSettings.DEFAULT_ADDRESS_POOL) : req.getDefaultAddrPoolList())
-                            .setSubnetSize(ClusterSettings.DEFAULT_SUBNET_SIZE)
-                            .setVxlanPort(req.getDataPathPort() > 0 ? req.getDataPathPort() : ClusterSettings.DEFAULT_VXLAN_PORT))
-                    .setRootCa(RootCA.newBuilder()
-                            .setCaCertPem(Pem.encode(ca.certificate()))
-                            .setCaKeyEncrypted(ByteString.copyFrom(KeyEncryption.encrypt(kek,
-                                    Pem.encode(ca.privateKey()).getBytes(StandardCharsets.UTF_8))))
-                            .setCaDigest(ca.digest())
-                            .setJoinTokens(tokens))
-                    .setDataKey(SecretCipher.newDataKey(kek))
-                    .build();
-            Node selfNode = Node.newBuilder()
-                    .setId(nodeId)
-                    .setSpec(NodeSpec.newBuilder().setDesiredRole(NodeRole.NODE_ROLE_MANAGER))
-                    .setRole(NodeRole.NODE_ROLE_MANAGER)
-                    .setManagerStatus(ManagerStatus.newBuilder().setRaftId(nodeId).setAddr(raftAddr))
-                    .setDescription(NodeDescriptions.local(List.of(options.runtime()), StoreFormat.CURRENT))
-                    .setStatus(NodeStatus.newBuilder().setState(NodeStatus.State.UNKNOWN).setAddr(advertise.host()))
-                    .setAdvertiseAddr(advertise.toString())
-                    .setTlsInfo(TlsInfos.of(cert, ca.digest()))
-                    .build();
+            Cluster cluster = FirstCluster.cluster(req, clusterId, ca, kek, tokens, unlockKey);
+            Node selfNode = FirstCluster.firstManager(nodeId, raftAddr, advertise, cert, ca.digest(), options.runtime());
             ClusterMember started = null;
             try {
-                started = ClusterMember.start(files, s, localRegistry, this::onSession, options);
+                started = ClusterMember.start(files, s, localRegistry, this::onSession, options, keys);
                 started.manager().bootstrap(cluster, selfNode, Duration.ofSeconds(20));
                 setState(s);
             } catch (IOException | RuntimeException e) {
@@ -235,23 +238,28 @@ public final class NodeDaemon implements AutoCloseable {
                     started.close();
                 }
                 Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
+                keys.forget();
                 files.wipe();
                 throw e;
             }
             member = started;
             return InitResponse.newBuilder().setNodeId(nodeId).setClusterId(clusterId)
                     .setWorkerToken(tokens.getWorker()).setManagerToken(tokens.getManager())
-                    .setAdvertiseAddr(advertise.toString()).build();
+                    .setAdvertiseAddr(advertise.toString())
+                    .setUnlockKey(unlockKey == null ? "" : unlockKey.toString()).build();
         });
     }
 
     InitResponse forceNewCluster() { // init --force-new-cluster: this manager alone, from its own data
         return onLifecycle(() -> {
+            if (locked()) {
+                throw Status.FAILED_PRECONDITION.withDescription(Refusal.LOCKED).asRuntimeException();
+            }
             NodeState next = ForceNewCluster.check(state, member, files, options.electionTimeout().multipliedBy(6));
             member.closeAsOnlyVoter(ClusterMember.raftAddr(next));
             member = null;
             setState(next);
-            member = ClusterMember.start(files, next, localRegistry, this::onSession, options);
+            member = ClusterMember.start(files, next, localRegistry, this::onSession, options, keys);
             return ForceNewCluster.finish(member, next);
         });
     }
@@ -278,13 +286,13 @@ public final class NodeDaemon implements AutoCloseable {
             files.wipe();
             files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
             if (manager) {
-                files.saveKek(resp.getKek().toByteArray());
+                keys.save(resp.getKek().toByteArray(), null); // locked as soon as its store says autolock
             }
             List<String> managers = resp.getManagersCount() > 0 ? resp.getManagersList() : List.of(remote.toString());
             NodeState s = new NodeState(resp.getNodeId(), resp.getClusterId(), manager ? NodeState.MANAGER : NodeState.WORKER,
                     advertise.toString(), listen.toString(), managers, resp.getRaftGroupId(), false);
             setState(s);
-            ClusterMember started = ClusterMember.start(files, s, localRegistry, this::onSession, options);
+            ClusterMember started = ClusterMember.start(files, s, localRegistry, this::onSession, options, keys);
             member = started;
             if (manager) {
                 joinRaft(started, Duration.ofSeconds(60));
@@ -323,6 +331,7 @@ public final class NodeDaemon implements AutoCloseable {
                 state = null;
             }
             Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
+            keys.forget();
             files.wipe();
             LOG.info("left the cluster");
             return null;
@@ -346,6 +355,9 @@ public final class NodeDaemon implements AutoCloseable {
                 .setNodeId(s.nodeId()).setClusterId(s.clusterId())
                 .setRole(s.isManager() ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER)
                 .setAdvertiseAddr(s.advertiseAddr()).setHostname(NodeDescriptions.hostname());
+        if (locked()) {
+            return b.setLocked(true).setClusterReachable(false).setError(Refusal.LOCKED).build();
+        }
         if (!s.isManager()) {
             // a worker asks no manager: its own identity may not read the cluster
             return b.addAllManagerAddrs(s.managers()).build();
@@ -442,13 +454,13 @@ public final class NodeDaemon implements AutoCloseable {
             member = null;
             files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
             if (toManager) {
-                files.saveKek(resp.getKek().toByteArray());
+                keys.save(resp.getKek().toByteArray(), null); // locked as soon as its store says autolock
             } else {
-                Files.deleteIfExists(files.kek());
+                keys.forget();
             }
             Trees.delete(files.raft());
             NodeState next = updateState(cur -> cur.withRole(toManager ? NodeState.MANAGER : NodeState.WORKER, false));
-            ClusterMember started = ClusterMember.start(files, next, localRegistry, this::onSession, options);
+            ClusterMember started = ClusterMember.start(files, next, localRegistry, this::onSession, options, keys);
             member = started;
             if (toManager) {
                 joinRaft(started, Duration.ofSeconds(60));
@@ -458,14 +470,14 @@ public final class NodeDaemon implements AutoCloseable {
                     // storage, it does.
                     LOG.warn("this new manager has not heard from a leader; restarting its Raft member");
                     started.close();
-                    member = ClusterMember.start(files, state, localRegistry, this::onSession, options);
+                    member = ClusterMember.start(files, state, localRegistry, this::onSession, options, keys);
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("role change failed: {}", e.getMessage(), e);
             if (member == null) {
                 try {
-                    member = ClusterMember.start(files, state, localRegistry, this::onSession, options);
+                    member = ClusterMember.start(files, state, localRegistry, this::onSession, options, keys);
                 } catch (IOException | RuntimeException e2) {
                     LOG.error("cannot restart the cluster role: {}", e2.getMessage());
                 }

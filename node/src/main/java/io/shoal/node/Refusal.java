@@ -21,6 +21,7 @@ final class Refusal {
             ClusterSecurityGrpc.getServiceDescriptor());
 
     static final String NOT_IN_CLUSTER = "this node is not part of a Shoal cluster: run 'shoal init' or 'shoal join'";
+    static final String LOCKED = "this node is locked: run 'shoal unlock' and provide the unlock key";
     static final String NOT_A_MANAGER = "this node is not a manager: use a manager's socket or -H tcp://MANAGER";
 
     private Refusal() {}

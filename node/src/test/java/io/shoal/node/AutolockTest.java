@@ -1,0 +1,182 @@
+package io.shoal.node;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.shoal.api.ClusterSecurityGrpc;
+import io.shoal.api.ControlGrpc;
+import io.shoal.api.GetUnlockKeyRequest;
+import io.shoal.api.InitRequest;
+import io.shoal.api.ListServicesRequest;
+import io.shoal.api.LocalInfo;
+import io.shoal.api.LocalInfoRequest;
+import io.shoal.api.LocalNodeGrpc;
+import io.shoal.api.RotateUnlockKeyRequest;
+import io.shoal.api.UnlockRequest;
+import io.shoal.api.UpdateClusterRequest;
+import io.shoal.manager.ca.KekLock;
+import io.shoal.manager.ca.UnlockKey;
+import io.shoal.node.InProcessClusterTest.FakeExecutor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Autolock on a real daemon in this JVM (real Ratis, a fake executor), restarted on its data dir:
+ * init --autolock locks the key file; a restarted manager is locked (info says so, the cluster API
+ * refuses, a wrong key changes nothing) until the right key; a rotated key re-locks the file and the
+ * old key no longer opens it; autolock off leaves the file plain and a restart needs no key.
+ */
+class AutolockTest {
+    @TempDir
+    Path dir;
+    private NodeDaemon daemon;
+    private ManagedChannel channel;
+    private int port;
+
+    private void start() throws IOException {
+        Path data = dir.resolve("m1");
+        DaemonOptions o = new DaemonOptions(data, dir.resolve("m1.sock"), "runc", "127.0.0.1:" + port, List.of(), 1000,
+                new FakeExecutor(), id -> data.resolve("no-logs"), List.of());
+        daemon = new NodeDaemon(o);
+        daemon.start();
+        channel = LocalSocket.connect(o.socket());
+    }
+
+    private void restart() throws IOException {
+        stop();
+        start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    private LocalNodeGrpc.LocalNodeBlockingStub local() {
+        return LocalNodeGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private ClusterSecurityGrpc.ClusterSecurityBlockingStub security() {
+        return ClusterSecurityGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    private byte[] kekFile() {
+        try {
+            return Files.readAllBytes(dir.resolve("m1/certs/kek"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier ok) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (ok.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting until " + what);
+    }
+
+    /** Waits until the cluster API answers (the restarted manager leads again). */
+    private void awaitServing() throws InterruptedException {
+        await("the manager serves the cluster API", () -> {
+            ControlGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).listServices(ListServicesRequest.getDefaultInstance());
+            return true;
+        });
+    }
+
+    private void assertLocked() {
+        LocalInfo info = local().info(LocalInfoRequest.getDefaultInstance());
+        assertTrue(info.getInCluster() && info.getLocked(), info.toString());
+        assertEquals(Refusal.LOCKED, info.getError());
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> ControlGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).listServices(ListServicesRequest.getDefaultInstance()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals(Refusal.LOCKED, e.getStatus().getDescription());
+    }
+
+    private StatusRuntimeException unlockRefused(String key) throws IOException {
+        byte[] before = kekFile();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> local().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build()));
+        assertFalse(e.getStatus().getDescription().contains("\n"), e.getStatus().getDescription());
+        assertArrayEquals(before, kekFile(), "a refused unlock changed the key file");
+        assertLocked();
+        return e;
+    }
+
+    @Test
+    void aRestartedManagerIsLockedUntilTheRightKeyAndFollowsRotationAndAutolockOff() throws Exception {
+        port = InProcessClusterTest.freePortPair();
+        start();
+        String key = local().init(InitRequest.newBuilder().setAdvertiseAddr("127.0.0.1:" + port).setAutolock(true).build()).getUnlockKey();
+        UnlockKey parsed = UnlockKey.parse(key);
+        assertTrue(KekLock.isLocked(kekFile()), "init --autolock left the key file plain");
+        byte[] kek = KekLock.unlock(kekFile(), parsed);
+        assertEquals(key, security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey());
+        awaitServing();
+
+        restart();
+        assertLocked();
+        assertEquals(Status.Code.INVALID_ARGUMENT, unlockRefused(UnlockKey.generate(new java.security.SecureRandom()).toString()).getStatus().getCode());
+        assertTrue(unlockRefused("SWMKEY-1-tooshort").getStatus().getDescription().contains("is not an unlock key"));
+        local().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build());
+        assertFalse(local().info(LocalInfoRequest.getDefaultInstance()).getLocked());
+        awaitServing();
+        StatusRuntimeException again = assertThrows(StatusRuntimeException.class,
+                () -> local().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());
+
+        String rotated = security().rotateUnlockKey(RotateUnlockKeyRequest.getDefaultInstance()).getUnlockKey();
+        assertNotEquals(key, rotated);
+        await("the key file is locked under the new key", () -> Arrays.equals(kek, KekLock.unlock(kekFile(), UnlockKey.parse(rotated))));
+        restart();
+        assertLocked();
+        unlockRefused(key);
+        local().unlock(UnlockRequest.newBuilder().setUnlockKey(rotated).build());
+        awaitServing();
+
+        ControlGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .updateCluster(UpdateClusterRequest.newBuilder().setSetAutolock(true).setAutolock(false).build());
+        await("the key file is plain", () -> Arrays.equals(kek, kekFile()));
+        assertEquals("", security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey());
+        restart();
+        assertFalse(local().info(LocalInfoRequest.getDefaultInstance()).getLocked());
+        awaitServing();
+
+        ControlGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .updateCluster(UpdateClusterRequest.newBuilder().setSetAutolock(true).setAutolock(true).build());
+        String fresh = security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey();
+        await("the key file is locked again", () -> Arrays.equals(kek, KekLock.unlock(kekFile(), UnlockKey.parse(fresh))));
+        restart();
+        assertLocked();
+    }
+}
