@@ -15,6 +15,8 @@ import io.shoal.cli.commands.NodeCommand;
 import io.shoal.cli.commands.SecretCommand;
 import io.shoal.cli.commands.ServiceCommand;
 import io.shoal.cli.commands.StackCommand;
+import io.shoal.cli.commands.UnlockCommand;
+import io.shoal.cli.commands.UnlockKeyCommand;
 import io.shoal.cli.commands.VersionCommand;
 import io.shoal.cli.daemon.DaemonCommand;
 import picocli.CommandLine.Command;
@@ -32,7 +34,7 @@ import java.util.Arrays;
                 LeaveCommand.class, InfoCommand.class, NodeCommand.class,
                 ServiceCommand.class, NetworkCommand.class, StackCommand.class,
                 ImageCommand.class, CaCommand.class, ClusterCommand.class, SecretCommand.class, ConfigCommand.class,
-                VersionCommand.class, EventsCommand.class})
+                VersionCommand.class, EventsCommand.class, UnlockCommand.class, UnlockKeyCommand.class})
 public final class ShoalCommand extends RootCommand {
     /** The command of {@code parent} named {@code name} (or one of its aliases), or null. */
     static Class<?> command(Class<?> parent, String name) {

@@ -35,7 +35,8 @@ class CliTest {
     @ValueSource(strings = {"", "daemon", "init", "join", "join-token", "leave", "info", "node", "node ls", "node inspect",
             "node update", "node promote", "node demote", "node rm", "node ps", "service ps", "service ls", "service inspect",
             "image", "image ls", "image pull", "image prune", "network", "network create",
-            "network ls", "network inspect", "network rm", "service create", "service update", "service rollback", "ca", "ca client-cert", "events", "version"})
+            "network ls", "network inspect", "network rm", "service create", "service update", "service rollback", "ca", "ca client-cert", "events", "version",
+            "unlock", "unlock-key", "cluster update"})
     void everyCommandHasHelp(String cmd) {
         String[] args = (cmd.isEmpty() ? "--help" : cmd + " --help").split(" ");
         Run r = run(args);
@@ -160,6 +161,29 @@ class CliTest {
         Run detachAlone = run("--host", "unix:///nonexistent/x.sock", "ca", "--detach");
         assertEquals(2, detachAlone.code(), detachAlone.err());
         assertTrue(detachAlone.err().startsWith("Error: --detach and --quiet go with --rotate"), detachAlone.err());
+    }
+
+    @Test
+    void autolockCommandsRefuseBadInputWithOneLineAndExit2() {
+        Run value = run("--host", "unix:///nonexistent/x.sock", "cluster", "update", "--autolock=maybe");
+        assertEquals(2, value.code(), value.err());
+        assertTrue(value.err().startsWith("Error: --autolock: 'maybe' is not true or false"), value.err());
+        Run nothing = run("--host", "unix:///nonexistent/x.sock", "cluster", "update");
+        assertEquals(2, nothing.code(), nothing.err());
+        assertTrue(nothing.err().startsWith("Error: nothing to update: give --cert-expiry or --autolock"), nothing.err());
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("SHTKN-1-abc-def\n".getBytes(StandardCharsets.UTF_8)));
+            Run notAKey = run("--host", "unix:///nonexistent/x.sock", "unlock");
+            assertEquals(2, notAKey.code(), notAKey.err());
+            assertTrue(notAKey.err().startsWith("Error: that is not an unlock key: it starts with SWMKEY-1-"), notAKey.err());
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            Run none = run("--host", "unix:///nonexistent/x.sock", "unlock");
+            assertEquals(2, none.code(), none.err());
+            assertTrue(none.err().startsWith("Error: no unlock key given on stdin"), none.err());
+        } finally {
+            System.setIn(stdin);
+        }
     }
 
     @Test

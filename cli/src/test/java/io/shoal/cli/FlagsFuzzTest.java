@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes the flag parsers of every {@code shoal} command (but {@code daemon}, which would start one,
- * and {@code ca}, which writes files; no value is "-", which reads stdin) with random flags and values, against a daemon address where
+ * {@code ca}, which writes files, and {@code unlock}, which reads its key from stdin; no value is
+ * "-", which reads stdin) with random flags and values, against a daemon address where
  * nothing listens. Properties: {@code Main.run} returns (within a deadline), and what it prints on
  * stderr is at most "Error: one line" plus the usual "See '... --help'." hint, never a stack trace.
  * {@code -Dshoal.fuzz.runs} and {@code -Dshoal.fuzz.seed} size and replay the run.
@@ -30,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FlagsFuzzTest {
     static final int RUNS = Integer.getInteger("shoal.fuzz.runs", 40) * 25;
     static final long SEED = Long.getLong("shoal.fuzz.seed", 15);
-    static final Set<String> SKIPPED = Set.of("daemon", "ca");
+    static final Set<String> SKIPPED = Set.of("daemon", "ca", "unlock");
     static final List<String> VALUES = List.of("", "0", "-1", "1", "3", "99999999999999999999", "1.5", "abc", "1s",
             "500ms", "-5s", "1m30s", "64M", "1.5G", "-1M", "9999999999T", "a=b", "=", "a=", "=b", "a==b", "k=v=w",
             "node.role==manager", "node.role!=", "spread=", "spread=node.labels.z", "80:8080", "8080:80/tcp",

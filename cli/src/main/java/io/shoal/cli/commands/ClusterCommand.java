@@ -1,12 +1,15 @@
 package io.shoal.cli.commands;
 
 import io.shoal.api.ClusterInfo;
+import io.shoal.api.ClusterSecurityGrpc;
+import io.shoal.api.GetUnlockKeyRequest;
 import io.shoal.api.UpdateClusterRequest;
 import io.shoal.cli.output.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** {@code shoal cluster}: the cluster's settings (docker's {@code swarm update}). */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Manage the cluster's settings.",
@@ -25,30 +28,46 @@ public final class ClusterCommand extends ClientCommand {
                 description = "How long node certificates are valid, e.g. 2160h (90 days, the default) or 24h; at least 1m.")
         String certExpiry;
 
-        @Option(names = "--autolock", paramLabel = "true|false", arity = "1", description = "Not supported yet.")
-        Boolean autolock;
+        @Option(names = "--autolock", paramLabel = "true|false", arity = "1",
+                description = "Lock the managers' key-encryption key under an unlock key (true, which prints the key) or keep it plain (false).")
+        String autolock;
 
         @Override
         protected int execute() {
+            if (certExpiry == null && autolock == null) {
+                throw usage("nothing to update: give --cert-expiry or --autolock");
+            }
+            if (autolock != null && !autolock.equals("true") && !autolock.equals("false")) {
+                throw usage("--autolock: '" + autolock + "' is not true or false");
+            }
+            UpdateClusterRequest.Builder req = UpdateClusterRequest.newBuilder();
+            if (certExpiry != null) {
+                Duration d;
+                try {
+                    d = Units.duration(certExpiry);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--cert-expiry: " + e.getMessage());
+                }
+                if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+                    throw usage("--cert-expiry " + certExpiry + " is too short: use at least 1m");
+                }
+                req.setSetCertExpiry(true).setCertExpiryMs(d.toMillis());
+            }
             if (autolock != null) {
-                throw usage("--autolock is not supported yet");
+                req.setSetAutolock(true).setAutolock(Boolean.parseBoolean(autolock));
             }
-            if (certExpiry == null) {
-                throw usage("nothing to update: give --cert-expiry");
+            ClusterInfo info = control().updateCluster(req.build());
+            if (certExpiry != null) {
+                out().printf("Cluster updated: node certificates issued from now on are valid for %s.%n",
+                        Duration.ofMillis(info.getSpec().getNodeCertExpiryMs()).toString().substring(2).toLowerCase());
             }
-            Duration d;
-            try {
-                d = Units.duration(certExpiry);
-            } catch (IllegalArgumentException e) {
-                throw usage("--cert-expiry: " + e.getMessage());
+            if (autolock != null && !info.getSpec().getAutolock()) {
+                out().printf("Cluster updated: autolock is off; managers keep their key-encryption key plain on disk.%n");
+            } else if (autolock != null) {
+                out().printf("Cluster updated: autolock is on.%n%n");
+                UnlockKeyCommand.print(out(), ClusterSecurityGrpc.newBlockingStub(channel()).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey());
             }
-            if (d.compareTo(Duration.ofMinutes(1)) < 0) {
-                throw usage("--cert-expiry " + certExpiry + " is too short: use at least 1m");
-            }
-            ClusterInfo info = control().updateCluster(UpdateClusterRequest.newBuilder()
-                    .setSetCertExpiry(true).setCertExpiryMs(d.toMillis()).build());
-            out().printf("Cluster updated: node certificates issued from now on are valid for %s.%n",
-                    Duration.ofMillis(info.getSpec().getNodeCertExpiryMs()).toString().substring(2).toLowerCase());
             return 0;
         }
     }

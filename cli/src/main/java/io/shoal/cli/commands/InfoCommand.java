@@ -32,7 +32,10 @@ public final class InfoCommand extends ClientCommand {
         m.put("Hostname", i.getHostname());
         m.put("Role", i.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
         m.put("Address", i.getAdvertiseAddr());
-        if (i.getClusterReachable()) {
+        m.put("Swarm", i.getLocked() ? "locked" : "active");
+        if (i.getLocked()) {
+            m.put("Error", i.getError());
+        } else if (i.getClusterReachable()) {
             m.put("Leader", i.getLeaderNodeId());
             m.put("LeaderAddress", i.getLeaderAddr());
             m.put("Managers", i.getManagers());

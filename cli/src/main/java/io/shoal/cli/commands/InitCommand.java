@@ -21,7 +21,8 @@ public final class InitCommand extends ClientCommand {
     @Option(names = "--default-addr-pool", paramLabel = "CIDR", description = "Address pool for overlay networks (repeatable; default 10.0.0.0/8).")
     List<String> pools = new ArrayList<>();
 
-    @Option(names = "--autolock", description = "Encrypt the managers' keys with a key you keep (not supported yet).")
+    @Option(names = "--autolock", description = "Lock the managers' key-encryption key on disk under an unlock key printed here: a restarted "
+            + "manager waits for 'shoal unlock'.")
     boolean autolock;
 
     @Option(names = "--force-new-cluster",
@@ -85,6 +86,10 @@ public final class InitCommand extends ClientCommand {
                 r.getWorkerToken(), r.getAdvertiseAddr());
         out().printf("To add a manager to this cluster, run the following command:%n%n    shoal join --token %s %s%n",
                 r.getManagerToken(), r.getAdvertiseAddr());
+        if (!r.getUnlockKey().isEmpty()) {
+            out().println();
+            UnlockKeyCommand.print(out(), r.getUnlockKey());
+        }
         return 0;
     }
 
