@@ -1,6 +1,7 @@
 package io.shoal.engineapi;
 
 import io.grpc.Channel;
+import io.shoal.api.ClusterSecurityGrpc;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.ListNetworksRequest;
 import io.shoal.api.LocalInfo;
@@ -24,6 +25,9 @@ public final class Backend {
             + "\"docker swarm join\" to connect this node to swarm and try again.";
     static final String WORKER = "This node is not a swarm manager. Worker nodes can't be used to view or modify "
             + "cluster state. Please run this command on a manager node or promote the current node to a manager.";
+    /** dockerd's words for a locked manager (autolock). */
+    static final String LOCKED = "Swarm is encrypted and needs to be unlocked before it can be used. "
+            + "Please use \"docker swarm unlock\" to unlock it.";
     /** How long what the node is (in a cluster, its role) is taken as known: one ask per second at most. */
     private static final long LOCAL_INFO_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long DEADLINE_SECONDS = 60;
@@ -67,6 +71,11 @@ public final class Backend {
     }
 
     /** The node's images and its registry client, for what a registry holds for a reference. */
+    /** The cluster's PKI and keys (unlock key), with a deadline for one call. */
+    public ClusterSecurityGrpc.ClusterSecurityBlockingStub security() {
+        return ClusterSecurityGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
     public LocalImagesGrpc.LocalImagesBlockingStub images() {
         return LocalImagesGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
@@ -93,6 +102,9 @@ public final class Backend {
         LocalInfo l = local();
         if (!l.getInCluster()) {
             throw ApiError.unavailable(NOT_IN_SWARM);
+        }
+        if (l.getLocked()) {
+            throw ApiError.unavailable(LOCKED);
         }
         if (l.getRole() != NodeRole.NODE_ROLE_MANAGER) {
             throw ApiError.unavailable(WORKER);

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.shoal.api.ClusterInfo;
 import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.api.GetJoinTokensRequest;
+import io.shoal.api.GetUnlockKeyRequest;
 import io.shoal.api.InitRequest;
 import io.shoal.api.InitResponse;
 import io.shoal.api.JoinRequest;
 import io.shoal.api.JoinTokens;
 import io.shoal.api.LeaveRequest;
 import io.shoal.api.RotateJoinTokenRequest;
+import io.shoal.api.RotateUnlockKeyRequest;
+import io.shoal.api.UnlockRequest;
 import io.shoal.dockermodel.Json;
 import io.shoal.dockermodel.JsonReader;
 import io.shoal.dockermodel.SwarmJson;
@@ -21,7 +24,8 @@ import java.util.Map;
 /**
  * {@code /swarm}: inspect, and init, join, leave and update where they map onto Shoal's
  * ({@code shoal init}, {@code shoal join}, {@code shoal leave}, {@code shoal join-token --rotate},
- * {@code shoal cluster update --cert-expiry}).
+ * {@code shoal cluster update --cert-expiry|--autolock}), and the unlock key ({@code shoal unlock},
+ * {@code shoal unlock-key [--rotate]}).
  * A cluster setting Shoal cannot change is refused by name; one posted back unchanged passes.
  */
 final class SwarmRoutes {
@@ -38,9 +42,7 @@ final class SwarmRoutes {
         r.post("/swarm/leave", this::leave);
         r.post("/swarm/update", this::update);
         r.get("/swarm/unlockkey", this::unlockKey);
-        r.post("/swarm/unlock", (req, ex) -> {
-            throw ApiError.badRequest("swarm is not locked: autolock is not enabled on this cluster");
-        });
+        r.post("/swarm/unlock", this::unlock);
     }
 
     private ClusterInfo cluster() {
@@ -83,7 +85,11 @@ final class SwarmRoutes {
         orchestration.done();
         spec.object("CAConfig").done();
         spec.object("Raft").done();
-        spec.object("EncryptionConfig").done();
+        JsonReader encryption = spec.object("EncryptionConfig");
+        if (encryption.bool("AutoLockManagers")) {
+            b.setAutolock(true);
+        }
+        encryption.done();
         spec.object("TaskDefaults").done();
         spec.done();
         r.ignoring("DataPathAddr", "");
@@ -126,12 +132,17 @@ final class SwarmRoutes {
             throw ApiError.badRequest("update out of sequence: the cluster is at version " + c.getMeta().getVersion()
                     + ", not " + version + "; read it again");
         }
-        if (req.flag("rotateManagerUnlockKey")) {
+        SwarmUpdate settings = SwarmUpdate.of(SwarmJson.write(c, null).get("Spec"), req.json());
+        boolean autolockAfter = settings.isEmpty() || !settings.cluster().getSetAutolock() ? c.getSpec().getAutolock()
+                : settings.cluster().getAutolock();
+        if (req.flag("rotateManagerUnlockKey") && !autolockAfter) {
             throw ApiError.badRequest("rotateManagerUnlockKey: autolock is not enabled on this cluster");
         }
-        SwarmUpdate settings = SwarmUpdate.of(SwarmJson.write(c, null).get("Spec"), req.json());
         if (!settings.isEmpty()) {
             backend.control().updateCluster(settings.cluster());
+        }
+        if (req.flag("rotateManagerUnlockKey")) {
+            backend.security().rotateUnlockKey(RotateUnlockKeyRequest.getDefaultInstance());
         }
         if (req.flag("rotateWorkerToken") || req.flag("rotateManagerToken")) {
             backend.control().rotateJoinToken(RotateJoinTokenRequest.newBuilder()
@@ -163,8 +174,19 @@ final class SwarmRoutes {
         return same ? null : path;
     }
 
+    /** docker's {@code swarm unlock-key}: the key, or "" while autolock is off (docker's CLI then says no key is set). */
     private void unlockKey(Request req, Exchange ex) {
         backend.requireManager();
-        ex.json(200, Json.object().put("UnlockKey", ""));
+        ex.json(200, Json.object().put("UnlockKey", backend.security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey()));
+    }
+
+    /** docker's {@code swarm unlock}: a locked manager's unlock key; a wrong one is refused and changes nothing. */
+    private void unlock(Request req, Exchange ex) {
+        JsonReader r = JsonReader.of(req.json(), "SwarmUnlockRequest");
+        String key = r.string("UnlockKey");
+        r.done();
+        backend.node().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build());
+        backend.forgetLocal();
+        ex.empty(200);
     }
 }

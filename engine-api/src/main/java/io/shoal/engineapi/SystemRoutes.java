@@ -47,6 +47,9 @@ final class SystemRoutes {
             if (!l.getInCluster()) {
                 return "inactive";
             }
+            if (l.getLocked()) {
+                return "locked";
+            }
             return l.getRole() == NodeRole.NODE_ROLE_MANAGER ? "active/manager" : "active/worker";
         } catch (StatusRuntimeException e) {
             return "error";
@@ -117,6 +120,9 @@ final class SystemRoutes {
                 : l.getAdvertiseAddr();
         if (!l.getInCluster()) {
             return new SwarmJson.Local("", "", "inactive", false, "", List.of(), 0, 0, null);
+        }
+        if (l.getLocked()) {
+            return new SwarmJson.Local(l.getNodeId(), addr, "locked", false, "", List.of(), 0, 0, null);
         }
         boolean manager = l.getRole() == NodeRole.NODE_ROLE_MANAGER;
         List<SwarmJson.Peer> managers = new ArrayList<>();

@@ -67,4 +67,22 @@ class SwarmUpdateTest {
         InvalidSpec text = assertThrows(InvalidSpec.class, () -> SwarmUpdate.of(shown(), withExpiry(shown(), "2h")));
         assertEquals("CAConfig.NodeCertExpiry: '\"2h\"' is not a duration in nanoseconds", text.getMessage());
     }
+
+    @Test
+    void autoLockManagersTurnsAutolockOnOrOffAndAnythingButABooleanIsRefused() {
+        ObjectNode on = shown().deepCopy();
+        ((ObjectNode) on.get("EncryptionConfig")).put("AutoLockManagers", true);
+        UpdateClusterRequest u = SwarmUpdate.of(shown(), on).cluster();
+        assertTrue(u.getSetAutolock() && u.getAutolock() && !u.getSetCertExpiry(), u.toString());
+        ObjectNode off = shown().deepCopy();
+        ((ObjectNode) off.get("EncryptionConfig")).put("AutoLockManagers", false);
+        assertTrue(SwarmUpdate.of(shown(), off).isEmpty(), "autolock off posted back unchanged");
+        ObjectNode both = withExpiry(on, Duration.ofHours(2).toNanos());
+        UpdateClusterRequest b = SwarmUpdate.of(shown(), both).cluster();
+        assertTrue(b.getSetAutolock() && b.getSetCertExpiry(), b.toString());
+        ObjectNode text = shown().deepCopy();
+        ((ObjectNode) text.get("EncryptionConfig")).put("AutoLockManagers", "yes");
+        InvalidSpec e = assertThrows(InvalidSpec.class, () -> SwarmUpdate.of(shown(), text));
+        assertEquals("EncryptionConfig.AutoLockManagers: '\"yes\"' is not true or false", e.getMessage());
+    }
 }
