@@ -123,6 +123,8 @@ class HollowNodesBench {
     final AtomicLong messages = new AtomicLong();
     final AtomicLong reports = new AtomicLong();
     final AtomicLong beatsSent = new AtomicLong();
+    /** The three managers' CPU with the fleet idle (heartbeats, sessions), in cores summed; measured before the rounds. */
+    double idleCores;
 
     record Daemon(Process process, Path socket, String addr, int metricsPort) {}
 
@@ -478,6 +480,11 @@ class HollowNodesBench {
             System.out.printf("hollow: round %d: managers' CPU per committed placement %.0f us (%.2f s summed over the %d managers"
                     + " from the first create until all were committed, /proc/PID/stat; goal <= 50 us)%n", round,
                     managersCpu * 1e6 / TASKS, managersCpu, managers.size());
+            // the fleet's idle cost runs on during the round: what is left above it is the placements' own
+            double idleCpu = idleCores * (allCommitted.get() - start) / 1e9;
+            System.out.printf("hollow: round %d: of which the idle fleet's (%.0f%% of a core summed, as measured idle, over the"
+                    + " %.2f s) %.2f s; above it %.0f us per placement%n", round, 100 * idleCores, (allCommitted.get() - start) / 1e9,
+                    idleCpu, (managersCpu - idleCpu) * 1e6 / TASKS);
         }
         long lastAssigned = firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
         double placeSec = (lastAssigned - start) / 1e9;
@@ -594,6 +601,7 @@ class HollowNodesBench {
             System.out.printf("hollow: CPU with %d idle nodes: managers %.0f%%/%.0f%%/%.0f%% of a core, hollow nodes %.0f%%%n", NODES,
                     100 * (idle1[0] - idle0[0]) / idleSec, 100 * (idle1[1] - idle0[1]) / idleSec,
                     100 * (idle1[2] - idle0[2]) / idleSec, 100 * (idle1[3] - idle0[3]) / idleSec);
+            idleCores = (idle1[0] - idle0[0] + idle1[1] - idle0[1] + idle1[2] - idle0[2]) / idleSec;
 
             ManagedChannel local = LocalSocket.connect(managers.get(0).socket());
             var control = ControlGrpc.newBlockingStub(local);
