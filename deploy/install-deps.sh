@@ -16,8 +16,8 @@ packages=(
   maven             # the build
   ca-certificates   # https to the Maven repositories
   conmon            # holds each container's stdio, log and exit code; outlives the worker
-  runc              # the default OCI runtime
-  crun              # the alternative (shoal daemon --runtime crun)
+  runc              # the other OCI runtime (shoal daemon --runtime runc), Docker's default
+  crun              # the default OCI runtime when installed
   busybox-static    # root file systems for the runtime tests
   attr              # getfattr, to check overlay xattrs in tests
   docker-registry   # the lab's OCI registry

@@ -73,20 +73,9 @@ class RecoveryIT {
         }
     }
 
-    /** The containers runc runs for HOST's daemon: id -> pid. */
+    /** The containers HOST's daemon runs (runc's and crun's): id -> pid. */
     private static Map<String, Long> containers(String host) {
-        Lab.Result r = Lab.run(List.of("runc", "--root", lab.hostDir(host).resolve("data/containers/state").toString(),
-                "list", "--format", "json"), Duration.ofSeconds(10));
-        Map<String, Long> out = new TreeMap<>();
-        JsonNode list = json(r);
-        if (list.isArray()) {
-            list.forEach(c -> {
-                if (c.get("status").asText().equals("running")) {
-                    out.put(c.get("id").asText(), c.get("pid").asLong());
-                }
-            });
-        }
-        return out;
+        return HostContainers.running(lab.hostDir(host).resolve("data"));
     }
 
     private static void assertRefused(Lab.Result r, String says) {

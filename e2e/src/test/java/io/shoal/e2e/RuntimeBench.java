@@ -56,6 +56,9 @@ class RuntimeBench {
         try (Lab lab = new Lab("shoal-bench-runtime")) {
             lab.close();
             assertEquals(0, lab.up(1, 0, "10.213.8", "", DAEMON_ARGS).code());
+            Lab.Result node = lab.cli("h1", "node", "inspect", "--pretty", "self");
+            System.out.printf("runtime: the node's OCI runtime: %s%n", node.out().lines().filter(l -> l.strip().startsWith("Runtimes:"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown: " + node.all()));
             String image = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString()).out().strip();
             // warm the image cache and the JIT with a first service
             assertEquals(0, lab.cli("h1", "service", "create", "--name", "warm", "--replicas", "2", image, "sleep", "3600").code());

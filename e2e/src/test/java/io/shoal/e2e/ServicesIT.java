@@ -454,8 +454,7 @@ class ServicesIT {
         Lab.Result vxlan = Lab.run(List.of("ip", "-n", sandbox, "-d", "link", "show", "vxlan0"), Duration.ofSeconds(10));
         assertTrue(vxlan.out().contains("dstport 4790"), "the cluster's data path port: " + vxlan.all());
         assertTrue(Lab.resolve(sandbox, gw, "tasks.site").contains(victimIp));
-        Lab.Result kill = Lab.run(List.of("runc", "--root", lab.hostDir("h2").resolve("data/containers/state").toString(), "kill",
-                "shoal-" + victim.getId(), "KILL"), Duration.ofSeconds(10));
+        Lab.Result kill = HostContainers.kill(lab.hostDir("h2").resolve("data"), "shoal-" + victim.getId(), "KILL");
         assertEquals(0, kill.code(), kill.all());
         await("tasks.site drops the killed task and lists its replacement", () -> {
             Set<String> a = Lab.resolve(sandbox, gw, "tasks.site");

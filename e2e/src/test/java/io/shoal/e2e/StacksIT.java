@@ -343,9 +343,7 @@ class StacksIT {
         for (String h : List.of("h1", "h2", "h3")) {
             lab.awaitCli(h, CONVERGE, x -> x.code() == 0, "info");
             await("no container left on " + h, () -> {
-                Lab.Result ps = Lab.run(List.of("runc", "--root", lab.hostDir(h).resolve("data/containers/state").toString(), "list", "-q"),
-                        Duration.ofSeconds(10));
-                return ps.code() == 0 && ps.out().isBlank();
+                return HostContainers.list(lab.hostDir(h).resolve("data")).isEmpty();
             });
         }
     }

@@ -115,20 +115,14 @@ class UpgradeIT {
         return out;
     }
 
-    /** The running containers of every host's daemon: container id -> its process id. */
+    /**
+     * The running containers of every host's daemon: container id -> its process id. The previous
+     * release's containers are runc's, those the new build makes crun's where crun is installed.
+     */
     private static Map<String, Long> containers() {
         Map<String, Long> out = new TreeMap<>();
         for (String h : List.of("h1", "h2", "h3", "h4", "h5")) {
-            Lab.Result r = Lab.run(List.of("runc", "--root", lab.hostDir(h).resolve("data/containers/state").toString(),
-                    "list", "--format", "json"), Duration.ofSeconds(30));
-            JsonNode list = json(r);
-            if (list.isArray()) {
-                list.forEach(c -> {
-                    if (c.get("status").asText().equals("running")) {
-                        out.put(h + "/" + c.get("id").asText(), c.get("pid").asLong());
-                    }
-                });
-            }
+            HostContainers.running(lab.hostDir(h).resolve("data")).forEach((id, pid) -> out.put(h + "/" + id, pid));
         }
         return out;
     }

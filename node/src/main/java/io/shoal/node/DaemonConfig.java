@@ -2,6 +2,7 @@ package io.shoal.node;
 
 import io.shoal.logging.LogFormat;
 import io.shoal.logging.LogLevel;
+import io.shoal.worker.exec.runc.RuncExecutor;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.List;
  *
  * @param dataDir            where the node keeps its identity, role and state
  * @param socket             the local unix socket for the CLI
- * @param runtime            the OCI runtime: runc or crun
+ * @param runtime            the OCI runtime: runc or crun ({@link #defaultRuntime()} when the operator names none)
  * @param listenAddr         the default cluster listen address (IP:PORT) for init and join
  * @param insecureRegistries registries (HOST:PORT) that may be pulled from over plain http
  * @param registryConfig     a docker-style config.json with registry credentials
@@ -40,6 +41,16 @@ public record DaemonConfig(Path dataDir, Path socket, String runtime, String lis
                         Path registryConfig, String metricsAddr, long snapshotInterval, Duration electionTimeout) {
         this(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr, snapshotInterval,
                 electionTimeout, LogLevel.INFO, LogFormat.TEXT, List.of());
+    }
+
+    /**
+     * The runtime of a daemon started without {@code --runtime}: crun when it is installed, else runc.
+     * Docker's default is runc; Shoal prefers crun because a container start is the worker's main cost
+     * and crun's is a third cheaper here (one C program per create and start against runc's three Go
+     * runtimes; {@code docs/worker-runtime.md}).
+     */
+    public static String defaultRuntime() {
+        return RuncExecutor.installed("crun") ? "crun" : "runc";
     }
 
     /** Throws {@link IllegalArgumentException} naming the first flag whose value cannot be used. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -168,32 +169,39 @@ final class ChaosLab implements AutoCloseable {
     }
 
     /**
-     * The tasks whose containers runc runs (status running) for HOST's daemon, read from its
-     * runc root: what the host really runs, whatever the managers believe.
+     * The tasks whose containers run (status running) for HOST's daemon, read from the OCI runtimes'
+     * own root: what the host really runs, whatever the managers believe. A daemon runs crun when
+     * it is installed, else runc; each lists only its own containers under the shared root, so the
+     * host's are the union of both lists.
      */
     Set<String> runningTasks(String host) {
-        List<String> cmd = List.of("runc", "--root", dir.resolve(host).resolve("data/containers/state").toString(),
-                "list", "--format", "json");
-        Result r = run(cmd, Duration.ofSeconds(30), Map.of());
-        // runc lists the state directory, then reads each container's state: a container removed in
-        // between fails the whole listing with "stat ...: no such file or directory"; list again
-        for (int i = 0; i < 5 && r.code() != 0 && r.all().contains("no such file or directory"); i++) {
-            r = run(cmd, Duration.ofSeconds(30), Map.of());
-        }
-        check(r, "runc list on " + host);
         Set<String> out = new TreeSet<>();
-        try {
-            JsonNode list = JSON.readTree(r.out());
-            if (list != null && list.isArray()) {
-                for (JsonNode c : list) {
-                    String id = c.path("id").asText();
-                    if (c.path("status").asText().equals("running") && id.startsWith("shoal-")) {
-                        out.add(id.substring("shoal-".length()));
+        for (String runtime : List.of("runc", "crun")) {
+            if (!Files.isExecutable(Path.of("/usr/sbin", runtime)) && !Files.isExecutable(Path.of("/usr/bin", runtime))) {
+                continue;
+            }
+            List<String> cmd = List.of(runtime, "--root", dir.resolve(host).resolve("data/containers/state").toString(),
+                    "list", "--format", "json");
+            Result r = run(cmd, Duration.ofSeconds(30), Map.of());
+            // a runtime lists the state directory, then reads each container's state: a container removed
+            // in between can fail the whole listing with "no such file or directory"; list again
+            for (int i = 0; i < 5 && r.code() != 0 && r.all().toLowerCase(Locale.ROOT).contains("no such file or directory"); i++) {
+                r = run(cmd, Duration.ofSeconds(30), Map.of());
+            }
+            check(r, runtime + " list on " + host);
+            try {
+                JsonNode list = r.out().isBlank() ? null : JSON.readTree(r.out());
+                if (list != null && list.isArray()) {
+                    for (JsonNode c : list) {
+                        String id = c.path("id").asText();
+                        if (c.path("status").asText().equals("running") && id.startsWith("shoal-")) {
+                            out.add(id.substring("shoal-".length()));
+                        }
                     }
                 }
+            } catch (IOException e) {
+                throw new AssertionError(runtime + " list on " + host + " is not JSON: " + r.out(), e);
             }
-        } catch (IOException e) {
-            throw new AssertionError("runc list on " + host + " is not JSON: " + r.out(), e);
         }
         return out;
     }

@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ol>
  *   <li>Without {@code stop-tasks-after-disconnect} (swarm's behaviour): h4's tasks start on h5 after
  *       the Down grace while h4 keeps its copies; once healed, h4 stops them, and once converged
- *       each slot runs exactly once (read from runc on the hosts, not only from the store). The
+ *       each slot runs exactly once (read from the OCI runtime on the hosts, not only from the store). The
  *       sampler of (b) must see slots on both workers here, so (b) can fail.</li>
  *   <li>With the option far shorter than the down-after plus the grace: h4 stops its containers
  *       itself, before their replacements start, so at no sampled moment does a slot run on two
@@ -313,7 +313,7 @@ class WorkerFaultsIT {
     }
 
     /**
-     * Samples what both workers really run, over and over: runc's list on h4, h5, h4 and h5 again.
+     * Samples what both workers really run, over and over: the runtimes' lists on h4, h5, h4 and h5 again.
      * A container seen running in two listings of one host ran throughout the listing of the other
      * host between them (a task's container never starts again once stopped), so a slot whose task
      * is seen so on one host while another task of the same slot runs on the other host ran on two

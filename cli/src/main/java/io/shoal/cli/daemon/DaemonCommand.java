@@ -37,8 +37,8 @@ public final class DaemonCommand implements Callable<Integer> {
             defaultValue = "/run/shoal/shoal.sock")
     Path socket;
 
-    @Option(names = "--runtime", description = "Container runtime: runc or crun (default: ${DEFAULT-VALUE}).",
-            defaultValue = "runc")
+    @Option(names = "--runtime", description = "Container runtime: runc or crun (default: crun when it is installed, "
+            + "else runc).")
     String runtime;
 
     @Option(names = "--listen-addr", description = "Cluster listen address IP:PORT (default: ${DEFAULT-VALUE}).",
@@ -93,7 +93,7 @@ public final class DaemonCommand implements Callable<Integer> {
         DaemonConfig config;
         try {
             applyConfigFile();
-            config = new DaemonConfig(dataDir, socket, runtime, listenAddr, insecureRegistries, registryConfig, metricsAddr,
+            config = new DaemonConfig(dataDir, socket, runtime != null ? runtime : DaemonConfig.defaultRuntime(), listenAddr, insecureRegistries, registryConfig, metricsAddr,
                     snapshotInterval, duration("--election-timeout", electionTimeout),
                     level("--log-level", logLevel), format("--log-format", logFormat), dockerApi);
             config.validate();

@@ -72,6 +72,8 @@ final class RuncController implements Controller {
      * The runtime that created this container, as recorded in its bundle, else the executor's: runc
      * and crun keep different state, so a daemon restarted with another {@code --runtime} must still
      * start, stop, probe and remove the containers the first one made with the first one's runtime.
+     * A bundle without the record (made by a release before it, whose default was runc) is told by
+     * the runtime's own state: runc keeps {@code state/ID/state.json}, crun {@code state/ID/status}.
      */
     String runtimeBinary() {
         Path f = bundle.resolve(RUNTIME_FILE);
@@ -81,9 +83,22 @@ final class RuncController implements Controller {
                 return recorded;
             }
         } catch (IOException e) {
-            // unreadable: the executor's runtime is the best guess left
+            // unreadable: the runtime's state, else the executor's runtime, is the best guess left
         }
-        return ex.runtime;
+        return stateOwner(ex.root.resolve("state").resolve(id), ex.runtime);
+    }
+
+    /** The runtime whose state is in DIR (a container's directory under the runtimes' root), else FALLBACK. */
+    static String stateOwner(Path dir, String fallback) {
+        String name = Files.exists(dir.resolve("state.json")) ? "runc" : Files.exists(dir.resolve("status")) ? "crun" : null;
+        if (name == null || Path.of(fallback).getFileName().toString().equals(name)) {
+            return fallback;
+        }
+        try {
+            return RuncExecutor.find(name);
+        } catch (ExecException e) {
+            return fallback;
+        }
     }
 
     @Override

@@ -116,14 +116,27 @@ public final class RuncExecutor implements Executor {
         }
     }
 
+    /** Where {@link #find} looks for conmon and the runtimes, in order. */
+    static final List<String> BIN_DIRS = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
+
     static String find(String name) throws ExecException {
-        for (String dir : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+        for (String dir : BIN_DIRS) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {
                 return p.toString();
             }
         }
         throw new ExecException(name + " is not installed (apt-get install " + name + ")");
+    }
+
+    /** Whether the program NAME (a runtime, conmon) is installed where this executor looks for it. */
+    public static boolean installed(String name) {
+        try {
+            find(name);
+            return true;
+        } catch (ExecException e) {
+            return false;
+        }
     }
 
     /** The container id of a task: its id, prefixed so Shoal's containers are recognisable. */

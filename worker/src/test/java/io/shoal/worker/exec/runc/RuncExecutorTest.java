@@ -368,6 +368,38 @@ class RuncExecutorTest {
         assertTrue(((RuncController) byRunc).runtimeBinary().endsWith("/runc"));
     }
 
+    @Test
+    void aContainerWhoseBundleRecordsNoRuntimeIsStoppedWithTheRuntimeItsStateNames() throws Exception {
+        RuncExecutor crun;
+        try {
+            // the same root as the runc executor: a node upgraded from a release that ran runc and
+            // recorded no runtime, now started with crun
+            crun = new RuncExecutor(root, "crun", executor.rootfs, CGROUP_PARENT);
+            crunMounted.addAll(crun.mountedControllers);
+        } catch (ExecException e) {
+            Assumptions.abort(e.getMessage());
+            return;
+        }
+        Task t = Task.newBuilder().setId("old" + UUID.randomUUID().toString().replace("-", "").substring(0, 17))
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
+                        .addArgs("sleep 30"))).build();
+        Controller byRunc = executor.controller(t);
+        made.add(byRunc);
+        byRunc.prepare();
+        byRunc.start();
+        String id = RuncExecutor.containerId(t);
+        Files.delete(root.resolve("bundles").resolve(id).resolve(RuncController.RUNTIME_FILE));
+
+        Controller afterUpgrade = crun.controller(t);
+        assertTrue(((RuncController) afterUpgrade).runtimeBinary().endsWith("/runc"), "runc's state names runc");
+        assertTrue(afterUpgrade.exists());
+        assertEquals(new ExitStatus(137), afterUpgrade.shutdown("SIGTERM", Duration.ofMillis(200)));
+        afterUpgrade.remove();
+        assertFalse(Files.exists(root.resolve("state").resolve(id)), "runc's delete removed its state");
+        // with no container (no state) the executor's own runtime is used
+        assertTrue(((RuncController) crun.controller(t)).runtimeBinary().endsWith("/crun"));
+    }
+
     /** What a node would hold for a task: these secrets and configs, whatever the task names. */
     private static Dependencies holding(Secret secret, Config config) {
         return new Dependencies() {
