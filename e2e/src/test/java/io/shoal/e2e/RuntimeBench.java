@@ -27,13 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench \
- *     [-Dshoal.bench.replicas=50 "-Dshoal.bench.daemonArgs=--runtime crun"]
+ *     [-Dshoal.bench.replicas=50 "-Dshoal.bench.daemonArgs=--runtime runc"]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class RuntimeBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 50);
-    /** extra flags for the node's {@code shoal daemon}, e.g. {@code --runtime crun} */
+    /** extra flags for the node's {@code shoal daemon}, e.g. {@code --runtime runc} (the default is crun where it is installed) */
     private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
     /** services of one replica created one after the other, before the N replicas */
     private static final int SINGLE_ROUNDS = Integer.getInteger("shoal.bench.singleRounds", 10);

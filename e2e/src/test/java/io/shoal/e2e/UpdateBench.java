@@ -30,14 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=UpdateBench \
- *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10 "-Dshoal.bench.daemonArgs=--runtime crun"]
+ *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10 "-Dshoal.bench.daemonArgs=--runtime runc"]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class UpdateBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 100);
     private static final int PARALLELISM = Integer.getInteger("shoal.bench.parallelism", 10);
-    /** extra flags for the nodes' {@code shoal daemon}, e.g. {@code --runtime crun} */
+    /** extra flags for the nodes' {@code shoal daemon}, e.g. {@code --runtime runc} (the default is crun where it is installed) */
     private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
     private static final String RUN = "trap 'exit 0' TERM; sleep 3600 & wait";
     private static final Duration LIMIT = Duration.ofMinutes(5);
