@@ -45,10 +45,12 @@ public final class DataPlane {
 
     private final PlaneConfig config;
     private final Shell shell;
+    private final RelayNamespace relay;
 
     public DataPlane(PlaneConfig config, Shell shell) {
         this.config = config;
         this.shell = shell;
+        this.relay = new RelayNamespace(config, shell);
     }
 
     /**
@@ -78,7 +80,11 @@ public final class DataPlane {
         Map<String, String> defaultRouteNet = defaultRoutes(plan);
 
         List<String> changes = new ArrayList<>();
-        Set<String> existing = sandboxes();
+        Set<Integer> encrypted = new TreeSet<>();
+        wanted.values().stream().filter(OverlayNetwork::encrypted).forEach(n -> encrypted.add(n.vni()));
+        Set<String> namespaces = namespaces();
+        relay.converge(encrypted, namespaces, changes);
+        Set<String> existing = sandboxes(namespaces);
         for (String sb : existing) {
             if (!wanted.containsKey(sb)) {
                 removeSandbox(sb, changes);
@@ -88,7 +94,7 @@ public final class DataPlane {
         for (Map.Entry<String, OverlayNetwork> w : wanted.entrySet()) {
             OverlayNetwork n = w.getValue();
             converge(w.getKey(), existing.contains(w.getKey()), n, locals.getOrDefault(n.id(), List.of()),
-                    remotes.getOrDefault(n.id(), List.of()), defaultRouteNet, changes);
+                    remotes.getOrDefault(n.id(), List.of()), plan.relayPorts(), defaultRouteNet, changes);
         }
         if (wanted.values().stream().anyMatch(n -> !n.internal())) {
             hostRules(changes);
@@ -104,6 +110,18 @@ public final class DataPlane {
         }
         removeStaleTempDevices(changes);
         removeHostRules();
+        relay.remove(changes);
+        return changes;
+    }
+
+    /**
+     * Makes the relay namespace and its link to the host if they are missing (an encrypted
+     * network's VXLAN device sends to {@link Naming#RELAY_ADDRESS} there); the relay's sockets for
+     * peers must be opened after this, and are opened again if it had to be made again.
+     */
+    public List<String> ensureRelay() {
+        List<String> changes = new ArrayList<>();
+        relay.ensure(namespaces(), changes);
         return changes;
     }
 
@@ -118,18 +136,33 @@ public final class DataPlane {
 
     /** The sandbox namespace names that carry this plane's prefix. */
     public Set<String> sandboxes() {
+        return sandboxes(namespaces());
+    }
+
+    private Set<String> sandboxes(Set<String> namespaces) {
         Set<String> out = new TreeSet<>();
-        for (String line : shell.run("ip", "netns", "list").split("\n")) {
-            String name = line.trim().split("\\s+")[0];
-            if (name.startsWith(config.sandboxPrefix())) {
+        for (String name : namespaces) {
+            if (name.startsWith(config.sandboxPrefix()) && !name.equals(Naming.relay(config.sandboxPrefix()))) {
                 out.add(name);
             }
         }
         return out;
     }
 
-    private void converge(String sb, boolean exists, OverlayNetwork n, List<LocalEndpoint> locals,
-                          List<RemoteEndpoint> remotes, Map<String, String> defaultRouteNet, List<String> changes) {
+    /** Every network namespace name under /run/netns. */
+    Set<String> namespaces() {
+        Set<String> out = new TreeSet<>();
+        for (String line : shell.run("ip", "netns", "list").split("\n")) {
+            String name = line.trim().split("\\s+")[0];
+            if (!name.isEmpty()) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private void converge(String sb, boolean exists, OverlayNetwork n, List<LocalEndpoint> locals, List<RemoteEndpoint> remotes,
+                          Map<String, Integer> relayPorts, Map<String, String> defaultRouteNet, List<String> changes) {
         if (!exists) {
             run(changes, List.of("ip", "netns", "add", sb), null);
             bridgeNetfilterOff(sb, changes);
@@ -210,8 +243,17 @@ public final class DataPlane {
         Set<Fdb> fdb = new TreeSet<>();
         for (RemoteEndpoint r : remotes) {
             neigh.put(r.ip(), r.effectiveMac());
-            fdb.add(new Fdb(r.effectiveMac(), r.hostIp()));
-            fdb.add(new Fdb(ZERO_MAC, r.hostIp()));
+            Fdb to = new Fdb(r.effectiveMac(), r.hostIp());
+            if (n.encrypted()) {
+                // through the relay's socket for that host, which seals it
+                Integer port = relayPorts.get(r.hostIp());
+                if (port == null) {
+                    throw new IllegalArgumentException("no relay port for host " + r.hostIp() + " of encrypted network " + n.id());
+                }
+                to = new Fdb(r.effectiveMac(), Naming.RELAY_ADDRESS, port);
+            }
+            fdb.add(to);
+            fdb.add(new Fdb(ZERO_MAC, to.dst(), to.port()));
         }
         Map<String, String> haveNeigh = vxlanOk ? s.neighbors() : Map.of();
         haveNeigh.forEach((ip, mac) -> {
@@ -235,12 +277,12 @@ public final class DataPlane {
         List<String> fdbCmds = new ArrayList<>();
         for (Fdb f : haveFdb) {
             if (!fdb.contains(f)) {
-                fdbCmds.add("fdb del " + f.mac() + " dev " + Naming.VXLAN + " dst " + f.dst() + " self");
+                fdbCmds.add("fdb del " + f.mac() + " dev " + Naming.VXLAN + " " + f.target() + " self");
             }
         }
         for (Fdb f : fdb) {
             if (!haveFdb.contains(f)) {
-                fdbCmds.add("fdb append " + f.mac() + " dev " + Naming.VXLAN + " dst " + f.dst() + " self permanent");
+                fdbCmds.add("fdb append " + f.mac() + " dev " + Naming.VXLAN + " " + f.target() + " self permanent");
             }
         }
         batch(changes, List.of("bridge", "-n", sb), fdbCmds);

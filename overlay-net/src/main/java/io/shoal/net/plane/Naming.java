@@ -14,6 +14,10 @@ import java.util.zip.CRC32;
  *   <li>the uplink of a sandbox whose network is not internal: a veth pair, {@code shu<vni hex>} in the host
  *       namespace and {@code up0} in the sandbox, on the link-local /30 {@link #uplink} gives;
  *   <li>nftables table {@value #HOST_TABLE} in the host namespace (uplink isolation and masquerade).
+ *   <li>with an encrypted network: the relay namespace {@code <prefix>relay}, joined to the host
+ *       namespace by a veth pair, {@value #RELAY_HOST_LINK} ({@value #RELAY_HOST_ADDRESS}/30) and
+ *       {@value #RELAY_LINK} ({@value #RELAY_ADDRESS}/30, inside); nftables table {@value #CRYPT_TABLE}
+ *       in the host namespace (plain VXLAN of encrypted VNIs from outside is dropped).
  * </ul>
  */
 public final class Naming {
@@ -25,6 +29,13 @@ public final class Naming {
     public static final String UPLINK = "up0";
     public static final String UPLINK_HOST_PREFIX = "shu";
     public static final String HOST_TABLE = "shoal_host";
+    public static final String RELAY_SUFFIX = "relay";
+    public static final String RELAY_HOST_LINK = "shc0";
+    public static final String RELAY_LINK = "rl0";
+    /** in RFC 2544's benchmarking range, which no underlay uses; not link-local, which the uplinks fill */
+    public static final String RELAY_HOST_ADDRESS = "198.18.0.1";
+    public static final String RELAY_ADDRESS = "198.18.0.2";
+    public static final String CRYPT_TABLE = "shoal_crypt";
 
     private Naming() {}
 
@@ -38,6 +49,11 @@ public final class Naming {
         CRC32 crc = new CRC32();
         crc.update((e.netns() + "|" + e.ifName() + "|" + e.ip()).getBytes(StandardCharsets.UTF_8));
         return VETH_PREFIX + String.format("%08x", crc.getValue());
+    }
+
+    /** The relay namespace of a host whose sandboxes carry {@code prefix} (a network id never names it: ids are 25 characters). */
+    public static String relay(String prefix) {
+        return prefix + RELAY_SUFFIX;
     }
 
     public static String vxlanTemp(int vni) {

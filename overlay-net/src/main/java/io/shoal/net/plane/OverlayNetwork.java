@@ -15,10 +15,16 @@ import io.shoal.net.ipam.Ipv4;
  * @param nodeAddress this host's own address on the network (the ingress network: the routing mesh's
  *                 source address towards tasks), or null; a network with one gets its sandbox on
  *                 this host even with no local endpoint
+ * @param encrypted its VXLAN packets between hosts go through the relay, sealed ({@code io.shoal.net.crypt})
  */
-public record OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu, String nodeAddress) {
+public record OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu, String nodeAddress,
+                             boolean encrypted) {
     public OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu) {
-        this(id, vni, subnet, gateway, internal, mtu, null);
+        this(id, vni, subnet, gateway, internal, mtu, null, false);
+    }
+
+    public OverlayNetwork(String id, int vni, String subnet, String gateway, boolean internal, int mtu, String nodeAddress) {
+        this(id, vni, subnet, gateway, internal, mtu, nodeAddress, false);
     }
 
     public OverlayNetwork {

@@ -24,12 +24,25 @@ public record SandboxState(String name, Map<String, Link> links, Set<String> bri
     /** A device: its flags and, for VXLAN devices, "id", "local" and "dstport". */
     public record Link(String name, boolean up, int mtu, String master, String kind, Map<String, String> attrs) {}
 
-    /** One VXLAN FDB entry: frames for {@code mac} go to the host at {@code dst}. */
-    public record Fdb(String mac, String dst) implements Comparable<Fdb> {
+    /**
+     * One VXLAN FDB entry: frames for {@code mac} go to the host at {@code dst}, on UDP {@code port}
+     * (0: the device's own port; another port is an encrypted network's relay socket).
+     */
+    public record Fdb(String mac, String dst, int port) implements Comparable<Fdb> {
+        public Fdb(String mac, String dst) {
+            this(mac, dst, 0);
+        }
+
         @Override
         public int compareTo(Fdb o) {
             int c = mac.compareTo(o.mac);
-            return c != 0 ? c : dst.compareTo(o.dst);
+            c = c != 0 ? c : dst.compareTo(o.dst);
+            return c != 0 ? c : Integer.compare(port, o.port);
+        }
+
+        /** As the {@code bridge fdb} commands name it. */
+        String target() {
+            return "dst " + dst + (port == 0 ? "" : " port " + port);
         }
     }
 
@@ -96,7 +109,8 @@ public record SandboxState(String name, Map<String, Link> links, Set<String> bri
             String[] t = line.trim().split("\\s+");
             for (int i = 1; i < t.length - 1; i++) {
                 if (t[i].equals("dst")) {
-                    fdb.add(new Fdb(t[0], t[i + 1]));
+                    int port = i + 3 < t.length && t[i + 2].equals("port") ? Integer.parseInt(t[i + 3]) : 0;
+                    fdb.add(new Fdb(t[0], t[i + 1], port));
                 }
             }
         }

@@ -1,8 +1,10 @@
 package io.shoal.worker.net;
 
+import io.shoal.net.crypt.Relay;
 import io.shoal.net.dns.DnsServer;
 import io.shoal.net.dns.ServiceRecords;
 import io.shoal.net.dns.Upstreams;
+import io.shoal.net.sys.Netns;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,5 +30,11 @@ final class LinuxHost implements OverlayPlane.Host {
     @Override
     public List<InetSocketAddress> upstreams() throws IOException {
         return Upstreams.host();
+    }
+
+    /** The relay's underlay socket in the daemon's own namespace, its peer sockets entered with setns(2). */
+    @Override
+    public Relay startRelay(String relayNetns, String underlayIp, int port, int vxlanPort) throws IOException {
+        return new Relay(Netns::run, null, relayNetns, underlayIp, port, vxlanPort);
     }
 }

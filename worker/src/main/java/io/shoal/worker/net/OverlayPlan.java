@@ -8,6 +8,8 @@ import io.shoal.net.dns.ServiceEntry;
 import io.shoal.net.dns.TaskEntry;
 import io.shoal.net.nft.MeshTables;
 import io.shoal.net.nft.VipService;
+import io.shoal.net.crypt.KeyRing;
+import io.shoal.net.crypt.NetworkKey;
 import io.shoal.net.plane.HostPlan;
 import io.shoal.net.plane.LocalEndpoint;
 import io.shoal.net.plane.Naming;
@@ -61,14 +63,59 @@ record OverlayPlan(HostPlan host, List<OverlayNetwork> resolved, Map<String, Map
         }
     }
 
-    /** The plan for {@code d}. */
+    /** The plan for {@code d}, with no encrypted network. */
     static OverlayPlan of(Desired d) {
+        return of(d, Map.of());
+    }
+
+    /** The keys of the node's encrypted networks, as the managers sent them. */
+    static KeyRing keys(List<Network> networks) {
+        List<NetworkKey> keys = new ArrayList<>();
+        for (Network n : networks) {
+            if (n.getSpec().getEncrypted()) {
+                for (io.shoal.api.NetworkKey k : n.getKeysList()) {
+                    if (k.getKey().size() == 32) {
+                        keys.add(new NetworkKey(k.getId(), (int) n.getVni(), k.getKey().toByteArray(), k.getPrimary()));
+                    }
+                }
+            }
+        }
+        return new KeyRing(keys);
+    }
+
+    /** Whether a local container is on an encrypted network (only then has that network a sandbox here). */
+    static boolean encrypted(Desired d) {
+        return !encryptedHere(d).isEmpty();
+    }
+
+    /** The encrypted networks a local container is on. */
+    private static Set<String> encryptedHere(Desired d) {
+        Set<String> used = new HashSet<>();
+        d.locals().values().forEach(eps -> eps.forEach(e -> used.add(e.networkId())));
+        Set<String> enc = new HashSet<>();
+        d.networks().stream().filter(n -> n.getSpec().getEncrypted() && used.contains(n.getId())).forEach(n -> enc.add(n.getId()));
+        return enc;
+    }
+
+    /** The hosts of remote endpoints on those networks: the relay keeps a socket for each. */
+    static Set<String> relayPeers(Desired d) {
+        Set<String> enc = encryptedHere(d);
+        Set<String> out = new TreeSet<>();
+        d.peers().stream().filter(p -> enc.contains(p.getNetworkId())).forEach(p -> out.add(p.getHostIp()));
+        return out;
+    }
+
+    /**
+     * The plan for {@code d}; {@code relayPorts} gives the relay's local port for each host of
+     * {@link #relayPeers}, where encrypted networks' forwarding entries point.
+     */
+    static OverlayPlan of(Desired d, Map<String, Integer> relayPorts) {
         List<OverlayNetwork> nets = new ArrayList<>();
         for (Network n : d.networks()) {
             if (n.getIpamCount() > 0) {
                 String own = n.getSpec().getIngress() && !d.ingressAddress().isEmpty() ? ip(d.ingressAddress()) : null;
                 nets.add(new OverlayNetwork(n.getId(), (int) n.getVni(), n.getIpam(0).getSubnet(), n.getIpam(0).getGateway(),
-                        n.getSpec().getInternal(), 0, own));
+                        n.getSpec().getInternal(), 0, own, n.getSpec().getEncrypted()));
             }
         }
         // an endpoint whose network the managers no longer list (its task ended; its container is
@@ -93,7 +140,7 @@ record OverlayPlan(HostPlan host, List<OverlayNetwork> resolved, Map<String, Map
         String sandboxAddr = ingress == null ? "" : Naming.uplink(ingress.vni())[1];
         String meshHost = published.isEmpty() && hostMode.isEmpty() ? "" : MeshTables.host(published, sandboxAddr, hostMode);
         String meshSandbox = published.isEmpty() ? "" : MeshTables.sandbox(published);
-        return new OverlayPlan(new HostPlan(nets, local, remotes), resolved, names(d, resolved), askers(d), vips(d),
+        return new OverlayPlan(new HostPlan(nets, local, remotes, relayPorts), resolved, names(d, resolved), askers(d), vips(d),
                 meshHost, meshSandbox, ingress == null ? null : ingress.id());
     }
 

@@ -9,6 +9,7 @@ import io.shoal.api.NetworkPeer;
 import io.shoal.api.PortConfig;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
+import io.shoal.net.crypt.Relay;
 import io.shoal.net.dns.ClientTable;
 import io.shoal.net.dns.ServiceEntry;
 import io.shoal.net.dns.ServiceRecords;
@@ -76,6 +77,8 @@ public final class OverlayPlane implements NetworkAttacher {
     /** container netns -> its VIP rules */
     private final Map<String, VipRuleset> vipRules = new LinkedHashMap<>();
     private DataPlane plane;
+    /** the relay of encrypted networks, while the node has one */
+    private Relay relay;
     private PlaneConfig config;
     private String prefix;
     private List<Network> networks = List.of();
@@ -102,6 +105,11 @@ public final class OverlayPlane implements NetworkAttacher {
 
         /** The host's own resolvers, where names a network does not know go. */
         List<InetSocketAddress> upstreams() throws IOException;
+
+        /** Starts the relay of encrypted networks ({@link Relay}), its peer sockets in {@code relayNetns}. */
+        default Relay startRelay(String relayNetns, String underlayIp, int port, int vxlanPort) throws IOException {
+            throw new IOException("this host runs no relay for encrypted networks");
+        }
     }
 
     private record Resolver(AutoCloseable server, Set<String> services) {}
@@ -267,8 +275,9 @@ public final class OverlayPlane implements NetworkAttacher {
         if (plane == null) {
             return;
         }
-        OverlayPlan plan = OverlayPlan.of(desired());
+        OverlayPlan.Desired d = desired();
         try {
+            OverlayPlan plan = OverlayPlan.of(d, relay(d));
             List<String> ran = plane.apply(plan.host());
             if (!ran.isEmpty()) {
                 LOG.debug("overlay: {} commands", ran.size());
@@ -281,6 +290,35 @@ public final class OverlayPlane implements NetworkAttacher {
         } catch (RuntimeException | IOException e) {
             throw new ExecException("cannot set up the overlay networks: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The relay of encrypted networks: started with the first one (after the data plane made its
+     * namespace), given the networks' keys and one local socket per peer host, whose ports the
+     * forwarding entries name; stopped with the last one.
+     */
+    private Map<String, Integer> relay(OverlayPlan.Desired d) throws IOException {
+        if (!OverlayPlan.encrypted(d)) {
+            if (relay != null) {
+                relay.close();
+                relay = null;
+            }
+            return Map.of();
+        }
+        plane.ensureRelay();
+        if (relay != null && relay.port() != config.relayPort()) {
+            relay.close(); // the cluster's VXLAN port changed
+            relay = null;
+        }
+        if (relay == null) {
+            relay = host.startRelay(Naming.relay(prefix), config.underlayIp(), config.relayPort(), config.vxlanPort());
+        }
+        return relay.update(OverlayPlan.keys(networks), OverlayPlan.relayPeers(d));
+    }
+
+    /** Packets the relay sealed, opened and refused (empty without an encrypted network). */
+    public synchronized Map<String, Long> relayCounters() {
+        return relay == null ? Map.of() : relay.counters();
     }
 
     /**

@@ -103,4 +103,26 @@ class OverlayPlanTest {
         assertTrue(with.meshSandbox().contains("10.255.0.5"), with.meshSandbox());
         assertEquals(List.of("front"), with.resolved().stream().map(OverlayNetwork::id).toList(), "no resolver on ingress");
     }
+
+    @Test
+    void anEncryptedNetworkGoesThroughTheRelayWithItsKeys() {
+        byte[] key = new byte[32];
+        key[0] = 1;
+        Network enc = FRONT.toBuilder().setSpec(NetworkSpec.newBuilder().setEncrypted(true))
+                .addKeys(io.shoal.api.NetworkKey.newBuilder().setId(9).setPrimary(true)
+                        .setKey(com.google.protobuf.ByteString.copyFrom(key))).build();
+        OverlayPlan.Desired d = desired(List.of(enc, BACK), List.of(),
+                Map.of("t1", List.of(new LocalEndpoint("front", "ctr1", "10.1.0.2", null, "eth0"))));
+        assertTrue(OverlayPlan.encrypted(d));
+        assertEquals(java.util.Set.of("192.168.0.2"), OverlayPlan.relayPeers(d), "the host of the remote endpoint");
+        var ring = OverlayPlan.keys(d.networks());
+        assertEquals(9, ring.sealing(4100).id(), "the primary key seals the network's VNI");
+        assertNull(ring.sealing(4101), "the plain network has none");
+        OverlayPlan p = OverlayPlan.of(d, Map.of("192.168.0.2", 40001));
+        assertEquals(Map.of("192.168.0.2", 40001), p.host().relayPorts());
+        assertTrue(p.host().networks().get(0).encrypted());
+        assertTrue(!p.host().networks().get(1).encrypted());
+        assertTrue(!OverlayPlan.encrypted(desired(List.of(FRONT), List.of(), Map.of())));
+        assertTrue(!OverlayPlan.encrypted(desired(List.of(enc), List.of(), Map.of())), "no container here on it: no relay");
+    }
 }

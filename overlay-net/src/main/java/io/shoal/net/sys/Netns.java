@@ -1,4 +1,4 @@
-package io.shoal.worker.net;
+package io.shoal.net.sys;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (Foreign Function & Memory API) and runs the code there. Sockets it opens, and threads it starts,
  * stay in that namespace; the daemon's other threads are not affected.
  */
-final class Netns {
+public final class Netns {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -28,8 +28,17 @@ final class Netns {
 
     private Netns() {}
 
-    /** Runs {@code code} in the namespace {@code /run/netns/NAME} and returns its result. */
-    static <T> T run(String name, Callable<T> code) throws IOException {
+    /** Runs {@code code} in the namespace {@code /run/netns/NAME} and returns its result; a null name: here, in this thread. */
+    public static <T> T run(String name, Callable<T> code) throws IOException {
+        if (name == null) {
+            try {
+                return code.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("netns-" + name).start(() -> {
