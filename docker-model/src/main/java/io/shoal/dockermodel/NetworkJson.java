@@ -46,6 +46,9 @@ public final class NetworkJson {
         if (n.getVni() > 0) {
             opts.put(VXLAN_OPTION, Integer.toUnsignedString(n.getVni()));
         }
+        if (s.getEncrypted()) {
+            opts.put("encrypted", "");
+        }
         o.set("Labels", Json.map(s.getAnnotations().getLabelsMap()));
         return o;
     }
@@ -72,6 +75,12 @@ public final class NetworkJson {
                 .setInternal(r.bool("Internal"))
                 .setAttachable(r.bool("Attachable"))
                 .setIngress(r.bool("Ingress"));
+        for (String opt : r.map("Options").keySet()) {
+            if (!opt.equals("encrypted")) {
+                throw new InvalidSpec("Options." + opt + ": not supported by Shoal (only encrypted)");
+            }
+            b.setEncrypted(true); // as Docker: the option, whatever its value, turns encryption on
+        }
         JsonReader ipam = r.object("IPAM");
         ipam.ignoring("Driver", "default");
         for (JsonReader c : ipam.objects("Config")) {

@@ -42,6 +42,9 @@ public final class NetworkCommand implements Runnable {
         @Option(names = "--attachable", description = "Let standalone containers attach (recorded; no effect yet).") boolean attachable;
         @Option(names = "--internal", description = "No route out of the network.") boolean internal;
         @Option(names = "--label", description = "Network label K=V (repeatable).") List<String> labels = new ArrayList<>();
+        @Option(names = {"-o", "--opt"}, paramLabel = "KEY[=VALUE]",
+                description = "Driver option (repeatable): encrypted (any value) seals traffic between nodes.")
+        List<String> opts = new ArrayList<>();
         @Parameters(paramLabel = "NAME") String name;
 
         @Override
@@ -57,6 +60,13 @@ public final class NetworkCommand implements Runnable {
                     throw usage("--label: '" + l + "' must be KEY=VALUE");
                 }
                 spec.getAnnotationsBuilder().putLabels(l.substring(0, eq), l.substring(eq + 1));
+            }
+            for (String o : opts) {
+                String key = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
+                if (!key.equals("encrypted")) {
+                    throw usage("--opt: '" + key + "' is not an option of the overlay driver; the only one is encrypted");
+                }
+                spec.setEncrypted(true); // as Docker: the option, whatever its value, turns encryption on
             }
             if (subnet != null) {
                 spec.addIpam(IPAMConfig.newBuilder().setSubnet(subnet).setGateway(gateway == null ? "" : gateway));

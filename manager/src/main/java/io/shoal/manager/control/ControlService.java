@@ -91,7 +91,7 @@ public final class ControlService extends ControlGrpc.ControlImplBase {
         this.nodes = new NodesApi(store, writer, consensus, roles);
         this.services = new ServicesApi(store, writer, consensus);
         this.tasks = new TasksApi(store, consensus, channels);
-        this.networks = new NetworksApi(store, writer, consensus);
+        this.networks = new NetworksApi(store, writer, consensus, cipher);
         this.secrets = new SecretsApi(store, writer, consensus, cipher);
         this.configs = new ConfigsApi(store, writer, consensus);
         this.events = new EventsApi(history, () -> System.currentTimeMillis() * 1_000_000L);

@@ -1,18 +1,23 @@
 package io.shoal.manager.control;
 
+import io.shoal.api.Cluster;
 import io.shoal.api.CreateNetworkRequest;
 import io.shoal.api.GetNetworkRequest;
 import io.shoal.api.IPAMConfig;
 import io.shoal.api.ListNetworksRequest;
 import io.shoal.api.ListNetworksResponse;
 import io.shoal.api.Network;
+import io.shoal.api.NetworkKey;
 import io.shoal.api.NetworkSpec;
 import io.shoal.api.RemoveNetworkRequest;
 import io.shoal.api.RemoveNetworkResponse;
+import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.Ids;
+import io.shoal.manager.ca.KeyEncryption;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.network.NetworkAllocations;
 import io.shoal.manager.rpc.Calls;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.ObjectKind;
@@ -23,19 +28,37 @@ import io.shoal.net.ipam.Ipam;
 import io.shoal.net.ipam.IpamException;
 import io.shoal.net.ipam.NetworkAllocation;
 
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
-/** Overlay networks through the Control API: create (a subnet and VNI allocated in the same write), inspect, list, remove. */
+/**
+ * Overlay networks through the Control API: create (a subnet and VNI allocated in the same write;
+ * for an encrypted network its first key, sealed with the cluster's data key), inspect, list
+ * (never the keys), remove.
+ */
 public final class NetworksApi {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final ClusterStore store;
     private final StoreWriter writer;
     private final LinearizableReads reads;
+    private final SecretCipher cipher;
 
-    public NetworksApi(ClusterStore store, StoreWriter writer, Consensus consensus) {
+    public NetworksApi(ClusterStore store, StoreWriter writer, Consensus consensus, SecretCipher cipher) {
         this.store = store;
         this.writer = writer;
         this.reads = new LinearizableReads(store, consensus);
+        this.cipher = cipher;
+    }
+
+    /** A network as the Control API shows it: without its keys, not even sealed. */
+    static Network withoutKeys(Network n) {
+        return n.getKeysCount() == 0 ? n : n.toBuilder().clearKeys().build();
     }
 
     private <T> T read(Function<ReadTx, T> fn) {
@@ -57,8 +80,8 @@ public final class NetworksApi {
         if (spec.getIpamCount() > 1) {
             throw Calls.invalid("subnet: one subnet per network");
         }
-        if (spec.getEncrypted()) {
-            throw Calls.invalid("encrypted overlay networks are not supported yet");
+        if (spec.getEncrypted() && spec.getIngress()) {
+            throw Calls.invalid("encrypted: the ingress network cannot be encrypted");
         }
         String id = Ids.newId();
         NetworkSpec finalSpec = spec;
@@ -75,20 +98,32 @@ public final class NetworksApi {
             } catch (IpamException | IllegalArgumentException e) {
                 throw Calls.invalid(e.getMessage());
             }
-            return List.of(Batches.create(StoreObjects.wrap(Network.newBuilder().setId(id).setSpec(finalSpec)
+            Network.Builder n = Network.newBuilder().setId(id).setSpec(finalSpec)
                     .setVni(a.vni()).addIpam(IPAMConfig.newBuilder().setSubnet(a.subnet().toString())
-                            .setGateway(a.gatewayText())).build())));
+                            .setGateway(a.gatewayText()));
+            List<StoreAction> actions = new ArrayList<>();
+            if (finalSpec.getEncrypted()) {
+                Cluster cluster = tx.cluster().orElseThrow(() -> Calls.precondition("the cluster is not initialized yet"));
+                Cluster keyed = cipher.withDataKey(cluster);
+                if (keyed != cluster) {
+                    actions.add(Batches.update(StoreObjects.wrap(keyed)));
+                }
+                n.addKeys(newKey(keyed, id, usedKeyIds(tx.networks())));
+            }
+            actions.add(Batches.create(StoreObjects.wrap(n.build())));
+            return actions;
         });
-        return store.view(tx -> tx.get(ObjectKind.NETWORK, id)).orElseThrow().getNetwork();
+        return withoutKeys(store.view(tx -> tx.get(ObjectKind.NETWORK, id)).orElseThrow().getNetwork());
     
     }
 
     public Network getNetwork(GetNetworkRequest req) {
-        return read(tx -> NetworkLookup.resolve(tx, req.getNetwork()));
+        return withoutKeys(read(tx -> NetworkLookup.resolve(tx, req.getNetwork())));
     }
 
     public ListNetworksResponse listNetworks(ListNetworksRequest req) {
-        return read(tx -> ListNetworksResponse.newBuilder().addAllNetworks(tx.networks()).build());
+        return read(tx -> ListNetworksResponse.newBuilder()
+                .addAllNetworks(tx.networks().stream().map(NetworksApi::withoutKeys).toList()).build());
     }
 
     public RemoveNetworkResponse removeNetwork(RemoveNetworkRequest req) {
@@ -112,5 +147,30 @@ public final class NetworksApi {
         });
         return RemoveNetworkResponse.newBuilder().setNetworkId(n.getId()).build();
     
+    }
+
+    /** A new primary key for network {@code networkId}: 32 random bytes sealed for the store, an id no network uses. */
+    static NetworkKey newKey(Cluster keyed, String networkId, Set<Integer> used, SecretCipher cipher, long nowMs) {
+        int keyId;
+        do {
+            keyId = RANDOM.nextInt();
+        } while (keyId == 0 || used.contains(keyId));
+        byte[] key = KeyEncryption.newKey();
+        try {
+            return NetworkKey.newBuilder().setId(keyId).setKey(cipher.sealNetworkKey(keyed, networkId, keyId, key))
+                    .setPrimary(true).setCreatedMs(nowMs).build();
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    private NetworkKey newKey(Cluster keyed, String networkId, Set<Integer> used) {
+        return newKey(keyed, networkId, used, cipher, System.currentTimeMillis());
+    }
+
+    static Set<Integer> usedKeyIds(List<Network> networks) {
+        Set<Integer> out = new HashSet<>();
+        networks.forEach(n -> n.getKeysList().forEach(k -> out.add(k.getId())));
+        return out;
     }
 }

@@ -91,7 +91,7 @@ final class AssignmentStreams {
         synchronized (sharedLock) {
             s = shared;
             if (s == null || s.index != tx.index()) {
-                s = Assignments.Shared.of(tx);
+                s = Assignments.Shared.of(tx, cipher);
                 if (shared == null || shared.index < s.index) {
                     shared = s;
                 }

@@ -12,7 +12,10 @@ import io.shoal.api.PortConfig;
 import io.shoal.api.Service;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
+import com.google.protobuf.ByteString;
+import io.shoal.api.NetworkKey;
 import io.shoal.manager.network.Ingress;
+import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.network.NetworkAllocations;
 import io.shoal.manager.store.ReadTx;
 import io.shoal.manager.store.StoreEvent;
@@ -133,10 +136,27 @@ final class Assignments {
         }
 
         static Shared of(ReadTx tx) {
+            return of(tx, null);
+        }
+
+        /**
+         * With {@code cipher}, the keys of encrypted networks opened (they go out only with the
+         * network, to nodes with a task on it, on the mutual-TLS stream); without one, or on a
+         * manager that cannot open them, none.
+         */
+        static Shared of(ReadTx tx, SecretCipher cipher) {
             Map<String, Network> networks = new HashMap<>();
             String ingressId = null;
+            var cluster = tx.cluster().orElse(null);
             for (Network n : tx.networks()) {
-                networks.put(n.getId(), n.toBuilder().clearReleased().build());
+                Network.Builder b = n.toBuilder().clearReleased().clearKeys();
+                if (cipher != null && cipher.canOpen() && cluster != null) {
+                    for (NetworkKey k : n.getKeysList()) {
+                        b.addKeys(k.toBuilder().setKey(ByteString.copyFrom(
+                                cipher.openNetworkKey(cluster, n.getId(), k.getId(), k.getKey()))));
+                    }
+                }
+                networks.put(n.getId(), b.build());
                 if (n.getSpec().getIngress() && ingressId == null) {
                     ingressId = n.getId();
                 }

@@ -48,6 +48,21 @@ public final class SecretCipher {
         return ByteString.copyFrom(KeyEncryption.encrypt(dataKey(c), plaintext.toByteArray(), context(secretId)));
     }
 
+    /** An encrypted network's key sealed for the store, bound to the network and the key's id. */
+    public ByteString sealNetworkKey(Cluster c, String networkId, int keyId, byte[] key) {
+        return ByteString.copyFrom(KeyEncryption.encrypt(dataKey(c), key, networkContext(networkId, keyId)));
+    }
+
+    /** The plaintext of a network key {@link #sealNetworkKey} made. */
+    public byte[] openNetworkKey(Cluster c, String networkId, int keyId, ByteString sealed) {
+        return KeyEncryption.decrypt(dataKey(c), sealed.toByteArray(), networkContext(networkId, keyId));
+    }
+
+    /** Whether this manager can open what the store holds (it has the key-encryption key). */
+    public boolean canOpen() {
+        return kek != null;
+    }
+
     /** The plaintext of a value {@link #seal} made. */
     public ByteString open(Cluster c, String secretId, ByteString sealed) {
         return ByteString.copyFrom(KeyEncryption.decrypt(dataKey(c), sealed.toByteArray(), context(secretId)));
@@ -78,6 +93,10 @@ public final class SecretCipher {
             throw new IllegalStateException("this manager holds no key-encryption key");
         }
         return kek;
+    }
+
+    private static byte[] networkContext(String networkId, int keyId) {
+        return ("shoal network key " + networkId + " " + Integer.toUnsignedString(keyId)).getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] context(String secretId) {
