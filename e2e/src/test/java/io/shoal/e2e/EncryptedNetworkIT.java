@@ -41,7 +41,7 @@ class EncryptedNetworkIT {
         Assumptions.assumeTrue(Lab.available(), "needs root and ip netns (or -Dshoal.e2e=false was given)");
         lab = new Lab("shoal-e2e-encnet");
         lab.close();
-        Lab.Result r = lab.up(1, 2, "10.213.71");
+        Lab.Result r = lab.up(1, 2, "10.213.73");
         assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
         Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
         assertEquals(0, reg.code(), "registry: " + reg.all());

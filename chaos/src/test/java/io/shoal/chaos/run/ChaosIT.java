@@ -33,6 +33,9 @@ class ChaosIT {
             schedule.addAll(List.of("kill-leader", "pause-follower", "isolate-leader", "kill-follower", "pause-leader",
                     "minority", "bridge", "asymmetric", "kill-follower+pause-leader"));
         }
+        // storage faults among the others: a manager filled while leading, one torn while following
+        schedule.add(4, "disk-full-leader");
+        schedule.add(13, "torn-follower");
         run("shoal-chaos-short", "10.217.1", schedule);
     }
 
@@ -50,7 +53,7 @@ class ChaosIT {
     private static void run(String name, String subnet, List<String> schedule) {
         Assumptions.assumeTrue(ChaosLab.available(), "needs root, ip netns and nft");
         try (ChaosLab lab = new ChaosLab(name, 3, 0)) {
-            lab.up(subnet, "");
+            lab.up(subnet, "", ChaosLab.DATA_SIZE);
             long t0 = System.nanoTime();
             ChaosRun.Report report = ChaosRun.run(lab, subnet, schedule);
             System.out.printf("chaos run %s: %d faults in %d s%n%s", name, schedule.size(), (System.nanoTime() - t0) / 1_000_000_000L, report);
