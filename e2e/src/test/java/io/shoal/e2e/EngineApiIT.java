@@ -53,9 +53,7 @@ class EngineApiIT {
         lab.close();
         Lab.Result r = lab.up(1, 1, "10.213.7");
         assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
-        Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
-        assertEquals(0, reg.code(), "registry: " + reg.all());
-        image = reg.out().strip();
+        image = lab.registry();
         socket = lab.hostDir("h1").resolve("docker.sock").toString();
         restartWithApi("h1", "--docker-api", "unix://" + socket, "--docker-api", "tcp://" + lab.ip("h1") + ":2376");
         restartWithApi("h2", "--docker-api", "unix://" + lab.hostDir("h2").resolve("docker.sock"));

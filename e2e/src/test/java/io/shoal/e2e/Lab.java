@@ -72,6 +72,15 @@ final class Lab implements AutoCloseable {
         }
     }
 
+    /** Starts the lab's registry (on h1) with a busybox image; returns the image's reference. */
+    String registry() {
+        Result r = lab(Duration.ofMinutes(2), "registry", "--name", name, "--dir", dir.toString());
+        if (r.code() != 0) {
+            throw new AssertionError("registry: " + r.all());
+        }
+        return r.out().strip();
+    }
+
     Result lab(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of(REPO.resolve("deploy/lab.sh").toString()));
         cmd.addAll(List.of(args));

@@ -52,9 +52,7 @@ class RecoveryIT {
         // h5 is a spare host outside the cluster
         assertEquals(0, lab.cli("h5", "leave").code());
         lab.awaitCli("h1", CONVERGE, x -> x.code() == 0, "node", "rm", "--force", "h5");
-        Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
-        assertEquals(0, reg.code(), "registry: " + reg.all());
-        image = reg.out().strip();
+        image = lab.registry();
     }
 
     @AfterAll

@@ -57,9 +57,7 @@ class ServicesIT {
         // h4 starts outside the cluster: it joins later, for a global service to follow it
         assertEquals(0, lab.cli("h4", "leave").code());
         lab.awaitCli("h1", CONVERGE, x -> x.code() == 0, "node", "rm", "--force", "h4");
-        Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
-        assertEquals(0, reg.code(), "registry: " + reg.all());
-        image = reg.out().strip();
+        image = lab.registry();
     }
 
     @AfterAll

@@ -59,9 +59,7 @@ class StackDiffIT {
         lab.close();
         Lab.Result r = lab.up(1, 0, "10.213.15");
         assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
-        Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
-        assertEquals(0, reg.code(), "registry: " + reg.all());
-        image = reg.out().strip();
+        image = lab.registry();
         docker = new DockerEngine("shoal-e2e-dockerref", "10.213.215.2/24");
         docker.swarmInit();
         docker.load(lab.dir.resolve("registry/oci"), "busybox", image);

@@ -106,9 +106,7 @@ class StacksIT {
         lab.close();
         Lab.Result r = lab.up(1, 2, "10.213.14");
         assertEquals(0, r.code(), "lab up failed:\n" + r.all() + "\n" + lab.log("h1"));
-        Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
-        assertEquals(0, reg.code(), "registry: " + reg.all());
-        image = reg.out().strip();
+        image = lab.registry();
         dir = Files.createTempDirectory("shoal-e2e-stacks");
         Files.writeString(dir.resolve("shop.yml"), SHOP);
         Files.writeString(dir.resolve("db_password.txt"), "s3cret\n");

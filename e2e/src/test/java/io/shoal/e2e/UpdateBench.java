@@ -52,9 +52,7 @@ class UpdateBench {
             // h1: Shoal's single node; h2 leaves Shoal and hosts dockerd instead
             Lab.Result up = lab.up(1, 1, "10.213.32", "", DAEMON_ARGS);
             assertEquals(0, up.code(), up.all());
-            Lab.Result reg = lab.lab(Duration.ofMinutes(2), "registry", "--name", lab.name, "--dir", lab.dir.toString());
-            assertEquals(0, reg.code(), reg.all());
-            String image = reg.out().strip();
+            String image = lab.registry();
             String v2 = image.replace(":latest", ":v2");
             assertEquals(0, lab.cli("h2", "leave").code());
             lab.awaitCli("h1", Duration.ofSeconds(60), x -> x.code() == 0, "node", "rm", "--force", "h2");
