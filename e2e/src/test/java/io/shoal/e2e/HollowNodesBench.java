@@ -3,42 +3,26 @@ package io.shoal.e2e;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.shoal.api.Annotations;
-import io.shoal.api.AssignmentsMessage;
-import io.shoal.api.AssignmentsRequest;
 import io.shoal.api.ContainerSpec;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.CreateServiceRequest;
-import io.shoal.api.DispatcherGrpc;
-import io.shoal.api.HeartbeatRequest;
-import io.shoal.api.HeartbeatResponse;
 import io.shoal.api.IssueNodeCertificateRequest;
 import io.shoal.api.IssueNodeCertificateResponse;
 import io.shoal.api.ListServicesRequest;
 import io.shoal.api.ListTasksRequest;
 import io.shoal.api.NodeCAGrpc;
-import io.shoal.api.NodeDescription;
-import io.shoal.api.Platform;
 import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.ReplicatedService;
-import io.shoal.api.Resources;
 import io.shoal.api.ServiceSpec;
-import io.shoal.api.SessionMessage;
-import io.shoal.api.SessionRequest;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
-import io.shoal.api.TaskStatus;
-import io.shoal.api.TaskStatusUpdate;
-import io.shoal.api.UpdateTaskStatusRequest;
-import io.shoal.api.UpdateTaskStatusResponse;
 import io.shoal.manager.ca.NodeKeys;
 import io.shoal.node.LocalSocket;
 import io.shoal.node.NodeFiles;
 import io.shoal.node.Tls;
 import io.shoal.manager.ca.Pem;
-import io.shoal.worker.agent.Backoff;
 import io.shoal.worker.fs.Trees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -59,15 +43,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -85,9 +65,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * report committed: the managers answer a report only then), the managers' RSS and the CPU every
  * process used, and the managers' CPU time per committed placement (user + system from /proc/PID/stat, summed over
  * the three managers from the first create until the leader counted every placement committed; clock ticks of
- * 10 ms, so a round of 10,000 placements reads to about 3 us). Hollow nodes connect round robin to the three managers (each serves its sessions);
- * like the real agent, a hollow node whose session fails opens a new one after a jittered, doubling wait
- * ({@link io.shoal.worker.agent.Backoff}: 50-100 ms first, up to 1-2 s).
+ * 10 ms, so a round of 10,000 placements reads to about 3 us). Hollow nodes ({@link HollowNode}) connect round robin
+ * to the three managers (each serves its sessions); like the real agent, a hollow node whose session fails opens a new
+ * one after a jittered, doubling wait ({@link io.shoal.worker.agent.Backoff}: 50-100 ms first, up to 1-2 s), and
+ * states whose report went unanswered (a write lost to a leader change) are reported again.
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dshoal.bench=true -Dit.test=none -Dfailsafe.failIfNoSpecifiedTests=false \
  *     -Dtest=HollowNodesBench -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-XX:TieredStopAtLevel=1 \
@@ -114,15 +95,7 @@ class HollowNodesBench {
     private static final boolean CONCURRENT_CREATES = Boolean.getBoolean("shoal.bench.concurrentCreates");
     private static final Path SHOAL = Path.of(System.getProperty("user.dir")).getParent().resolve("shoal");
 
-    final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
-    final AtomicLong running = new AtomicLong();
-    final AtomicLong lastRunning = new AtomicLong();
-    final AtomicLong sessions = new AtomicLong();
-    final AtomicLong errors = new AtomicLong();
-    /** Assignments messages the hollow nodes received, and status reports they sent. */
-    final AtomicLong messages = new AtomicLong();
-    final AtomicLong reports = new AtomicLong();
-    final AtomicLong beatsSent = new AtomicLong();
+    final HollowNode.Fleet fleet = new HollowNode.Fleet();
     /** The three managers' CPU with the fleet idle (heartbeats, sessions), in cores summed; measured before the rounds. */
     double idleCores;
 
@@ -218,190 +191,14 @@ class HollowNodesBench {
         h.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** One simulated worker. */
-    final class Hollow {
-        final ManagedChannel ch;
-        final DispatcherGrpc.DispatcherStub stub;
-        volatile String session;
-        final Set<String> acked = ConcurrentHashMap.newKeySet();
-        final AtomicInteger generation = new AtomicInteger();
-        /** The agent's own backoff between session attempts (one attempt at a time per node, so no lock). */
-        final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2),
-                () -> ThreadLocalRandom.current().nextDouble());
-        final Map<Long, List<TaskStatusUpdate>> unanswered = new ConcurrentHashMap<>();
-        volatile ScheduledFuture<?> beat;
-        volatile StreamObserver<HeartbeatRequest> beats;
-        volatile boolean counted;
-        /** When a status report was last answered (System.nanoTime()). */
-        volatile long reportAnswered = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
-        /** The session's report stream (as the agent reports), opened on the first report; its reports by sequence until answered. */
-        StreamObserver<UpdateTaskStatusRequest> reportStream;
-        long sequence;
-
-        Hollow(ManagedChannel ch) {
-            this.ch = ch;
-            this.stub = DispatcherGrpc.newStub(ch);
-        }
-
-        /** Opens a session; like the real agent, a failed or ended one is opened again after a backoff. */
-        void open(ScheduledExecutorService timer) {
-            int gen = generation.incrementAndGet();
-            stub.session(SessionRequest.newBuilder().setDescription(description()).build(), new StreamObserver<>() {
-                @Override
-                public void onNext(SessionMessage m) {
-                    if (generation.get() == gen && session == null) {
-                        backoff.reset();
-                        session = m.getSessionId();
-                        long period = Math.max(100, m.getHeartbeatPeriodMs());
-                        beats = stub.heartbeats(new StreamObserver<HeartbeatResponse>() {
-                            @Override public void onNext(HeartbeatResponse r) { }
-                            @Override public void onError(Throwable t) { errors.incrementAndGet(); reopen(timer, gen); }
-                            @Override public void onCompleted() { reopen(timer, gen); }
-                        });
-                        beat = timer.scheduleAtFixedRate(() -> heartbeat(gen, period), 0, period, TimeUnit.MILLISECONDS);
-                        stub.assignments(AssignmentsRequest.newBuilder().setSessionId(session).build(), assignments());
-                        if (!counted) {
-                            counted = true;
-                            sessions.incrementAndGet();
-                        }
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    errors.incrementAndGet();
-                    reopen(timer, gen);
-                }
-
-                @Override
-                public void onCompleted() {
-                    reopen(timer, gen);
-                }
-            });
-        }
-
-        void reopen(ScheduledExecutorService timer, int gen) {
-            if (!generation.compareAndSet(gen, gen + 1)) {
-                return; // this session was given up already
-            }
-            var b = beat;
-            if (b != null) {
-                b.cancel(false);
-            }
-            var hb = beats;
-            beats = null;
-            if (hb != null) {
-                try {
-                    synchronized (this) {
-                        hb.onCompleted();
-                    }
-                } catch (RuntimeException ignored) {
-                    // already ended
-                }
-            }
-            session = null;
-            if (!timer.isShutdown()) {
-                timer.schedule(() -> open(timer), backoff.next().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-
-        synchronized void report(List<TaskStatusUpdate> updates) {
-            if (reportStream == null) {
-                AtomicReference<StreamObserver<UpdateTaskStatusRequest>> self =
-                        new AtomicReference<>();
-                self.set(stub.statusReports(new StreamObserver<UpdateTaskStatusResponse>() {
-                    @Override public void onNext(UpdateTaskStatusResponse r) {
-                        reportAnswered = System.nanoTime();
-                        List<TaskStatusUpdate> answered = unanswered.remove(r.getSequence());
-                        if (answered != null) { // the managers answer once the reported states are committed: acknowledged
-                            answered.stream().filter(u -> u.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
-                                    .forEach(u -> ack(u.getTaskId()));
-                        }
-                    }
-                    @Override public void onError(Throwable t) { errors.incrementAndGet(); ended(self.get()); }
-                    @Override public void onCompleted() { ended(self.get()); }
-                }));
-                reportStream = self.get();
-            }
-            long n = ++sequence;
-            unanswered.put(n, updates);
-            reportStream.onNext(UpdateTaskStatusRequest.newBuilder().setSessionId(session).addAllUpdates(updates).setSequence(n).build());
-        }
-
-        synchronized void ended(StreamObserver<UpdateTaskStatusRequest> stream) {
-            if (reportStream == stream) {
-                reportStream = null;
-            }
-        }
-
-        /** One heartbeat on the session's heartbeat stream, as the agent sends them: none when a report was answered within the period. */
-        void heartbeat(int gen, long periodMs) {
-            String id = session;
-            var hb = beats;
-            if (id == null || hb == null || generation.get() != gen
-                    || System.nanoTime() - reportAnswered < TimeUnit.MILLISECONDS.toNanos(periodMs)) {
-                return;
-            }
-            synchronized (this) {
-                hb.onNext(HeartbeatRequest.newBuilder().setSessionId(id).build());
-            }
-            beatsSent.incrementAndGet();
-        }
-
-        void ack(String taskId) {
-            if (acked.add(taskId)) {
-                running.incrementAndGet();
-                lastRunning.set(System.nanoTime());
-            }
-        }
-
-        StreamObserver<AssignmentsMessage> assignments() {
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(AssignmentsMessage m) {
-                    messages.incrementAndGet();
-                    List<TaskStatusUpdate> updates = new ArrayList<>();
-                    for (Task t : m.getTasksList()) {
-                        if (t.getDesiredState() == TaskState.TASK_STATE_RUNNING && t.getStatus().getState() == TaskState.TASK_STATE_ASSIGNED) {
-                            firstSeen.putIfAbsent(t.getId(), System.nanoTime());
-                            updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
-                                    .setState(TaskState.TASK_STATE_RUNNING).setMessage("started").setTimestampMs(System.currentTimeMillis())).build());
-                        }
-                        if (t.getDesiredState().getNumber() > TaskState.TASK_STATE_RUNNING_VALUE
-                                && t.getStatus().getState().getNumber() < TaskState.TASK_STATE_COMPLETE_VALUE) {
-                            updates.add(TaskStatusUpdate.newBuilder().setTaskId(t.getId()).setStatus(TaskStatus.newBuilder()
-                                    .setState(TaskState.TASK_STATE_SHUTDOWN).setMessage("shutdown").setTimestampMs(System.currentTimeMillis())).build());
-                        }
-                        if (t.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
-                            ack(t.getId()); // a full set after a new session: committed earlier
-                        }
-                    }
-                    if (!updates.isEmpty()) {
-                        reports.incrementAndGet();
-                        report(updates);
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    errors.incrementAndGet();
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            };
-        }
-    }
-
-    private void deploy(int round, ControlGrpc.ControlBlockingStub control, List<Daemon> managers, List<Hollow> hollows) throws Exception {
-        firstSeen.clear();
-        running.set(0);
+    private void deploy(int round, ControlGrpc.ControlBlockingStub control, List<Daemon> managers, List<HollowNode> hollows) throws Exception {
+        fleet.firstSeen.clear();
+        fleet.running.set(0);
         hollows.forEach(h -> h.acked.clear());
-        long errors0 = errors.get();
-        long messages0 = messages.get();
-        long reports0 = reports.get();
-        long beats0 = beatsSent.get();
+        long errors0 = fleet.errors.get();
+        long messages0 = fleet.messages.get();
+        long reports0 = fleet.reports.get();
+        long beats0 = fleet.beatsSent.get();
         double[] cpu0 = cpu(managers);
         String outDir = System.getProperty("shoal.bench.out");
         if (outDir != null && !outDir.isEmpty()) { // lets a profiler attach for the round
@@ -443,21 +240,21 @@ class HollowNodesBench {
         // wait until every task is acknowledged, or nothing moved for 30 s
         long lastCount = -1;
         long lastChange = System.nanoTime();
-        while (running.get() < TASKS && System.nanoTime() - lastChange < Duration.ofSeconds(30).toNanos()) {
-            if (running.get() != lastCount) {
-                lastCount = running.get();
+        while (fleet.running.get() < TASKS && System.nanoTime() - lastChange < Duration.ofSeconds(30).toNanos()) {
+            if (fleet.running.get() != lastCount) {
+                lastCount = fleet.running.get();
                 lastChange = System.nanoTime();
             }
             Thread.sleep(20);
         }
         double[] cpu1 = cpu(managers);
-        if (running.get() < TASKS) {
+        if (fleet.running.get() < TASKS) {
             var all = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(ListTasksRequest.getDefaultInstance()).getTasksList();
             Map<String, Long> states = new TreeMap<>();
             for (Task t : all) {
                 states.merge(t.getStatus().getState() + "/desired " + t.getDesiredState() + (t.getStatus().getErr().isEmpty() ? "" : " (" + t.getStatus().getErr() + ")"), 1L, Long::sum);
             }
-            System.out.printf("hollow: stuck at %d acknowledged; tasks by state: %s%n", running.get(), states);
+            System.out.printf("hollow: stuck at %d acknowledged; tasks by state: %s%n", fleet.running.get(), states);
             Set<String> unacked = new HashSet<>();
             all.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING).forEach(t -> unacked.add(t.getId()));
             hollows.forEach(h -> unacked.removeAll(h.acked));
@@ -486,27 +283,27 @@ class HollowNodesBench {
                     + " %.2f s) %.2f s; above it %.0f us per placement%n", round, 100 * idleCores, (allCommitted.get() - start) / 1e9,
                     idleCpu, (managersCpu - idleCpu) * 1e6 / TASKS);
         }
-        long lastAssigned = firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
+        long lastAssigned = fleet.firstSeen.values().stream().mapToLong(Long::longValue).max().orElse(start);
         double placeSec = (lastAssigned - start) / 1e9;
-        double ackSec = (lastRunning.get() - start) / 1e9;
+        double ackSec = (fleet.lastRunning.get() - start) / 1e9;
         System.out.printf("hollow: round %d (%s): %d nodes, %d tasks: all placed and assigned %.2f s after the first create (%.0f placements/s);"
                 + " all acknowledged RUNNING after %.2f s; %d stream errors%n", round, round == 1 ? "cold managers" : "warm",
-                NODES, firstSeen.size(), placeSec, firstSeen.size() / Math.max(0.001, placeSec), ackSec, errors.get() - errors0);
+                NODES, fleet.firstSeen.size(), placeSec, fleet.firstSeen.size() / Math.max(0.001, placeSec), ackSec, fleet.errors.get() - errors0);
         System.out.printf("hollow: round %d: the %d services created (%s) in %.2f s;"
                 + " %d assignments messages received, %d status reports and %d heartbeats sent%n", round, SERVICES,
                 CONCURRENT_CREATES ? "by concurrent calls" : "one call after another", (created - start) / 1e9,
-                messages.get() - messages0, reports.get() - reports0, beatsSent.get() - beats0);
+                fleet.messages.get() - messages0, fleet.reports.get() - reports0, fleet.beatsSent.get() - beats0);
         System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
                 + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
                 Runtime.getRuntime().availableProcessors(), cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2], cpu1[3] - cpu0[3]);
         System.out.printf("hollow: round %d: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", round, NODES, TASKS,
                 rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
         nativeMemory(managers.get(0), "m1-round" + round);
-        assertTrue(running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + running.get());
+        assertTrue(fleet.running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + fleet.running.get());
     }
 
     /** Removes every service and waits until the managers hold no task (the hollow nodes report them shut down). */
-    private void removeAll(ControlGrpc.ControlBlockingStub control, List<Hollow> hollows) throws Exception {
+    private void removeAll(ControlGrpc.ControlBlockingStub control, List<HollowNode> hollows) throws Exception {
         long t0 = System.nanoTime();
         for (var svc : control.withDeadlineAfter(60, TimeUnit.SECONDS).listServices(ListServicesRequest.getDefaultInstance()).getServicesList()) {
             control.withDeadlineAfter(60, TimeUnit.SECONDS).removeService(RemoveServiceRequest.newBuilder().setService(svc.getId()).build());
@@ -520,17 +317,11 @@ class HollowNodesBench {
         System.out.printf("hollow: every service removed and its tasks gone in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
-    static NodeDescription description() {
-        return NodeDescription.newBuilder().setHostname("hollow")
-                .setPlatform(Platform.newBuilder().setOs("linux").setArchitecture("x86_64"))
-                .setResources(Resources.newBuilder().setNanoCpus(64_000_000_000L).setMemoryBytes(256L << 30)).build();
-    }
-
     @Test
     void hollowNodesAgainstThreeManagers() throws Exception {
         Path dir = Files.createTempDirectory("shoal-hollow");
         List<Daemon> managers = new ArrayList<>();
-        List<Hollow> hollows = new ArrayList<>();
+        List<HollowNode> hollows = new ArrayList<>();
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         try {
             for (int i = 1; i <= 3; i++) {
@@ -554,7 +345,7 @@ class HollowNodesBench {
             ManagedChannel anon = Tls.channel(managers.get(0).addr(), Tls.bootstrapClient());
             // joins go 16 at a time (each is a certificate and a Raft write of the node)
             ExecutorService joiners = Executors.newFixedThreadPool(16);
-            List<Future<Hollow>> joined = new ArrayList<>();
+            List<Future<HollowNode>> joined = new ArrayList<>();
             for (int i = 0; i < NODES; i++) {
                 int n = i;
                 joined.add(joiners.submit(() -> {
@@ -562,13 +353,14 @@ class HollowNodesBench {
                     IssueNodeCertificateResponse r = NodeCAGrpc.newBlockingStub(anon).withDeadlineAfter(60, TimeUnit.SECONDS)
                             .issueNodeCertificate(IssueNodeCertificateRequest.newBuilder().setToken(workerToken)
                                     .setCsr(ByteString.copyFrom(NodeKeys.csr(kp, "joining"))).setHostname("hollow-" + n)
-                                    .setAdvertiseAddr("127.0.0.1:" + (20000 + n)).setDescription(description()).build());
+                                    .setAdvertiseAddr("127.0.0.1:" + (20000 + n)).setDescription(HollowNode.description()).build());
                     NodeFiles.Identity id = new NodeFiles.Identity(kp.getPrivate(), Pem.parseCertificate(r.getCertPem()),
                             Pem.parseCertificate(r.getCaCertPem()));
                     // callbacks on the transport's own thread: a hollow node's work per message is tiny, and a
                     // hand-off to an executor thread and back per message was a fifth of this JVM's CPU
-                    return new Hollow(NettyChannelBuilder.forTarget(managers.get(n % 3).addr())
-                            .sslContext(Tls.client(id)).directExecutor().maxInboundMessageSize(Tls.MAX_MESSAGE_BYTES).build());
+                    return new HollowNode(NettyChannelBuilder.forTarget(managers.get(n % 3).addr())
+                            .sslContext(Tls.client(id)).directExecutor().maxInboundMessageSize(Tls.MAX_MESSAGE_BYTES).build(),
+                            timer, fleet);
                 }));
             }
             for (var f : joined) {
@@ -578,12 +370,12 @@ class HollowNodesBench {
             anon.shutdownNow();
             System.out.printf("hollow: %d nodes joined (certificates issued) in %d ms%n", NODES, (System.nanoTime() - t0) / 1_000_000);
             long t1 = System.nanoTime();
-            hollows.forEach(h -> h.open(timer));
+            hollows.forEach(h -> h.open());
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (sessions.get() < NODES && System.nanoTime() < deadline) {
+            while (fleet.sessions.get() < NODES && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            System.out.printf("hollow: %d sessions open in %d ms (%d stream errors)%n", sessions.get(), (System.nanoTime() - t1) / 1_000_000, errors.get());
+            System.out.printf("hollow: %d sessions open in %d ms (%d stream errors)%n", fleet.sessions.get(), (System.nanoTime() - t1) / 1_000_000, fleet.errors.get());
             System.out.printf("hollow: managers' RSS with %d idle nodes: %d/%d/%d MiB%n", NODES, rssMiB(managers.get(0).process()),
                     rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
 
