@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A member whose Raft log failed (Ratis closes the log after a failed write, as on a full disk)
  * is started again from its storage by its {@link RaftNode}, catches up, and its store never goes
- * back: the leader's log is closed under it here, as Ratis' log worker does on an I/O error.
+ * back: the leader's or a follower's log is closed under it here, as Ratis' log worker does on an
+ * I/O error.
  */
 class LogFailureTest {
     @TempDir
@@ -71,7 +72,16 @@ class LogFailureTest {
     }
 
     @Test
-    void aMemberWhoseLogFailedStartsAgainAndCatchesUp() throws Exception {
+    void aLeaderWhoseLogFailedStartsAgainAndCatchesUp() throws Exception {
+        logFailsAndMemberCatchesUp(true);
+    }
+
+    @Test
+    void aFollowerWhoseLogFailedStartsAgainAndCatchesUp() throws Exception {
+        logFailsAndMemberCatchesUp(false);
+    }
+
+    private void logFailsAndMemberCatchesUp(boolean leaderFails) throws Exception {
         Map<String, String> peers = new LinkedHashMap<>();
         for (String id : new String[] {"m1", "m2", "m3"}) {
             peers.put(id, "127.0.0.1:" + freePort());
@@ -85,27 +95,31 @@ class LogFailureTest {
         }
         await("a leader", Duration.ofSeconds(20), () -> nodes.values().stream().anyMatch(RaftNode::isLeader));
         String leader = nodes.entrySet().stream().filter(e -> e.getValue().isLeader()).findFirst().orElseThrow().getKey();
-        RaftNode failing = nodes.get(leader);
+        String failingId = leaderFails ? leader
+                : nodes.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        RaftNode failing = nodes.get(failingId);
         for (int i = 0; i < 20; i++) {
-            assertTrue(failing.propose(createNode("before-" + i)).get(20, TimeUnit.SECONDS).getOk());
+            assertTrue(nodes.get(leader).propose(createNode("before-" + i)).get(20, TimeUnit.SECONDS).getOk());
         }
-        ClusterStore store = stores.get(leader);
+        ClusterStore store = stores.get(failingId);
+        await("the failing member to apply the first writes", Duration.ofSeconds(30), () -> store.view(tx -> tx.nodes().size()) == 20);
         long appliedBefore = store.appliedIndex();
 
         RaftServer old = server(failing);
         old.getDivision(RaftGroupId.valueOf(group)).getRaftLog().close();
 
-        // the others elect a leader and take writes; the failed member stops leading
-        String otherId = nodes.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-        RaftNode other = nodes.get(otherId);
-        ClusterStore otherStore = stores.get(otherId);
-        await("the failed member to stop leading", Duration.ofSeconds(20), () -> !failing.isLeader());
+        // the others take writes (after electing a new leader when the leader failed)
+        if (leaderFails) {
+            await("the failed member to stop leading", Duration.ofSeconds(20), () -> !failing.isLeader());
+        }
         for (int i = 0; i < 20; i++) {
             String id = "after-" + i;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
+                RaftNode writer = nodes.entrySet().stream().filter(e -> !e.getKey().equals(failingId) && e.getValue().isLeader())
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
                 try {
-                    if (other.propose(createNode(id)).get(20, TimeUnit.SECONDS).getOk()) {
+                    if (writer != null && writer.propose(createNode(id)).get(20, TimeUnit.SECONDS).getOk()) {
                         break;
                     }
                 } catch (Exception e) {
@@ -113,9 +127,13 @@ class LogFailureTest {
                         throw e;
                     }
                 }
-                if (otherStore.view(tx -> tx.node(id)).isPresent()) {
+                if (System.nanoTime() > deadline) {
+                    fail("no leader among the healthy members took write " + id);
+                }
+                if (stores.entrySet().stream().anyMatch(e -> !e.getKey().equals(failingId) && e.getValue().view(tx -> tx.node(id)).isPresent())) {
                     break; // an earlier try applied
                 }
+                Thread.sleep(20);
             }
         }
 
