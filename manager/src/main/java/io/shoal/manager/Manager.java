@@ -83,6 +83,7 @@ public final class Manager implements AutoCloseable {
     private final LoopRunner loops;
     /** the daemon's channels to other daemons, once {@link #services} is called */
     private volatile ChannelPool channels;
+    private volatile boolean closing;
 
     /**
      * @param nodeId          this node
@@ -345,6 +346,7 @@ public final class Manager implements AutoCloseable {
     public List<ServerServiceDefinition> services(Forwarder.Route route, ChannelPool channels) {
         this.channels = channels;
         Forwarder toLeader = new Forwarder(route);
+        abandonRelaysOnLeaderChange(toLeader, channels);
         return List.of(
                 // every manager serves events from its own store; the rest of the Control API goes to the leader
                 ServerInterceptors.intercept(new ControlService(store, writer, raft, roles, channels, cipher, events.history(),
@@ -357,6 +359,31 @@ public final class Manager implements AutoCloseable {
                 new NodeCaService(store, writer, raft, ca).bindService(),
                 ServerInterceptors.intercept(new SecurityService(ca,
                         new RootRotations(store, writer, ca, System::currentTimeMillis, new SecureRandom()), unlockKeys()), toLeader));
+    }
+
+    /**
+     * At every leader change, the calls relayed to a daemon that is no longer the leader are given
+     * up, so their callers retry at once through the new leader instead of waiting out their
+     * deadlines: a leader that stopped hearing its followers (an asymmetric partition) or was paused
+     * never answers them.
+     */
+    private void abandonRelaysOnLeaderChange(Forwarder toLeader, ChannelPool channels) {
+        raft.nextLeaderChange().thenRun(() -> {
+            if (closing) {
+                return;
+            }
+            try {
+                Channel leader = leaderTarget(channels).channel();
+                int n = toLeader.abandon(target -> target != leader,
+                        "the Raft leader changed while this call was relayed to the old one; it may have applied: check and try again");
+                if (n > 0) {
+                    LOG.info("gave up {} call(s) relayed to a former leader", n);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not give up calls relayed to a former leader: {}", e.toString());
+            }
+            abandonRelaysOnLeaderChange(toLeader, channels);
+        });
     }
 
     private UnlockKeys unlockKeys() {
@@ -383,6 +410,7 @@ public final class Manager implements AutoCloseable {
      * group has no leader.
      */
     public void closeAsOnlyVoter(String raftAddress) {
+        closing = true;
         loops.stop();
         dispatcher.shutdown();
         raft.closeAsOnlyVoter(raftAddress);
@@ -401,6 +429,7 @@ public final class Manager implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         loops.stop();
         dispatcher.shutdown();
         raft.close();

@@ -16,6 +16,9 @@ import io.grpc.stub.MetadataUtils;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +26,10 @@ import java.util.stream.Collectors;
  * cluster commands to a manager and a follower hands them to the leader. Works for unary and
  * streaming calls alike. The relayed call names the original caller in
  * {@link AuthInterceptor#ON_BEHALF_OF} and counts hops so a confused routing table cannot loop.
+ *
+ * <p>Unary calls relayed now are tracked, so that when the route moves (a new leader) the ones
+ * still waiting on the old target can be given up with {@link #abandon} instead of waiting out
+ * their callers' deadlines on a daemon that may never answer.
  *
  * <p>Install it inside the {@link AuthInterceptor} (the caller must be known first).
  */
@@ -42,9 +49,40 @@ public final class Forwarder implements ServerInterceptor {
     }
 
     private final Route route;
+    private final Set<Relay> unaryRelays = ConcurrentHashMap.newKeySet();
+
+    /** A unary call relayed now: where it went, and how to give it up. */
+    private static final class Relay {
+        final Channel target;
+        final Consumer<String> abandon;
+
+        Relay(Channel target, Consumer<String> abandon) {
+            this.target = target;
+            this.abandon = abandon;
+        }
+    }
 
     public Forwarder(Route route) {
         this.route = route;
+    }
+
+    /**
+     * Gives up the unary calls relayed to a channel that {@code stale} names: their callers get
+     * UNAVAILABLE with {@code why} at once. Such a call may still take effect, exactly as after a
+     * deadline, so {@code why} should tell the caller to check and retry. Streaming calls (a log
+     * follow, a session) are left alone.
+     *
+     * @return how many calls were given up
+     */
+    public int abandon(Predicate<Channel> stale, String why) {
+        int n = 0;
+        for (Relay r : unaryRelays) {
+            if (stale.test(r.target) && unaryRelays.remove(r)) {
+                r.abandon.accept(why);
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -104,12 +142,27 @@ public final class Forwarder implements ServerInterceptor {
         }
     }
 
-    private static <Q, R> ServerCall.Listener<Q> relay(ServerCall<Q, R> call, Channel target, int hops) {
+    private <Q, R> ServerCall.Listener<Q> relay(ServerCall<Q, R> call, Channel target, int hops) {
         CallOptions options = CallOptions.DEFAULT;
         if (Context.current().getDeadline() != null) {
             options = options.withDeadline(Context.current().getDeadline());
         }
         ClientCall<Q, R> out = target.newCall(call.getMethodDescriptor(), options);
+        // the status the caller gets if this call is given up (set once, before the cancel)
+        Status[] abandonedWith = new Status[1];
+        Relay relay = null;
+        if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY) {
+            relay = new Relay(target, why -> {
+                synchronized (call) {
+                    abandonedWith[0] = Status.UNAVAILABLE.withDescription(why);
+                }
+                out.cancel(why, null);
+            });
+        }
+        Relay tracked = relay;
+        if (tracked != null) {
+            unaryRelays.add(tracked); // before the call starts: its reply removes it
+        }
         Metadata md = new Metadata();
         md.put(AuthInterceptor.ON_BEHALF_OF, AuthInterceptor.onBehalfValue(Caller.current()));
         md.put(HOPS, Integer.toString(hops));
@@ -138,8 +191,15 @@ public final class Forwarder implements ServerInterceptor {
 
             @Override
             public void onClose(Status status, Metadata trailers) {
+                if (tracked != null) {
+                    unaryRelays.remove(tracked);
+                }
                 synchronized (call) {
-                    call.close(status, trailers == null ? new Metadata() : trailers);
+                    if (abandonedWith[0] != null && !status.isOk()) { // a reply that beat the cancel stands
+                        call.close(abandonedWith[0], new Metadata());
+                    } else {
+                        call.close(status, trailers == null ? new Metadata() : trailers);
+                    }
                 }
             }
         }, md);
@@ -159,6 +219,9 @@ public final class Forwarder implements ServerInterceptor {
 
             @Override
             public void onCancel() {
+                if (tracked != null) {
+                    unaryRelays.remove(tracked);
+                }
                 out.cancel("caller cancelled", null);
             }
         };
