@@ -11,6 +11,7 @@ import io.shoal.api.ClusterInfo;
 import io.shoal.api.ControlGrpc;
 import io.shoal.api.GetClusterInfoRequest;
 import io.shoal.chaos.history.Outcome;
+import io.shoal.node.Tls;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,7 +34,9 @@ final class Managers implements AutoCloseable {
         this.subnet = subnet;
         for (String h : lab.managerHosts()) {
             channels.put(h, NettyChannelBuilder.forAddress(new DomainSocketAddress(lab.socket(h).toString()))
-                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext().build());
+                    .channelType(EpollDomainSocketChannel.class).eventLoopGroup(loop).usePlaintext()
+                    // as the daemon's own channels: a long run's thousands of services outgrow gRPC's 4 MB default
+                    .maxInboundMessageSize(Tls.MAX_MESSAGE_BYTES).build());
         }
     }
 
