@@ -1,7 +1,10 @@
 package io.shoal.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.shoal.manager.ca.CaException;
 import io.shoal.manager.ca.KekLock;
+import io.shoal.manager.ca.NodeKeyPem;
+import io.shoal.manager.ca.Pem;
 import io.shoal.manager.ca.UnlockKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -10,7 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.Base64;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one line, a wrong key is refused and changes nothing); the right key unlocks it, it rejoins Raft
  * and the cluster converges with the service still served. After {@code unlock-key --rotate} a
  * restarted manager opens with the new key only; after {@code cluster update --autolock=false} a
- * restarted manager needs no key.
+ * restarted manager needs no key. Each manager's TLS key file is sealed under its KEK while
+ * autolock is on (no PEM, DER or base64 of the key in it) and plain once it is off; the worker's
+ * stays plain.
  */
 class AutolockIT {
     private static Lab lab;
@@ -66,6 +75,43 @@ class AutolockIT {
         try {
             return KekLock.isLocked(f) && KekLock.unlock(f, UnlockKey.parse(key)).length == 32;
         } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String tlsKeyFile(String host) {
+        try {
+            return Files.readString(lab.hostDir(host).resolve("data/certs/node-key.pem"));
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the TLS key of " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** HOST's TLS key file is sealed under the KEK that KEY unlocks, and holds the key in no plain form. */
+    private static void assertTlsKeySealed(String host, String key) {
+        String f = tlsKeyFile(host);
+        assertTrue(NodeKeyPem.isSealed(f), host + "'s TLS key is not sealed:\n" + f);
+        try {
+            Pem.parsePrivateKey(f);
+            throw new AssertionError(host + "'s TLS key file holds a plain PEM private key");
+        } catch (CaException expected) {
+            // no plain key
+        }
+        PrivateKey k = NodeKeyPem.parse(f, KekLock.unlock(kekFile(host), UnlockKey.parse(key)));
+        byte[] der = k.getEncoded();
+        byte[] bytes = f.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i + der.length <= bytes.length; i++) {
+            assertFalse(Arrays.equals(bytes, i, i + der.length, der, 0, der.length), host + "'s TLS key file holds the key's DER");
+        }
+        assertFalse(f.replaceAll("\\s", "").contains(Base64.getEncoder().encodeToString(der).substring(0, 40)),
+                host + "'s TLS key file holds the key's base64");
+    }
+
+    /** Whether HOST's TLS key file is a plain PEM private key. */
+    private static boolean tlsKeyPlain(String host) {
+        try {
+            return Pem.parsePrivateKey(tlsKeyFile(host)) != null;
+        } catch (CaException e) {
             return false;
         }
     }
@@ -139,7 +185,11 @@ class AutolockIT {
         for (String h : List.of("h1", "h2", "h3")) {
             lab.awaitCli("h1", Duration.ofSeconds(60), r -> lockedUnder(h, key), "node", "ls", "-q");
         }
+        for (String h : List.of("h1", "h2", "h3")) {
+            assertTlsKeySealed(h, key);
+        }
         assertFalse(Files.exists(lab.hostDir("h4").resolve("data/certs/kek")), "a worker holds a key-encryption key");
+        assertTrue(tlsKeyPlain("h4"), "the worker's TLS key is not plain");
 
         lab.ok("h1", "service", "create", "--name", "web", "--replicas", "3", image, "sleep", "100000");
         assertConverged("h1", null);
@@ -148,6 +198,7 @@ class AutolockIT {
         // a killed manager comes back locked; a wrong key changes nothing; the right one unlocks it
         killAndStart("h2");
         assertLocked("h2");
+        assertTlsKeySealed("h2", key);
         byte[] file = kekFile("h2");
         Lab.Result wrong = unlock("h2", UnlockKey.generate(new SecureRandom()).toString());
         assertEquals(1, wrong.code(), wrong.all());
@@ -177,6 +228,7 @@ class AutolockIT {
         assertEquals(rotated, lab.ok("h3", "unlock-key", "-q").out().strip());
         for (String h : List.of("h1", "h2", "h3")) {
             lab.awaitCli("h1", Duration.ofSeconds(60), r -> lockedUnder(h, rotated), "node", "ls", "-q");
+            assertTlsKeySealed(h, rotated);
         }
         killAndStart("h3");
         assertLocked("h3");
@@ -190,6 +242,7 @@ class AutolockIT {
         assertTrue(off.out().contains("autolock is off"), off.out());
         for (String h : List.of("h1", "h2", "h3")) {
             lab.awaitCli("h1", Duration.ofSeconds(60), r -> kekFile(h).length == 32 && !KekLock.isLocked(kekFile(h)), "node", "ls", "-q");
+            lab.awaitCli("h1", Duration.ofSeconds(60), r -> tlsKeyPlain(h), "node", "ls", "-q");
         }
         killAndStart("h2");
         assertEquals("active", Lab.json(lab.ok("h2", "info", "--format", "json")).get("Swarm").asText());

@@ -77,6 +77,8 @@ final class ClusterMember implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final NodeFiles files;
+    /** writes the renewed key pair (sealed under the KEK while autolock locks it) */
+    private final ManagerKeys keys;
     private volatile NodeState state;
     private final NodeTls tls;
     private final TlsChannelPool pool;
@@ -98,9 +100,10 @@ final class ClusterMember implements AutoCloseable {
     private ClusterMember(NodeFiles files, NodeState state, MutableHandlerRegistry localRegistry,
                         Consumer<SessionMessage> onSession, DaemonOptions options, ManagerKeys keys) throws IOException {
         this.files = files;
+        this.keys = keys;
         this.state = state;
         this.localRegistry = localRegistry;
-        NodeFiles.Identity id = files.loadIdentity();
+        NodeFiles.Identity id = files.loadIdentity(keys.known());
         this.tls = new NodeTls(id);
         this.pool = new TlsChannelPool(tls);
         HostPort advertise = Addresses.parse(state.advertiseAddr(), "advertise address", Addresses.DEFAULT_PORT);
@@ -247,7 +250,7 @@ final class ClusterMember implements AutoCloseable {
         if (!who.nodeId().equals(state.nodeId()) || !cert.getPublicKey().equals(kp.getPublic())) {
             throw new IllegalStateException("the CA answered with a certificate for another node or key");
         }
-        files.savePair(kp.getPrivate(), resp.getCertPem());
+        keys.savePair(kp.getPrivate(), resp.getCertPem());
         tls.present(kp.getPrivate(), chain);
         return Validity.of(cert);
     }

@@ -6,7 +6,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.util.MutableHandlerRegistry;
 import io.shoal.api.Cluster;
-import io.shoal.api.ClusterInfo;
 import io.shoal.api.InitRequest;
 import io.shoal.api.InitResponse;
 import io.shoal.api.IssueNodeCertificateResponse;
@@ -96,9 +95,10 @@ public final class NodeDaemon implements AutoCloseable {
         Files.createDirectories(options.dataDir());
         Refusal.clusterApi(Refusal.NOT_IN_CLUSTER).forEach(localRegistry::addService);
         state = NodeState.load(files.state());
-        if (state != null && state.isManager() && keys.locked()) {
+        if (state != null && keys.locked()) {
             // autolock: nothing of the cluster runs (no Raft, no cluster port, no tasks adopted)
-            // until the user gives the unlock key
+            // until the user gives the unlock key (a node that holds a locked key is a manager, or
+            // one whose promotion a crash interrupted)
             Refusal.clusterApi(Refusal.LOCKED).forEach(localRegistry::addService);
             LOG.warn("this manager is locked (autolock): run 'shoal unlock' and provide the unlock key");
         } else if (state != null) {
@@ -216,9 +216,8 @@ public final class NodeDaemon implements AutoCloseable {
                     List.of(advertise.host()), req.getCertExpiryMs() > 0 ? Duration.ofMillis(req.getCertExpiryMs())
                             : ClusterSettings.DEFAULT_NODE_CERT_EXPIRY);
             files.wipe();
-            files.saveIdentity(kp.getPrivate(), Pem.encode(cert), Pem.encode(ca.certificate()));
             UnlockKey unlockKey = req.getAutolock() ? UnlockKey.generate(RANDOM) : null;
-            keys.save(kek, unlockKey);
+            keys.saveManager(kp.getPrivate(), Pem.encode(cert), Pem.encode(ca.certificate()), kek, unlockKey);
             String raftAddr = advertise.host() + ":" + (advertise.port() + 1);
             NodeState s = new NodeState(nodeId, clusterId, NodeState.MANAGER, advertise.toString(), listen.toString(),
                     List.of(advertise.toString()), RaftGroups.groupId(clusterId).toString(), true);
@@ -284,10 +283,7 @@ public final class NodeDaemon implements AutoCloseable {
             IssueNodeCertificateResponse resp = admitted.response();
             boolean manager = resp.getRole() == NodeRole.NODE_ROLE_MANAGER;
             files.wipe();
-            files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
-            if (manager) {
-                keys.save(resp.getKek().toByteArray(), null); // locked as soon as its store says autolock
-            }
+            keys.adopt(kp.getPrivate(), resp);
             List<String> managers = resp.getManagersCount() > 0 ? resp.getManagersList() : List.of(remote.toString());
             NodeState s = new NodeState(resp.getNodeId(), resp.getClusterId(), manager ? NodeState.MANAGER : NodeState.WORKER,
                     advertise.toString(), listen.toString(), managers, resp.getRaftGroupId(), false);
@@ -348,33 +344,7 @@ public final class NodeDaemon implements AutoCloseable {
 
     LocalInfo info() {
         NodeState s = state;
-        if (s == null) {
-            return LocalInfo.newBuilder().setInCluster(false).setHostname(NodeDescriptions.hostname()).build();
-        }
-        LocalInfo.Builder b = LocalInfo.newBuilder().setInCluster(true)
-                .setNodeId(s.nodeId()).setClusterId(s.clusterId())
-                .setRole(s.isManager() ? NodeRole.NODE_ROLE_MANAGER : NodeRole.NODE_ROLE_WORKER)
-                .setAdvertiseAddr(s.advertiseAddr()).setHostname(NodeDescriptions.hostname());
-        if (locked()) {
-            return b.setLocked(true).setClusterReachable(false).setError(Refusal.LOCKED).build();
-        }
-        if (!s.isManager()) {
-            // a worker asks no manager: its own identity may not read the cluster
-            return b.addAllManagerAddrs(s.managers()).build();
-        }
-        ClusterMember m = member;
-        if (m == null) {
-            return b.setClusterReachable(false).setError(Refusal.NOT_IN_CLUSTER).build();
-        }
-        try {
-            ClusterInfo ci = m.clusterInfo(Duration.ofSeconds(5));
-            b.setClusterReachable(true).setLeaderNodeId(ci.getLeaderNodeId()).setLeaderAddr(ci.getLeaderAddr())
-                    .setManagers(ci.getManagers()).setManagersReachable(ci.getManagersReachable())
-                    .setRaftIndex(ci.getRaftIndex()).setNodes(ci.getNodes());
-        } catch (StatusRuntimeException e) {
-            b.setClusterReachable(false).setError(String.valueOf(e.getStatus().getDescription()));
-        }
-        return b.build();
+        return LocalInfos.of(s, s != null && locked(), member);
     }
 
     // ---------------------------------------------------------------- the node's state file
@@ -452,12 +422,7 @@ public final class NodeDaemon implements AutoCloseable {
             }
             r.close();
             member = null;
-            files.saveIdentity(kp.getPrivate(), resp.getCertPem(), resp.getCaCertPem());
-            if (toManager) {
-                keys.save(resp.getKek().toByteArray(), null); // locked as soon as its store says autolock
-            } else {
-                keys.forget();
-            }
+            keys.adopt(kp.getPrivate(), resp);
             Trees.delete(files.raft());
             NodeState next = updateState(cur -> cur.withRole(toManager ? NodeState.MANAGER : NodeState.WORKER, false));
             ClusterMember started = ClusterMember.start(files, next, localRegistry, this::onSession, options, keys);

@@ -1,5 +1,6 @@
 package io.shoal.node;
 
+import io.shoal.manager.ca.NodeKeyPem;
 import io.shoal.manager.ca.Pem;
 import io.shoal.worker.fs.Trees;
 
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentMap;
  *   state.json          membership (NodeState)
  *   certs/ca.pem        the cluster root CA certificates this node trusts (two while a root rotation runs)
  *   certs/node.pem      this node's certificate (followed by the cross-signed new root while a rotation runs)
- *   certs/node-key.pem  this node's private key (0600)
+ *   certs/node-key.pem  this node's private key (0600): plain PKCS#8 PEM, or sealed under the KEK while
+ *                       autolock is on (a manager's; {@link NodeKeyPem})
  *   certs/next.pem, certs/next-key.pem   a renewed pair while it replaces the two above
  *   certs/kek           managers only: key-encryption key for the CA key in the store (0600)
  *   raft/               managers only: Raft log, metadata and snapshots
@@ -103,10 +105,20 @@ public record NodeFiles(Path dataDir) {
         }
     }
 
+    /** The identity of a node whose key file is plain (a worker; a manager without autolock). */
     public Identity loadIdentity() throws IOException {
+        return loadIdentity(null);
+    }
+
+    /**
+     * The identity, its key opened with {@code kek} when its file is sealed (autolock).
+     *
+     * @throws io.shoal.manager.ca.CaException when the key is sealed and {@code kek} is null or does not open it
+     */
+    public Identity loadIdentity(byte[] kek) throws IOException {
         synchronized (pairLock()) {
             finishReplacement();
-            return new Identity(Pem.parsePrivateKey(Files.readString(nodeKey())),
+            return new Identity(NodeKeyPem.parse(Files.readString(nodeKey()), kek),
                     Pem.parseCertificates(Files.readString(nodeCert())),
                     Pem.parseCertificates(Files.readString(caCert())));
         }
@@ -117,11 +129,12 @@ public record NodeFiles(Path dataDir) {
      * matching pair: the new pair is first written whole beside the old one ({@code next-key.pem},
      * then {@code next.pem}), then each is renamed over its old file, key first. Whoever loads the
      * identity later finishes a replacement that a crash interrupted ({@link #finishReplacement}).
+     * The key is sealed under {@code sealWith} unless it is null.
      */
-    public void saveIdentity(PrivateKey key, String certPem, String caPem) throws IOException {
+    public void saveIdentity(PrivateKey key, String certPem, String caPem, byte[] sealWith) throws IOException {
         synchronized (pairLock()) {
             AtomicFiles.write(caCert(), caPem.getBytes(StandardCharsets.UTF_8));
-            savePair(key, certPem);
+            savePair(key, certPem, sealWith);
         }
     }
 
@@ -130,11 +143,34 @@ public record NodeFiles(Path dataDir) {
      * whose answer may name roots older than what the node's session said since (a rotation that
      * completed meanwhile).
      */
-    public void savePair(PrivateKey key, String certPem) throws IOException {
+    public void savePair(PrivateKey key, String certPem, byte[] sealWith) throws IOException {
         synchronized (pairLock()) {
-            AtomicFiles.write(nextKey(), Pem.encode(key).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(nextKey(), NodeKeyPem.encode(key, sealWith).getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(nextCert(), certPem.getBytes(StandardCharsets.UTF_8));
             finishReplacement();
+        }
+    }
+
+    /**
+     * Rewrites the key file sealed under {@code kek} ({@code seal}) or plain, if it is not so
+     * already; atomically, so a crash leaves the old file or the new one whole, and either opens
+     * with {@code kek}. The certificate is unchanged.
+     *
+     * @return whether the file was rewritten
+     */
+    public boolean resealKey(byte[] kek, boolean seal) throws IOException {
+        synchronized (pairLock()) {
+            finishReplacement();
+            if (!Files.exists(nodeKey())) {
+                return false;
+            }
+            String pem = Files.readString(nodeKey());
+            if (NodeKeyPem.isSealed(pem) == seal) {
+                return false;
+            }
+            PrivateKey key = NodeKeyPem.parse(pem, kek);
+            AtomicFiles.write(nodeKey(), NodeKeyPem.encode(key, seal ? kek : null).getBytes(StandardCharsets.UTF_8));
+            return true;
         }
     }
 

@@ -15,6 +15,8 @@ import io.shoal.api.RotateUnlockKeyRequest;
 import io.shoal.api.UnlockRequest;
 import io.shoal.api.UpdateClusterRequest;
 import io.shoal.manager.ca.KekLock;
+import io.shoal.manager.ca.NodeKeyPem;
+import io.shoal.manager.ca.Pem;
 import io.shoal.manager.ca.UnlockKey;
 import io.shoal.node.InProcessClusterTest.FakeExecutor;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Autolock on a real daemon in this JVM (real Ratis, a fake executor), restarted on its data dir:
  * init --autolock locks the key file; a restarted manager is locked (info says so, the cluster API
  * refuses, a wrong key changes nothing) until the right key; a rotated key re-locks the file and the
- * old key no longer opens it; autolock off leaves the file plain and a restart needs no key.
+ * old key no longer opens it; autolock off leaves the file plain and a restart needs no key. The
+ * TLS key file is sealed under the KEK whenever the KEK is locked, and plain when autolock is off.
  */
 class AutolockTest {
     @TempDir
@@ -88,6 +91,25 @@ class AutolockTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private String tlsKeyFile() {
+        try {
+            return Files.readString(dir.resolve("m1/certs/node-key.pem"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the TLS key file is sealed under {@code kek} and holds the key in no plain form. */
+    private boolean tlsKeySealed(byte[] kek) {
+        String f = tlsKeyFile();
+        return NodeKeyPem.isSealed(f) && !NodeKeyFileTest.holdsPlaintext(f, NodeKeyPem.parse(f, kek));
+    }
+
+    /** Whether the TLS key file is the plain PKCS#8 PEM of the key this node presents. */
+    private boolean tlsKeyPlain() {
+        return Pem.parsePrivateKey(tlsKeyFile()).equals(daemon.tls().identity().key());
     }
 
     private static void await(String what, BooleanSupplier ok) throws InterruptedException {
@@ -141,6 +163,7 @@ class AutolockTest {
         UnlockKey parsed = UnlockKey.parse(key);
         assertTrue(KekLock.isLocked(kekFile()), "init --autolock left the key file plain");
         byte[] kek = KekLock.unlock(kekFile(), parsed);
+        assertTrue(tlsKeySealed(kek), "init --autolock left the TLS key plain: " + tlsKeyFile());
         assertEquals(key, security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey());
         awaitServing();
 
@@ -148,9 +171,12 @@ class AutolockTest {
         assertLocked();
         assertEquals(Status.Code.INVALID_ARGUMENT, unlockRefused(UnlockKey.generate(new java.security.SecureRandom()).toString()).getStatus().getCode());
         assertTrue(unlockRefused("SWMKEY-1-tooshort").getStatus().getDescription().contains("is not an unlock key"));
+        assertTrue(tlsKeySealed(kek), "the locked manager's TLS key is not sealed");
         local().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build());
         assertFalse(local().info(LocalInfoRequest.getDefaultInstance()).getLocked());
         awaitServing();
+        assertEquals(NodeKeyPem.parse(tlsKeyFile(), kek), daemon.tls().identity().key(), "the unlocked manager presents another key");
+        String sealedBeforeRotation = tlsKeyFile();
         StatusRuntimeException again = assertThrows(StatusRuntimeException.class,
                 () -> local().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());
@@ -158,6 +184,7 @@ class AutolockTest {
         String rotated = security().rotateUnlockKey(RotateUnlockKeyRequest.getDefaultInstance()).getUnlockKey();
         assertNotEquals(key, rotated);
         await("the key file is locked under the new key", () -> Arrays.equals(kek, KekLock.unlock(kekFile(), UnlockKey.parse(rotated))));
+        assertEquals(sealedBeforeRotation, tlsKeyFile(), "a rotation of the unlock key re-wrote the TLS key");
         restart();
         assertLocked();
         unlockRefused(key);
@@ -167,6 +194,7 @@ class AutolockTest {
         ControlGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .updateCluster(UpdateClusterRequest.newBuilder().setSetAutolock(true).setAutolock(false).build());
         await("the key file is plain", () -> Arrays.equals(kek, kekFile()));
+        await("the TLS key file is plain", this::tlsKeyPlain);
         assertEquals("", security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey());
         restart();
         assertFalse(local().info(LocalInfoRequest.getDefaultInstance()).getLocked());
@@ -176,7 +204,10 @@ class AutolockTest {
                 .updateCluster(UpdateClusterRequest.newBuilder().setSetAutolock(true).setAutolock(true).build());
         String fresh = security().getUnlockKey(GetUnlockKeyRequest.getDefaultInstance()).getUnlockKey();
         await("the key file is locked again", () -> Arrays.equals(kek, KekLock.unlock(kekFile(), UnlockKey.parse(fresh))));
+        await("the TLS key file is sealed again", () -> tlsKeySealed(kek));
         restart();
         assertLocked();
+        local().unlock(UnlockRequest.newBuilder().setUnlockKey(fresh).build());
+        awaitServing();
     }
 }

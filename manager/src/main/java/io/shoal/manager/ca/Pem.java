@@ -32,7 +32,7 @@ public final class Pem {
         return block("PRIVATE KEY", key.getEncoded());
     }
 
-    private static String block(String type, byte[] der) {
+    static String block(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
@@ -71,7 +71,7 @@ public final class Pem {
         }
     }
 
-    private static List<byte[]> blocks(String pem, String type) {
+    static List<byte[]> blocks(String pem, String type) {
         List<byte[]> out = new ArrayList<>();
         if (pem == null) {
             return out;

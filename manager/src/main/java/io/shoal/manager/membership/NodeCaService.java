@@ -132,6 +132,9 @@ public final class NodeCaService extends NodeCAGrpc.NodeCAImplBase {
                 .forEach(n -> b.addManagers(n.getAdvertiseAddr()));
         if (role == NodeRole.NODE_ROLE_MANAGER) {
             b.setKek(ByteString.copyFrom(ca.kek()));
+            if (c.getSpec().getAutolock()) {
+                b.setUnlockKey(c.getUnlockKey());
+            }
         }
         return b.build();
     }

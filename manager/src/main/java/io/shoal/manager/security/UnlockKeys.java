@@ -54,10 +54,20 @@ public final class UnlockKeys {
 
     /** The unlock key of {@code c}, empty while autolock is off. */
     public static Optional<UnlockKey> current(byte[] kek, Cluster c) {
-        if (!c.getSpec().getAutolock() || c.getUnlockKey().isEmpty()) {
+        return c.getSpec().getAutolock() ? open(kek, c.getId(), c.getUnlockKey()) : Optional.empty();
+    }
+
+    /**
+     * The unlock key {@code sealed} holds as {@link #seal} made it for cluster {@code clusterId}
+     * ({@code Cluster.unlock_key}, or what a new manager is issued with its KEK); empty when it is empty.
+     *
+     * @throws CaException when {@code kek} does not open it
+     */
+    public static Optional<UnlockKey> open(byte[] kek, String clusterId, ByteString sealed) {
+        if (sealed.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(UnlockKey.of(KeyEncryption.decrypt(kek, c.getUnlockKey().toByteArray(), context(c.getId()))));
+        return Optional.of(UnlockKey.of(KeyEncryption.decrypt(kek, sealed.toByteArray(), context(clusterId))));
     }
 
     private static byte[] context(String clusterId) {
