@@ -171,7 +171,7 @@ class DataPlaneTest {
         assertTrue(ns.reaches(c1, UB), "c1 -> host B through the uplink, and the answer back in");
         assertTrue(ns.cannotReach(c3, "10.77.1.2"), "networks stay apart");
         String chain = ns.out(hostA, "iptables", "-w", "5", "-S", "FORWARD");
-        assertEquals(2, chain.split(DataPlane.FIREWALL_MARK, -1).length - 1, chain);
+        assertEquals(2, chain.split(HostRules.FIREWALL_MARK, -1).length - 1, chain);
         planeA.apply(new HostPlan(List.of(N1, N2), List.of(
                 new LocalEndpoint(N1.id(), c1, "10.77.1.2", null, "eth0"),
                 new LocalEndpoint(N2.id(), c3, "10.77.2.2", null, "eth0")), List.of()));
@@ -179,7 +179,7 @@ class DataPlaneTest {
 
         planeA.removeAll();
         chain = ns.out(hostA, "iptables", "-w", "5", "-S", "FORWARD");
-        assertTrue(!chain.contains(DataPlane.FIREWALL_MARK) && chain.contains("-P FORWARD DROP"), "only our rules go: " + chain);
+        assertTrue(!chain.contains(HostRules.FIREWALL_MARK) && chain.contains("-P FORWARD DROP"), "only our rules go: " + chain);
     }
 
     @Test
