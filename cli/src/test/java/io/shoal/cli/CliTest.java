@@ -170,7 +170,13 @@ class CliTest {
         assertTrue(value.err().startsWith("Error: --autolock: 'maybe' is not true or false"), value.err());
         Run nothing = run("--host", "unix:///nonexistent/x.sock", "cluster", "update");
         assertEquals(2, nothing.code(), nothing.err());
-        assertTrue(nothing.err().startsWith("Error: nothing to update: give --cert-expiry or --autolock"), nothing.err());
+        assertTrue(nothing.err().startsWith("Error: nothing to update: give --cert-expiry, --autolock or --network-key-rotation"), nothing.err());
+        Run shortPeriod = run("--host", "unix:///nonexistent/x.sock", "cluster", "update", "--network-key-rotation", "1s");
+        assertEquals(2, shortPeriod.code(), shortPeriod.err());
+        assertTrue(shortPeriod.err().startsWith("Error: --network-key-rotation 1s is too short: use at least 5s"), shortPeriod.err());
+        Run notDuration = run("--host", "unix:///nonexistent/x.sock", "cluster", "update", "--network-key-rotation", "soon");
+        assertEquals(2, notDuration.code(), notDuration.err());
+        assertTrue(notDuration.err().startsWith("Error: --network-key-rotation: "), notDuration.err());
         java.io.InputStream stdin = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream("SHTKN-1-abc-def\n".getBytes(StandardCharsets.UTF_8)));

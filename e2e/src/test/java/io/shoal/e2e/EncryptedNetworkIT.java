@@ -27,7 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * `network create --opt encrypted`; a capture on h3's underlay interface sees the sealed
  * packets to the relay port and never the page's marker; a plain VXLAN packet for the network's
  * VNI sent from another host is dropped; removing the network removes the relay's namespace,
- * socket and table from every node.
+ * socket and table from every node. With a 5 s key rotation period, ping and TCP keep working
+ * across rotations while the key id on the wire changes, no receiver meets a key it does not
+ * hold, a packet sealed with a retired key is refused, and a killed and restarted worker's
+ * encrypted traffic resumes.
  */
 class EncryptedNetworkIT {
     private static final Duration CONVERGE = Duration.ofSeconds(90);
@@ -73,6 +76,92 @@ class EncryptedNetworkIT {
             }
             return null;
         });
+    }
+
+    /**
+     * One of the relay's counts on {@code host}, from its metrics (lab daemons serve them on
+     * IP:9323), or -1 while its daemon does not answer.
+     */
+    private static long relayCount(String host, String result) {
+        Lab.Result r = lab.exec("h1", "curl", "-sf", "http://" + lab.ip(host) + ":9323/metrics");
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith("shoal_overlay_relay_packets{") && line.contains("result=\"" + result + "\"")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return -1;
+    }
+
+    private static List<String> lines(String service) {
+        Lab.Result r = lab.cli("h1", "service", "logs", service);
+        return r.code() == 0 ? List.of(r.out().split("\n")) : List.of();
+    }
+
+    private static long count(List<String> lines, String word) {
+        return lines.stream().filter(l -> l.endsWith(word)).count();
+    }
+
+    @Test
+    void keysRotateWithoutDroppingTrafficAndARetiredKeyIsRefused() throws Exception {
+        Lab.Result tooShort = lab.cli("h1", "cluster", "update", "--network-key-rotation", "2s");
+        assertEquals(2, tooShort.code(), tooShort.all());
+        assertTrue(tooShort.err().startsWith("Error: --network-key-rotation 2s is too short: use at least 5s"), tooShort.err());
+        Lab.Result period = lab.cli("h1", "cluster", "update", "--network-key-rotation", "5s");
+        assertEquals(0, period.code(), period.all());
+        assertTrue(period.out().contains("rotated every 5s"), period.out());
+
+        assertEquals(0, lab.cli("h1", "network", "create", "--opt", "encrypted", "rotating").code());
+        Lab.Result web = lab.cli("h1", "service", "create", "--name", "rweb", "--network", "rotating", "--constraint", "node.hostname==h2",
+                "--mount", "type=tmpfs,target=/www", image, "sh", "-c",
+                "echo " + MARKER + " > /www/index.html; httpd -f -p 80 -h /www");
+        assertEquals(0, web.code(), web.all() + "\n" + lab.log("h2"));
+        try (UnderlayCapture cap = new UnderlayCapture(lab.name + "-h3", "eth0", MARKER, RELAY_PORT)) {
+            // each round: one TCP request and one ping, each saying whether it worked
+            Lab.Result client = lab.cli("h1", "service", "create", "--name", "rclient", "--network", "rotating",
+                    "--constraint", "node.hostname==h3", image, "sh", "-c",
+                    "while true; do if printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 2 rweb 80 | grep -q " + MARKER
+                            + "; then echo tcp-ok; else echo tcp-fail; fi; "
+                            + "if ping -c 1 -W 2 tasks.rweb > /dev/null; then echo ping-ok; else echo ping-fail; fi; sleep 0.2; done");
+            assertEquals(0, client.code(), client.all() + "\n" + lab.log("h3"));
+            await("the client reaches the server", () -> count(lines("rclient"), "tcp-ok") > 0 && count(lines("rclient"), "ping-ok") > 0);
+            long okBefore = count(lines("rclient"), "tcp-ok");
+            // two rotations on the wire: three key ids, one after the other
+            await("three key ids on the wire", () -> cap.sealedByKey.size() >= 3);
+            long okAtThird = count(lines("rclient"), "tcp-ok");
+            await("TCP goes on under the third key", () -> count(lines("rclient"), "tcp-ok") >= okAtThird + 5);
+            List<String> log = lines("rclient");
+            int firstOk = Math.max(log.indexOf(log.stream().filter(l -> l.endsWith("tcp-ok")).findFirst().orElseThrow()),
+                    log.indexOf(log.stream().filter(l -> l.endsWith("ping-ok")).findFirst().orElseThrow()));
+            List<String> after = log.subList(firstOk, log.size());
+            assertEquals(0, count(after, "tcp-fail") + count(after, "ping-fail"),
+                    "no request or ping failed across the rotations (" + count(after, "tcp-ok") + " requests, " + okBefore
+                            + " before the capture saw a second key, key ids " + cap.sealedByKey.keySet() + ")");
+            for (String h : List.of("h2", "h3")) {
+                assertEquals(0, relayCount(h, "refused_unknown_key"), h + " met no key it did not hold");
+                assertTrue(relayCount(h, "opened") > 0, h + " opened packets");
+            }
+            assertEquals(0, cap.withMarker.get(), "the page's marker never on the underlay");
+
+            // the first key is gone since the third became primary: a packet sealed with it is refused
+            byte[] retired = cap.sealedByKey.values().iterator().next();
+            await("h3 refuses a packet sealed with the retired key", () -> {
+                try {
+                    send("h2", lab.ip("h3"), RELAY_PORT, retired);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return relayCount("h3", "refused_unknown_key") > 0;
+            });
+
+            // a killed worker's encrypted traffic resumes when its daemon is back (the containers lived on)
+            assertEquals(0, lab.host("kill", "h3").code());
+            assertEquals(0, lab.host("start", "h3").code());
+            await("h3's relay runs again", () -> relayCount("h3", "sealed") > 0);
+            long okAtRestart = count(lines("rclient"), "tcp-ok");
+            await("the client on h3 reaches the server again", () -> count(lines("rclient"), "tcp-ok") >= okAtRestart + 5);
+        }
+        assertEquals(0, lab.cli("h1", "service", "rm", "rclient", "rweb").code());
+        lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "rotating");
     }
 
     @Test

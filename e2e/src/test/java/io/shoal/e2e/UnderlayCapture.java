@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,6 +46,8 @@ final class UnderlayCapture implements AutoCloseable {
     final AtomicLong frames = new AtomicLong();
     final AtomicLong withMarker = new AtomicLong();
     final AtomicLong toPort = new AtomicLong();
+    /** the key ids of sealed packets to the port, in the order first seen, each with the first such packet's UDP payload */
+    final Map<Integer, byte[]> sealedByKey = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Thread reader;
 
     private static MethodHandle handle(String name, FunctionDescriptor d) {
@@ -101,6 +106,12 @@ final class UnderlayCapture implements AutoCloseable {
                     int dport = ((frame[14 + ihl + 2] & 0xff) << 8) | (frame[14 + ihl + 3] & 0xff);
                     if (dport == udpPort) {
                         toPort.incrementAndGet();
+                        int payload = 14 + ihl + 8;
+                        if (n > payload + 5 && frame[payload] == 1) { // a sealed packet: version 1, then the key id
+                            int keyId = ((frame[payload + 1] & 0xff) << 24) | ((frame[payload + 2] & 0xff) << 16)
+                                    | ((frame[payload + 3] & 0xff) << 8) | (frame[payload + 4] & 0xff);
+                            sealedByKey.putIfAbsent(keyId, java.util.Arrays.copyOfRange(frame, payload, (int) n));
+                        }
                     }
                 }
             }

@@ -47,7 +47,20 @@ public final class ClusterSettings {
      */
     public static final Duration MIN_NODE_CERT_EXPIRY = Duration.ofMinutes(1);
 
+    /** How often encrypted networks' keys are rotated unless the cluster says otherwise (docker's fixed period). */
+    public static final Duration DEFAULT_NETWORK_KEY_ROTATION = Duration.ofHours(12);
+    /**
+     * The shortest rotation period a cluster takes: a key is handed to every node one period before
+     * senders use it, so the period must stay well above the time an assignments message takes to
+     * reach the nodes; 5 s lets tests see several rotations within a minute.
+     */
+    public static final Duration MIN_NETWORK_KEY_ROTATION = Duration.ofSeconds(5);
+
     private ClusterSettings() {}
+
+    public static Duration networkKeyRotation(ClusterSpec spec) {
+        return spec.getNetworkKeyRotationMs() > 0 ? Duration.ofMillis(spec.getNetworkKeyRotationMs()) : DEFAULT_NETWORK_KEY_ROTATION;
+    }
 
     public static Duration nodeCertExpiry(ClusterSpec spec) {
         return spec.getNodeCertExpiryMs() > 0 ? Duration.ofMillis(spec.getNodeCertExpiryMs()) : DEFAULT_NODE_CERT_EXPIRY;

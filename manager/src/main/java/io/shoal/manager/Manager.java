@@ -22,6 +22,7 @@ import io.shoal.manager.membership.ManagerRoles;
 import io.shoal.manager.membership.MembershipService;
 import io.shoal.manager.membership.NodeCaService;
 import io.shoal.manager.membership.RootRotationLoop;
+import io.shoal.manager.network.NetworkKeyLoop;
 import io.shoal.manager.membership.RootRotations;
 import io.shoal.manager.network.Ingress;
 import io.shoal.manager.network.NetworkAllocator;
@@ -120,7 +121,8 @@ public final class Manager implements AutoCloseable {
                 new NetworkAllocator(),
                 new SchedulingLoop(new Scheduler()),
                 new TaskReaper(),
-                new RootRotationLoop()), System::currentTimeMillis, 1000);
+                new RootRotationLoop(),
+                new NetworkKeyLoop(cipher)), System::currentTimeMillis, 1000);
         dispatcher.serve();
         raft.onLeadershipChange(leader -> {
             if (leader) {

@@ -34,6 +34,7 @@ public final class Daemon {
         executor.onPhase(WorkerMetrics.phases(metrics.registry()));
         OverlayPlane overlay = new OverlayPlane(config.dataDir().resolve("net"));
         executor.setNetworkAttacher(overlay);
+        WorkerMetrics.bindRelay(metrics.registry(), overlay);
         overlay.existingNetns(executor::existingNetns);
         DaemonOptions options = new DaemonOptions(config.dataDir(), config.socket(), config.runtime(), config.listenAddr(),
                 config.insecureRegistries(), config.snapshotInterval(), executor, executor::log,

@@ -10,6 +10,8 @@ import io.shoal.api.TaskState;
 import io.shoal.worker.agent.TaskManager;
 import io.shoal.worker.exec.runc.Phases;
 import io.shoal.worker.image.OverlayRootfs;
+import io.shoal.worker.net.OverlayPlane;
+import io.shoal.net.crypt.Relay;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +66,18 @@ final class WorkerMetrics implements AutoCloseable {
     /** The task meters of {@code tasks}; close when the node's membership ends. */
     static WorkerMetrics bind(MeterRegistry registry, TaskManager tasks) {
         return new WorkerMetrics(registry, tasks);
+    }
+
+    /**
+     * The packets of encrypted networks this node's relay moved ({@code shoal_overlay_relay_packets{result}}:
+     * sealed, opened, unkeyed, refused_REASON); zero while no relay runs, and from zero when it starts again.
+     */
+    static void bindRelay(MeterRegistry registry, OverlayPlane overlay) {
+        for (String name : Relay.counterNames()) {
+            Gauge.builder("shoal.overlay.relay.packets", overlay, o -> o.relayCounters().getOrDefault(name, 0L))
+                    .tag("result", name).description("Packets of encrypted networks this node's relay moved, by result")
+                    .strongReference(true).register(registry);
+        }
     }
 
     /** Image pulls the containers waited for. */

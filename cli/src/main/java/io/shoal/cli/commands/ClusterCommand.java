@@ -32,10 +32,14 @@ public final class ClusterCommand extends ClientCommand {
                 description = "Lock the managers' key-encryption key under an unlock key (true, which prints the key) or keep it plain (false).")
         String autolock;
 
+        @Option(names = "--network-key-rotation", paramLabel = "DURATION",
+                description = "How often encrypted networks' keys are rotated, e.g. 12h (the default, as docker's fixed period); at least 5s.")
+        String keyRotation;
+
         @Override
         protected int execute() {
-            if (certExpiry == null && autolock == null) {
-                throw usage("nothing to update: give --cert-expiry or --autolock");
+            if (certExpiry == null && autolock == null && keyRotation == null) {
+                throw usage("nothing to update: give --cert-expiry, --autolock or --network-key-rotation");
             }
             if (autolock != null && !autolock.equals("true") && !autolock.equals("false")) {
                 throw usage("--autolock: '" + autolock + "' is not true or false");
@@ -53,6 +57,18 @@ public final class ClusterCommand extends ClientCommand {
                 }
                 req.setSetCertExpiry(true).setCertExpiryMs(d.toMillis());
             }
+            if (keyRotation != null) {
+                Duration d;
+                try {
+                    d = Units.duration(keyRotation);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--network-key-rotation: " + e.getMessage());
+                }
+                if (d.compareTo(Duration.ofSeconds(5)) < 0) {
+                    throw usage("--network-key-rotation " + keyRotation + " is too short: use at least 5s");
+                }
+                req.setSetNetworkKeyRotation(true).setNetworkKeyRotationMs(d.toMillis());
+            }
             if (autolock != null) {
                 req.setSetAutolock(true).setAutolock(Boolean.parseBoolean(autolock));
             }
@@ -60,6 +76,10 @@ public final class ClusterCommand extends ClientCommand {
             if (certExpiry != null) {
                 out().printf("Cluster updated: node certificates issued from now on are valid for %s.%n",
                         Duration.ofMillis(info.getSpec().getNodeCertExpiryMs()).toString().substring(2).toLowerCase());
+            }
+            if (keyRotation != null) {
+                out().printf("Cluster updated: encrypted networks' keys are rotated every %s.%n",
+                        Duration.ofMillis(info.getSpec().getNetworkKeyRotationMs()).toString().substring(2).toLowerCase());
             }
             if (autolock != null && !info.getSpec().getAutolock()) {
                 out().printf("Cluster updated: autolock is off; managers keep their key-encryption key plain on disk.%n");

@@ -81,11 +81,16 @@ public final class ClusterApi {
 
     /**
      * Changes the cluster's settings ({@code shoal cluster update}), all in one entry: the next
-     * certificates use the new expiry; autolock on or off has every manager lock or unlock its key file.
+     * certificates use the new expiry; autolock on or off has every manager lock or unlock its key file;
+     * encrypted networks' keys rotate on the new period from the next step on.
      */
     public ClusterInfo updateCluster(UpdateClusterRequest req) {
-        if (!req.getSetCertExpiry() && !req.getSetAutolock()) {
-            throw Calls.invalid("nothing to update: give --cert-expiry or --autolock");
+        if (!req.getSetCertExpiry() && !req.getSetAutolock() && !req.getSetNetworkKeyRotation()) {
+            throw Calls.invalid("nothing to update: give --cert-expiry, --autolock or --network-key-rotation");
+        }
+        if (req.getSetNetworkKeyRotation()
+                && req.getNetworkKeyRotationMs() < ClusterSettings.MIN_NETWORK_KEY_ROTATION.toMillis()) {
+            throw Calls.invalid("--network-key-rotation: " + req.getNetworkKeyRotationMs() + "ms is too short: use at least 5s");
         }
         Duration expiry = Duration.ofMillis(req.getCertExpiryMs());
         if (req.getSetCertExpiry() && expiry.compareTo(ClusterSettings.MIN_NODE_CERT_EXPIRY) < 0) {
@@ -99,6 +104,9 @@ public final class ClusterApi {
             Cluster.Builder cb = (req.getSetAutolock() ? unlockKeys.withAutolock(c, req.getAutolock()) : c).toBuilder();
             if (req.getSetCertExpiry()) {
                 cb.getSpecBuilder().setNodeCertExpiryMs(expiry.toMillis());
+            }
+            if (req.getSetNetworkKeyRotation()) {
+                cb.getSpecBuilder().setNetworkKeyRotationMs(req.getNetworkKeyRotationMs());
             }
             Cluster next = cb.build();
             return next.equals(c) ? List.of() : List.of(Batches.update(StoreObjects.wrap(next)));

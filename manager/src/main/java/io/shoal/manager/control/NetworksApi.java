@@ -13,9 +13,9 @@ import io.shoal.api.RemoveNetworkRequest;
 import io.shoal.api.RemoveNetworkResponse;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.Ids;
-import io.shoal.manager.ca.KeyEncryption;
 import io.shoal.manager.consensus.Consensus;
 import io.shoal.manager.network.NetworkAllocations;
+import io.shoal.manager.network.NetworkKeys;
 import io.shoal.manager.rpc.Calls;
 import io.shoal.manager.secrets.SecretCipher;
 import io.shoal.manager.store.Batches;
@@ -30,8 +30,6 @@ import io.shoal.net.ipam.NetworkAllocation;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -108,7 +106,7 @@ public final class NetworksApi {
                 if (keyed != cluster) {
                     actions.add(Batches.update(StoreObjects.wrap(keyed)));
                 }
-                n.addKeys(newKey(keyed, id, usedKeyIds(tx.networks())));
+                n.addKeys(newKey(keyed, id, NetworkKeys.used(tx.networks())));
             }
             actions.add(Batches.create(StoreObjects.wrap(n.build())));
             return actions;
@@ -149,28 +147,7 @@ public final class NetworksApi {
     
     }
 
-    /** A new primary key for network {@code networkId}: 32 random bytes sealed for the store, an id no network uses. */
-    static NetworkKey newKey(Cluster keyed, String networkId, Set<Integer> used, SecretCipher cipher, long nowMs) {
-        int keyId;
-        do {
-            keyId = RANDOM.nextInt();
-        } while (keyId == 0 || used.contains(keyId));
-        byte[] key = KeyEncryption.newKey();
-        try {
-            return NetworkKey.newBuilder().setId(keyId).setKey(cipher.sealNetworkKey(keyed, networkId, keyId, key))
-                    .setPrimary(true).setCreatedMs(nowMs).build();
-        } finally {
-            Arrays.fill(key, (byte) 0);
-        }
-    }
-
     private NetworkKey newKey(Cluster keyed, String networkId, Set<Integer> used) {
-        return newKey(keyed, networkId, used, cipher, System.currentTimeMillis());
-    }
-
-    static Set<Integer> usedKeyIds(List<Network> networks) {
-        Set<Integer> out = new HashSet<>();
-        networks.forEach(n -> n.getKeysList().forEach(k -> out.add(k.getId())));
-        return out;
+        return NetworkKeys.newKey(keyed, networkId, used, cipher, RANDOM, true, System.currentTimeMillis());
     }
 }

@@ -54,8 +54,15 @@ final class ChangeRouter {
                     e.after() == null ? null : e.after().getService());
             // a root rotation starting or ending: every node learns its roots from its session
             case CLUSTER -> new Wake(Set.of(), rootsChanged(e), Set.of(), false, true, false, null);
+            // an encrypted network's keys rotated: every node on it gets them with its next message
+            case NETWORK -> keysChanged(e) ? new Wake(Set.of(), false, Set.of(), true, false, false, null) : Wake.NONE;
             default -> Wake.NONE;
         };
+    }
+
+    private static boolean keysChanged(StoreEvent e) {
+        return e.before() != null && e.after() != null
+                && !e.before().getNetwork().getKeysList().equals(e.after().getNetwork().getKeysList());
     }
 
     private static boolean rootsChanged(StoreEvent e) {

@@ -86,6 +86,18 @@ class AutolockApiTest {
     void anUpdateWithNothingToChangeIsRefused() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> api.updateCluster(UpdateClusterRequest.getDefaultInstance()));
-        assertEquals("nothing to update: give --cert-expiry or --autolock", e.getStatus().getDescription());
+        assertEquals("nothing to update: give --cert-expiry, --autolock or --network-key-rotation", e.getStatus().getDescription());
+    }
+
+    @Test
+    void theNetworkKeyRotationPeriodIsStoredAndATooShortOneChangesNothing() {
+        long before = cluster().getMeta().getVersion();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> api.updateCluster(UpdateClusterRequest.newBuilder()
+                .setSetNetworkKeyRotation(true).setNetworkKeyRotationMs(4_999).build()));
+        assertEquals("--network-key-rotation: 4999ms is too short: use at least 5s", e.getStatus().getDescription());
+        assertEquals(before, cluster().getMeta().getVersion(), "nothing written");
+        api.updateCluster(UpdateClusterRequest.newBuilder().setSetNetworkKeyRotation(true).setNetworkKeyRotationMs(5_000).build());
+        assertEquals(5_000, cluster().getSpec().getNetworkKeyRotationMs());
+        assertEquals(java.time.Duration.ofSeconds(5), io.shoal.manager.ClusterSettings.networkKeyRotation(cluster().getSpec()));
     }
 }

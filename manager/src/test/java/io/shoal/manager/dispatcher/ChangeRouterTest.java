@@ -40,6 +40,7 @@ class ChangeRouterTest {
             case Node n -> StoreObjects.wrap(n);
             case Service s -> StoreObjects.wrap(s);
             case Cluster c -> StoreObjects.wrap(c);
+            case io.shoal.api.Network n -> StoreObjects.wrap(n);
             default -> throw new IllegalArgumentException(o.toString());
         };
     }
@@ -71,6 +72,18 @@ class ChangeRouterTest {
         assertEquals(ChangeRouter.Wake.NONE, ChangeRouter.route(update(assigned, running)), "the same told apart by comparing");
         Task networked = running.toBuilder().addNetworks(NetworkAttachment.newBuilder().setNetworkId("net1")).build();
         assertTrue(ChangeRouter.route(update(assigned, networked)).allTasks(), "its endpoint is every peer's business");
+    }
+
+    @Test
+    void aNetworksKeysChangingWakesEveryNodesAssignmentsAndNothingElseDoes() {
+        io.shoal.api.Network one = io.shoal.api.Network.newBuilder().setId("net1")
+                .addKeys(io.shoal.api.NetworkKey.newBuilder().setId(5).setPrimary(true)).build();
+        io.shoal.api.Network two = one.toBuilder().addKeys(io.shoal.api.NetworkKey.newBuilder().setId(6)).build();
+        ChangeRouter.Wake w = ChangeRouter.route(update(one, two));
+        assertTrue(w.allTasks(), "every node on it gets the new key with its next message");
+        assertFalse(w.allSessions() || w.settings() || w.managers());
+        io.shoal.api.Network released = one.toBuilder().addReleased(io.shoal.api.ReleasedAddress.newBuilder().setAddress("10.0.1.9")).build();
+        assertEquals(ChangeRouter.Wake.NONE, ChangeRouter.route(update(one, released)), "a released address is no node's business");
     }
 
     @Test

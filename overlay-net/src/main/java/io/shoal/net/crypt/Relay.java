@@ -145,6 +145,15 @@ public final class Relay implements AutoCloseable {
         return done.await();
     }
 
+    /** The names {@link #counters} uses, whether or not a relay runs. */
+    public static java.util.List<String> counterNames() {
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of("sealed", "opened", "unkeyed"));
+        for (PacketCipher.Refusal r : PacketCipher.Refusal.values()) {
+            out.add("refused_" + r.name().toLowerCase());
+        }
+        return out;
+    }
+
     /** Packets sealed and sent, opened and delivered, refused by reason (and those of a VNI without a key). */
     public Map<String, Long> counters() {
         Map<String, Long> out = new TreeMap<>();

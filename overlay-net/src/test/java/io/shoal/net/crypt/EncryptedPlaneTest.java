@@ -138,6 +138,48 @@ class EncryptedPlaneTest {
         }
     }
 
+    /**
+     * A rotation across two real relays: the next key reaches both receive-only, host A switches
+     * to it before host B does (each opens both), B follows, the old key goes, and traffic crosses
+     * at every step; a packet sealed with the retired key is refused as an unknown key.
+     */
+    @Test
+    void trafficCrossesEveryStepOfARotationAndTheRetiredKeyIsRefused() throws Exception {
+        Relay a = host(planeA, configA, c1, "10.78.1.2", UB, "10.78.1.3");
+        Relay b = host(planeB, configB, c2, "10.78.1.3", UA, "10.78.1.2");
+        assertTrue(ns.reaches(c1, "10.78.1.3"));
+        NetworkKey k2 = PacketCipherTest.key(78, VNI, 10, true);
+        NetworkKey k2rx = PacketCipherTest.key(78, VNI, 10, false);
+        NetworkKey k1rx = PacketCipherTest.key(77, VNI, 9, false);
+        KeyRing staged = new KeyRing(List.of(KEY, k2rx));
+        KeyRing promoted = new KeyRing(List.of(k1rx, k2));
+        KeyRing retired = new KeyRing(List.of(k2));
+        List<List<KeyRing>> steps = List.of(List.of(staged, staged), List.of(promoted, staged), List.of(promoted, promoted),
+                List.of(retired, promoted), List.of(retired, retired));
+        for (List<KeyRing> step : steps) {
+            a.update(step.get(0), Set.of(UB));
+            b.update(step.get(1), Set.of(UA));
+            assertTrue(ns.reaches(c1, "10.78.1.3"), "c1 -> c2 with A on " + step.get(0).sealing(VNI) + ", B on " + step.get(1).sealing(VNI));
+            assertTrue(ns.reaches(c2, "10.78.1.2"), "c2 -> c1 at the same step");
+        }
+        assertEquals(0L, b.counters().get("refused_unknown_key"), "no packet met a key its receiver did not hold: " + b.counters());
+
+        ByteBuffer old = ByteBuffer.allocate(2048);
+        new PacketCipher(io.shoal.net.ipam.Ipv4.parse(UA), System.currentTimeMillis() + 60_000)
+                .seal(KEY, PacketCipherTest.vxlan(VNI, "sealed-with-the-retired-key"), old);
+        Netns.run(hostA, () -> {
+            try (DatagramChannel c = DatagramChannel.open()) {
+                c.send(old, new InetSocketAddress(UB, configB.relayPort()));
+            }
+            return null;
+        });
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (b.counters().get("refused_unknown_key") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1L, b.counters().get("refused_unknown_key"), b.counters().toString());
+    }
+
     @Test
     void plainVxlanForTheNetworkFromTheUnderlayIsDropped() throws Exception {
         host(planeA, configA, c1, "10.78.1.2", UB, "10.78.1.3");

@@ -143,4 +143,44 @@ class PacketCipherTest {
         assertThrows(PacketCipher.RefusedException.class, () -> b.open(ring, forged, buf()));
         b.open(ring, good, buf());
     }
+
+    /**
+     * A rotation as the receivers see it: the next key arrives receive-only, senders switch to it
+     * one by one (packets sealed with the old and the new key cross, in any order), the old key goes
+     * and a packet sealed with it is refused from then on, even one never seen before.
+     */
+    @Test
+    void duringARotationBothKeysOpenAndARetiredKeyIsRefused() throws Exception {
+        NetworkKey k1 = key(11, 4242, 1, true);
+        NetworkKey k2rx = key(12, 4242, 2, false);
+        NetworkKey k2 = key(12, 4242, 2, true);
+        NetworkKey k1rx = key(11, 4242, 1, false);
+        NetworkKey k3rx = key(13, 4242, 3, false);
+        PacketCipher a = new PacketCipher(A, 100);
+        PacketCipher b = new PacketCipher(B, 200);
+
+        KeyRing staged = new KeyRing(List.of(k1, k2rx));
+        assertEquals(11, staged.sealing(4242).id(), "a receive-only key is never used to seal");
+        ByteBuffer old1 = seal(a, staged.sealing(4242), vxlan(4242, "sealed-with-k1-first"));
+        ByteBuffer old2 = seal(a, staged.sealing(4242), vxlan(4242, "sealed-with-k1-late"));
+        ByteBuffer retiredLater = seal(a, k1, vxlan(4242, "sealed-with-k1-never-sent-until-k1-is-gone"));
+
+        KeyRing promoted = new KeyRing(List.of(k1rx, k2, k3rx));
+        assertEquals(12, promoted.sealing(4242).id());
+        ByteBuffer new1 = seal(a, promoted.sealing(4242), vxlan(4242, "sealed-with-k2"));
+        assertEquals(12, new1.getInt(1), "the key id on the wire");
+        assertEquals(11, old1.getInt(1));
+
+        // the receiver holds both while the sender switched: the new key's packet first, then the old ones
+        b.open(staged, new1.duplicate(), buf());
+        b.open(promoted, old1, buf());
+        b.open(staged, old2, buf());
+
+        KeyRing after = new KeyRing(List.of(k2rx, key(13, 4242, 3, true)));
+        b.retain(after);
+        var e = assertThrows(PacketCipher.RefusedException.class, () -> b.open(after, retiredLater, buf()));
+        assertEquals(PacketCipher.Refusal.UNKNOWN_KEY, e.reason(), "the retired key opens nothing");
+        var replay = assertThrows(PacketCipher.RefusedException.class, () -> b.open(after, new1, buf()));
+        assertEquals(PacketCipher.Refusal.REPLAY, replay.reason(), "the previous primary's window survives the change of primary");
+    }
 }

@@ -77,8 +77,8 @@ public final class OverlayPlane implements NetworkAttacher {
     /** container netns -> its VIP rules */
     private final Map<String, VipRuleset> vipRules = new LinkedHashMap<>();
     private DataPlane plane;
-    /** the relay of encrypted networks, while the node has one */
-    private Relay relay;
+    /** the relay of encrypted networks, while the node has one (read without the lock by {@link #relayCounters}) */
+    private volatile Relay relay;
     private PlaneConfig config;
     private String prefix;
     private List<Network> networks = List.of();
@@ -316,9 +316,10 @@ public final class OverlayPlane implements NetworkAttacher {
         return relay.update(OverlayPlan.keys(networks), OverlayPlan.relayPeers(d));
     }
 
-    /** Packets the relay sealed, opened and refused (empty without an encrypted network). */
-    public synchronized Map<String, Long> relayCounters() {
-        return relay == null ? Map.of() : relay.counters();
+    /** Packets the relay sealed, opened and refused (empty without an encrypted network); never waits for an apply. */
+    public Map<String, Long> relayCounters() {
+        Relay r = relay;
+        return r == null ? Map.of() : r.counters();
     }
 
     /**
