@@ -5,18 +5,22 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.shoal.api.ClusterSecurityGrpc;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.GetRootRotationRequest;
 import io.shoal.api.GetUnlockKeyRequest;
 import io.shoal.api.InitRequest;
 import io.shoal.api.ListServicesRequest;
 import io.shoal.api.LocalInfo;
 import io.shoal.api.LocalInfoRequest;
 import io.shoal.api.LocalNodeGrpc;
+import io.shoal.api.RootRotationStatus;
+import io.shoal.api.RotateRootCARequest;
 import io.shoal.api.RotateUnlockKeyRequest;
 import io.shoal.api.UnlockRequest;
 import io.shoal.api.UpdateClusterRequest;
 import io.shoal.manager.ca.KekLock;
 import io.shoal.manager.ca.NodeKeyPem;
 import io.shoal.manager.ca.Pem;
+import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.ca.UnlockKey;
 import io.shoal.node.InProcessClusterTest.FakeExecutor;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -44,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * init --autolock locks the key file; a restarted manager is locked (info says so, the cluster API
  * refuses, a wrong key changes nothing) until the right key; a rotated key re-locks the file and the
  * old key no longer opens it; autolock off leaves the file plain and a restart needs no key. The
- * TLS key file is sealed under the KEK whenever the KEK is locked, and plain when autolock is off.
+ * TLS key file is sealed under the KEK whenever the KEK is locked, and plain when autolock is off;
+ * the key a root rotation renews is written sealed, and presented again once the manager is unlocked.
  */
 class AutolockTest {
     @TempDir
@@ -209,5 +215,32 @@ class AutolockTest {
         assertLocked();
         local().unlock(UnlockRequest.newBuilder().setUnlockKey(fresh).build());
         awaitServing();
+    }
+
+    @Test
+    void aRootRotationUnderAutolockWritesTheNewKeySealedAndTheUnlockedManagerPresentsIt() throws Exception {
+        port = InProcessClusterTest.freePortPair();
+        start();
+        String key = local().init(InitRequest.newBuilder().setAdvertiseAddr("127.0.0.1:" + port).setAutolock(true).build()).getUnlockKey();
+        byte[] kek = KekLock.unlock(kekFile(), UnlockKey.parse(key));
+        awaitServing();
+        PrivateKey before = NodeKeyPem.parse(tlsKeyFile(), kek);
+
+        String target = security().rotateRootCA(RotateRootCARequest.getDefaultInstance()).getTargetCaDigest();
+        await("the rotation completed", () -> {
+            RootRotationStatus s = security().getRootRotation(GetRootRotationRequest.getDefaultInstance());
+            return !s.getRotating() && s.getCurrentCaDigest().equals(target);
+        });
+        await("the renewed key is on disk", () -> !NodeKeyPem.parse(tlsKeyFile(), kek).equals(before));
+        assertTrue(tlsKeySealed(kek), "the renewal under autolock wrote a plain TLS key: " + tlsKeyFile());
+        PrivateKey renewed = NodeKeyPem.parse(tlsKeyFile(), kek);
+        assertEquals(renewed, daemon.tls().identity().key());
+
+        restart();
+        assertLocked();
+        local().unlock(UnlockRequest.newBuilder().setUnlockKey(key).build());
+        awaitServing();
+        assertEquals(renewed, daemon.tls().identity().key(), "the unlocked manager presents another key");
+        assertEquals(target, RootCa.digest(daemon.tls().identity().ca()));
     }
 }
