@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,10 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code shoal service ls} and {@code shoal node ls} runs N times (default 20) against a one-node
  * lab holding one service; printed as min/median/max. With Docker's engine installed, the same
  * commands of Debian's docker CLI against a one-node Docker swarm holding one service on the lab's
- * second host, in the same run (skip with -Dshoal.bench.docker=false).
+ * second host, in the same run (skip with -Dshoal.bench.docker=false). With
+ * {@code -Dshoal.bench.compare=PATH}, another build's launcher (e.g. main's, for a before/after
+ * figure) runs each command too, alternating run by run with this one's so that both see the same load.
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=CliBench [-Dshoal.bench.runs=20]
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=CliBench [-Dshoal.bench.runs=20] \
+ *     [-Dshoal.bench.compare=/path/to/other/shoal]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
@@ -44,10 +49,16 @@ class CliBench {
             Lab.Result create = lab.cli("h1", "service", "create", "--name", "bench", "--replicas", "0", "busybox", "true");
             assertEquals(0, create.code(), create.all());
 
-            List<String> shoal = List.of(Lab.REPO.resolve("shoal").toString(), "-H", "unix://" + lab.hostDir("h1").resolve("shoal.sock"));
-            report("shoal --version", shoal, "--version");
-            report("shoal service ls", shoal, "service", "ls");
-            report("shoal node ls", shoal, "node", "ls");
+            String sock = "unix://" + lab.hostDir("h1").resolve("shoal.sock");
+            Map<String, List<String>> shoal = new LinkedHashMap<>();
+            shoal.put("shoal", List.of(Lab.REPO.resolve("shoal").toString(), "-H", sock));
+            String compare = System.getProperty("shoal.bench.compare", "");
+            if (!compare.isEmpty()) {
+                shoal.put("compared", List.of(compare, "-H", sock));
+            }
+            report(shoal, "--version");
+            report(shoal, "service", "ls");
+            report(shoal, "node", "ls");
 
             boolean withDocker = !"false".equals(System.getProperty("shoal.bench.docker"))
                     && Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(EngineApiIT.DOCKER);
@@ -60,26 +71,39 @@ class CliBench {
                 assertEquals(0, init.code(), init.all());
                 Lab.Result svc = d.docker("service", "create", "-d", "-q", "--name", "bench", "--replicas", "0", "busybox", "true");
                 assertEquals(0, svc.code(), svc.all());
-                List<String> docker = List.of(EngineApiIT.DOCKER.toString(), "-H", "unix://" + d.sock);
-                report("docker --version", docker, "--version");
-                report("docker service ls", docker, "service", "ls");
-                report("docker node ls", docker, "node", "ls");
+                Map<String, List<String>> docker = Map.of("docker", List.of(EngineApiIT.DOCKER.toString(), "-H", "unix://" + d.sock));
+                report(docker, "--version");
+                report(docker, "service", "ls");
+                report(docker, "node", "ls");
             }
         }
     }
 
-    /** Runs {@code base + args} RUNS times (after one unmeasured run) and prints min/median/max. */
-    private static void report(String label, List<String> base, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(base);
-        cmd.addAll(List.of(args));
-        run(cmd);
-        List<Double> ms = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) {
-            ms.add(run(cmd));
+    /**
+     * Runs each of {@code bases} (by label) + {@code args} RUNS times, after one unmeasured run each,
+     * alternating between them run by run, and prints min/median/max of each.
+     */
+    private static void report(Map<String, List<String>> bases, String... args) throws IOException, InterruptedException {
+        Map<String, List<Double>> ms = new LinkedHashMap<>();
+        Map<String, List<String>> cmds = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> b : bases.entrySet()) {
+            List<String> cmd = new ArrayList<>(b.getValue());
+            cmd.addAll(List.of(args));
+            cmds.put(b.getKey(), cmd);
+            ms.put(b.getKey(), new ArrayList<>());
+            run(cmd);
         }
-        Collections.sort(ms);
-        System.out.printf("cli: %-20s %d runs: min %.0f ms, median %.0f ms, max %.0f ms%n", label, RUNS, ms.getFirst(),
-                ms.get(ms.size() / 2), ms.getLast());
+        for (int i = 0; i < RUNS; i++) {
+            for (Map.Entry<String, List<String>> c : cmds.entrySet()) {
+                ms.get(c.getKey()).add(run(c.getValue()));
+            }
+        }
+        for (Map.Entry<String, List<Double>> m : ms.entrySet()) {
+            List<Double> v = m.getValue();
+            Collections.sort(v);
+            System.out.printf("cli: %-28s %d runs: min %.0f ms, median %.0f ms, max %.0f ms%n", m.getKey() + " " + String.join(" ", args),
+                    RUNS, v.getFirst(), v.get(v.size() / 2), v.getLast());
+        }
     }
 
     /** Milliseconds from starting {@code cmd} to its exit; fails unless it exits 0. */
