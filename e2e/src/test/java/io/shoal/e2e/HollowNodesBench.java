@@ -2,6 +2,8 @@ package io.shoal.e2e;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.shoal.api.Annotations;
 import io.shoal.api.ContainerSpec;
@@ -14,6 +16,7 @@ import io.shoal.api.ListTasksRequest;
 import io.shoal.api.NodeCAGrpc;
 import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.ReplicatedService;
+import io.shoal.api.Service;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
@@ -302,13 +305,28 @@ class HollowNodesBench {
         assertTrue(fleet.running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + fleet.running.get());
     }
 
-    /** Removes every service and waits until the managers hold no task (the hollow nodes report them shut down). */
+    /**
+     * Removes every service and waits until the managers hold no task (the hollow nodes report them
+     * shut down). A remove that fails because the leader changed ("it may have applied: read and
+     * retry") is retried after the services are read again.
+     */
     private void removeAll(ControlGrpc.ControlBlockingStub control, List<HollowNode> hollows) throws Exception {
         long t0 = System.nanoTime();
-        for (var svc : control.withDeadlineAfter(60, TimeUnit.SECONDS).listServices(ListServicesRequest.getDefaultInstance()).getServicesList()) {
-            control.withDeadlineAfter(60, TimeUnit.SECONDS).removeService(RemoveServiceRequest.newBuilder().setService(svc.getId()).build());
-        }
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        List<Service> services;
+        while (!(services = control.withDeadlineAfter(60, TimeUnit.SECONDS).listServices(ListServicesRequest.getDefaultInstance())
+                .getServicesList()).isEmpty()) {
+            for (Service svc : services) {
+                try {
+                    control.withDeadlineAfter(60, TimeUnit.SECONDS).removeService(RemoveServiceRequest.newBuilder().setService(svc.getId()).build());
+                } catch (StatusRuntimeException e) {
+                    assertTrue(e.getStatus().getCode() == Status.Code.UNAVAILABLE && System.nanoTime() < deadline,
+                            "removing " + svc.getSpec().getAnnotations().getName() + ": " + e.getStatus());
+                    System.out.printf("hollow: removing %s: %s; reading the services again%n", svc.getSpec().getAnnotations().getName(), e.getStatus());
+                    break;
+                }
+            }
+        }
         int left;
         while ((left = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount()) > 0) {
             assertTrue(System.nanoTime() < deadline, left + " tasks still there 120 s after their services were removed");
