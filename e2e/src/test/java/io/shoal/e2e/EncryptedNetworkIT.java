@@ -141,6 +141,13 @@ class EncryptedNetworkIT {
                 assertTrue(relayCount(h, "opened") > 0, h + " opened packets");
             }
             assertEquals(0, cap.withMarker.get(), "the page's marker never on the underlay");
+            List<Long> seen = cap.sealedByKey.keySet().stream().map(cap.firstSeen::get).toList();
+            StringBuilder gaps = new StringBuilder();
+            for (int i = 1; i < seen.size(); i++) {
+                gaps.append(i == 1 ? "" : ", ").append(String.format("%.1f s", (seen.get(i) - seen.get(i - 1)) / 1e9));
+            }
+            System.out.printf("key rotation (period 5s): %d key ids on the wire, %s apart; %d requests and %d pings, none failed%n",
+                    seen.size(), gaps, count(after, "tcp-ok"), count(after, "ping-ok"));
 
             // the first key is gone since the third became primary: a packet sealed with it is refused
             byte[] retired = cap.sealedByKey.values().iterator().next();
@@ -155,10 +162,13 @@ class EncryptedNetworkIT {
 
             // a killed worker's encrypted traffic resumes when its daemon is back (the containers lived on)
             assertEquals(0, lab.host("kill", "h3").code());
+            long started = System.nanoTime();
             assertEquals(0, lab.host("start", "h3").code());
             await("h3's relay runs again", () -> relayCount("h3", "sealed") > 0);
+            long relayBack = System.nanoTime();
             long okAtRestart = count(lines("rclient"), "tcp-ok");
             await("the client on h3 reaches the server again", () -> count(lines("rclient"), "tcp-ok") >= okAtRestart + 5);
+            System.out.printf("worker restart: relay sealing again %.1f s after the daemon was started%n", (relayBack - started) / 1e9);
         }
         assertEquals(0, lab.cli("h1", "service", "rm", "rclient", "rweb").code());
         lab.awaitCli("h1", CONVERGE, r -> r.code() == 0, "network", "rm", "rotating");

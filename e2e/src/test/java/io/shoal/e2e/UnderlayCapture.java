@@ -48,6 +48,8 @@ final class UnderlayCapture implements AutoCloseable {
     final AtomicLong toPort = new AtomicLong();
     /** the key ids of sealed packets to the port, in the order first seen, each with the first such packet's UDP payload */
     final Map<Integer, byte[]> sealedByKey = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** when each of those key ids was first seen (System.nanoTime) */
+    final Map<Integer, Long> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread reader;
 
     private static MethodHandle handle(String name, FunctionDescriptor d) {
@@ -110,7 +112,9 @@ final class UnderlayCapture implements AutoCloseable {
                         if (n > payload + 5 && frame[payload] == 1) { // a sealed packet: version 1, then the key id
                             int keyId = ((frame[payload + 1] & 0xff) << 24) | ((frame[payload + 2] & 0xff) << 16)
                                     | ((frame[payload + 3] & 0xff) << 8) | (frame[payload + 4] & 0xff);
-                            sealedByKey.putIfAbsent(keyId, java.util.Arrays.copyOfRange(frame, payload, (int) n));
+                            if (sealedByKey.putIfAbsent(keyId, java.util.Arrays.copyOfRange(frame, payload, (int) n)) == null) {
+                                firstSeen.put(keyId, System.nanoTime());
+                            }
                         }
                     }
                 }
