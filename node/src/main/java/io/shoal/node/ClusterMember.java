@@ -172,8 +172,9 @@ final class ClusterMember implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true)
                 // calls run on virtual threads: most are short (heartbeats, status reports) and the
                 // few that block (forwarding to the leader, a session waiting for its node's commit)
-                // cost no platform thread
-                .executor(VIRTUAL);
+                // cost no platform thread; heartbeats never block and run on the transport's thread
+                .executor(VIRTUAL)
+                .callExecutor(new InlineCalls());
         for (ServerServiceDefinition d : services) {
             sb.addService(ServerInterceptors.intercept(MalformedRequests.guard(d), auth, calls, oneLine));
         }
