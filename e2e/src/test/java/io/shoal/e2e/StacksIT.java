@@ -168,6 +168,12 @@ class StacksIT {
         return json(shoal("service", "inspect", service)).get(0).get("Version").get("Index").asLong();
     }
 
+    /** Whether the service's update or rollback is still going. */
+    static boolean updating(String service) {
+        String state = json(shoal("service", "inspect", service)).get(0).path("UpdateStatus").path("State").asText();
+        return state.equals("updating") || state.equals("rollback_started");
+    }
+
     static void await(String what, BooleanSupplier ok) {
         long deadline = System.nanoTime() + CONVERGE.toNanos();
         while (!ok.getAsBoolean()) {
@@ -284,6 +290,9 @@ class StacksIT {
         // a config cannot change: the stack's with another content is refused before anything is written
         Path changed = dir.resolve("changed.yml");
         Files.writeString(changed, SHOP.replace("file: ./api.conf", "content: v2"));
+        // the update of the test before ends with a write of its status (after the monitor window):
+        // wait for it, so that the versions below change only if the refused deploy wrote
+        await("the API's update to end", () -> CONVERGED.keySet().stream().noneMatch(StacksIT::updating));
         Map<String, Long> versions = new TreeMap<>();
         CONVERGED.keySet().forEach(s -> versions.put(s, version(s)));
         Lab.Result conf = shoal(Map.of("GREETING", "bonjour"), "stack", "deploy", "-c", changed.toString(), "shop");
