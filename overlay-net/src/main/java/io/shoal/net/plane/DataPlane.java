@@ -304,7 +304,7 @@ public final class DataPlane {
         String host = Naming.uplinkHost(n.vni());
         String[] addr = Naming.uplink(n.vni());
         List<String> hostCmds = new ArrayList<>();
-        if (SandboxState.parseLinks(shell.run(concat(hostIp(), "-o", "link", "show"), null)).containsKey(host)) {
+        if (SandboxState.parseLinks(shell.run(Argv.concat(hostIp(), "-o", "link", "show"), null)).containsKey(host)) {
             hostCmds.add("link del " + host); // left from a sandbox that was deleted and made again
         }
         hostCmds.add("link add name " + host + " type veth peer name " + Naming.UPLINK + " netns " + sb);
@@ -315,7 +315,7 @@ public final class DataPlane {
                 "addr add " + addr[1] + "/30 dev " + Naming.UPLINK,
                 "link set " + Naming.UPLINK + " up",
                 "route replace default via " + addr[0] + " dev " + Naming.UPLINK));
-        run(changes, in(sb, "sh", "-c", FORWARD), null);
+        run(changes, Argv.in(sb, "sh", "-c", FORWARD), null);
         batch(changes, hostIp(), List.of("route replace " + n.subnet() + " via " + addr[1] + " dev " + host));
     }
 
@@ -325,16 +325,6 @@ public final class DataPlane {
         hostRules.remove();
     }
 
-    /** {@code argv} run in namespace {@code netns} (a /run/netns name), or in our own when it is null. */
-    private static List<String> in(String netns, String... argv) {
-        return netns == null ? List.of(argv) : concat(List.of("ip", "netns", "exec", netns), argv);
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> out = new ArrayList<>(head);
-        out.addAll(List.of(tail));
-        return out;
-    }
 
     /**
      * Where br_netfilter is loaded (Docker loads it), frames crossing a bridge also go through the IP
@@ -346,7 +336,7 @@ public final class DataPlane {
         if (!Files.exists(Path.of("/proc/sys/net/bridge"))) {
             return;
         }
-        List<String> argv = in(sb, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
+        List<String> argv = Argv.in(sb, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0",
                 "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0");
         try {
             shell.run(argv, null);

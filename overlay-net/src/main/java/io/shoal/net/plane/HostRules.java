@@ -47,13 +47,13 @@ final class HostRules {
                 + "}\n";
         String have;
         try {
-            have = shell.run(concat(hostNft(), "list", "table", "ip", Naming.HOST_TABLE), null);
+            have = shell.run(Argv.concat(hostNft(), "list", "table", "ip", Naming.HOST_TABLE), null);
         } catch (RuntimeException e) {
             have = "";
         }
         if (!have.contains("masquerade") || !have.contains("ct status dnat accept")) {
-            run(changes, concat(hostNft(), "-f", "-"), "table ip " + Naming.HOST_TABLE + "\ndelete table ip " + Naming.HOST_TABLE + "\n" + wanted);
-            run(changes, in(config.hostNetns(), "sh", "-c", FORWARD), null);
+            run(changes, Argv.concat(hostNft(), "-f", "-"), "table ip " + Naming.HOST_TABLE + "\ndelete table ip " + Naming.HOST_TABLE + "\n" + wanted);
+            run(changes, Argv.in(config.hostNetns(), "sh", "-c", FORWARD), null);
         }
         openHostFirewall(changes);
     }
@@ -100,7 +100,7 @@ final class HostRules {
 
     /** {@code iptables OP FORWARD RULE...} in the host's namespace. */
     private List<String> iptables(String op, List<String> rule) {
-        List<String> argv = new ArrayList<>(in(config.hostNetns(), "iptables", "-w", "5", op, "FORWARD"));
+        List<String> argv = new ArrayList<>(Argv.in(config.hostNetns(), "iptables", "-w", "5", op, "FORWARD"));
         argv.addAll(rule);
         return argv;
     }
@@ -109,25 +109,16 @@ final class HostRules {
     void remove() {
         removeHostFirewall();
         try {
-            shell.run(concat(hostNft(), "delete", "table", "ip", Naming.HOST_TABLE), null);
+            shell.run(Argv.concat(hostNft(), "delete", "table", "ip", Naming.HOST_TABLE), null);
         } catch (RuntimeException e) {
             // not there
         }
     }
 
     private List<String> hostNft() {
-        return in(config.hostNetns(), "nft");
+        return Argv.in(config.hostNetns(), "nft");
     }
 
-    private static List<String> in(String netns, String... argv) {
-        return netns == null ? List.of(argv) : concat(List.of("ip", "netns", "exec", netns), argv);
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> out = new ArrayList<>(head);
-        out.addAll(List.of(tail));
-        return out;
-    }
 
     private void run(List<String> changes, List<String> argv, String stdin) {
         changes.add(String.join(" ", argv));

@@ -129,7 +129,7 @@ final class RelayNamespace {
     }
 
     private List<String> nft() {
-        return config.hostNetns() == null ? List.of("nft") : List.of("ip", "netns", "exec", config.hostNetns(), "nft");
+        return Argv.in(config.hostNetns(), "nft");
     }
 
     private static List<String> concat(List<String> head, String... tail) {
