@@ -150,16 +150,13 @@ public final class Forwarder implements ServerInterceptor {
         ClientCall<Q, R> out = target.newCall(call.getMethodDescriptor(), options);
         // the status the caller gets if this call is given up (set once, before the cancel)
         Status[] abandonedWith = new Status[1];
-        Relay relay = null;
-        if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY) {
-            relay = new Relay(target, why -> {
-                synchronized (call) {
-                    abandonedWith[0] = Status.UNAVAILABLE.withDescription(why);
-                }
-                out.cancel(why, null);
-            });
-        }
-        Relay tracked = relay;
+        Relay tracked = call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY ? null
+                : new Relay(target, why -> {
+                    synchronized (call) {
+                        abandonedWith[0] = Status.UNAVAILABLE.withDescription(why);
+                    }
+                    out.cancel(why, null);
+                });
         if (tracked != null) {
             unaryRelays.add(tracked); // before the call starts: its reply removes it
         }
