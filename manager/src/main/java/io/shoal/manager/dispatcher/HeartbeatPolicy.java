@@ -10,8 +10,9 @@ import java.time.Duration;
  * function of the cluster's settings, the size of the fleet and the policy before it.
  *
  * <p>The period is the cluster's ({@code shoal init --dispatcher-heartbeat}, or the dispatcher's
- * default while the store has no cluster object), stretched beyond 1,000 nodes so that the fleet
- * sends at most {@link ClusterSettings#MAX_HEARTBEATS_PER_SECOND}; down-after is
+ * default while the store has no cluster object), stretched beyond 100 nodes so that the fleet
+ * sends at most {@link ClusterSettings#MAX_HEARTBEATS_PER_SECOND}, up to
+ * {@link ClusterSettings#MAX_STRETCHED_PERIOD_MS} ({@link ClusterSettings#scaledPeriodMs}); down-after is
  * {@link ClusterSettings#PERIODS_TO_DOWN} periods. When down-after shrinks (nodes left), the longer
  * one still holds for two of the old periods: workers learn the new period only with their next
  * heartbeat answer, and no node is judged by a period it has not been told yet.

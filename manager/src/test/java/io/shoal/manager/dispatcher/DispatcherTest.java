@@ -320,30 +320,30 @@ class DispatcherTest {
         String id = s.messages.get(0).getSessionId();
         assertEquals(500, s.messages.get(0).getHeartbeatPeriodMs(), "one node: the configured period");
 
-        // 5,000 nodes: 2,000 heartbeats/s at most, so every 2.5 s, Down after 10 s
+        // 5,000 nodes: every 5 s (200 heartbeats/s at most up to swarm mode's 5 s), Down after 20 s
         List<StoreAction> more = new ArrayList<>();
         for (int i = 2; i <= 5000; i++) {
             more.add(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n" + i).setStatus(NodeStatus.newBuilder()
                     .setState(NodeStatus.State.DOWN)).build())));
         }
         writer.update(tx -> more);
-        awaitPeriod(2500);
-        assertEquals(10_000, dispatcher.downAfterMs());
+        awaitPeriod(5000);
+        assertEquals(20_000, dispatcher.downAfterMs());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (s.messages.getLast().getHeartbeatPeriodMs() != 2500 && System.nanoTime() < deadline) {
+        while (s.messages.getLast().getHeartbeatPeriodMs() != 5000 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertEquals(2500, s.messages.getLast().getHeartbeatPeriodMs(), "the session tells the worker the new period");
+        assertEquals(5000, s.messages.getLast().getHeartbeatPeriodMs(), "the session tells the worker the new period");
         heartbeat(id);
-        now.addAndGet(9_000);
+        now.addAndGet(19_000);
         dispatcher.checkLiveness();
-        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "silent 9 s of a 10 s down-after");
+        assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "silent 19 s of a 20 s down-after");
 
         // the fleet shrinks: the short period is back, but the long down-after holds for two old periods
         heartbeat(id);
         writer.update(tx -> more.stream().map(a -> Batches.remove(tx.node(StoreObjects.id(a.getObject())).map(StoreObjects::wrap).orElseThrow())).toList());
         awaitPeriod(500);
-        now.addAndGet(4_000); // a worker on the 2.5 s period may be this silent before it learns the new one
+        now.addAndGet(9_000); // a worker on the 5 s period may be this silent before it learns the new one
         dispatcher.checkLiveness();
         assertEquals(NodeStatus.State.READY, node().getStatus().getState(), "not Down for a period it had not learned yet");
         now.addAndGet(2_000);
