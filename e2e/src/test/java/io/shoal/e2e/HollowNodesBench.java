@@ -53,6 +53,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,6 +120,7 @@ class HollowNodesBench {
         }
         String out = System.getProperty("shoal.bench.out"); // a directory for the managers' logs (and profiles)
         String opts = System.getProperty("shoal.bench.javaOpts", ""); // extra JVM options for the managers
+        opts += " " + System.getProperty("shoal.bench.javaOpts." + name, ""); // and for this one (m1 is the first leader)
         if (out != null && !out.isEmpty()) {
             opts += " -Xlog:gc:file=" + out + "/" + name + "-gc.log"
                     + (Boolean.getBoolean("shoal.bench.jfr") ? " -XX:StartFlightRecording=filename=" + out + "/" + name
@@ -147,8 +149,13 @@ class HollowNodesBench {
     }
 
     private static long rssMiB(Process p) throws IOException {
+        return statusMiB(p, "VmRSS:");
+    }
+
+    /** A size from /proc/PID/status, e.g. VmRSS: or RssAnon: (the heap, the JVM's own and malloc's memory; not the mapped files). */
+    private static long statusMiB(Process p, String field) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-            if (l.startsWith("VmRSS:")) {
+            if (l.startsWith(field)) {
                 return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
             }
         }
@@ -161,6 +168,42 @@ class HollowNodesBench {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         return body.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in the metrics of " + d.addr()));
+    }
+
+    /** Per manager, the GC log's lines already read: {@link #pauses} reports only the pauses since its last call. */
+    private final int[] gcLogRead = new int[3];
+
+    /**
+     * With -Dshoal.bench.out: each manager's GC pauses since the last call (the end of the round before),
+     * from its GC log (-Xlog:gc): how many, their sum and the longest; a leader's pause longer than the
+     * election timeout costs it its term.
+     */
+    private void pauses(int round, int managers) throws IOException {
+        String out = System.getProperty("shoal.bench.out");
+        if (out == null || out.isEmpty()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder();
+        Pattern pause = Pattern.compile("\\] GC\\(\\d+\\) Pause .* ([0-9.]+)ms$");
+        for (int i = 0; i < managers; i++) {
+            Path log = Path.of(out, "m" + (i + 1) + "-gc.log");
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            int n = 0;
+            double sum = 0;
+            double max = 0;
+            for (String l : lines.subList(Math.min(gcLogRead[i], lines.size()), lines.size())) {
+                var m = pause.matcher(l);
+                if (m.find()) {
+                    double ms = Double.parseDouble(m.group(1));
+                    n++;
+                    sum += ms;
+                    max = Math.max(max, ms);
+                }
+            }
+            gcLogRead[i] = lines.size();
+            line.append(String.format("%sm%d %d pauses, %.0f ms in all, longest %.0f ms", i == 0 ? "" : "; ", i + 1, n, sum, max));
+        }
+        System.out.printf("hollow: round %d: GC pauses since the round before (removal included): %s%n", round, line);
     }
 
     /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -179,19 +222,30 @@ class HollowNodesBench {
         return c;
     }
 
-    /** With -Dshoal.bench.nmt=true: the JVM's own account of a manager's native memory, into the output directory. */
-    private static void nativeMemory(Daemon d, String name) throws Exception {
+    /**
+     * With -Dshoal.bench.nmt=true: each manager's native memory as the JVM accounts for it (NMT summary)
+     * and its mappings (anonymous vs file-backed), into the output directory; {@code histogram} adds a
+     * class histogram (it runs a full GC: only after the last round).
+     */
+    private static void nativeMemory(List<Daemon> managers, String when, boolean histogram) throws Exception {
         String out = System.getProperty("shoal.bench.out");
         if (!Boolean.getBoolean("shoal.bench.nmt") || out == null || out.isEmpty()) {
             return;
         }
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "VM.native_memory", "summary")
-                .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-nmt.txt").toFile()).start();
-        p.waitFor(30, TimeUnit.SECONDS);
-        Process h = new ProcessBuilder(jcmd.toString(), String.valueOf(d.process().pid()), "GC.class_histogram")
-                .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-histogram.txt").toFile()).start();
-        h.waitFor(30, TimeUnit.SECONDS);
+        for (int i = 0; i < managers.size(); i++) {
+            String name = "m" + (i + 1) + "-" + when;
+            long pid = managers.get(i).process().pid();
+            Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "VM.native_memory", "summary")
+                    .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-nmt.txt").toFile()).start();
+            p.waitFor(30, TimeUnit.SECONDS);
+            Files.copy(Path.of("/proc", String.valueOf(pid), "smaps_rollup"), Path.of(out, name + "-smaps.txt"), StandardCopyOption.REPLACE_EXISTING);
+            if (histogram) {
+                Process h = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.class_histogram")
+                        .redirectErrorStream(true).redirectOutput(Path.of(out, name + "-histogram.txt").toFile()).start();
+                h.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private void deploy(int round, ControlGrpc.ControlBlockingStub control, List<Daemon> managers, List<HollowNode> hollows) throws Exception {
@@ -299,9 +353,12 @@ class HollowNodesBench {
         System.out.printf("hollow: round %d: CPU used until all were acknowledged (%.1f s on %d cores):"
                 + " managers %.1f/%.1f/%.1f s, hollow nodes (this JVM) %.1f s%n", round, ackSec,
                 Runtime.getRuntime().availableProcessors(), cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], cpu1[2] - cpu0[2], cpu1[3] - cpu0[3]);
-        System.out.printf("hollow: round %d: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first)%n", round, NODES, TASKS,
-                rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()));
-        nativeMemory(managers.get(0), "m1-round" + round);
+        System.out.printf("hollow: round %d: managers' RSS with %d nodes and %d tasks: %d/%d/%d MiB (leader first; anonymous %d/%d/%d MiB)%n",
+                round, NODES, TASKS, rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()),
+                statusMiB(managers.get(0).process(), "RssAnon:"), statusMiB(managers.get(1).process(), "RssAnon:"),
+                statusMiB(managers.get(2).process(), "RssAnon:"));
+        pauses(round, managers.size());
+        nativeMemory(managers, "round" + round, round == Integer.getInteger("shoal.bench.rounds", 2));
         assertTrue(fleet.running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + fleet.running.get());
     }
 
@@ -412,6 +469,8 @@ class HollowNodesBench {
                     100 * (idle1[0] - idle0[0]) / idleSec, 100 * (idle1[1] - idle0[1]) / idleSec,
                     100 * (idle1[2] - idle0[2]) / idleSec, 100 * (idle1[3] - idle0[3]) / idleSec);
             idleCores = (idle1[0] - idle0[0] + idle1[1] - idle0[1] + idle1[2] - idle0[2]) / idleSec;
+            pauses(0, managers.size());
+            nativeMemory(managers, "idle", false);
 
             ManagedChannel local = LocalSocket.connect(managers.get(0).socket());
             var control = ControlGrpc.newBlockingStub(local);
