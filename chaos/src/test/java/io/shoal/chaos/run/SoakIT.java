@@ -54,8 +54,12 @@ class SoakIT {
     private static final Duration WAIT = Duration.ofMinutes(3);
     /** Growth of a live heap that bounded caches explain: the Raft segment cache (24 MB + an open segment), slack. */
     private static final long ALLOWED_GROWTH = 48L << 20;
-    /** A generation's (Serial: DefNew, Tenured) or a whole heap's (G1) line of jcmd's GC.heap_info. */
-    private static final Pattern USED = Pattern.compile("total\\s+\\d+K,\\s+used\\s+(\\d+)K");
+    /**
+     * What is used in a generation's (Serial: "DefNew total 13888K, used 12008K", "Tenured ...") or a whole
+     * heap's line of jcmd's GC.heap_info (G1: "committed 50176K, used 26976K"; Shenandoah: "34048K committed,
+     * 20333K used").
+     */
+    private static final Pattern USED = Pattern.compile("(?:total\\s+\\d+K|committed\\s+\\d+K),\\s+used\\s+(\\d+)K|\\d+K committed,\\s+(\\d+)K used");
 
     private ChaosLab lab;
     private Managers managers;
@@ -216,7 +220,7 @@ class SoakIT {
             long used = 0;
             Matcher m = USED.matcher(info.out());
             while (m.find()) {
-                used += Long.parseLong(m.group(1)) << 10;
+                used += Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2)) << 10;
             }
             assertTrue(used > 0, "no heap figures from jcmd on " + h + ": " + info.out());
             live.computeIfAbsent(h, k -> new ArrayList<>()).add(used);
