@@ -2,8 +2,8 @@ package io.shoal.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import io.shoal.cli.client.Preload;
+import io.shoal.cli.model.CommandModels;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -13,6 +13,17 @@ import javax.net.ssl.SSLException;
 
 /** The {@code shoal} command. Exit status: 0 ok, 1 failed request (one line on stderr), 2 bad usage. */
 public final class Main {
+    /** The root command without its commands, and the whole tree. */
+    private static final String ROOT = "io.shoal.cli.RootCommand";
+    private static final String TREE = "io.shoal.cli.ShoalCommand";
+    /**
+     * picocli's converters left out: every {@code CommandLine} registers its built-in converters, and
+     * those for java.sql and java.time types are found by reflection and initialize their classes,
+     * ~8 ms of a client's start; no option has such a type ({@code ModelGenerator} fails the build
+     * if one does).
+     */
+    private static final String CONVERTERS_EXCLUDES = "picocli.converters.excludes";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -20,6 +31,12 @@ public final class Main {
             // the commonest question, answered without building any command model
             System.out.println(RootCommand.versionLine());
             exit(args, 0);
+        }
+        if (!"daemon".equals(commandName(args))) {
+            Preload.start();
+            if (System.getProperty(CONVERTERS_EXCLUDES) == null) {
+                System.setProperty(CONVERTERS_EXCLUDES, CommandModels.UNUSED_CONVERTERS);
+            }
         }
         exit(args, run(args, System.out, System.err));
     }
@@ -60,28 +77,24 @@ public final class Main {
 
     /**
      * The command model for {@code args}: the root with only the command they name (a top-level
-     * command, or one command of a group such as {@code service ls} under a bare {@code service}),
-     * the group's whole subtree when they name a group but none of its commands, or the whole tree
-     * when they name no command (help, usage errors) or one that does not exist: {@code service ls}
-     * does not build the model of {@code service create} and {@code update}, a hundred options each.
+     * command, or one command of a group such as {@code service ls} under its group), the group's
+     * whole subtree when they name a group but none of its commands, or the whole tree when they name
+     * no command (help, usage errors) or one that does not exist: {@code service ls} does not build the
+     * model of {@code service create} and {@code update}, a hundred options each. The models are those
+     * written at build time from the annotations ({@link CommandModels}): no annotation is read here.
      */
     static CommandLine commandLine(String[] args) {
+        CommandModels models = CommandModels.get();
         String name = commandName(args);
-        Class<?> only = name == null ? null : ShoalCommand.command(ShoalCommand.class, name);
+        String only = name == null ? null : models.subcommand(TREE, name);
         if (only == null) {
-            return stopAtImage(new CommandLine(new ShoalCommand()));
+            return stopAtImage(models.commandLine(TREE, sub -> true));
         }
         String subName = subcommandName(args);
-        Class<?> sub = subName == null ? null : ShoalCommand.command(only, subName);
-        CommandLine cl = new CommandLine(new RootCommand());
-        if (sub == null) {
-            cl.addSubcommand(only);
-        } else {
-            Command a = only.getAnnotation(Command.class);
-            CommandSpec group = CommandSpec.create().name(a.name()).aliases(a.aliases())
-                    .mixinStandardHelpOptions(a.mixinStandardHelpOptions());
-            cl.addSubcommand(new CommandLine(group).addSubcommand(sub));
-        }
+        String sub = subName == null ? null : models.subcommand(only, subName);
+        CommandLine cl = models.commandLine(ROOT, s -> false);
+        CommandLine group = models.commandLine(only, sub == null ? s -> true : sub::equals);
+        cl.addSubcommand(group.getCommandName(), group);
         return stopAtImage(cl);
     }
 

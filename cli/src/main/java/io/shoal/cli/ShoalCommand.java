@@ -21,13 +21,13 @@ import io.shoal.cli.commands.VersionCommand;
 import io.shoal.cli.daemon.DaemonCommand;
 import picocli.CommandLine.Command;
 
-import java.util.Arrays;
 
 /**
  * The whole command tree: {@link RootCommand} with every command under it, as picocli's tools read it
- * (completion and man pages, deploy/release.sh) and as {@link Main} runs help and usage errors. To run
- * one command {@link Main} builds a root with only that command's subtree ({@link #command}): building
- * picocli's model of every command was a third of a client's start.
+ * (completion and man pages, deploy/release.sh), as the command model file is written from at build
+ * time ({@code io.shoal.cli.model.ModelGenerator}), and as {@link Main} runs help and usage errors. To
+ * run one command {@link Main} builds a root with only that command's subtree: building picocli's
+ * model of every command was a third of a client's start.
  */
 @Command(name = "shoal",
         subcommands = {DaemonCommand.class, InitCommand.class, JoinCommand.class, JoinTokenCommand.class,
@@ -36,14 +36,4 @@ import java.util.Arrays;
                 ImageCommand.class, CaCommand.class, ClusterCommand.class, SecretCommand.class, ConfigCommand.class,
                 VersionCommand.class, EventsCommand.class, UnlockCommand.class, UnlockKeyCommand.class})
 public final class ShoalCommand extends RootCommand {
-    /** The command of {@code parent} named {@code name} (or one of its aliases), or null. */
-    static Class<?> command(Class<?> parent, String name) {
-        for (Class<?> c : parent.getAnnotation(Command.class).subcommands()) {
-            Command a = c.getAnnotation(Command.class);
-            if (a.name().equals(name) || Arrays.asList(a.aliases()).contains(name)) {
-                return c;
-            }
-        }
-        return null;
-    }
 }
