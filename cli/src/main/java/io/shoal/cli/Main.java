@@ -33,12 +33,21 @@ public final class Main {
             exit(args, 0);
         }
         if (!"daemon".equals(commandName(args))) {
-            Preload.start();
-            if (System.getProperty(CONVERTERS_EXCLUDES) == null) {
-                System.setProperty(CONVERTERS_EXCLUDES, CommandModels.UNUSED_CONVERTERS);
-            }
+            startClient();
         }
         exit(args, run(args, System.out, System.err));
+    }
+
+    /**
+     * What a client process does before its command: starts {@link Preload} and leaves out the
+     * converters no option needs. {@code io.shoal.cli.aot.TrainingRun} does the same, so that the
+     * AOT cache holds what a client's run loads.
+     */
+    public static void startClient() {
+        Preload.start();
+        if (System.getProperty(CONVERTERS_EXCLUDES) == null) {
+            System.setProperty(CONVERTERS_EXCLUDES, CommandModels.UNUSED_CONVERTERS);
+        }
     }
 
     /**

@@ -55,6 +55,7 @@ public final class TrainingRun {
                 throw new IllegalStateException("the training daemon did not start (exit " + daemon.waitFor() + ")");
             }
             System.out.println(RootCommand.versionLine());
+            Main.startClient();
             for (int round = 0; round < 3; round++) {
                 for (List<String> c : COMMANDS) {
                     String[] a = new String[c.size() + 2];
