@@ -27,7 +27,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        if (versionOnly(args)) {
             // the commonest question, answered without building any command model
             System.out.println(RootCommand.versionLine());
             exit(args, 0);
@@ -115,6 +115,41 @@ public final class Main {
             create.setStopAtPositional(true);
         }
         return cl;
+    }
+
+    /**
+     * Whether {@code args} only ask for the version: {@code --version} or {@code -V}, alone or after
+     * one {@code --host} option, which picocli would answer with {@link RootCommand#versionLine()} and exit 0.
+     */
+    static boolean versionOnly(String[] args) {
+        int i = commandIndex(args, 0);
+        if (i >= 0) {
+            return false; // a command
+        }
+        String last = args.length == 0 ? "" : args[args.length - 1];
+        if (!last.equals("--version") && !last.equals("-V")) {
+            return false;
+        }
+        String[] before = java.util.Arrays.copyOf(args, args.length - 1);
+        return commandIndex(before, 0) < 0 && hostOptionsOnly(before);
+    }
+
+    /** Whether {@code args} are one {@code --host} option (picocli refuses two) and its value, or nothing. */
+    private static boolean hostOptionsOnly(String[] args) {
+        if (args.length > 2 || (args.length == 2 && !args[0].equals("-H") && !args[0].equals("--host"))) {
+            return false;
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-H") || a.equals("--host")) {
+                if (++i >= args.length) {
+                    return false; // a missing value: picocli's usage error
+                }
+            } else if (!a.startsWith("--host=") && !(a.startsWith("-H") && a.length() > 2)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first word of {@code args} that is not a root option (or its value), or null. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -279,6 +280,23 @@ class CliTest {
         } finally {
             Files.delete(big);
         }
+    }
+
+    @Test
+    void theVersionAfterHostOptionsIsAnsweredAsPicocliAnswersIt() {
+        for (String[] args : new String[][] {{"--version"}, {"-V"}, {"-H", "unix:///x.sock", "--version"},
+                {"--host=unix:///x.sock", "-V"}, {"-Hunix:///x.sock", "--version"}}) {
+            assertTrue(Main.versionOnly(args), String.join(" ", args));
+            Run r = run(args);
+            assertEquals(0, r.code(), r.err());
+            assertEquals(RootCommand.versionLine() + System.lineSeparator(), r.out(), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{}, {"-H"}, {"-H", "--version"}, {"--version", "-H", "x"}, {"--help", "--version"},
+                {"service", "--version"}, {"-H", "x", "version"}, {"--version", "--version"},
+                {"-Hunix:///x.sock", "--host", "tcp://1.2.3.4:5", "--version"}}) {
+            assertFalse(Main.versionOnly(args), String.join(" ", args));
+        }
+        assertEquals(2, run("-H", "unix:///x.sock", "--host", "unix:///y.sock", "--version").code(), "picocli refuses two --host");
     }
 
     @Test
