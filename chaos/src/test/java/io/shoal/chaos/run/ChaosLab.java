@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,6 +207,25 @@ final class ChaosLab implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Copies every host's daemon log to {@code target/NAME-hI-daemon.log} before the lab goes: a run's
+     * longest windows are explained by what the managers logged then.
+     */
+    private void keepLogs() {
+        for (int i = 1; i <= managers + workers; i++) {
+            Path log = dir.resolve("h" + i).resolve("daemon.log");
+            Path kept = Path.of("target", name + "-h" + i + "-daemon.log");
+            try {
+                if (Files.exists(log)) {
+                    Files.createDirectories(kept.getParent());
+                    Files.copy(log, kept, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                System.err.println("cannot keep " + log + ": " + e.getMessage());
+            }
+        }
+    }
+
     String log(String host) {
         try {
             List<String> lines = Files.readAllLines(dir.resolve(host).resolve("daemon.log"));
@@ -274,6 +294,7 @@ final class ChaosLab implements AutoCloseable {
                 // no daemon there
             }
         }
+        keepLogs();
         String[] down = Boolean.getBoolean("shoal.e2e.keep")
                 ? new String[] {"down", "--name", name, "--dir", dir.toString(), "--keep"}
                 : new String[] {"down", "--name", name, "--dir", dir.toString()};

@@ -75,6 +75,25 @@ final class Managers implements AutoCloseable {
      * not applied) are FAILED; a timeout, an unreachable manager or a lost leader may or may not have
      * let the write through, so they are INDETERMINATE.
      */
+    /**
+     * An error as one line of the history: the status code, its description and the cause's class
+     * and message, without the cause's stack trace (a transport error's message can carry one).
+     */
+    static String describe(StatusRuntimeException e) {
+        Status s = e.getStatus();
+        StringBuilder b = new StringBuilder(s.getCode().name());
+        if (s.getDescription() != null) {
+            b.append(": ").append(s.getDescription());
+        }
+        if (s.getCause() != null) {
+            String m = String.valueOf(s.getCause().getMessage());
+            int nl = m.indexOf('\n');
+            b.append(" (").append(s.getCause().getClass().getSimpleName()).append(": ")
+                    .append(nl < 0 ? m : m.substring(0, nl)).append(')');
+        }
+        return b.toString().replace('\t', ' ');
+    }
+
     static Outcome outcome(StatusRuntimeException e) {
         Status.Code c = e.getStatus().getCode();
         return switch (c) {

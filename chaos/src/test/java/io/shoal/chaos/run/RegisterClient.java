@@ -79,7 +79,7 @@ final class RegisterClient implements Runnable {
             return Outcome.OK;
         } catch (StatusRuntimeException e) {
             Outcome o = Managers.outcome(e);
-            history.add(Op.read(process, key, 0, t0, history.now(), o).withError(e.getStatus().toString()));
+            history.add(Op.read(process, key, 0, t0, history.now(), o).withError(Managers.describe(e)));
             return o;
         }
     }
@@ -96,7 +96,7 @@ final class RegisterClient implements Runnable {
             return Outcome.OK;
         } catch (StatusRuntimeException e) {
             Outcome o = Managers.outcome(e);
-            history.add(Op.cas(process, key, expected, value, t0, history.now(), o).withError(e.getStatus().toString()));
+            history.add(Op.cas(process, key, expected, value, t0, history.now(), o).withError(Managers.describe(e)));
             lastRead.remove(key);
             return o;
         }
@@ -112,7 +112,7 @@ final class RegisterClient implements Runnable {
             return Outcome.OK;
         } catch (StatusRuntimeException e) {
             Outcome o = Managers.outcome(e);
-            history.add(Op.write(process, key, value, t0, history.now(), o).withError(e.getStatus().toString()));
+            history.add(Op.write(process, key, value, t0, history.now(), o).withError(Managers.describe(e)));
             return o;
         } finally {
             lastRead.remove(key);

@@ -36,7 +36,7 @@ final class SetClient implements Runnable {
                 history.add(Op.add(process, name, t0, history.now(), Outcome.OK));
             } catch (StatusRuntimeException e) {
                 Outcome o = Managers.outcome(e);
-                history.add(Op.add(process, name, t0, history.now(), o).withError(e.getStatus().toString()));
+                history.add(Op.add(process, name, t0, history.now(), o).withError(Managers.describe(e)));
                 if (o == Outcome.INDETERMINATE) {
                     Pause.briefly(100);
                 }
