@@ -48,6 +48,7 @@ public final class Daemon {
                 api.close();
             }
             daemon.close();
+            executor.close();
             metrics.close();
         }, "shutdown"));
         daemon.start();

@@ -33,11 +33,19 @@ class OverlayContainerTest {
     @TempDir
     Path dir;
     final List<Controller> made = new ArrayList<>();
+    /** closed after the test: it mounts its runtime's binary under the test's directory */
+    RuncExecutor executor;
 
     @AfterEach
     void cleanup() throws Exception {
-        for (Controller c : made) {
-            c.remove();
+        try {
+            for (Controller c : made) {
+                c.remove();
+            }
+        } finally {
+            if (executor != null) {
+                executor.close();
+            }
         }
         try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path c : controllers.toList()) {
@@ -56,6 +64,7 @@ class OverlayContainerTest {
             RuncExecutor ex;
             try {
                 ex = new RuncExecutor(dir.resolve("containers"), "runc", new OverlayRootfs(images), CGROUP_PARENT);
+                executor = ex;
             } catch (ExecException e) {
                 Assumptions.abort(e.getMessage());
                 return;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a helper program (runc, conmon, ip) with a time limit and returns what it said. */
@@ -21,8 +22,15 @@ public final class Cmd {
     private Cmd() {}
 
     public static Result run(List<String> cmd, Duration timeout) throws ExecException {
+        return run(cmd, Map.of(), timeout);
+    }
+
+    /** {@link #run(List, Duration)} with {@code env} added to the daemon's environment. */
+    public static Result run(List<String> cmd, Map<String, String> env, Duration timeout) throws ExecException {
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder b = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            b.environment().putAll(env);
+            Process p = b.start();
             // small outputs only: read after exit is safe below the pipe buffer size
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
@@ -39,7 +47,12 @@ public final class Cmd {
     }
 
     public static Result check(List<String> cmd, Duration timeout) throws ExecException {
-        Result r = run(cmd, timeout);
+        return check(cmd, Map.of(), timeout);
+    }
+
+    /** {@link #check(List, Duration)} with {@code env} added to the daemon's environment. */
+    public static Result check(List<String> cmd, Map<String, String> env, Duration timeout) throws ExecException {
+        Result r = run(cmd, env, timeout);
         if (r.code() != 0) {
             throw new ExecException(cmd.get(0).replaceAll(".*/", "") + " " + cmd.get(cmd.size() > 1 ? 1 : 0) + ": " + r.oneLine());
         }

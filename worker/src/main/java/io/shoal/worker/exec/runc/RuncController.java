@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -62,10 +63,20 @@ final class RuncController implements Controller {
         return containerId.length() > 40 ? containerId.substring(0, 40) : containerId;
     }
 
-    private List<String> runtime(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(runtimeBinary(), "--root", ex.root.resolve("state").toString()));
+    /** A runtime command line and what it adds to the daemon's environment. */
+    private record RuntimeCmd(List<String> argv, Map<String, String> env) {}
+
+    /** The runtime that created this container with {@code args}, through its read-only mount when it has one. */
+    private RuntimeCmd runtime(String... args) {
+        RuntimeBinary.Call call = ex.binary.call(runtimeBinary());
+        List<String> cmd = new ArrayList<>(List.of(call.path(), "--root", ex.root.resolve("state").toString()));
         cmd.addAll(List.of(args));
-        return cmd;
+        return new RuntimeCmd(cmd, call.env());
+    }
+
+    private Cmd.Result runRuntime(String... args) throws ExecException {
+        RuntimeCmd r = runtime(args);
+        return Cmd.run(r.argv(), r.env(), CMD_TIMEOUT);
     }
 
     /**
@@ -228,13 +239,14 @@ final class RuncController implements Controller {
         } catch (IOException e) {
             throw new ExecException("cannot write " + bundle.resolve(RUNTIME_FILE) + ": " + e.getMessage(), e);
         }
+        RuntimeBinary.Call runtime = ex.binary.call(ex.runtime);
         Cmd.Result r = Cmd.run(List.of(ex.conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id,
-                "-r", ex.runtime, "-b", bundle.toString(), "-p", bundle.resolve("pidfile").toString(),
+                "-r", runtime.path(), "-b", bundle.toString(), "-p", bundle.resolve("pidfile").toString(),
                 "--exit-dir", ex.root.resolve("exits").toString(),
                 "-l", "k8s-file:" + bundle.resolve("ctr.log"), "--log-size-max", String.valueOf(10 << 20),
                 "--conmon-pidfile", bundle.resolve("conmon.pid").toString(),
                 "--socket-dir-path", bundle.toString(),
-                "--runtime-arg", "--root=" + ex.root.resolve("state")), CMD_TIMEOUT);
+                "--runtime-arg", "--root=" + ex.root.resolve("state")), runtime.env(), CMD_TIMEOUT);
         if (r.code() != 0) {
             throw new ExecException("conmon could not create the container: " + r.oneLine());
         }
@@ -247,7 +259,8 @@ final class RuncController implements Controller {
             sleep(5);
         }
         long t1 = phase("create", t0);
-        Cmd.check(runtime("start", id), CMD_TIMEOUT);
+        RuntimeCmd start = runtime("start", id);
+        Cmd.check(start.argv(), start.env(), CMD_TIMEOUT);
         phase("start", t1);
     }
 
@@ -321,10 +334,10 @@ final class RuncController implements Controller {
         if (!exists()) {
             return new ExitStatus(137);
         }
-        Cmd.run(runtime("kill", id, signal.startsWith("SIG") ? signal.substring(3) : signal), CMD_TIMEOUT);
+        runRuntime("kill", id, signal.startsWith("SIG") ? signal.substring(3) : signal);
         done = waitExit(grace);
         if (done.isEmpty()) {
-            Cmd.run(runtime("kill", id, "KILL"), CMD_TIMEOUT);
+            runRuntime("kill", id, "KILL");
             done = waitExit(Duration.ofSeconds(10));
         }
         return done.orElseThrow(() -> new ExecException("the container did not stop after SIGKILL"));
@@ -336,7 +349,7 @@ final class RuncController implements Controller {
         if (l != null) {
             ex.exits.remove(id, l);
         }
-        Cmd.run(runtime("delete", "--force", id), CMD_TIMEOUT);
+        runRuntime("delete", "--force", id);
         try {
             ex.attacher.detach(task);
         } catch (ExecException | RuntimeException e) {
@@ -396,10 +409,11 @@ final class RuncController implements Controller {
 
     @Override
     public Health.Probe probe(List<String> command, Duration timeout) {
-        List<String> cmd = runtime("exec", id);
+        RuntimeCmd exec = runtime("exec", id);
+        List<String> cmd = new ArrayList<>(exec.argv());
         cmd.addAll(command);
         try {
-            Cmd.Result r = Cmd.run(cmd, timeout);
+            Cmd.Result r = Cmd.run(cmd, exec.env(), timeout);
             String out = (r.out() + r.err()).strip();
             return new Health.Probe(r.code(), out.length() > 200 ? out.substring(out.length() - 200) : out);
         } catch (ExecException e) {

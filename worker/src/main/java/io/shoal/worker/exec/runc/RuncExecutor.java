@@ -26,9 +26,11 @@ import java.util.concurrent.Semaphore;
  * on it uses, and {@code files}, the tmpfs of the container's secrets and configs while it runs),
  * {@code exits/ID} (exit code), {@code state/} (the runtime's own state).
  */
-public final class RuncExecutor implements Executor {
+public final class RuncExecutor implements Executor, AutoCloseable {
     final Path root;
     final String runtime;
+    /** {@link #runtime} bind-mounted read-only, so that it need not protect itself on every call */
+    final RuntimeBinary binary;
     final String conmon;
     final Rootfs.Source rootfs;
     final String cgroupParent;
@@ -67,6 +69,8 @@ public final class RuncExecutor implements Executor {
         this.root = root;
         this.cgroupParent = cgroupParent;
         this.runtime = find(runtimeName);
+        this.binary = new RuntimeBinary(runtime, root.resolve("runtimes").resolve(Path.of(runtime).getFileName()),
+                !"false".equals(System.getProperty(RuntimeBinary.PROPERTY)));
         this.conmon = find("conmon");
         if (runtimeName.equals("crun")) {
             this.mountedControllers = bindUnifiedControllersToV1();
@@ -189,6 +193,15 @@ public final class RuncExecutor implements Executor {
         String id = containerId(task);
         String netns = RuncController.netnsName(id);
         return Files.isDirectory(root.resolve("bundles").resolve(id)) && Files.exists(Path.of("/run/netns", netns)) ? netns : null;
+    }
+
+    /**
+     * Unmounts the runtime's read-only binary (containers live on: conmon runs the runtime only to
+     * create them, and a restarted daemon mounts it again on its first call).
+     */
+    @Override
+    public void close() {
+        binary.close();
     }
 
     @Override
