@@ -41,13 +41,19 @@ final class AssignmentStreams {
         return wakeups;
     }
 
-    /** Streams the assignments of session {@code s} on its own virtual thread until the session or the stream ends. */
+    /**
+     * Streams the assignments of session {@code s} on its own virtual thread until the session or the
+     * stream ends; called while gRPC starts the call (a cancel handler can be set only then). The
+     * worker cancelling the stream wakes it, and so does the end of the session (the dispatcher
+     * wakes a node's streams when its session ends).
+     */
     void start(Sessions.Session s, ServerCallStreamObserver<AssignmentsMessage> stream) {
-        Thread.ofVirtual().name("assignments-" + s.nodeId()).start(() -> follow(s, stream));
+        Semaphore wake = wakeups.register(s.nodeId());
+        stream.setOnCancelHandler(wake::release);
+        Thread.ofVirtual().name("assignments-" + s.nodeId()).start(() -> follow(s, stream, wake));
     }
 
-    private void follow(Sessions.Session s, ServerCallStreamObserver<AssignmentsMessage> stream) {
-        Semaphore wake = wakeups.register(s.nodeId());
+    private void follow(Sessions.Session s, ServerCallStreamObserver<AssignmentsMessage> stream, Semaphore wake) {
         long seq = 0;
         try {
             Map<String, Task> last = null;
@@ -68,7 +74,7 @@ final class AssignmentStreams {
                 }
                 last = Assignments.byId(now.tasks());
                 lastPlane = now.plane();
-                Wakeups.await(wake);
+                Wakeups.await(wake); // woken or not, read again: the backstop for a change no wake-up covers
             }
             if (!stream.isCancelled()) {
                 stream.onError(Status.UNAVAILABLE.withDescription("session ended").asRuntimeException());

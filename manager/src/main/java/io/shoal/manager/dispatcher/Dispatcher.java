@@ -59,7 +59,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     private final boolean ownScheduler;
     private final LeaderLink leader;
     private final HeartbeatSettings policy;
-    private final Sessions sessions = new Sessions();
+    private final Sessions sessions = new Sessions(this::sessionEnded);
     private final Heard heard = new Heard();
     private final SessionStreams sessionStreams;
     private final AssignmentStreams assignments;
@@ -243,6 +243,12 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
     /** The heartbeat period workers are told now. Visible for tests. */
     long periodMs() {
         return policy.get().periodMs();
+    }
+
+    /** A session ended: the streams that follow it (its session stream, its assignments) stop now. */
+    private void sessionEnded(Sessions.Session s) {
+        sessionStreams.wakeups().wake(s.nodeId());
+        assignments.wakeups().wake(s.nodeId());
     }
 
     /** One watch for all streams: each change wakes only the streams {@link ChangeRouter} says it concerns. */

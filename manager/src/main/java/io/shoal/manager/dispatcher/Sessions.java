@@ -8,15 +8,27 @@ import io.shoal.manager.rpc.Caller;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * The worker sessions this manager serves: one per node (a reconnecting worker's new session
  * replaces its old one), each with the stream its session messages go on. A session ends when its
- * worker cancels the stream or the manager closes it.
+ * worker cancels the stream or the manager closes it; either way the listener given at construction
+ * hears of it (the streams that follow the session wait for that instead of polling for it).
  */
 final class Sessions {
     private final Map<String, Session> byId = new ConcurrentHashMap<>();
+    private final Consumer<Session> ended;
+
+    Sessions() {
+        this(s -> { });
+    }
+
+    /** @param ended told of every session that ends, once, after it is forgotten */
+    Sessions(Consumer<Session> ended) {
+        this.ended = ended;
+    }
 
     /** One worker's session. */
     record Session(String id, String nodeId, ServerCallStreamObserver<SessionMessage> stream) {
@@ -46,7 +58,11 @@ final class Sessions {
         Session s = new Session(Ids.newId(), nodeId, stream);
         closeIf(old -> old.nodeId().equals(nodeId), Status.ABORTED.withDescription("replaced by a newer session"));
         byId.put(s.id(), s);
-        stream.setOnCancelHandler(() -> byId.remove(s.id()));
+        stream.setOnCancelHandler(() -> {
+            if (byId.remove(s.id()) != null) {
+                ended.accept(s);
+            }
+        });
         return s;
     }
 
@@ -67,13 +83,12 @@ final class Sessions {
 
     /** Closes and forgets every session that matches. */
     void closeIf(Predicate<Session> which, Status status) {
-        byId.values().removeIf(s -> {
-            if (which.test(s)) {
+        for (Session s : byId.values()) {
+            if (which.test(s) && byId.remove(s.id(), s)) {
                 s.close(status);
-                return true;
+                ended.accept(s);
             }
-            return false;
-        });
+        }
     }
 
     void closeAll(Status status) {

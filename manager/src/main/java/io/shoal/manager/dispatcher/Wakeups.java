@@ -41,11 +41,19 @@ final class Wakeups {
     }
 
     /**
-     * Waits up to a second for a wake-up (so the caller can check that its stream still lives),
-     * then lets a burst of changes settle for 5 ms. True when woken.
+     * How long a stream waits for a wake-up before it looks again on its own. Every change a stream
+     * follows, and the end of its session or stream, wakes it; this is only a backstop. It was a
+     * second: 1,000 idle sessions then cost a manager 2,000 wake-ups of virtual threads a second
+     * (each assignments stream also read its node's tasks again), more than their heartbeats.
+     */
+    static final long BACKSTOP_SECONDS = 10;
+
+    /**
+     * Waits up to {@link #BACKSTOP_SECONDS} for a wake-up, then lets a burst of changes settle for
+     * 5 ms. True when woken.
      */
     static boolean await(Semaphore sem) throws InterruptedException {
-        if (!sem.tryAcquire(1, TimeUnit.SECONDS)) {
+        if (!sem.tryAcquire(BACKSTOP_SECONDS, TimeUnit.SECONDS)) {
             return false;
         }
         Thread.sleep(5);

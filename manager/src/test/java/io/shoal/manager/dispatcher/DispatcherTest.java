@@ -4,6 +4,8 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.shoal.api.AssignmentsMessage;
+import io.shoal.api.AssignmentsRequest;
 import io.shoal.api.HeartbeatRequest;
 import io.shoal.api.HeartbeatResponse;
 import io.shoal.api.Node;
@@ -113,6 +115,38 @@ class DispatcherTest {
         beats("n1", answers, errors).onNext(HeartbeatRequest.newBuilder().setSessionId(session).build());
         assertEquals(List.of(), errors);
         assertEquals(dispatcher.periodMs(), answers.get(0).getPeriodMs(), "each heartbeat is answered with the period");
+    }
+
+    /** The server side of an assignments stream. */
+    static final class Assignments extends ServerCallStreamObserver<AssignmentsMessage> {
+        final BlockingQueue<AssignmentsMessage> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<Throwable> error = new CompletableFuture<>();
+
+        @Override public boolean isCancelled() { return error.isDone(); }
+        @Override public void setOnCancelHandler(Runnable r) { }
+        @Override public void setCompression(String c) { }
+        @Override public boolean isReady() { return true; }
+        @Override public void setOnReadyHandler(Runnable r) { }
+        @Override public void request(int n) { }
+        @Override public void setMessageCompression(boolean e) { }
+        @Override public void disableAutoInboundFlowControl() { }
+        @Override public void onNext(AssignmentsMessage m) { messages.add(m); }
+        @Override public void onError(Throwable t) { error.complete(t); }
+        @Override public void onCompleted() { error.complete(null); }
+    }
+
+    @Test
+    void anAssignmentsStreamEndsWhenItsSessionEndsNotAtItsNextLook() throws Exception {
+        leadWithNodeN1();
+        String id = open().messages.get(0).getSessionId();
+        Assignments a = new Assignments();
+        dispatcher.assignments(AssignmentsRequest.newBuilder().setSessionId(id).build(), a);
+        assertNotNull(a.messages.poll(10, TimeUnit.SECONDS), "the full set first");
+        open(); // the worker's new session replaces this one
+        // the stream looks on its own only every Wakeups.BACKSTOP_SECONDS (10 s): ending well within
+        // that shows the session's end woke it
+        Throwable end = a.error.get(Wakeups.BACKSTOP_SECONDS / 2, TimeUnit.SECONDS);
+        assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(end).getCode());
     }
 
     @Test
