@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,14 +24,13 @@ class LazyModelTest {
 
     @Test
     void everyCommandsModelAgreesWithTheWholeTree() {
-        List<List<String>> paths = new ArrayList<>();
-        walk(whole(), List.of(), paths);
+        List<List<String>> paths = CommandPaths.under(whole());
         assertTrue(paths.size() > 50, "commands found: " + paths.size());
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(List.of("-H", HOST));
             args.addAll(path);
-            CommandLine whole = find(whole(), path);
-            CommandLine lazy = find(Main.commandLine(args.toArray(String[]::new)), path);
+            CommandLine whole = CommandPaths.find(whole(), path);
+            CommandLine lazy = CommandPaths.find(Main.commandLine(args.toArray(String[]::new)), path);
             String what = String.join(" ", path);
             assertNotNull(lazy, what + ": not in the lazy model");
             if (!whole.getSubcommands().isEmpty()) {
@@ -63,23 +61,7 @@ class LazyModelTest {
         return Main.commandLine(new String[0]);
     }
 
-    /** Every command's path under {@code cl}, each name and alias once. */
-    private static void walk(CommandLine cl, List<String> path, List<List<String>> paths) {
-        for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
-            List<String> p = new ArrayList<>(path);
-            p.add(e.getKey());
-            paths.add(p);
-            walk(e.getValue(), p, paths);
-        }
-    }
 
-    private static CommandLine find(CommandLine root, List<String> path) {
-        CommandLine c = root;
-        for (String name : path) {
-            c = c == null ? null : c.getSubcommands().get(name);
-        }
-        return c;
-    }
 
     private static String parser(CommandLine c) {
         CommandSpec s = c.getCommandSpec();

@@ -1,5 +1,6 @@
 package io.shoal.cli.model;
 
+import io.shoal.cli.CommandPaths;
 import io.shoal.cli.ShoalCommand;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -39,11 +40,11 @@ class GeneratedModelTest {
         CommandLine generated = CommandModels.get().commandLine(TREE, s -> true);
         List<List<String>> paths = new ArrayList<>();
         paths.add(List.of());
-        walk(reflective, List.of(), paths);
+        paths.addAll(CommandPaths.under(reflective));
         assertTrue(paths.size() > 50, "commands found: " + paths.size());
         for (List<String> path : paths) {
-            CommandLine r = find(reflective, path);
-            CommandLine g = find(generated, path);
+            CommandLine r = CommandPaths.find(reflective, path);
+            CommandLine g = CommandPaths.find(generated, path);
             assertNotNull(g, path + ": not in the generated model");
             assertEquals(describe(r.getCommandSpec()), describe(g.getCommandSpec()), "shoal " + String.join(" ", path));
             assertEquals(r.getUsageMessage(), g.getUsageMessage(), "shoal " + String.join(" ", path) + ": usage");
@@ -54,8 +55,7 @@ class GeneratedModelTest {
     void oneCommandBuiltAloneIsTheSameAsInTheWholeTree() {
         CommandModels models = CommandModels.get();
         CommandLine reflective = new CommandLine(new ShoalCommand());
-        List<List<String>> paths = new ArrayList<>();
-        walk(reflective, List.of(), paths);
+        List<List<String>> paths = CommandPaths.under(reflective);
         for (List<String> path : paths) {
             if (path.size() != 2) {
                 continue;
@@ -66,8 +66,8 @@ class GeneratedModelTest {
             CommandLine root = models.commandLine("io.shoal.cli.RootCommand", s -> false);
             CommandLine g = models.commandLine(group, leaf::equals);
             root.addSubcommand(g.getCommandName(), g);
-            assertEquals(describe(find(reflective, path).getCommandSpec()), describe(find(root, path).getCommandSpec()),
-                    "shoal " + String.join(" ", path));
+            assertEquals(describe(CommandPaths.find(reflective, path).getCommandSpec()),
+                    describe(CommandPaths.find(root, path).getCommandSpec()), "shoal " + String.join(" ", path));
         }
     }
 
@@ -164,20 +164,5 @@ class GeneratedModelTest {
         }
     }
 
-    private static void walk(CommandLine cl, List<String> path, List<List<String>> paths) {
-        for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
-            List<String> p = new ArrayList<>(path);
-            p.add(e.getKey());
-            paths.add(p);
-            walk(e.getValue(), p, paths);
-        }
-    }
 
-    private static CommandLine find(CommandLine root, List<String> path) {
-        CommandLine c = root;
-        for (String name : path) {
-            c = c == null ? null : c.getSubcommands().get(name);
-        }
-        return c;
-    }
 }
