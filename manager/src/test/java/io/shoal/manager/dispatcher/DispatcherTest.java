@@ -54,13 +54,8 @@ class DispatcherTest {
     private final StoreWriter writer = new StoreWriter(store, new LocalProposer(store, now::get));
     private final Dispatcher dispatcher = new Dispatcher(store, writer, Duration.ofMillis(500), Duration.ofMillis(2000), now::get);
 
-    /** The server side of a session stream, recording what the dispatcher sends. */
-    static final class Stream extends ServerCallStreamObserver<SessionMessage> {
-        final List<SessionMessage> messages = new CopyOnWriteArrayList<>();
-        volatile Throwable error;
-        volatile boolean cancelled;
-
-        @Override public boolean isCancelled() { return cancelled || error != null; }
+    /** A server stream that is always ready and ignores flow control and compression settings. */
+    abstract static class ServerStream<T> extends ServerCallStreamObserver<T> {
         @Override public void setOnCancelHandler(Runnable r) { }
         @Override public void setCompression(String c) { }
         @Override public boolean isReady() { return true; }
@@ -68,6 +63,15 @@ class DispatcherTest {
         @Override public void request(int n) { }
         @Override public void setMessageCompression(boolean e) { }
         @Override public void disableAutoInboundFlowControl() { }
+    }
+
+    /** The server side of a session stream, recording what the dispatcher sends. */
+    static final class Stream extends ServerStream<SessionMessage> {
+        final List<SessionMessage> messages = new CopyOnWriteArrayList<>();
+        volatile Throwable error;
+        volatile boolean cancelled;
+
+        @Override public boolean isCancelled() { return cancelled || error != null; }
         @Override public void onNext(SessionMessage m) { messages.add(m); }
         @Override public void onError(Throwable t) { error = t; }
         @Override public void onCompleted() { cancelled = true; }
@@ -118,18 +122,11 @@ class DispatcherTest {
     }
 
     /** The server side of an assignments stream. */
-    static final class Assignments extends ServerCallStreamObserver<AssignmentsMessage> {
+    static final class Assignments extends ServerStream<AssignmentsMessage> {
         final BlockingQueue<AssignmentsMessage> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Throwable> error = new CompletableFuture<>();
 
         @Override public boolean isCancelled() { return error.isDone(); }
-        @Override public void setOnCancelHandler(Runnable r) { }
-        @Override public void setCompression(String c) { }
-        @Override public boolean isReady() { return true; }
-        @Override public void setOnReadyHandler(Runnable r) { }
-        @Override public void request(int n) { }
-        @Override public void setMessageCompression(boolean e) { }
-        @Override public void disableAutoInboundFlowControl() { }
         @Override public void onNext(AssignmentsMessage m) { messages.add(m); }
         @Override public void onError(Throwable t) { error.complete(t); }
         @Override public void onCompleted() { error.complete(null); }
