@@ -8,6 +8,7 @@ import io.shoal.api.TaskState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,12 +36,27 @@ class RuntimeBench {
     private static final int N = Integer.getInteger("shoal.bench.replicas", 50);
     /** extra flags for the node's {@code shoal daemon}, e.g. {@code --runtime runc} (the default is crun where it is installed) */
     private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
+    /** the {@code shoal} launcher of the build to measure (another build's, to compare); this one's by default */
+    private static final Path LAUNCHER = Path.of(System.getProperty("shoal.bench.launcher", Lab.REPO.resolve("shoal").toString()));
     /** services of one replica created one after the other, before the N replicas */
     private static final int SINGLE_ROUNDS = Integer.getInteger("shoal.bench.singleRounds", 10);
 
     /** A sample's value in Prometheus's text format ({@code name} with its labels), or "?" when absent. */
     static String metric(String text, String name) {
         return text.lines().filter(l -> l.startsWith(name + " ")).map(l -> l.substring(name.length() + 1).trim()).findFirst().orElse("?");
+    }
+
+    /** The worker's step timers ({@code shoal_worker_task_phase_seconds}) in its metrics' text: " step p50 X ms, p99 Y ms;" each. */
+    static String steps(String metrics) {
+        StringBuilder phases = new StringBuilder();
+        for (String p : List.of("rootfs", "bundle", "netns", "network", "queue", "create", "start", "stop", "remove")) {
+            String label = "shoal_worker_task_phase_seconds{phase=\"" + p + "\",quantile=";
+            String p50 = metric(metrics, label + "\"0.5\"}");
+            if (!p50.equals("?")) {
+                phases.append(String.format(" %s p50 %s ms, p99 %s ms;", p, ms(p50), ms(metric(metrics, label + "\"0.99\"}"))));
+            }
+        }
+        return phases.toString();
     }
 
     private static String ms(String seconds) {
@@ -53,7 +69,7 @@ class RuntimeBench {
 
     @Test
     void convergeReplicasOnOneNode() throws Exception {
-        try (Lab lab = new Lab("shoal-bench-runtime")) {
+        try (Lab lab = new Lab("shoal-bench-runtime", LAUNCHER)) {
             lab.close();
             assertEquals(0, lab.up(1, 0, "10.213.8", "", DAEMON_ARGS).code());
             Lab.Result node = lab.cli("h1", "node", "inspect", "--pretty", "self");
@@ -85,7 +101,10 @@ class RuntimeBench {
                 Collections.sort(single);
                 System.out.printf("runtime: one task at a time (%d rounds), created -> RUNNING: p50 %d ms, min %d ms, max %d ms%n",
                         single.size(), single.get(single.size() / 2), single.getFirst(), single.getLast());
+                String alone = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
+                System.out.printf("runtime: steps on the worker so far (the warm-up's 2 tasks and the single ones):%s%n", steps(alone));
                 long t0 = System.currentTimeMillis();
+                MachineCpu cpu0 = MachineCpu.now();
                 assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", "bench", "--replicas", String.valueOf(N),
                         image, "sleep", "3600").code());
                 List<Task> tasks;
@@ -98,6 +117,7 @@ class RuntimeBench {
                     Thread.sleep(20);
                 }
                 long converge = System.currentTimeMillis() - t0;
+                String cpu = MachineCpu.now().since(cpu0);
                 List<Long> lat = new ArrayList<>();
                 for (Task t : tasks) {
                     lat.add(t.getStatus().getTimestampMs() - t.getMeta().getCreatedMs());
@@ -106,20 +126,13 @@ class RuntimeBench {
                 System.out.printf("runtime: %s%d replicas on one node: all RUNNING %d ms after create (CLI start included);"
                                 + " task created -> RUNNING p50 %d ms, p99 %d ms, max %d ms%n",
                         DAEMON_ARGS.isBlank() ? "" : "(" + DAEMON_ARGS.strip() + ") ", N, converge, lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
+                System.out.printf("runtime: the machine until all ran: %s; load average %s%n", cpu, UpdateBench.load());
                 // the worker's own measure: from an assignment reaching it to the task's RUNNING
                 String metrics = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
                 System.out.printf("runtime: task start on the worker (assignment received -> RUNNING, %s tasks): p50 %s ms, p99 %s ms, max %s ms%n",
                         metric(metrics, "shoal_task_start_seconds_count"), ms(metric(metrics, "shoal_task_start_seconds{quantile=\"0.5\"}")),
                         ms(metric(metrics, "shoal_task_start_seconds{quantile=\"0.99\"}")), ms(metric(metrics, "shoal_task_start_seconds_max")));
-                StringBuilder phases = new StringBuilder();
-                for (String p : List.of("rootfs", "bundle", "netns", "network", "queue", "create", "start")) {
-                    String label = "shoal_worker_task_phase_seconds{phase=\"" + p + "\",quantile=";
-                    String p50 = metric(metrics, label + "\"0.5\"}");
-                    if (!p50.equals("?")) {
-                        phases.append(String.format(" %s p50 %s ms, p99 %s ms;", p, ms(p50), ms(metric(metrics, label + "\"0.99\"}"))));
-                    }
-                }
-                System.out.printf("runtime: steps of a start on the worker (every task of the run):%s%n", phases);
+                System.out.printf("runtime: steps of a start on the worker (every task of the run):%s%n", steps(metrics));
                 System.out.printf("runtime: worker RSS with %d containers: %d MiB%n", N, FailoverBench.rssMiB(lab, "h1"));
                 assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
             } finally {

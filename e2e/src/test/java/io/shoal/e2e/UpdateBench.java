@@ -2,6 +2,9 @@ package io.shoal.e2e;
 
 import io.grpc.ManagedChannel;
 import io.shoal.api.ControlGrpc;
+import io.shoal.api.Event;
+import io.shoal.api.EventFilterValues;
+import io.shoal.api.EventsRequest;
 import io.shoal.api.ListTasksRequest;
 import io.shoal.api.Task;
 import io.shoal.api.TaskState;
@@ -11,6 +14,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=UpdateBench \
- *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10 "-Dshoal.bench.daemonArgs=--runtime runc"]
+ *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10 "-Dshoal.bench.daemonArgs=--runtime runc"] \
+ *     [-Dshoal.bench.perf=/tmp/update.perf]   # then: perf report -i /tmp/update.perf --sort comm
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
@@ -39,15 +44,19 @@ class UpdateBench {
     private static final int PARALLELISM = Integer.getInteger("shoal.bench.parallelism", 10);
     /** extra flags for the nodes' {@code shoal daemon}, e.g. {@code --runtime runc} (the default is crun where it is installed) */
     private static final String DAEMON_ARGS = System.getProperty("shoal.bench.daemonArgs", "");
+    /** the {@code shoal} launcher of the build to measure (another build's, to compare); this one's by default */
+    private static final Path LAUNCHER = Path.of(System.getProperty("shoal.bench.launcher", Lab.REPO.resolve("shoal").toString()));
+    /** where to write a system-wide {@code perf record} of the update (until the CLI's wait ended); none when empty */
+    private static final String PERF = System.getProperty("shoal.bench.perf", "");
     private static final String RUN = "trap 'exit 0' TERM; sleep 3600 & wait";
     private static final Duration LIMIT = Duration.ofMinutes(5);
 
     /** Milliseconds from {@code t0} until the update's CLI ended and until {@code allNew} held. */
-    private record Timing(long allNewMs, long cliMs, Lab.Result cli) {}
+    private record Timing(long allNewMs, long cliMs, Lab.Result cli, String cpu) {}
 
     @Test
     void rollingUpdateOnOneNode() throws Exception {
-        try (Lab lab = new Lab("shoal-bench-update")) {
+        try (Lab lab = new Lab("shoal-bench-update", LAUNCHER)) {
             lab.close();
             // h1: Shoal's single node; h2 leaves Shoal and hosts dockerd instead
             Lab.Result up = lab.up(1, 1, "10.213.32", "", DAEMON_ARGS);
@@ -62,22 +71,42 @@ class UpdateBench {
                     "--update-parallelism", String.valueOf(PARALLELISM), "--update-delay", "0s", image, "sh", "-c", RUN);
             assertEquals(0, create.code(), create.all());
             ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+            Process perf = null;
             try {
                 var control = ControlGrpc.newBlockingStub(ch);
+                long sinceNanos = System.currentTimeMillis() * 1_000_000L;
+                perf = PERF.isEmpty() ? null : new ProcessBuilder("perf", "record", "-a", "-F", "499", "-o", PERF)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 Timing shoal = timed(() -> lab.cli("h1", "service", "update", "--image", v2, "bench"), () -> {
                     List<Task> tasks = control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList();
                     return tasks.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING
                             && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING
                             && t.getSpec().getContainer().getImage().equals(v2)).count() == N;
                 }, 50);
+                if (perf != null) {
+                    perf.toHandle().destroy(); // SIGTERM: perf writes its file and ends
+                    perf.waitFor();
+                }
                 assertEquals(0, shoal.cli().code(), shoal.cli().all());
                 System.out.printf("update: Shoal%s, %d replicas on one node, parallelism %d, delay 0, stop-first, new image: all running it "
                         + "%d ms after `service update`; the CLI's wait ended after %d ms (5 s monitor)%n",
                         DAEMON_ARGS.isBlank() ? "" : " (" + DAEMON_ARGS.strip() + ")", N, PARALLELISM, shoal.allNewMs(),
                         shoal.cliMs());
+                System.out.printf("update: the machine until all ran the new image: %s; load average %s%n", shoal.cpu(), load());
+                List<Event> events = new ArrayList<>();
+                control.events(EventsRequest.newBuilder().setSinceNanos(sinceNanos)
+                        .setUntilNanos(System.currentTimeMillis() * 1_000_000L)
+                        .putFilters("type", EventFilterValues.newBuilder().addValues("task").build()).build())
+                        .forEachRemaining(events::add);
+                UpdateTimeline.of(events).report().forEach(l -> System.out.println("update: " + l));
+                String metrics = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
+                System.out.printf("update: steps on the worker (every task of the run):%s%n", RuntimeBench.steps(metrics));
                 assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
             } finally {
                 ch.shutdownNow();
+                if (perf != null && perf.isAlive()) {
+                    perf.destroyForcibly();
+                }
             }
             boolean withDocker = !"false".equals(System.getProperty("shoal.bench.docker"))
                     && Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(EngineApiIT.DOCKER);
@@ -105,8 +134,15 @@ class UpdateBench {
             System.out.printf("update: Docker swarm %s, the same: all running the new image %d ms after `docker service update`; "
                             + "its CLI's wait ended after %d ms%n",
                     d.docker("version", "--format", "{{.Server.Version}}").out().strip(), docker.allNewMs(), docker.cliMs());
+            System.out.printf("update: the machine until Docker's tasks all ran the new image: %s%n", docker.cpu());
             d.docker("service", "rm", "bench");
         }
+    }
+
+    /** The first three fields of /proc/loadavg. */
+    static String load() throws java.io.IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     /**
@@ -116,6 +152,8 @@ class UpdateBench {
      */
     private static Timing timed(Supplier<Lab.Result> update, BooleanSupplier allNew, long pollMs) throws Exception {
         long t0 = System.nanoTime();
+        MachineCpu cpu0 = MachineCpu.now();
+        String cpu = "?";
         AtomicLong cliEnd = new AtomicLong(-1);
         CompletableFuture<Lab.Result> cli = CompletableFuture.supplyAsync(() -> {
             Lab.Result r = update.get();
@@ -126,10 +164,11 @@ class UpdateBench {
         while ((allNewAt < 0 || !cli.isDone()) && System.nanoTime() - t0 < LIMIT.toNanos()) {
             if (allNewAt < 0 && allNew.getAsBoolean()) {
                 allNewAt = System.nanoTime();
+                cpu = MachineCpu.now().since(cpu0);
             }
             Thread.sleep(pollMs);
         }
         Lab.Result r = cli.get();
-        return new Timing(allNewAt < 0 ? -1 : (allNewAt - t0) / 1_000_000, (cliEnd.get() - t0) / 1_000_000, r);
+        return new Timing(allNewAt < 0 ? -1 : (allNewAt - t0) / 1_000_000, (cliEnd.get() - t0) / 1_000_000, r, cpu);
     }
 }

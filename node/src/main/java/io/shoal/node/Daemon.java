@@ -1,6 +1,7 @@
 package io.shoal.node;
 
 import io.shoal.logging.Logging;
+import io.shoal.worker.exec.runc.Phases;
 import io.shoal.worker.exec.runc.RuncExecutor;
 import io.shoal.worker.image.ImageStore;
 import io.shoal.worker.image.OverlayRootfs;
@@ -29,9 +30,10 @@ public final class Daemon {
         ImageStore images = new ImageStore(config.dataDir().resolve("images"), Set.copyOf(config.insecureRegistries()),
                 config.registryConfig());
         OverlayRootfs rootfs = new OverlayRootfs(images);
-        WorkerMetrics.bindPulls(metrics.registry(), rootfs);
+        Phases phases = WorkerMetrics.phases(metrics.registry());
+        WorkerMetrics.bindPulls(metrics.registry(), rootfs, phases);
         RuncExecutor executor = new RuncExecutor(config.dataDir().resolve("containers"), config.runtime(), rootfs);
-        executor.onPhase(WorkerMetrics.phases(metrics.registry()));
+        executor.onPhase(phases);
         OverlayPlane overlay = new OverlayPlane(config.dataDir().resolve("net"));
         executor.setNetworkAttacher(overlay);
         WorkerMetrics.bindRelay(metrics.registry(), overlay);

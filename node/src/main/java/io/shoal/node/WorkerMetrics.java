@@ -80,11 +80,14 @@ final class WorkerMetrics implements AutoCloseable {
         }
     }
 
-    /** Image pulls the containers waited for. */
-    static void bindPulls(MeterRegistry registry, OverlayRootfs rootfs) {
+    /** Image pulls the containers waited for; each also a step ({@code pull}, within {@code rootfs}) of {@code phases}. */
+    static void bindPulls(MeterRegistry registry, OverlayRootfs rootfs, Phases phases) {
         Timer pulls = Timer.builder("shoal.worker.image.pull").serviceLevelObjectives(PULL_BUCKETS)
                 .description("Image pulls a task waited for (an image already here takes next to nothing)").register(registry);
-        rootfs.onPull(nanos -> pulls.record(nanos, TimeUnit.NANOSECONDS));
+        rootfs.onPull(nanos -> {
+            pulls.record(nanos, TimeUnit.NANOSECONDS);
+            phases.record("pull", nanos);
+        });
     }
 
     /**

@@ -334,17 +334,21 @@ final class RuncController implements Controller {
         if (!exists()) {
             return new ExitStatus(137);
         }
+        long t0 = System.nanoTime();
         runRuntime("kill", id, signal.startsWith("SIG") ? signal.substring(3) : signal);
         done = waitExit(grace);
         if (done.isEmpty()) {
             runRuntime("kill", id, "KILL");
             done = waitExit(Duration.ofSeconds(10));
         }
-        return done.orElseThrow(() -> new ExecException("the container did not stop after SIGKILL"));
+        ExitStatus e = done.orElseThrow(() -> new ExecException("the container did not stop after SIGKILL"));
+        phase("stop", t0);
+        return e;
     }
 
     @Override
     public void remove() throws ExecException {
+        long t0 = System.nanoTime();
         Runnable l = exitListener;
         if (l != null) {
             ex.exits.remove(id, l);
@@ -367,6 +371,7 @@ final class RuncController implements Controller {
         } catch (IOException e) {
             throw new ExecException("cannot remove " + bundle + ": " + e.getMessage(), e);
         }
+        phase("remove", t0);
     }
 
     /** The container has exited for good: its secrets' and configs' tmpfs goes now (the rest with {@link #remove()}). */
