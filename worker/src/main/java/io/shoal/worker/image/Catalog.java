@@ -54,13 +54,19 @@ final class Catalog {
         }
     }
 
-    /** Records {@code img} (replacing what its reference named before) and drops the pull's {@code pinned} digests. */
+    /**
+     * Records {@code img} (replacing what its reference named before) and drops the pull's
+     * {@code pinned} digests. The same record again (a task's start pulls an image already here)
+     * writes nothing.
+     */
     synchronized void record(StoredImage img, List<String> pinned) throws IOException {
-        Path file = file(img.reference());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(img));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        images.put(img.reference(), img);
+        if (!img.equals(images.get(img.reference()))) {
+            Path file = file(img.reference());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, JSON.writeValueAsBytes(img));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            images.put(img.reference(), img);
+        }
         unpin(pinned);
         pinned.clear();
     }

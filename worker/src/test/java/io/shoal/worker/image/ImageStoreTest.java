@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -150,6 +151,24 @@ class ImageStoreTest {
         assertEquals(1, registry.manifestHits.get(), "five overlapping pulls, one manifest request");
         store.pull(ref);
         assertEquals(2, registry.manifestHits.get(), "a pull after them resolves the tag again");
+    }
+
+    @Test
+    void aPullOfAnImageAlreadyHereWritesNoRecordButAMovedTagDoes() throws Exception {
+        registry.push("r", "v1", List.of("/bin/r"), List.of(base()));
+        String ref = registry.host() + "/r:v1";
+        Image first = store.pull(ref);
+        Path record;
+        try (var files = Files.list(dir.resolve("images"))) {
+            record = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(record, FileTime.fromMillis(1_000));
+        assertEquals(first, store.pull(ref));
+        assertEquals(1_000, Files.getLastModifiedTime(record).toMillis(), "the same image: its record is not written again");
+        registry.push("r", "v1", List.of("/bin/r2"), List.of(base(), List.of(Entry.file("moved", "1"))));
+        Image moved = store.pull(ref);
+        assertEquals(2, moved.layers().size());
+        assertTrue(Files.readString(record).contains(moved.manifestDigest()), "the tag moved: its record names the new manifest");
     }
 
     @Test

@@ -77,6 +77,9 @@ class OverlayContainerTest {
             Controller c = ex.controller(t);
             made.add(c);
             c.prepare();
+            Path rootfs = dir.resolve("containers/bundles/" + RuncExecutor.containerId(t)).resolve("rootfs");
+            assertTrue(OverlayRootfs.mounted(rootfs), "the overlay is mounted at prepare");
+            assertFalse(OverlayRootfs.mounted(rootfs.getParent()), "the bundle itself is no mount");
             c.start();
             assertEquals(Optional.of(new ExitStatus(0)), c.waitExit(Duration.ofSeconds(20)));
             Path layer = images.pull(registry.host() + "/busybox:latest").layers().get(0);

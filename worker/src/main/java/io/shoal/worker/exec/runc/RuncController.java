@@ -250,13 +250,14 @@ final class RuncController implements Controller {
         if (r.code() != 0) {
             throw new ExecException("conmon could not create the container: " + r.oneLine());
         }
-        // conmon daemonizes and then runs `runtime create`; the pid file appears once it is created
+        // conmon daemonizes and then runs `runtime create`; the pid file appears once it is created.
+        // A look every millisecond is two stat calls against a create of tens of milliseconds.
         long deadline = System.nanoTime() + CMD_TIMEOUT.toNanos();
         while (!Files.exists(bundle.resolve("pidfile"))) {
             if (Files.exists(exitFile) || System.nanoTime() > deadline) {
                 throw new ExecException("the runtime could not create the container: " + lastLog());
             }
-            sleep(5);
+            sleep(1);
         }
         long t1 = phase("create", t0);
         RuntimeCmd start = runtime("start", id);

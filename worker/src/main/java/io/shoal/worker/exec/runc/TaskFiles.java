@@ -11,6 +11,7 @@ import io.shoal.worker.exec.ExecException;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -89,6 +90,9 @@ final class TaskFiles {
 
     /** Unmounts the tmpfs (its files are gone with it) and removes its mount point. Safe to call more than once. */
     void release() throws ExecException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return; // no mount point, so no mount (a task that reads no secret or config)
+        }
         if (mounted()) {
             Cmd.check(List.of("umount", dir.toString()), CMD_TIMEOUT);
         }
