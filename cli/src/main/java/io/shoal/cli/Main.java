@@ -2,6 +2,8 @@ package io.shoal.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.shoal.api.ControlGrpc;
+import io.shoal.cli.client.EarlyCall;
 import io.shoal.cli.client.Preload;
 import io.shoal.cli.model.CommandModels;
 import picocli.CommandLine;
@@ -23,6 +25,10 @@ public final class Main {
      * if one does).
      */
     private static final String CONVERTERS_EXCLUDES = "picocli.converters.excludes";
+    /** The listings sent early ({@link #callEarly}); a compile-time constant, so ControlGrpc is not loaded here. */
+    static final String LIST_SERVICES = "/" + ControlGrpc.SERVICE_NAME + "/ListServices";
+    static final String LIST_NODES = "/" + ControlGrpc.SERVICE_NAME + "/ListNodes";
+    private static final byte[] EMPTY_REQUEST = {};
 
     private Main() {}
 
@@ -33,21 +39,73 @@ public final class Main {
             exit(args, 0);
         }
         if (!"daemon".equals(commandName(args))) {
-            startClient();
+            startClient(!callEarly(args));
         }
         exit(args, run(args, System.out, System.err));
     }
 
     /**
-     * What a client process does before its command: starts {@link Preload} and leaves out the
-     * converters no option needs. {@code io.shoal.cli.aot.TrainingRun} does the same, so that the
-     * AOT cache holds what a client's run loads.
+     * What a client process does before its command: starts {@link Preload} (with the socket's
+     * setup unless an early call does it) and leaves out the converters no option needs.
+     * {@code io.shoal.cli.aot.TrainingRun} does the same, so that the AOT cache holds what a client's
+     * run loads.
      */
-    public static void startClient() {
-        Preload.start();
+    public static void startClient(boolean socket) {
+        Preload.start(socket);
         if (System.getProperty(CONVERTERS_EXCLUDES) == null) {
             System.setProperty(CONVERTERS_EXCLUDES, CommandModels.UNUSED_CONVERTERS);
         }
+    }
+
+    /**
+     * Sends the request of {@code service ls} or {@code node ls} (the same whatever their options: an
+     * empty {@code ListServicesRequest} or {@code ListNodesRequest}) to the daemon the arguments name,
+     * before any command model is built; the command's call takes its answer ({@link EarlyCall}).
+     * Returns whether it did.
+     */
+    public static boolean callEarly(String[] args) {
+        String method = earlyMethod(commandName(args), subcommandName(args));
+        return method != null && EarlyCall.start(hostOf(args), method, EMPTY_REQUEST);
+    }
+
+    /** The method a listing sends whatever its options, or null for another command. */
+    public static String earlyMethod(String command, String sub) {
+        if (command == null || sub == null || !(sub.equals("ls") || sub.equals("list"))) {
+            return null;
+        }
+        return switch (command) {
+            case "service" -> LIST_SERVICES;
+            case "node" -> LIST_NODES;
+            default -> null;
+        };
+    }
+
+    /**
+     * The daemon {@code args} name as picocli would read {@code --host} (in any of its forms,
+     * anywhere, since the option is inherited), else {@code SHOAL_HOST}, else the default. A guess
+     * that differs from what picocli then reads costs only an unused early call: the call takes its
+     * answer only for the same socket.
+     */
+    public static String hostOf(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                break;
+            }
+            if (a.equals("-H") || a.equals("--host")) {
+                if (i + 1 < args.length) {
+                    return args[i + 1];
+                }
+            } else if (a.startsWith("--host=")) {
+                return a.substring("--host=".length());
+            } else if (a.startsWith("-H=")) {
+                return a.substring(3);
+            } else if (a.startsWith("-H")) {
+                return a.substring(2);
+            }
+        }
+        String env = System.getenv("SHOAL_HOST");
+        return env == null || env.isEmpty() ? RootCommand.DEFAULT_HOST : env;
     }
 
     /**

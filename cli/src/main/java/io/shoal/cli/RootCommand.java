@@ -10,7 +10,9 @@ import picocli.CommandLine;
 @Command(name = "shoal", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
         description = "Shoal: container orchestration in the spirit of swarm mode.")
 public class RootCommand implements Runnable {
-    private static volatile String host = "unix:///run/shoal/shoal.sock";
+    /** The daemon's socket when neither {@code --host} nor {@code SHOAL_HOST} names one. */
+    public static final String DEFAULT_HOST = "unix:///run/shoal/shoal.sock";
+    private static volatile String host = DEFAULT_HOST;
 
     @Option(names = {"-H", "--host"}, scope = ScopeType.INHERIT,
             description = "Daemon to talk to: unix:///path or tcp://IP:PORT (env SHOAL_HOST; default ${DEFAULT-VALUE}).",

@@ -55,7 +55,7 @@ public final class TrainingRun {
                 throw new IllegalStateException("the training daemon did not start (exit " + daemon.waitFor() + ")");
             }
             System.out.println(RootCommand.versionLine());
-            Main.startClient();
+            Main.startClient(false);
             for (int round = 0; round < 3; round++) {
                 for (List<String> c : COMMANDS) {
                     String[] a = new String[c.size() + 2];
@@ -64,6 +64,7 @@ public final class TrainingRun {
                     for (int i = 0; i < c.size(); i++) {
                         a[i + 2] = c.get(i);
                     }
+                    Main.callEarly(a); // as Main.main does: the early call and the call that takes it
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
                     ByteArrayOutputStream err = new ByteArrayOutputStream();
                     if (Main.run(a, new PrintStream(out, true), new PrintStream(err, true)) != 0) {

@@ -54,14 +54,27 @@ public final class LightChannel extends Channel implements AutoCloseable {
 
     /** One unary call on the connection, opened (again) when there is none that can be used. */
     synchronized UnaryReply call(String path, byte[] request, long deadlineNanos, int maxMessage) {
+        if (connection == null) {
+            // the listing's request that Main sent first thing, when this is that very call
+            EarlyCall early = EarlyCall.take(socket, path, request, deadlineNanos, maxMessage);
+            if (early != null) {
+                connection = early.connection();
+                return early.reply();
+            }
+        }
         if (connection == null || !connection.usable()) {
             try {
                 connection = Http2Connection.open(socket, maxMessage);
             } catch (IOException e) {
-                return UnaryReply.failed(Status.UNAVAILABLE.withDescription("io exception").withCause(e));
+                return unreachable(e);
             }
         }
         return connection.call(path, request, deadlineNanos);
+    }
+
+    /** A call that could not connect, as grpc-java reports it. */
+    static UnaryReply unreachable(IOException e) {
+        return UnaryReply.failed(Status.UNAVAILABLE.withDescription("io exception").withCause(e));
     }
 
     @Override

@@ -16,21 +16,31 @@ import java.nio.channels.SocketChannel;
  * Failures are ignored; the main thread meets them again in its own time.
  */
 public final class Preload implements Runnable {
-    private Preload() {}
+    private final boolean socket;
 
-    /** Starts the preloading thread; it never keeps the process alive. */
-    public static void start() {
-        Thread t = new Thread(new Preload(), "shoal-preload");
+    private Preload(boolean socket) {
+        this.socket = socket;
+    }
+
+    /**
+     * Starts the preloading thread; it never keeps the process alive. {@code socket}: whether it sets
+     * up the unix socket support too (not when an {@link EarlyCall} is connecting already: the two
+     * would only wait for each other).
+     */
+    public static void start(boolean socket) {
+        Thread t = new Thread(new Preload(socket), "shoal-preload");
         t.setDaemon(true);
         t.start();
     }
 
     @Override
     public void run() {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.isOpen();
-        } catch (IOException | RuntimeException e) {
-            // the call will say what is wrong
+        if (socket) {
+            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                ch.isOpen();
+            } catch (IOException | RuntimeException e) {
+                // the call will say what is wrong
+            }
         }
         try {
             io.shoal.api.ControlProto.getDescriptor();
