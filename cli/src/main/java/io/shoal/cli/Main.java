@@ -25,6 +25,12 @@ public final class Main {
      * if one does).
      */
     private static final String CONVERTERS_EXCLUDES = "picocli.converters.excludes";
+    /**
+     * picocli looks for Groovy's {@code groovy.lang.Closure} when it first makes a command object,
+     * which, since no jar has it, opened every jar of the class path on the main thread; no command
+     * is a Groovy closure.
+     */
+    private static final String NO_CLOSURES = "picocli.disable.closures";
     /** The listings sent early ({@link #callEarly}); a compile-time constant, so ControlGrpc is not loaded here. */
     static final String LIST_SERVICES = "/" + ControlGrpc.SERVICE_NAME + "/ListServices";
     static final String LIST_NODES = "/" + ControlGrpc.SERVICE_NAME + "/ListNodes";
@@ -46,7 +52,8 @@ public final class Main {
 
     /**
      * What a client process does before its command: starts {@link Preload} (with the socket's
-     * setup unless an early call does it) and leaves out the converters no option needs.
+     * setup unless an early call does it), leaves out the converters no option needs and picocli's
+     * search for Groovy.
      * {@code io.shoal.cli.aot.TrainingRun} does the same, so that the AOT cache holds what a client's
      * run loads.
      */
@@ -54,6 +61,9 @@ public final class Main {
         Preload.start(socket);
         if (System.getProperty(CONVERTERS_EXCLUDES) == null) {
             System.setProperty(CONVERTERS_EXCLUDES, CommandModels.UNUSED_CONVERTERS);
+        }
+        if (System.getProperty(NO_CLOSURES) == null) {
+            System.setProperty(NO_CLOSURES, "true");
         }
     }
 

@@ -19,7 +19,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +87,12 @@ public final class NodeCommand implements Runnable {
             Filters f = ListFilters.nodes(Filters.args(filters, ListFilters.NODE_KEYS));
             List<NodeView> nodes = new ArrayList<>(control().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
                     .filter(v -> ListFilters.matches(f, v.getNode())).toList());
-            nodes.sort(Comparator.comparing((NodeView v) -> v.getNode().getDescription().getHostname())
-                    .thenComparing(v -> v.getNode().getId()));
+            // by hostname, then id; plain lambdas, which the AOT cache holds (Comparator.comparing's are
+            // serializable, so they were spun at every run)
+            nodes.sort((a, b) -> {
+                int c = a.getNode().getDescription().getHostname().compareTo(b.getNode().getDescription().getHostname());
+                return c != 0 ? c : a.getNode().getId().compareTo(b.getNode().getId());
+            });
             String self = "";
             try {
                 self = local(5).info(LocalInfoRequest.getDefaultInstance()).getNodeId();

@@ -12,7 +12,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,9 @@ final class ServiceLs extends ClientCommand {
         Filters f = ListFilters.services(Filters.args(filters, ListFilters.SERVICE_KEYS));
         ListServicesResponse r = control().listServices(ListServicesRequest.getDefaultInstance());
         List<Service> services = new ArrayList<>(r.getServicesList().stream().filter(s -> ListFilters.matches(f, s)).toList());
-        services.sort(Comparator.comparing(s -> s.getSpec().getAnnotations().getName()));
+        // a plain lambda: Comparator.comparing's is serializable, which the AOT cache does not hold, so
+        // it was spun (with its class-file generator) at every run
+        services.sort((a, b) -> a.getSpec().getAnnotations().getName().compareTo(b.getSpec().getAnnotations().getName()));
         if (fmt.quiet) {
             services.forEach(s -> out().println(s.getId()));
             return 0;
