@@ -51,32 +51,63 @@ final class ClusterEvents {
 
     /** The event for {@code e}, the {@code ordinal}-th change of its entry; empty for changes docker has no event for. */
     Optional<Event> convert(StoreEvent e, int ordinal) {
+        Recorded r = record(e, ordinal);
+        return r == null ? Optional.empty() : Optional.of(r.event());
+    }
+
+    /**
+     * What {@link #convert} would make of {@code e}, kept so that the event is built only when read
+     * (with the names known now); null for changes docker has no event for.
+     */
+    Recorded record(StoreEvent e, int ordinal) {
         if (e.type() == StoreEvent.Type.RESET) {
-            return Optional.empty();
+            return null;
         }
         StoreObject now = e.after() != null ? e.after() : e.before();
         ObjectKind kind = StoreObjects.kind(now);
         if (kind == ObjectKind.CLUSTER) {
-            return Optional.empty();
+            return null;
         }
-        Event.Builder b = Event.newBuilder()
-                .setType(kind.word())
-                .setAction(e.type().name().toLowerCase(Locale.ROOT))
-                .setActorId(StoreObjects.id(now))
-                .setTimeNanos((e.timestampMs() != 0 ? e.timestampMs() : StoreObjects.meta(now).getUpdatedMs()) * 1_000_000L)
-                .setCursor(EventCursor.newBuilder().setIndex(e.index()).setOrdinal(ordinal));
-        switch (kind) {
-            case SERVICE -> service(b, e.before() == null ? null : e.before().getService(), e.after() == null ? null : e.after().getService());
-            case NODE -> node(b, e.before() == null ? null : e.before().getNode(), e.after() == null ? null : e.after().getNode());
-            case TASK -> task(b, e.before() == null ? null : e.before().getTask(), e.after() == null ? null : e.after().getTask());
-            default -> b.putAttributes("name", StoreObjects.name(now));
-        }
+        long timeNanos = (e.timestampMs() != 0 ? e.timestampMs() : StoreObjects.meta(now).getUpdatedMs()) * 1_000_000L;
+        Recorded r = kind == ObjectKind.TASK
+                ? new Recorded(e, ordinal, timeNanos, serviceNames.getOrDefault(now.getTask().getServiceId(), ""),
+                        nodeNames.get(now.getTask().getNodeId()))
+                : new Recorded(e, ordinal, timeNanos, null, null);
         if (e.type() == StoreEvent.Type.REMOVE) {
             forget(now);
         } else {
             learn(now);
         }
-        return Optional.of(b.build());
+        return r;
+    }
+
+    /** The event of a change recorded by {@link #record}; {@code service} and {@code host}: the task's names then. */
+    static Event build(StoreEvent e, int ordinal, long timeNanos, String service, String host) {
+        StoreObject now = e.after() != null ? e.after() : e.before();
+        ObjectKind kind = StoreObjects.kind(now);
+        Event.Builder b = Event.newBuilder()
+                .setType(kind.word())
+                .setAction(action(e.type()))
+                .setActorId(StoreObjects.id(now))
+                .setTimeNanos(timeNanos)
+                .setCursor(EventCursor.newBuilder().setIndex(e.index()).setOrdinal(ordinal));
+        switch (kind) {
+            case SERVICE -> service(b, e.before() == null ? null : e.before().getService(), e.after() == null ? null : e.after().getService());
+            case NODE -> node(b, e.before() == null ? null : e.before().getNode(), e.after() == null ? null : e.after().getNode());
+            case TASK -> task(b, e.before() == null ? null : e.before().getTask(), e.after() == null ? null : e.after().getTask(),
+                    service, host);
+            default -> b.putAttributes("name", StoreObjects.name(now));
+        }
+        return b.build();
+    }
+
+    private static String action(StoreEvent.Type t) {
+        return switch (t) {
+            case CREATE -> "create";
+            case UPDATE -> "update";
+            case REMOVE -> "remove";
+            case RESET -> "reset";
+        };
     }
 
     private void forget(StoreObject o) {
@@ -125,9 +156,8 @@ final class ClusterEvents {
         changed(b, "state", word(before.getStatus().getState(), ""), word(after.getStatus().getState(), ""));
     }
 
-    private void task(Event.Builder b, Task before, Task after) {
+    private static void task(Event.Builder b, Task before, Task after, String service, String host) {
         Task t = after != null ? after : before;
-        String service = serviceNames.getOrDefault(t.getServiceId(), "");
         b.putAttributes("name", t.getAnnotations().getName().isEmpty() ? service + "." + t.getSlot() : t.getAnnotations().getName());
         b.putAttributes("service.id", t.getServiceId());
         if (!service.isEmpty()) {
@@ -135,7 +165,6 @@ final class ClusterEvents {
         }
         if (!t.getNodeId().isEmpty()) {
             b.putAttributes("node.id", t.getNodeId());
-            String host = nodeNames.get(t.getNodeId());
             if (host != null) {
                 b.putAttributes("node.name", host);
             }

@@ -21,7 +21,7 @@ public final class EventHistory {
         }
     }
 
-    private final Event[] ring;
+    private final Recorded[] ring;
     /** Sequence number the next event gets; the history holds {@code [next - size, next)}. */
     private long next;
     private int size;
@@ -32,18 +32,19 @@ public final class EventHistory {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
-        this.ring = new Event[capacity];
+        this.ring = new Recorded[capacity];
     }
 
     public int capacity() {
         return ring.length;
     }
 
-    synchronized void append(Event e) {
+    /** Appends an event (built when a stream first reads it). */
+    synchronized void append(Recorded e) {
         if (size == ring.length) {
-            Event dropped = ring[(int) ((next - size) % ring.length)];
-            heldAfterIndex = dropped.getCursor().getIndex();
-            heldAfterOrdinal = dropped.getCursor().getOrdinal();
+            Recorded dropped = ring[(int) ((next - size) % ring.length)];
+            heldAfterIndex = dropped.index;
+            heldAfterOrdinal = dropped.ordinal;
             size--;
         }
         ring[(int) (next % ring.length)] = e;
@@ -80,7 +81,7 @@ public final class EventHistory {
      */
     public synchronized EventCursor before(long seq) {
         if (seq > next - size && seq <= next) {
-            return at(seq - 1).getCursor();
+            return at(seq - 1).cursor();
         }
         return EventCursor.newBuilder().setIndex(heldAfterIndex).setOrdinal(heldAfterOrdinal).build();
     }
@@ -96,8 +97,8 @@ public final class EventHistory {
         long hi = next;
         while (lo < hi) {
             long mid = (lo + hi) >>> 1;
-            EventCursor c = at(mid).getCursor();
-            if (Positions.compare(c, cursor.getIndex(), cursor.getOrdinal()) <= 0) {
+            Recorded c = at(mid);
+            if (Positions.compare(c.index, c.ordinal, cursor.getIndex(), cursor.getOrdinal()) <= 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -109,7 +110,7 @@ public final class EventHistory {
     /** Where a stream of the events from {@code timeNanos} on starts (the oldest held, if all are later). */
     public synchronized long since(long timeNanos) {
         for (long s = next - size; s < next; s++) {
-            if (at(s).getTimeNanos() >= timeNanos) {
+            if (at(s).timeNanos >= timeNanos) {
                 return s;
             }
         }
@@ -124,7 +125,7 @@ public final class EventHistory {
         }
         List<Event> out = new ArrayList<>();
         for (long s = from; s < next && out.size() < max; s++) {
-            out.add(at(s));
+            out.add(at(s).event());
         }
         return out;
     }
@@ -142,7 +143,7 @@ public final class EventHistory {
         return true;
     }
 
-    private Event at(long seq) {
+    private Recorded at(long seq) {
         return ring[(int) (seq % ring.length)];
     }
 }

@@ -1,17 +1,16 @@
 package io.shoal.manager.events;
 
-import io.shoal.api.Event;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.Watch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Optional;
 
 /**
  * Records a manager's store changes as events, in log order, into an {@link EventHistory}: one
- * thread takes the store's watch (so applying the log never waits for it) and converts each change.
+ * thread takes the store's watch (so applying the log never waits for it) and records each change,
+ * to be turned into its event when a stream first reads it ({@link Recorded}).
  * Start it before the Raft member replays its log, so the history holds what was replayed too.
  */
 public final class EventLog implements AutoCloseable {
@@ -69,8 +68,10 @@ public final class EventLog implements AutoCloseable {
         }
         ordinal = e.index() == lastIndex ? ordinal + 1 : 0;
         lastIndex = e.index();
-        Optional<Event> event = converter.convert(e, ordinal);
-        event.ifPresent(history::append);
+        Recorded r = converter.record(e, ordinal);
+        if (r != null) {
+            history.append(r);
+        }
     }
 
     @Override

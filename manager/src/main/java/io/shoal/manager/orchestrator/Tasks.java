@@ -46,7 +46,18 @@ public final class Tasks {
      */
     public static boolean current(Service s, Task t) {
         return t.getSpecVersion() == s.getSpecVersion() && t.getSpecVersion() != 0
-                || t.getSpec().equals(s.getSpec().getTask()) && hostPorts(t.getEndpoint()).equals(hostPorts(s.getEndpoint()));
+                || t.getSpec().equals(s.getSpec().getTask()) && sameHostPorts(t.getEndpoint(), s.getEndpoint());
+    }
+
+    /**
+     * Whether two endpoints hold the same host-mode ports, in the same order; without building the
+     * lists, as this runs for every task of every service on each pass of the loops.
+     */
+    static boolean sameHostPorts(Endpoint a, Endpoint b) {
+        if (a == b || a.getPortsCount() == 0 && b.getPortsCount() == 0) {
+            return true;
+        }
+        return hostPorts(a).equals(hostPorts(b));
     }
 
     /** The slot's newest task: the last one made (what the restart policy looks at). */

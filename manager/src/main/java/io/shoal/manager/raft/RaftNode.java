@@ -24,7 +24,6 @@ import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,7 +263,7 @@ public final class RaftNode implements Consensus {
      */
     @Override
     public CompletableFuture<ApplyResult> propose(StoreBatch batch) {
-        Message msg = Message.valueOf(ByteString.copyFrom(batch.toByteArray()));
+        Message msg = Message.valueOf(LogBytes.wrap(batch.toByteArray()));
         if (leadership.ready()) {
             RaftClientRequest request = RaftClientRequest.newBuilder()
                     .setClientId(localClientId).setServerId(selfId).setGroupId(groupId)

@@ -23,7 +23,6 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
@@ -162,7 +161,8 @@ final class ShoalStateMachine extends BaseStateMachine {
         ApplyResult result;
         synchronized (snapshotLock) {
             try {
-                StoreBatch batch = StoreBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
+                LogBytes.Slice data = LogBytes.slice(entry.getStateMachineLogEntry().getLogData());
+                StoreBatch batch = StoreBatch.parser().parseFrom(data.array(), data.offset(), data.length());
                 result = store.apply(entry.getIndex(), batch);
             } catch (StoreFormat.TooNew e) {
                 LOG.error("{}", e.getMessage());
@@ -175,7 +175,7 @@ final class ShoalStateMachine extends BaseStateMachine {
             }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+        return CompletableFuture.completedFuture(Message.valueOf(LogBytes.wrap(result.toByteArray())));
     }
 
     @Override

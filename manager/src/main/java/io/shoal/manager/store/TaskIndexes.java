@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * thread-safe; its owner guards it (the store's lock) or keeps it to one thread (a pass).
  */
 final class TaskIndexes {
+    /** {@link TaskIndex#values()} copies its array on every call; a task's change files under each. */
+    private static final TaskIndex[] INDEXES = TaskIndex.values();
     private final Map<TaskIndex, Map<Object, Map<String, Task>>> buckets = new EnumMap<>(TaskIndex.class);
     /** every bucket sorted by task id, whatever the index (for {@link StagedTx}, which merges sorted lists) */
     private final boolean allSorted;
@@ -29,7 +31,7 @@ final class TaskIndexes {
 
     /** Files a task's change: {@code before} and {@code after} may each be null (created, removed). */
     void update(Task before, Task after) {
-        for (TaskIndex i : TaskIndex.values()) {
+        for (TaskIndex i : INDEXES) {
             Map<Object, Map<String, Task>> index = buckets.get(i);
             Object was = before == null ? null : i.key(before);
             Object now = after == null ? null : i.key(after);
@@ -44,7 +46,12 @@ final class TaskIndexes {
                 }
             }
             if (now != null) {
-                index.computeIfAbsent(now, k -> allSorted || i.sorted ? new TreeMap<>() : new HashMap<>()).put(after.getId(), after);
+                Map<String, Task> m = index.get(now);
+                if (m == null) {
+                    m = allSorted || i.sorted ? new TreeMap<>() : new HashMap<>();
+                    index.put(now, m);
+                }
+                m.put(after.getId(), after);
             }
         }
     }

@@ -100,6 +100,22 @@ class EventLogTest {
         assertEquals(6_000_000_000L, events.getLast().getTimeNanos(), "a removal is stamped with its entry's time");
     }
 
+    /** Events are built when first read: they still name what their task's service and node were called then. */
+    @Test
+    void anEventReadLaterNamesWhatItsChangeSawWhenItWasRecorded() throws InterruptedException {
+        apply(1, 1_000, Batches.create(StoreObjects.wrap(node("n1", "h1", NodeAvailability.NODE_AVAILABILITY_ACTIVE))),
+                Batches.create(StoreObjects.wrap(service("s1", "web", 1, "busybox:1"))));
+        apply(2, 2_000, Batches.create(StoreObjects.wrap(task("t1", "s1", "n1", TaskState.TASK_STATE_ASSIGNED))));
+        apply(3, 3_000, Batches.update(StoreObjects.wrap(node("n1", "h2", NodeAvailability.NODE_AVAILABILITY_ACTIVE))),
+                Batches.update(StoreObjects.wrap(service("s1", "api", 1, "busybox:1"))));
+        apply(4, 4_000, Batches.status("t1", "n1", TaskStatus.newBuilder().setState(TaskState.TASK_STATE_RUNNING).build()));
+        List<Event> events = recorded(6);
+        assertEquals(List.of("task create web h1", "task update api h2"), events.stream().filter(e -> e.getType().equals("task"))
+                .map(e -> "task " + e.getAction() + " " + e.getAttributesOrThrow("service.name") + " " + e.getAttributesOrThrow("node.name"))
+                .toList());
+        assertEquals(events, log.history().read(log.history().oldest(), 1000), "read again, the same events");
+    }
+
     @Test
     void aStreamResumesAfterTheLastEventItSawAndNeverBeforeWhatWasDropped() throws InterruptedException {
         for (int i = 1; i <= 150; i++) {
