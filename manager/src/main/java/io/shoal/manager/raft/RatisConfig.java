@@ -9,6 +9,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,8 +43,25 @@ final class RatisConfig {
         // (Ratis' default, written down: WARN_AND_RETURN would lose acknowledged writes silently)
         RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, appenderRetryPolicy(s.electionTimeoutMin()));
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(requestMs, TimeUnit.MILLISECONDS));
         return p;
+    }
+
+    /**
+     * How long the leader waits before trying a follower again after errors in a row. Ratis' default
+     * ({@code 1ms,10, 1s,20, 5s,1000}) waits 1 s after 10 errors and 5 s after 30, and a follower
+     * that answers INCONSISTENCY (any restarted follower's first answer) counts as one more error.
+     * So a follower that was down for a few seconds heard nothing for 1-5 s after it was back, and
+     * the leader leaned on its other follower alone: pausing that one cost the leader its term
+     * (ChaosIT's 4 s pause-follower windows right after a kill). Here every wait after the first ten
+     * is a third of the minimum election timeout, which Ratis randomises to 0.5-1.5 times: always
+     * under the follower's election timeout, and a dead follower costs the leader a few failed
+     * connects a second.
+     */
+    static String appenderRetryPolicy(Duration electionTimeoutMin) {
+        long waitMs = Math.max(1, electionTimeoutMin.toMillis() / 3);
+        return "1ms,10, " + waitMs + "ms," + Integer.MAX_VALUE;
     }
 
     static Parameters parameters(RaftSettings.Tls tls) {
