@@ -31,11 +31,11 @@ class ChaosIT {
         List<String> schedule = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             schedule.addAll(List.of("kill-leader", "pause-follower", "isolate-leader", "kill-follower", "pause-leader",
-                    "minority", "bridge", "asymmetric", "kill-follower+pause-leader"));
+                    "minority", "bridge", "asymmetric", "kill-follower+pause-leader", "rejoin-then-pause-follower"));
         }
         // storage faults among the others: a manager filled while leading, one torn while following
         schedule.add(4, "disk-full-leader");
-        schedule.add(13, "torn-follower");
+        schedule.add(14, "torn-follower");
         run("shoal-chaos-short", "10.217.1", schedule);
     }
 

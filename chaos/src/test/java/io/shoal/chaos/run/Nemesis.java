@@ -16,7 +16,10 @@ import java.util.Set;
  * {@code kill-follower} (kill -9, then started again), {@code pause-leader} and {@code pause-follower}
  * (SIGSTOP, then SIGCONT), {@code isolate-leader}, {@code minority} (one follower cut from the others),
  * {@code bridge} (two managers cut from each other, the third hearing both), {@code asymmetric} (the
- * leader stops hearing the followers, who still hear it), {@code kill-follower+pause-leader}, and the
+ * leader stops hearing the followers, who still hear it), {@code kill-follower+pause-leader},
+ * {@code rejoin-then-pause-follower} (a follower killed and started again, and the other follower
+ * paused the moment the first is back, so that the leader's majority is the member that has just
+ * rejoined), and the
  * storage faults of {@link DiskFaults} (which need a lab made with {@link ChaosLab#DATA_SIZE}):
  * {@code disk-full-leader} and {@code disk-full-follower} (the data filesystem filled, ballast written,
  * then the filler removed), {@code torn-leader} and {@code torn-follower} (kill -9, the last log entry
@@ -25,7 +28,7 @@ import java.util.Set;
 final class Nemesis {
     static final List<String> KINDS = List.of("kill-leader", "kill-follower", "pause-leader", "pause-follower",
             "isolate-leader", "minority", "bridge", "asymmetric", "kill-follower+pause-leader",
-            "disk-full-leader", "disk-full-follower", "torn-leader", "torn-follower");
+            "rejoin-then-pause-follower", "disk-full-leader", "disk-full-follower", "torn-leader", "torn-follower");
     private static final Duration WHOLE_AGAIN = Duration.ofSeconds(120);
 
     private final ChaosLab lab;
@@ -96,6 +99,15 @@ final class Nemesis {
                 start = history.now();
                 kill(follower);
                 pause(leader);
+            }
+            case "rejoin-then-pause-follower" -> {
+                targets = follower + " back, " + other + " paused";
+                kill(follower);
+                Pause.briefly(1000 + random.nextInt(2000));
+                lab.start(follower);
+                killed.remove(follower);
+                start = history.now();
+                pause(other);
             }
             case "disk-full-leader", "disk-full-follower" -> {
                 targets = kind.equals("disk-full-leader") ? leader : follower;
