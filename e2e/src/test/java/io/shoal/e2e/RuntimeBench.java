@@ -49,7 +49,7 @@ class RuntimeBench {
     /** The worker's step timers ({@code shoal_worker_task_phase_seconds}) in its metrics' text: " step p50 X ms, p99 Y ms;" each. */
     static String steps(String metrics) {
         StringBuilder phases = new StringBuilder();
-        for (String p : List.of("rootfs", "bundle", "netns", "network", "queue", "create", "start", "stop", "remove")) {
+        for (String p : List.of("pull", "rootfs", "bundle", "netns", "network", "queue", "create", "start", "stop", "remove")) {
             String label = "shoal_worker_task_phase_seconds{phase=\"" + p + "\",quantile=";
             String p50 = metric(metrics, label + "\"0.5\"}");
             if (!p50.equals("?")) {
