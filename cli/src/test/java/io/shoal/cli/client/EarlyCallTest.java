@@ -1,13 +1,5 @@
 package io.shoal.cli.client;
 
-import io.grpc.Attributes;
-import io.grpc.Server;
-import io.grpc.ServerTransportFilter;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.shoal.api.ControlGrpc;
 import io.shoal.cli.Main;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,33 +31,18 @@ class EarlyCallTest {
     Path dir;
 
     private Path socket;
-    private EventLoopGroup group;
-    private Server server;
     private final LightChannelTest.Daemon daemon = new LightChannelTest.Daemon();
 
     @BeforeEach
     void start() throws Exception {
         socket = dir.resolve("shoal.sock");
-        group = new EpollEventLoopGroup(1);
-        server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group).workerEventLoopGroup(group)
-                .addTransportFilter(new ServerTransportFilter() {
-                    @Override
-                    public Attributes transportReady(Attributes attrs) {
-                        daemon.connections.incrementAndGet();
-                        return attrs;
-                    }
-                })
-                .addService(daemon).build().start();
+        daemon.serve(socket);
     }
 
     @AfterEach
     void stop() throws Exception {
         EarlyCall.discard();
-        daemon.release.countDown();
-        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        daemon.stop();
     }
 
     /** Runs {@code args} as {@code Main.main} does (the early call first), without exiting. */

@@ -64,33 +64,18 @@ class LightChannelTest {
     Path dir;
 
     private Path socket;
-    private EventLoopGroup group;
-    private Server server;
     private final Daemon daemon = new Daemon();
     private final AtomicInteger streamingMade = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
         socket = dir.resolve("shoal.sock");
-        group = new EpollEventLoopGroup(1);
-        server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(group).workerEventLoopGroup(group)
-                .addTransportFilter(new ServerTransportFilter() {
-                    @Override
-                    public Attributes transportReady(Attributes attrs) {
-                        daemon.connections.incrementAndGet();
-                        return attrs;
-                    }
-                })
-                .addService(daemon).build().start();
+        daemon.serve(socket);
     }
 
     @AfterEach
     void stop() throws Exception {
-        daemon.release.countDown();
-        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        daemon.stop();
     }
 
     private LightChannel channel() {
@@ -260,6 +245,31 @@ class LightChannelTest {
         final AtomicInteger connections = new AtomicInteger();
         volatile int nodesBytes;
         volatile ListNodesResponse lastNodes;
+        private EventLoopGroup group;
+        private Server server;
+
+        /** Serves this daemon on SOCKET as the daemon's LocalSocket does, counting connections, until {@link #stop}. */
+        void serve(Path socket) throws IOException {
+            group = new EpollEventLoopGroup(1);
+            server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                    .channelType(EpollServerDomainSocketChannel.class)
+                    .bossEventLoopGroup(group).workerEventLoopGroup(group)
+                    .addTransportFilter(new ServerTransportFilter() {
+                        @Override
+                        public Attributes transportReady(Attributes attrs) {
+                            connections.incrementAndGet();
+                            return attrs;
+                        }
+                    })
+                    .addService(this).build().start();
+        }
+
+        /** Releases a hanging call and stops serving. */
+        void stop() throws InterruptedException {
+            release.countDown();
+            server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
 
         int connections() {
             return connections.get();
