@@ -234,7 +234,8 @@ class AutolockTest {
         await("the renewed key is on disk", () -> !NodeKeyPem.parse(tlsKeyFile(), kek).equals(before));
         assertTrue(tlsKeySealed(kek), "the renewal under autolock wrote a plain TLS key: " + tlsKeyFile());
         PrivateKey renewed = NodeKeyPem.parse(tlsKeyFile(), kek);
-        assertEquals(renewed, daemon.tls().identity().key());
+        // the renewal writes the key file, then presents the key: wait for the second step too
+        await("the daemon presents the renewed key", () -> renewed.equals(daemon.tls().identity().key()));
 
         restart();
         assertLocked();
