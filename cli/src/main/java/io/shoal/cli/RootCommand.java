@@ -16,7 +16,7 @@ public class RootCommand implements Runnable {
 
     @Option(names = {"-H", "--host"}, scope = ScopeType.INHERIT,
             description = "Daemon to talk to: unix:///path or tcp://IP:PORT (env SHOAL_HOST; default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:SHOAL_HOST:-unix:///run/shoal/shoal.sock}")
+            defaultValue = "${env:SHOAL_HOST:-" + DEFAULT_HOST + "}")
     void setHost(String h) {
         host = h;
     }
