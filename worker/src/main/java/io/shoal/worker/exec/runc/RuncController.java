@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -336,15 +337,30 @@ final class RuncController implements Controller {
             return new ExitStatus(137);
         }
         long t0 = System.nanoTime();
-        runRuntime("kill", id, signal.startsWith("SIG") ? signal.substring(3) : signal);
+        signal(signal);
         done = waitExit(grace);
         if (done.isEmpty()) {
-            runRuntime("kill", id, "KILL");
+            signal("SIGKILL");
             done = waitExit(Duration.ofSeconds(10));
         }
         ExitStatus e = done.orElseThrow(() -> new ExecException("the container did not stop after SIGKILL"));
         phase("stop", t0);
         return e;
+    }
+
+    /**
+     * Sends {@code signal} to the container's init: directly through a pidfd when it is conmon's
+     * child (no process started), else with {@code runtime kill}, as before.
+     */
+    private void signal(String signal) throws ExecException {
+        OptionalInt init = InitSignal.readPid(bundle.resolve("pidfile"));
+        OptionalInt conmon = InitSignal.readPid(bundle.resolve("conmon.pid"));
+        if (init.isPresent() && conmon.isPresent()
+                && InitSignal.send(init.getAsInt(), conmon.getAsInt(), signal) != InitSignal.Outcome.UNKNOWN) {
+            return; // sent, or init is gone already: its exit file follows
+        }
+        ex.runtimeKills.increment();
+        runRuntime("kill", id, signal.startsWith("SIG") ? signal.substring(3) : signal);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs each task under conmon, which runs runc (or crun): conmon holds the container's stdio,
@@ -50,6 +51,8 @@ public final class RuncExecutor implements Executor, AutoCloseable {
      */
     final Semaphore starts;
     static final int STARTS_PER_CPU = 2;
+    /** How many stop signals went through {@code runtime kill} rather than straight to the container's init ({@link InitSignal}). */
+    final LongAdder runtimeKills = new LongAdder();
 
     public void setNetworkAttacher(NetworkAttacher attacher) {
         this.attacher = attacher;

@@ -175,6 +175,7 @@ class RuncExecutorTest {
         c.start();
         assertTrue(c.waitExit(Duration.ofMillis(300)).isEmpty(), "still running");
         assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(500)));
+        assertEquals(0, executor.runtimeKills.sum(), "SIGTERM and SIGKILL went straight to the container's init");
     }
 
     @Test
@@ -184,6 +185,7 @@ class RuncExecutorTest {
         c.start();
         assertTrue(c.waitExit(Duration.ofMillis(300)).isEmpty(), "still running");
         assertEquals(new ExitStatus(0), c.shutdown("SIGTERM", Duration.ofSeconds(10)));
+        assertEquals(0, executor.runtimeKills.sum(), "no `runc kill`: the signal went straight to the container's init");
     }
 
     @Test
@@ -335,6 +337,7 @@ class RuncExecutorTest {
         Path file = Files.exists(v1) ? v1 : v2;
         assertEquals(String.valueOf(40L << 20), Files.readString(file).trim());
         assertEquals(new ExitStatus(137), c.shutdown("SIGTERM", Duration.ofMillis(200)));
+        assertEquals(0, crun.runtimeKills.sum(), "no `crun kill`: the signals went straight to the container's init");
         String log = Files.readString(((RuncController) c).log());
         assertTrue(log.contains("stdout F from crun"), log);
         assertTrue(log.contains("stdout F lo 0x9"), "crun brings up the loopback of the namespace it makes: " + log);
