@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The Ratis properties and parameters of a member, from its {@link RaftSettings}. */
 final class RatisConfig {
+    /** A Raft log segment's largest size: also the unit in which Ratis caches log entries in memory. */
+    static final SizeInBytes SEGMENT_SIZE = SizeInBytes.valueOf("4MB");
+
     private RatisConfig() {}
 
     /** Ratis settings of a member (package-private for tests). */
@@ -33,12 +36,15 @@ final class RatisConfig {
         RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, s.snapshotThreshold() / 2));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotThreshold() / 4)));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE);
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
-        // closed log segments kept in memory (Ratis keeps up to 6 and 200 MB): the store holds the
-        // state already, and a follower far behind gets a snapshot; a few segments bound the heap
-        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("24MB"));
+        // log entries kept in memory: Ratis caches the open segment's entries and those of up to 6
+        // closed segments and 200 MB. The store holds the state already, so the cache only spares
+        // the leader a read of the segment file when a follower is behind (the page cache usually
+        // has it; a follower behind the snapshot gets the snapshot). A miss reads the whole segment
+        // back, so segments are small: the open one and one closed, at most 8 MB (docs/node.md)
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(2 * SEGMENT_SIZE.getSize()));
         // a damaged log entry stops the member instead of dropping it and every entry after it
         // (Ratis' default, written down: WARN_AND_RETURN would lose acknowledged writes silently)
         RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);

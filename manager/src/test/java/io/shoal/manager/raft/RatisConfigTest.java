@@ -40,6 +40,22 @@ class RatisConfigTest {
         }
     }
 
+    /**
+     * The log entries Ratis keeps in memory, the open segment's and those of the closed segments it
+     * caches, stay within 8 MB whichever bound Ratis reaches first (its default: 6 segments of 32 MB,
+     * capped at 200 MB), and a segment is not larger than that bound.
+     */
+    @Test
+    void theRaftLogCachesAtMostEightMegabytesOfEntries() {
+        RaftProperties p = RatisConfig.properties(settings(RaftSettings.DEFAULT_ELECTION_TIMEOUT));
+        long segment = RaftServerConfigKeys.Log.segmentSizeMax(p).getSize();
+        long bySegments = (RaftServerConfigKeys.Log.segmentCacheNumMax(p) + 1L) * segment;
+        long bySize = RaftServerConfigKeys.Log.segmentCacheSizeMax(p).getSize() + segment;
+        long cached = Math.min(bySegments, bySize);
+        assertTrue(cached <= 8L << 20, "up to " + cached + " bytes of entries cached (" + segment + "-byte segments)");
+        assertTrue(segment <= RaftServerConfigKeys.Log.segmentCacheSizeMax(p).getSize(), "a segment larger than the cache bound");
+    }
+
     private static RaftSettings settings(Duration electionTimeoutMin) {
         return new RaftSettings("m1", "127.0.0.1", 4243, Path.of("/nonexistent"), UUID.randomUUID(),
                 Map.of(), null, 0, electionTimeoutMin, null);
