@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=UpdateBench \
  *     [-Dshoal.bench.replicas=100 -Dshoal.bench.parallelism=10 "-Dshoal.bench.daemonArgs=--runtime runc"] \
  *     [-Dshoal.bench.perf=/tmp/update.perf]   # then: perf report -i /tmp/update.perf --sort comm
+ *     [-Dshoal.bench.jfr=/tmp/update.jfr]     # the daemon's JVM during the update; then: jfr print /tmp/update.jfr
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
@@ -48,6 +50,10 @@ class UpdateBench {
     private static final Path LAUNCHER = Path.of(System.getProperty("shoal.bench.launcher", Lab.REPO.resolve("shoal").toString()));
     /** where to write a system-wide {@code perf record} of the update (until the CLI's wait ended); none when empty */
     private static final String PERF = System.getProperty("shoal.bench.perf", "");
+    /** where to write a JFR recording (profile settings) of the daemon during the update, until all ran the new image; none when empty */
+    private static final String JFR = System.getProperty("shoal.bench.jfr", "");
+    /** list the tasks every this many ms to see the update end, instead of following their events (the old way, to compare) */
+    private static final long POLL_MS = Long.getLong("shoal.bench.pollMs", 0);
     private static final String RUN = "trap 'exit 0' TERM; sleep 3600 & wait";
     private static final Duration LIMIT = Duration.ofMinutes(5);
 
@@ -77,12 +83,25 @@ class UpdateBench {
                 long sinceNanos = System.currentTimeMillis() * 1_000_000L;
                 perf = PERF.isEmpty() ? null : new ProcessBuilder("perf", "record", "-a", "-F", "499", "-o", PERF)
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                Timing shoal = timed(() -> lab.cli("h1", "service", "update", "--image", v2, "bench"), () -> {
+                BooleanSupplier allNew = () -> {
                     List<Task> tasks = control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList();
                     return tasks.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING
                             && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING
                             && t.getSpec().getContainer().getImage().equals(v2)).count() == N;
-                }, 50);
+                };
+                String daemonPid = Files.readString(lab.hostDir("h1").resolve("daemon.pid")).strip();
+                if (!JFR.isEmpty()) {
+                    jcmd(daemonPid, "JFR.start", "name=update", "settings=profile");
+                }
+                Timing shoal;
+                try (TaskEvents events = TaskEvents.follow(ch, "bench", sinceNanos)) {
+                    // woken by the service's task events, not a list of its 200 tasks every 50 ms (unless POLL_MS asks for that)
+                    shoal = timed(() -> lab.cli("h1", "service", "update", "--image", v2, "bench"),
+                            deadline -> POLL_MS > 0 ? poll(allNew, POLL_MS, deadline) : events.await(N, allNew, deadline));
+                }
+                if (!JFR.isEmpty()) {
+                    jcmd(daemonPid, "JFR.stop", "name=update", "filename=" + JFR);
+                }
                 if (perf != null) {
                     perf.toHandle().destroy(); // SIGTERM: perf writes its file and ends
                     perf.waitFor();
@@ -126,10 +145,10 @@ class UpdateBench {
             Lab.Result create = d.docker("service", "create", "-q", "--name", "bench", "--replicas", String.valueOf(N),
                     "--update-parallelism", String.valueOf(PARALLELISM), "--update-delay", "0s", image, "sh", "-c", RUN);
             assertEquals(0, create.code(), create.all());
-            Timing docker = timed(() -> d.docker("service", "update", "--image", v2, "bench"), () -> {
+            Timing docker = timed(() -> d.docker("service", "update", "--image", v2, "bench"), deadline -> poll(() -> {
                 Lab.Result ps = d.docker("service", "ps", "--filter", "desired-state=running", "--format", "{{.Image}} {{.CurrentState}}", "bench");
                 return ps.out().lines().filter(l -> l.startsWith(v2 + " Running")).count() == N;
-            }, 250);
+            }, 250, deadline));
             assertEquals(0, docker.cli().code(), docker.cli().all());
             System.out.printf("update: Docker swarm %s, the same: all running the new image %d ms after `docker service update`; "
                             + "its CLI's wait ended after %d ms%n",
@@ -139,36 +158,50 @@ class UpdateBench {
         }
     }
 
+    /** Runs the JDK's jcmd against the JVM {@code pid} (the daemon's), for a recording of the update. */
+    private static void jcmd(String pid, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid));
+        cmd.addAll(List.of(args));
+        Lab.Result r = Lab.run(cmd, Duration.ofSeconds(60));
+        System.out.printf("update: jcmd %s: %s%n", String.join(" ", args), r.all().strip().replace('\n', ' '));
+    }
+
     /** The first three fields of /proc/loadavg. */
     static String load() throws java.io.IOException {
         String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
         return f[0] + " " + f[1] + " " + f[2];
     }
 
-    /**
-     * Runs the update's command and, while it runs (and after, until it holds), polls
-     * {@code allNew} every {@code pollMs} (Docker's CLI less often: each call is a process start
-     * on the machine it measures).
-     */
-    private static Timing timed(Supplier<Lab.Result> update, BooleanSupplier allNew, long pollMs) throws Exception {
+    /** Waits for every replica to run the new image: {@link System#nanoTime()} when they did, -1 at the deadline. */
+    @FunctionalInterface
+    private interface AllNew {
+        long await(long deadlineNanos) throws Exception;
+    }
+
+    /** Polls {@code holds} every {@code pollMs} (Docker's CLI: each call is a process start on the machine it measures). */
+    private static long poll(BooleanSupplier holds, long pollMs, long deadlineNanos) throws InterruptedException {
+        while (System.nanoTime() < deadlineNanos) {
+            if (holds.getAsBoolean()) {
+                return System.nanoTime();
+            }
+            Thread.sleep(pollMs);
+        }
+        return -1;
+    }
+
+    /** Runs the update's command and, while it runs, waits for {@code allNew}; then for the command to end. */
+    private static Timing timed(Supplier<Lab.Result> update, AllNew allNew) throws Exception {
         long t0 = System.nanoTime();
         MachineCpu cpu0 = MachineCpu.now();
-        String cpu = "?";
         AtomicLong cliEnd = new AtomicLong(-1);
         CompletableFuture<Lab.Result> cli = CompletableFuture.supplyAsync(() -> {
             Lab.Result r = update.get();
             cliEnd.set(System.nanoTime());
             return r;
         });
-        long allNewAt = -1;
-        while ((allNewAt < 0 || !cli.isDone()) && System.nanoTime() - t0 < LIMIT.toNanos()) {
-            if (allNewAt < 0 && allNew.getAsBoolean()) {
-                allNewAt = System.nanoTime();
-                cpu = MachineCpu.now().since(cpu0);
-            }
-            Thread.sleep(pollMs);
-        }
-        Lab.Result r = cli.get();
+        long allNewAt = allNew.await(t0 + LIMIT.toNanos());
+        String cpu = allNewAt < 0 ? "?" : MachineCpu.now().since(cpu0);
+        Lab.Result r = cli.get(Math.max(1, LIMIT.toNanos() - (System.nanoTime() - t0)), TimeUnit.NANOSECONDS);
         return new Timing(allNewAt < 0 ? -1 : (allNewAt - t0) / 1_000_000, (cliEnd.get() - t0) / 1_000_000, r, cpu);
     }
 }
