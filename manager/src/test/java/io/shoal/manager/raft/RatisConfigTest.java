@@ -56,6 +56,22 @@ class RatisConfigTest {
         assertTrue(segment <= RaftServerConfigKeys.Log.segmentCacheSizeMax(p).getSize(), "a segment larger than the cache bound");
     }
 
+    /**
+     * A member that stepped down for lost heartbeats may call an election as soon as any follower
+     * could: with Ratis' default (10 s) it could not, and when it held the longest log no member was
+     * elected until the 10 s were over.
+     */
+    @Test
+    void aLeaderThatSteppedDownMayCampaignWithinTheElectionTimeout() {
+        for (Duration min : new Duration[] {RaftSettings.DEFAULT_ELECTION_TIMEOUT, Duration.ofSeconds(3)}) {
+            RaftProperties p = RatisConfig.properties(settings(min));
+            assertTrue(RaftServerConfigKeys.LeaderElection.preVote(p), "pre-vote keeps a stale member from disrupting");
+            TimeDuration wait = RaftServerConfigKeys.LeaderElection.leaderStepDownWaitTime(p);
+            assertTrue(wait.toLong(TimeUnit.MILLISECONDS) <= min.toMillis(),
+                    "a stepped-down leader waits " + wait + " before it may campaign, election timeout " + min);
+        }
+    }
+
     private static RaftSettings settings(Duration electionTimeoutMin) {
         return new RaftSettings("m1", "127.0.0.1", 4243, Path.of("/nonexistent"), UUID.randomUUID(),
                 Map.of(), null, 0, electionTimeoutMin, null);
