@@ -86,15 +86,17 @@ class RuntimeBench {
                 List<Long> single = new ArrayList<>();
                 for (int i = 0; i < SINGLE_ROUNDS; i++) {
                     String name = "one" + i;
-                    assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", name, image, "sleep", "3600").code());
-                    long until = System.currentTimeMillis() + 60_000;
-                    while (System.currentTimeMillis() < until) {
-                        List<Task> one = control.listTasks(ListTasksRequest.newBuilder().setService(name).build()).getTasksList();
-                        if (one.size() == 1 && one.getFirst().getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
-                            single.add(one.getFirst().getStatus().getTimestampMs() - one.getFirst().getMeta().getCreatedMs());
-                            break;
-                        }
-                        Thread.sleep(10);
+                    List<Task> one = new ArrayList<>();
+                    try (TaskEvents events = TaskEvents.follow(ch, name, System.currentTimeMillis() * 1_000_000L)) {
+                        assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", name, image, "sleep", "3600").code());
+                        events.await(1, () -> {
+                            one.clear();
+                            one.addAll(control.listTasks(ListTasksRequest.newBuilder().setService(name).build()).getTasksList());
+                            return one.size() == 1 && one.getFirst().getStatus().getState() == TaskState.TASK_STATE_RUNNING;
+                        }, System.nanoTime() + Duration.ofSeconds(60).toNanos());
+                    }
+                    if (one.size() == 1 && one.getFirst().getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+                        single.add(one.getFirst().getStatus().getTimestampMs() - one.getFirst().getMeta().getCreatedMs());
                     }
                     assertEquals(0, lab.cli("h1", "service", "rm", name).code());
                 }
@@ -105,16 +107,16 @@ class RuntimeBench {
                 System.out.printf("runtime: steps on the worker so far (the warm-up's 2 tasks and the single ones):%s%n", steps(alone));
                 long t0 = System.currentTimeMillis();
                 MachineCpu cpu0 = MachineCpu.now();
-                assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", "bench", "--replicas", String.valueOf(N),
-                        image, "sleep", "3600").code());
-                List<Task> tasks;
-                while (true) {
-                    tasks = control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList();
-                    long running = tasks.stream().filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING).count();
-                    if (running == N || System.currentTimeMillis() - t0 > 300_000) {
-                        break;
-                    }
-                    Thread.sleep(20);
+                List<Task> tasks = new ArrayList<>();
+                // woken by the service's task events, not a list of its tasks every 20 ms
+                try (TaskEvents events = TaskEvents.follow(ch, "bench", t0 * 1_000_000L)) {
+                    assertEquals(0, lab.cli("h1", "service", "create", "--detach", "--name", "bench", "--replicas", String.valueOf(N),
+                            image, "sleep", "3600").code());
+                    events.await(N, () -> {
+                        tasks.clear();
+                        tasks.addAll(control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList());
+                        return tasks.stream().filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING).count() == N;
+                    }, System.nanoTime() + Duration.ofMinutes(5).toNanos());
                 }
                 long converge = System.currentTimeMillis() - t0;
                 String cpu = MachineCpu.now().since(cpu0);
