@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Benchmark, not a test: the wall time of a CLI command, from starting the process to its exit, as
  * the user waits for it (docs/operations.md, "A fast CLI"). Each of {@code shoal --version},
- * {@code shoal service ls} and {@code shoal node ls} runs N times (default 20) against a one-node
- * lab holding one service; printed as min/median/max. With Docker's engine installed, the same
+ * {@code shoal service ls} and {@code shoal node ls} (as tables and as {@code --format json}) runs N
+ * times (default 20) against a one-node lab holding one service; printed as min/median/max. With Docker's engine installed, the same
  * commands of Debian's docker CLI against a one-node Docker swarm holding one service on the lab's
  * second host, in the same run (skip with -Dshoal.bench.docker=false). With
  * {@code -Dshoal.bench.compare=PATH}, another build's launcher (e.g. main's, for a before/after
@@ -59,6 +59,8 @@ class CliBench {
             report(shoal, "--version");
             report(shoal, "service", "ls");
             report(shoal, "node", "ls");
+            report(shoal, "service", "ls", "--format", "json");
+            report(shoal, "node", "ls", "--format", "json");
 
             boolean withDocker = !"false".equals(System.getProperty("shoal.bench.docker"))
                     && Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(EngineApiIT.DOCKER);

@@ -108,11 +108,14 @@ class ClientClasspathIT {
     /**
      * Unary calls over the unix socket take the light HTTP/2 client: the JVM's class-load log of
      * {@code node ls} and {@code service ls} names no Netty and no grpc-core class, and a lone
-     * {@code --version} starts no JVM at all (a java that fails would show).
+     * {@code --version} starts no JVM at all (a java that fails would show). Their JSON is written
+     * without Jackson: no class of jackson-databind is loaded, neither by the command nor from the
+     * AOT cache (which loads every class it holds at start).
      */
     @Test
     void unaryCommandsLoadNoNettyAndALoneVersionStartsNoJvm() throws IOException {
-        for (List<String> args : List.of(List.of("node", "ls"), List.of("service", "ls"))) {
+        for (List<String> args : List.of(List.of("node", "ls"), List.of("service", "ls"),
+                List.of("node", "ls", "--format", "json"), List.of("service", "ls", "--format", "json"))) {
             Path log = Files.createTempFile("clientcp-classes", ".log");
             try {
                 List<String> cmd = new ArrayList<>(List.of(Lab.REPO.resolve("shoal").toString(),
@@ -127,6 +130,11 @@ class ClientClasspathIT {
                 List<String> heavy = loaded.stream()
                         .filter(l -> l.contains("io.grpc.netty.") || l.contains("io.grpc.internal.")).limit(5).toList();
                 assertTrue(heavy.isEmpty(), args + " loaded " + heavy);
+                List<String> jackson = loaded.stream().filter(l -> l.contains("com.fasterxml.jackson.databind.")).limit(5).toList();
+                assertTrue(jackson.isEmpty(), args + " loaded " + jackson);
+                if (args.contains("json")) {
+                    assertTrue(r.out().startsWith("[ {\n  \"ID\" : "), args + " printed " + r.out());
+                }
             } finally {
                 Files.deleteIfExists(log);
             }

@@ -25,10 +25,14 @@ import java.util.concurrent.TimeUnit;
  * lib/version.txt).
  */
 public final class TrainingRun {
-    /** The commands trained on: what users and scripts run most. */
+    /**
+     * The commands trained on: what users and scripts run most. Their JSON is written without
+     * Jackson ({@code JsonWriter}), so the cache holds none of Jackson's ~470 classes, which every
+     * client would otherwise load and link at start.
+     */
     static final List<List<String>> COMMANDS = List.of(
             List.of("service", "ls"), List.of("node", "ls"), List.of("service", "ls", "--format", "json"),
-            List.of("node", "ls", "-q"));
+            List.of("node", "ls", "--format", "json"), List.of("node", "ls", "-q"));
 
     /** By name: a class literal would load it here, and the cache would link its Netty types in. */
     private static final String STAND_IN = "io.shoal.cli.aot.StandInDaemon";

@@ -6,18 +6,29 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.PrintWriter;
 
-/** JSON output for scripts (`--format json`). */
+/**
+ * JSON output for scripts ({@code --format json}): Jackson's pretty form. Plain values (maps,
+ * lists, strings, numbers, booleans: every listing's rows) are written by {@link JsonWriter}, the
+ * same bytes without loading Jackson; anything else goes to Jackson itself.
+ */
 public final class Json {
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private Json() {}
 
     public static void print(PrintWriter out, Object value) {
-        try {
-            out.println(PRETTY.writeValueAsString(value));
-            out.flush();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        out.println(JsonWriter.writes(value) ? JsonWriter.pretty(value) : Jackson.pretty(value));
+        out.flush();
+    }
+
+    /** Jackson's mapper, made only when a value needs it. */
+    private static final class Jackson {
+        private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        static String pretty(Object value) {
+            try {
+                return PRETTY.writeValueAsString(value);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.shoal.cli.template;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shoal.cli.output.JsonWriter;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -26,8 +27,6 @@ final class GoValues {
             return "";
         }
     };
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private GoValues() {}
 
     /** JSON scalars as Java values; objects and arrays stay JSON. */
@@ -216,10 +215,16 @@ final class GoValues {
             if (v == NO_VALUE) {
                 return "null";
             }
-            return JSON.writeValueAsString(v instanceof JsonNode n ? n : v);
+            // plain maps and lists (every listing's rows) without Jackson, byte for byte as Jackson writes them
+            return JsonWriter.writes(v) ? JsonWriter.compact(v) : Jackson.MAPPER.writeValueAsString(v);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** Jackson's mapper, made only when a value needs it. */
+    private static final class Jackson {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     static String typeName(Object v) {

@@ -1,5 +1,7 @@
 package io.shoal.cli.output;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -59,6 +61,18 @@ class ListFormatTest {
         String lines = print("{{json .}}");
         assertEquals(3, lines.lines().count());
         assertTrue(lines.startsWith("{\"ID\":\"fkb7mjcp8ube\",\"Name\":\"g\""), lines);
+    }
+
+    /** What scripts read is what Jackson wrote before {@link JsonWriter} took over: the same bytes. */
+    @Test
+    void jsonAndTheJsonFunctionPrintJacksonsBytes() throws Exception {
+        ObjectMapper jackson = new ObjectMapper();
+        StringBuilder perRow = new StringBuilder();
+        for (Map<String, Object> r : ROWS) {
+            perRow.append(jackson.writeValueAsString(r)).append('\n');
+        }
+        assertEquals(perRow.toString(), print("{{json .}}"));
+        assertEquals(jackson.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(ROWS) + "\n", print("json"));
     }
 
     @Test
