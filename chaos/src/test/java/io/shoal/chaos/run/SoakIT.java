@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the second half, with the same processes throughout, each daemon's live heap (after a full GC,
  * through jcmd) is read every sixth cycle, with no soak service left. The run fails if a daemon's
  * live heap grew from the first checkpoint to the last beyond what bounded caches explain (the
- * Raft log's segment cache alone holds up to ~32 MB): a leak. CI runs 3 minutes;
+ * Raft log's entry cache alone holds up to 8 MB): a leak. CI runs 3 minutes;
  * {@code -Dshoal.soak.minutes=30} is the long run whose figures go in docs/benchmarks.md.
  *
  * <pre>
