@@ -74,6 +74,7 @@ public final class RaftNode implements Consensus {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
     private final LeadershipWatch leadership;
+    private final ReconnectBackoff backoff;
     private volatile RaftClient client;
     private volatile Collection<RaftPeer> clientPeers = List.of();
     private volatile RaftPeerId clientLeader;
@@ -84,7 +85,9 @@ public final class RaftNode implements Consensus {
         this.selfId = RaftPeerId.valueOf(settings.selfId());
         this.groupId = RaftGroupId.valueOf(settings.groupId());
         this.properties = RatisConfig.properties(settings);
-        this.parameters = RatisConfig.parameters(settings.tls());
+        // a peer that calls this member is up: its channel to that peer stops waiting out a back-off
+        this.backoff = new ReconnectBackoff(() -> server);
+        this.parameters = RatisConfig.parameters(settings.tls(), new PeerContact(backoff));
         boolean recover = Files.isDirectory(settings.storageDir().resolve(groupId.getUuid().toString()));
         List<RaftPeer> peers = new ArrayList<>();
         if (!recover) {
@@ -302,6 +305,11 @@ public final class RaftNode implements Consensus {
 
     private static String describe(RaftClientReply reply) {
         return reply.getException() == null ? "unknown error" : reply.getException().getMessage();
+    }
+
+    /** How many calls from {@code peer} told this member's channel to it not to wait out a back-off. */
+    long backoffResets(String peer) {
+        return backoff.resets(RaftPeerId.valueOf(peer));
     }
 
     @Override

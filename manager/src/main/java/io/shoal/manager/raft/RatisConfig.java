@@ -5,7 +5,9 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -85,8 +87,13 @@ final class RatisConfig {
         return TimeDuration.valueOf(electionTimeoutMin.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    static Parameters parameters(RaftSettings.Tls tls) {
+    /**
+     * @param contact sees every call on the member's server-to-server service ({@link PeerContact})
+     */
+    static Parameters parameters(RaftSettings.Tls tls, ServerInterceptor contact) {
         Parameters params = new Parameters();
+        GrpcConfigKeys.Server.setServicesCustomizer(params,
+                (builder, types) -> types.contains(GrpcServices.Type.SERVER) ? builder.intercept(contact) : builder);
         if (tls != null) {
             GrpcTlsConfig conf = new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), true);
             GrpcConfigKeys.Server.setTlsConf(params, conf);

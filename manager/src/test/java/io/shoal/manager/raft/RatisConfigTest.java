@@ -76,4 +76,13 @@ class RatisConfigTest {
         return new RaftSettings("m1", "127.0.0.1", 4243, Path.of("/nonexistent"), UUID.randomUUID(),
                 Map.of(), null, 0, electionTimeoutMin, null);
     }
+
+    /**
+     * The method of Ratis' channel to a peer that ends its reconnect back-off is still there: a Ratis
+     * upgrade that removed or renamed it would leave a candidate waiting out the back-off again.
+     */
+    @Test
+    void ratisStillLetsAMemberEndItsChannelsBackoff() {
+        assertTrue(ReconnectBackoff.available(), ReconnectBackoff.CLIENT_CLASS + ".resetConnectBackoff() not found");
+    }
 }
