@@ -14,7 +14,9 @@ import io.shoal.manager.store.Watch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,7 +171,7 @@ public final class LoopRunner {
                     c = c.plus(touched.changes());
                 }
                 decided[0] = System.nanoTime();
-                List<StoreAction> all = staged.actions();
+                List<StoreAction> all = newTasksByNode(staged.actions());
                 n[0] = all.size();
                 return all;
             };
@@ -199,6 +201,37 @@ public final class LoopRunner {
                     (copied[0] - t0) / 1_000_000, (decided[0] - copied[0]) / 1_000_000, per, (System.nanoTime() - decided[0]) / 1_000_000,
                     changes.all() ? "full" : "incremental");
         }
+    }
+
+    /**
+     * The pass's new tasks ordered by their node, in the places new tasks hold among the actions
+     * (every other action keeps its place, and a node's tasks keep their order), when the pass
+     * takes more than one entry. The orchestrators create a service's tasks together and the spread
+     * puts them on every node, so each entry of {@link #MAX_PER_ENTRY} reached about as many nodes
+     * and a node got its new tasks from every entry: one assignments message each (and one status
+     * report back). Grouped, a node's new tasks come in one entry, so in one message. New tasks
+     * depend on no other action of the pass but their service's, which exists already, so their
+     * order among themselves does not change what applies.
+     */
+    static List<StoreAction> newTasksByNode(List<StoreAction> actions) {
+        if (actions.size() <= MAX_PER_ENTRY) {
+            return actions;
+        }
+        List<Integer> places = new ArrayList<>();
+        List<StoreAction> created = new ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            StoreAction a = actions.get(i);
+            if (a.getKind() == StoreAction.Kind.CREATE && a.getObject().hasTask()) {
+                places.add(i);
+                created.add(a);
+            }
+        }
+        created.sort(Comparator.comparing(a -> a.getObject().getTask().getNodeId())); // stable: a node's tasks keep their order
+        List<StoreAction> out = new ArrayList<>(actions);
+        for (int k = 0; k < places.size(); k++) {
+            out.set(places.get(k), created.get(k));
+        }
+        return out;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.shoal.manager.orchestrator;
 
 import io.shoal.api.Node;
+import io.shoal.api.Task;
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.store.Batches;
 import io.shoal.manager.store.ClusterStore;
@@ -11,8 +12,12 @@ import io.shoal.manager.store.StoreWriter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,6 +56,52 @@ class LoopRunnerTest {
         assertEquals(List.of(Set.of("a", "x")), changed, "and its creation as a change, with the pass's own");
         assertEquals(1, store.appliedIndex(), "both creations in one entry");
         assertEquals(2, (int) store.view(tx -> tx.nodes().size()));
+    }
+
+    /**
+     * A pass bigger than one entry writes each node's new tasks in one entry (so its assignments
+     * stream sends them in one message), however the loops ordered them; other actions keep their
+     * places, and a node's tasks their order.
+     */
+    @Test
+    void aBigPassWritesEachNodesNewTasksInOneEntry() {
+        List<String> nodes = List.of("n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8");
+        List<String> created = new ArrayList<>();
+        LoopRunner runner = new LoopRunner(store, writer, List.of(
+                loop("orchestrator", (tx, c) -> {
+                    if (!tx.tasks().isEmpty()) {
+                        return List.of();
+                    }
+                    List<StoreAction> out = new ArrayList<>();
+                    for (int s = 0; s < 4; s++) { // service by service, spread over every node: each node in every entry
+                        for (int i = 0; i < 1000; i++) {
+                            String id = String.format("s%d-%04d", s, i);
+                            created.add(id);
+                            out.add(Batches.create(StoreObjects.wrap(Task.newBuilder().setId(id).setServiceId("s" + s)
+                                    .setNodeId(nodes.get(i % nodes.size())).build())));
+                        }
+                    }
+                    out.add(create("n10")); // not a new task: keeps its place
+                    return out;
+                })), () -> 1000, 1000);
+        runner.pass();
+        assertEquals(5, store.appliedIndex(), "4,001 actions in entries of 1,000");
+        Map<String, Set<Long>> entriesOfNode = new TreeMap<>();
+        store.view(tx -> tx.tasks()).forEach(t -> entriesOfNode.computeIfAbsent(t.getNodeId(), k -> new TreeSet<>())
+                .add(t.getMeta().getVersion()));
+        assertEquals(nodes, List.copyOf(entriesOfNode.keySet()));
+        // 500 tasks a node, at places 0-499, 500-999, ...: two nodes in each of the first four entries
+        entriesOfNode.forEach((n, entries) -> assertEquals(1, entries.size(), n + "'s tasks came in entries " + entries));
+        assertEquals(5, store.view(tx -> tx.node("n10")).orElseThrow().getMeta().getVersion(), "the last action stayed last");
+
+        List<String> shuffled = new ArrayList<>(created);
+        Collections.reverse(shuffled);
+        List<StoreAction> ordered = LoopRunner.newTasksByNode(shuffled.stream().map(id -> Batches.create(StoreObjects.wrap(
+                Task.newBuilder().setId(id).setNodeId(nodes.get(Integer.parseInt(id.substring(3)) % nodes.size())).build()))).toList());
+        List<String> n1 = ordered.stream().map(a -> a.getObject().getTask()).filter(t -> t.getNodeId().equals("n1")).map(Task::getId).toList();
+        assertEquals(shuffled.stream().filter(id -> Integer.parseInt(id.substring(3)) % nodes.size() == 0).toList(), n1,
+                "a node's tasks keep their order");
+        assertEquals(n1, ordered.subList(0, n1.size()).stream().map(a -> a.getObject().getTask().getId()).toList(), "and come together");
     }
 
     /** A loop whose write the store refuses does not hold back the others: the pass is written loop by loop. */
