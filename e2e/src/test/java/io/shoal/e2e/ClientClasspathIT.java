@@ -110,7 +110,8 @@ class ClientClasspathIT {
      * {@code node ls} and {@code service ls} names no Netty and no grpc-core class, and a lone
      * {@code --version} starts no JVM at all (a java that fails would show). Their JSON is written
      * without Jackson: no class of jackson-databind is loaded, neither by the command nor from the
-     * AOT cache (which loads every class it holds at start).
+     * AOT cache (which loads every class it holds at start); nor is the JDK's logging or its
+     * {@code Formatter}, which protobuf's and gRPC's class initializers set up as published.
      */
     @Test
     void unaryCommandsLoadNoNettyAndALoneVersionStartsNoJvm() throws IOException {
@@ -132,6 +133,10 @@ class ClientClasspathIT {
                 assertTrue(heavy.isEmpty(), args + " loaded " + heavy);
                 List<String> jackson = loaded.stream().filter(l -> l.contains("com.fasterxml.jackson.databind.")).limit(5).toList();
                 assertTrue(jackson.isEmpty(), args + " loaded " + jackson);
+                // protobuf's and gRPC's classes initialize without a logger or String.format (ClassInitRewrite)
+                List<String> logging = loaded.stream()
+                        .filter(l -> l.contains("java.util.logging.LogManager ") || l.contains("java.util.Formatter ")).toList();
+                assertTrue(logging.isEmpty(), args + " loaded " + logging);
                 if (args.contains("json")) { // Jackson's layout: "[ ]" without rows, "[ {" and "key" : value with
                     assertTrue(r.out().startsWith("[ ") && r.out().strip().endsWith("]"), args + " printed " + r.out());
                     assertTrue(!args.contains("node") || r.out().contains("\n  \"Hostname\" : \"h1\",\n"), args + " printed " + r.out());

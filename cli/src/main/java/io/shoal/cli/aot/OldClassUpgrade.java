@@ -1,23 +1,17 @@
 package io.shoal.cli.aot;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassFileVersion;
-import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.ClassTransform;
 import java.lang.classfile.CodeTransform;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Rewrites the client's old class files (before Java 6, class file version 50) as version 52 class
@@ -44,15 +38,10 @@ public final class OldClassUpgrade {
             System.err.println("usage: OldClassUpgrade CLASSPATH_FILE (lib/client.classpath)");
             System.exit(2);
         }
-        Path file = Path.of(args[0]).toAbsolutePath();
-        Path base = file.getParent().getParent();
-        for (String entry : Files.readString(file).strip().split(":")) {
-            Path jar = base.resolve(entry);
-            if (entry.endsWith(".jar") && Files.isRegularFile(jar)) {
-                int n = upgrade(jar);
-                if (n > 0) {
-                    System.out.println("upgraded " + n + " old classes of " + jar.getFileName() + " for the AOT cache");
-                }
+        for (Path jar : JarRewrite.clientJars(Path.of(args[0]))) {
+            int n = upgrade(jar);
+            if (n > 0) {
+                System.out.println("upgraded " + n + " old classes of " + jar.getFileName() + " for the AOT cache");
             }
         }
     }
@@ -62,34 +51,7 @@ public final class OldClassUpgrade {
         if (oldClasses(jar).isEmpty()) {
             return 0;
         }
-        Path tmp = jar.resolveSibling(jar.getFileName() + ".upgrade.tmp");
-        int n = 0;
-        try (URLClassLoader hierarchy = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-             ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
-             OutputStream raw = Files.newOutputStream(tmp);
-             ZipOutputStream out = new ZipOutputStream(raw)) {
-            // stack maps merge types: the jar's own classes are resolved from the jar itself
-            ClassFile cf = ClassFile.of(ClassFile.StackMapsOption.GENERATE_STACK_MAPS,
-                    ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.defaultResolver()
-                            .orElse(ClassHierarchyResolver.ofResourceParsing(hierarchy))));
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                byte[] b = in.readAllBytes();
-                if (e.getName().endsWith(".class") && majorVersion(b) < ARCHIVABLE) {
-                    b = upgrade(cf, b);
-                    n++;
-                }
-                ZipEntry copy = new ZipEntry(e.getName());
-                copy.setTime(e.getTime());
-                out.putNextEntry(copy);
-                out.write(b);
-                out.closeEntry();
-            }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return n;
+        return JarRewrite.rewrite(jar, (cf, name, b) -> name.endsWith(".class") && majorVersion(b) < ARCHIVABLE ? upgrade(cf, b) : b);
     }
 
     /** One old class file as a version-52 one: every method body rebuilt, so that its stack maps are generated. */

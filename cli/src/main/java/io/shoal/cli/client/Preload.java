@@ -8,8 +8,7 @@ import java.nio.channels.SocketChannel;
  * Runs, on a thread of its own, the one-time work that a client's call does first while the main
  * thread builds and parses the command model: a machine has more than one core, and the two are
  * independent. Measured on the main thread of {@code service ls} (docs/benchmarks.md, "A fifth
- * round"): building the Control API's protobuf descriptors (its map fields need them, with
- * protobuf's version check formatting numbers, which sets up the locale's number symbols), and the
+ * round"): building the Control API's protobuf descriptors (its map fields need them), and the
  * JDK's unix socket support, whose first use makes a {@code SecureRandom} and so loads the security
  * providers. Each step only initializes classes: if the main thread needs one first, it waits for
  * it (the JVM initializes a class once), so nothing runs twice and nothing changes but when.
