@@ -233,7 +233,11 @@ final class RuncController implements Controller {
         }
     }
 
-    /** conmon runs {@code runtime create}, then {@code runtime start}; one of the executor's bounded starts. */
+    /**
+     * conmon runs {@code runtime create}, then the container is started: a crun container through its
+     * exec fifo ({@link ExecFifo}, no process), else (runc, or a fifo that is not where crun keeps it)
+     * with {@code runtime start}. One of the executor's bounded starts.
+     */
     private void startNow(long t0) throws ExecException {
         try {
             Files.writeString(bundle.resolve(RUNTIME_FILE), ex.runtime);
@@ -261,9 +265,18 @@ final class RuncController implements Controller {
             sleep(1);
         }
         long t1 = phase("create", t0);
-        RuntimeCmd start = runtime("start", id);
-        Cmd.check(start.argv(), start.env(), CMD_TIMEOUT);
+        if (!ex.execFifo || !isCrun(ex.runtime)
+                || ExecFifo.start(ex.root.resolve("state").resolve(id)) != ExecFifo.Outcome.STARTED) {
+            ex.runtimeStarts.increment();
+            RuntimeCmd start = runtime("start", id);
+            Cmd.check(start.argv(), start.env(), CMD_TIMEOUT);
+        }
         phase("start", t1);
+    }
+
+    /** Whether RUNTIME (a path) is crun, whose created containers {@link ExecFifo} can start. */
+    static boolean isCrun(String runtime) {
+        return Path.of(runtime).getFileName().toString().equals("crun");
     }
 
     private String lastLog() {

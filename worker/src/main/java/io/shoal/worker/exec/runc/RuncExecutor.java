@@ -53,6 +53,11 @@ public final class RuncExecutor implements Executor, AutoCloseable {
     static final int STARTS_PER_CPU = 2;
     /** How many stop signals went through {@code runtime kill} rather than straight to the container's init ({@link InitSignal}). */
     final LongAdder runtimeKills = new LongAdder();
+    /** How many containers were started with {@code runtime start} rather than through crun's exec fifo ({@link ExecFifo}). */
+    final LongAdder runtimeStarts = new LongAdder();
+    /** Whether crun's containers are started through their exec fifo; {@code -Dshoal.runtime.execFifo=false} runs {@code crun start}. */
+    final boolean execFifo = !"false".equals(System.getProperty(EXEC_FIFO_PROPERTY));
+    static final String EXEC_FIFO_PROPERTY = "shoal.runtime.execFifo";
 
     public void setNetworkAttacher(NetworkAttacher attacher) {
         this.attacher = attacher;

@@ -151,6 +151,7 @@ class RuncExecutorTest {
         assertEquals(Optional.of(new ExitStatus(3)), c.waitExit(Duration.ofSeconds(20)));
         String log = Files.readString(((RuncController) c).log());
         assertTrue(log.contains("stdout F hello from box1"), log);
+        assertEquals(1, executor.runtimeStarts.sum(), "runc's fifo works the other way round: runc starts its containers");
     }
 
     @Test
@@ -332,6 +333,10 @@ class RuncExecutorTest {
         c.prepare();
         c.start();
         String id = RuncExecutor.containerId(t);
+        assertEquals(0, crun.runtimeStarts.sum(), "no `crun start`: the container was released through its exec fifo");
+        String state = Cmd.check(List.of("crun", "--root", root.resolve("crun").resolve("state").toString(), "state", id),
+                Duration.ofSeconds(30)).out();
+        assertTrue(state.replace(" ", "").contains("\"status\":\"running\""), "crun sees it started: " + state);
         Path v1 = Path.of("/sys/fs/cgroup/memory", CGROUP_PARENT, id, "memory.limit_in_bytes");
         Path v2 = Path.of("/sys/fs/cgroup", CGROUP_PARENT, id, "memory.max");
         Path file = Files.exists(v1) ? v1 : v2;
