@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <pre>
  * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -pl e2e -am verify -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dshoal.bench=true -Dit.test=RuntimeBench \
- *     [-Dshoal.bench.replicas=50 "-Dshoal.bench.daemonArgs=--runtime runc"]
+ *     [-Dshoal.bench.replicas=50 "-Dshoal.bench.daemonArgs=--runtime runc"] [-Dshoal.bench.startPerf=/tmp/start.perf]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
@@ -40,6 +40,8 @@ class RuntimeBench {
     private static final Path LAUNCHER = Path.of(System.getProperty("shoal.bench.launcher", Lab.REPO.resolve("shoal").toString()));
     /** services of one replica created one after the other, before the N replicas */
     private static final int SINGLE_ROUNDS = Integer.getInteger("shoal.bench.singleRounds", 10);
+    /** where to write a system-wide {@code perf record} of the N replicas' start (until all RUNNING); none when empty */
+    private static final String PERF = System.getProperty("shoal.bench.startPerf", "");
 
     /** A sample's value in Prometheus's text format ({@code name} with its labels), or "?" when absent. */
     static String metric(String text, String name) {
@@ -80,6 +82,7 @@ class RuntimeBench {
             assertEquals(0, lab.cli("h1", "service", "create", "--name", "warm", "--replicas", "2", image, "sleep", "3600").code());
             assertEquals(0, lab.cli("h1", "service", "rm", "warm").code());
             ManagedChannel ch = FailoverBench.unix(lab.hostDir("h1").resolve("shoal.sock"));
+            Process perf = null;
             try {
                 var control = ControlGrpc.newBlockingStub(ch);
                 // one task at a time on an otherwise idle node: the start latency itself, not a queue
@@ -105,6 +108,10 @@ class RuntimeBench {
                         single.size(), single.get(single.size() / 2), single.getFirst(), single.getLast());
                 String alone = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
                 System.out.printf("runtime: steps on the worker so far (the warm-up's 2 tasks and the single ones):%s%n", steps(alone));
+                ProcessHandle daemon = ProcessHandle.of(lab.daemonPid("h1")).orElseThrow();
+                Duration jvm0 = daemon.info().totalCpuDuration().orElse(Duration.ZERO);
+                perf = PERF.isEmpty() ? null : new ProcessBuilder("perf", "record", "-a", "-F", "499", "-o", PERF)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 long t0 = System.currentTimeMillis();
                 MachineCpu cpu0 = MachineCpu.now();
                 List<Task> tasks = new ArrayList<>();
@@ -120,6 +127,11 @@ class RuntimeBench {
                 }
                 long converge = System.currentTimeMillis() - t0;
                 String cpu = MachineCpu.now().since(cpu0);
+                Duration jvm = daemon.info().totalCpuDuration().orElse(Duration.ZERO).minus(jvm0);
+                if (perf != null) {
+                    perf.toHandle().destroy(); // SIGTERM: perf writes its file and ends
+                    perf.waitFor();
+                }
                 List<Long> lat = new ArrayList<>();
                 for (Task t : tasks) {
                     lat.add(t.getStatus().getTimestampMs() - t.getMeta().getCreatedMs());
@@ -129,6 +141,8 @@ class RuntimeBench {
                                 + " task created -> RUNNING p50 %d ms, p99 %d ms, max %d ms%n",
                         DAEMON_ARGS.isBlank() ? "" : "(" + DAEMON_ARGS.strip() + ") ", N, converge, lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
                 System.out.printf("runtime: the machine until all ran: %s; load average %s%n", cpu, UpdateBench.load());
+                System.out.printf("runtime: of which the daemon's JVM (manager and worker, not the processes it starts): %.2f CPU-s%n",
+                        jvm.toMillis() / 1000.0);
                 // the worker's own measure: from an assignment reaching it to the task's RUNNING
                 String metrics = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
                 System.out.printf("runtime: task start on the worker (assignment received -> RUNNING, %s tasks): p50 %s ms, p99 %s ms, max %s ms%n",
@@ -139,6 +153,9 @@ class RuntimeBench {
                 assertEquals(0, lab.cli("h1", "service", "rm", "bench").code());
             } finally {
                 ch.shutdownNow();
+                if (perf != null && perf.isAlive()) {
+                    perf.destroyForcibly();
+                }
             }
         }
     }
