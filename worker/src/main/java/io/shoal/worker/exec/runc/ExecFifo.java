@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Starts a container crun has created the way {@code crun start} does, without starting crun: crun's
@@ -78,25 +77,16 @@ final class ExecFifo {
     private record Calls(MethodHandle open, MethodHandle unlink, MethodHandle write, MethodHandle close) {
         static Calls load() {
             try {
-                Linker linker = Linker.nativeLinker();
-                var lookup = linker.defaultLookup();
-                Optional<MemorySegment> open = lookup.find("open");
-                Optional<MemorySegment> unlink = lookup.find("unlink");
-                Optional<MemorySegment> write = lookup.find("write");
-                Optional<MemorySegment> close = lookup.find("close");
-                if (open.isEmpty() || unlink.isEmpty() || write.isEmpty() || close.isEmpty()) {
-                    return null;
-                }
                 return new Calls(
                         // open(path, flags, mode): variadic from its mode on
-                        linker.downcallHandle(open.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        Libc.downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2)),
-                        linker.downcallHandle(unlink.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS)),
-                        linker.downcallHandle(write.get(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                        Libc.downcall("unlink", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS)),
+                        Libc.downcall("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
                                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG)),
-                        linker.downcallHandle(close.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)));
+                        Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)));
             } catch (RuntimeException | LinkageError e) {
-                return null; // no native access: crun start it is
+                return null; // no such call, or no native access: crun start it is
             }
         }
     }

@@ -137,22 +137,14 @@ final class InitSignal {
     private record Calls(MethodHandle open, MethodHandle send, MethodHandle close) {
         static Calls load() {
             try {
-                Linker linker = Linker.nativeLinker();
-                var lookup = linker.defaultLookup();
-                Optional<MemorySegment> open = lookup.find("pidfd_open");
-                Optional<MemorySegment> send = lookup.find("pidfd_send_signal");
-                Optional<MemorySegment> close = lookup.find("close");
-                if (open.isEmpty() || send.isEmpty() || close.isEmpty()) {
-                    return null;
-                }
                 return new Calls(
-                        linker.downcallHandle(open.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        Libc.downcall("pidfd_open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                                 ValueLayout.JAVA_INT), Linker.Option.captureCallState("errno")),
-                        linker.downcallHandle(send.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        Libc.downcall("pidfd_send_signal", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.captureCallState("errno")),
-                        linker.downcallHandle(close.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)));
+                        Libc.downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)));
             } catch (RuntimeException | LinkageError e) {
-                return null; // no native access: the runtime's kill it is
+                return null; // no such call in this C library, or no native access: the runtime's kill it is
             }
         }
     }
