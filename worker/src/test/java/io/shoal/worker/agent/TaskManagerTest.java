@@ -102,7 +102,12 @@ class TaskManagerTest {
 
     final FakeHost host = new FakeHost();
     final AtomicLong now = new AtomicLong(1_000);
-    final TaskManager tasks = new TaskManager(host, new TaskStep(now::get), now::get);
+    /** How often the task manager has read its clock: a probe's result is recorded with the first read after the probe. */
+    final AtomicLong clockReads = new AtomicLong();
+    final TaskManager tasks = new TaskManager(host, new TaskStep(now::get), () -> {
+        clockReads.incrementAndGet();
+        return now.get();
+    });
     final Map<String, TaskStatus> reported = new ConcurrentHashMap<>();
 
     TaskManagerTest() {
@@ -122,6 +127,22 @@ class TaskManagerTest {
         return Task.newBuilder().setId(id).setDesiredState(TaskState.TASK_STATE_RUNNING)
                 .setSpec(TaskSpec.newBuilder().setContainer(c))
                 .setStatus(TaskStatus.newBuilder().setState(state)).build();
+    }
+
+    /**
+     * Waits for the Nth probe and for its result to be recorded: the time the test moves on after
+     * it must count from the probe, as it would if the clock moved on while the probe was being
+     * recorded (the next probe would be due a whole interval later than the test expects).
+     */
+    private void awaitProbe(Fake c, int n) throws InterruptedException {
+        await("probe " + n + " ran", () -> c.calls.stream().filter("probe"::equals).count() == n);
+        awaitClockRead("probe " + n + " recorded");
+    }
+
+    /** Waits until the task manager reads its clock again (what it does next has then been timed). */
+    private void awaitClockRead(String what) throws InterruptedException {
+        long reads = clockReads.get();
+        await(what, () -> clockReads.get() > reads);
     }
 
     private static void await(String what, BooleanSupplier cond) throws InterruptedException {
@@ -210,8 +231,9 @@ class TaskManagerTest {
         await("it waits for its health", () -> reported.containsKey("web")
                 && reported.get("web").getMessage().equals("started, waiting for the health check to pass"));
         assertEquals(TaskState.TASK_STATE_STARTING, reportedState("web"));
+        awaitClockRead("the check's interval began"); // the first probe is due an interval after it
         now.addAndGet(1000);
-        await("the first probe ran", () -> c.calls.stream().filter("probe"::equals).count() == 1);
+        awaitProbe(c, 1);
         assertEquals(TaskState.TASK_STATE_STARTING, reportedState("web"), "one failure is not enough");
         c.probeExit = 0;
         now.addAndGet(1000);
@@ -219,7 +241,7 @@ class TaskManagerTest {
 
         c.probeExit = 7;
         now.addAndGet(1000);
-        await("a failed probe", () -> c.calls.stream().filter("probe"::equals).count() == 3);
+        awaitProbe(c, 3);
         assertEquals(TaskState.TASK_STATE_RUNNING, reportedState("web"));
         now.addAndGet(1000);
         await("it is failed as unhealthy", () -> reportedState("web") == TaskState.TASK_STATE_FAILED);
