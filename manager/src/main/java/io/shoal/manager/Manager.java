@@ -152,7 +152,7 @@ public final class Manager implements AutoCloseable {
             if (pool == null) {
                 throw Status.UNAVAILABLE.withDescription("not serving yet").asRuntimeException();
             }
-            DispatcherGrpc.newBlockingStub(pool.get(addr)).withDeadlineAfter(2, TimeUnit.SECONDS)
+            DispatcherGrpc.newBlockingStub(pool.getUp(addr)).withDeadlineAfter(2, TimeUnit.SECONDS)
                     .reportLiveness(LivenessReport.newBuilder().addAllNodeIds(nodeIds).build());
         }
 
@@ -287,7 +287,7 @@ public final class Manager implements AutoCloseable {
             return new Target(null, "this manager was elected but has not committed its first entry yet");
         }
         Optional<String> addr = leaderAddr();
-        return addr.isPresent() ? new Target(channels.get(addr.get()), null)
+        return addr.isPresent() ? new Target(channels.getUp(addr.get()), null)
                 : new Target(null, "the leader " + leader.get() + " has no known address here");
     }
 
