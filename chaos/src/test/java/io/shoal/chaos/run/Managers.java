@@ -1,5 +1,6 @@
 package io.shoal.chaos.run;
 
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -40,8 +41,19 @@ final class Managers implements AutoCloseable {
         }
     }
 
+    /**
+     * A client's stub for HOST's manager. A channel whose connects failed while that manager was down
+     * would refuse calls at once until gRPC's reconnect back-off ends (1 s, growing 1.6 times a
+     * failure): seconds after the manager is back, which the availability windows would count against
+     * the cluster. A client tries to connect at every call instead, as the CLI (a new process a
+     * command) does.
+     */
     ControlGrpc.ControlBlockingStub control(String host, long deadlineMillis) {
-        return ControlGrpc.newBlockingStub(channels.get(host)).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+        ManagedChannel channel = channels.get(host);
+        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff();
+        }
+        return ControlGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The host of the leader as MANAGER sees it, if it knows one. */
