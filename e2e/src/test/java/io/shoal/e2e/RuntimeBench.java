@@ -107,6 +107,10 @@ class RuntimeBench {
                 System.out.printf("runtime: one task at a time (%d rounds), created -> RUNNING: p50 %d ms, min %d ms, max %d ms%n",
                         single.size(), single.get(single.size() / 2), single.getFirst(), single.getLast());
                 String alone = lab.exec("h1", "curl", "-sf", "http://" + lab.ip("h1") + ":9323/metrics").out();
+                System.out.printf("runtime: task start on the worker so far (assignment received -> RUNNING, the warm-up's and the"
+                                + " single ones, %s tasks): p50 %s ms, p99 %s ms, max %s ms%n",
+                        metric(alone, "shoal_task_start_seconds_count"), ms(metric(alone, "shoal_task_start_seconds{quantile=\"0.5\"}")),
+                        ms(metric(alone, "shoal_task_start_seconds{quantile=\"0.99\"}")), ms(metric(alone, "shoal_task_start_seconds_max")));
                 System.out.printf("runtime: steps on the worker so far (the warm-up's 2 tasks and the single ones):%s%n", steps(alone));
                 ProcessHandle daemon = ProcessHandle.of(lab.daemonPid("h1")).orElseThrow();
                 Duration jvm0 = daemon.info().totalCpuDuration().orElse(Duration.ZERO);
