@@ -72,21 +72,31 @@ final class Managers implements AutoCloseable {
         }
     }
 
-    /** True when MANAGER answers that every manager is reachable from the leader. */
-    boolean healthy(String via) {
-        try {
-            ClusterInfo info = control(via, 2000).getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
-            return !info.getLeaderAddr().isEmpty() && info.getManagersReachable() == info.getManagers();
-        } catch (StatusRuntimeException e) {
-            return false;
+    /**
+     * True when every manager names the same leader, within 2 s each, and that leader reaches every
+     * manager. The leader's own view is not enough after a partition heals: it counts a manager
+     * reachable if it heard from it in the last 3 s, while the manager that was cut off may still
+     * take itself for the leader, or not yet hear the others (TCP sends again what the partition
+     * dropped only when its retransmission back-off ends, up to a second or more later).
+     */
+    boolean whole() {
+        String leader = null;
+        for (String h : lab.managerHosts()) {
+            ClusterInfo info;
+            try {
+                info = control(h, 2000).getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+            } catch (StatusRuntimeException e) {
+                return false;
+            }
+            if (info.getLeaderAddr().isEmpty() || leader != null && !leader.equals(info.getLeaderAddr())
+                    || info.getManagersReachable() != info.getManagers()) {
+                return false;
+            }
+            leader = info.getLeaderAddr();
         }
+        return true;
     }
 
-    /**
-     * What an error says about a write: refusals with a definite answer (the write was decided and
-     * not applied) are FAILED; a timeout, an unreachable manager or a lost leader may or may not have
-     * let the write through, so they are INDETERMINATE.
-     */
     /**
      * An error as one line of the history: the status code, its description and the cause's class
      * and message, without the cause's stack trace (a transport error's message can carry one).
@@ -106,6 +116,11 @@ final class Managers implements AutoCloseable {
         return b.toString().replace('\t', ' ');
     }
 
+    /**
+     * What an error says about a write: refusals with a definite answer (the write was decided and
+     * not applied) are FAILED; a timeout, an unreachable manager or a lost leader may or may not have
+     * let the write through, so they are INDETERMINATE.
+     */
     static Outcome outcome(StatusRuntimeException e) {
         Status.Code c = e.getStatus().getCode();
         return switch (c) {

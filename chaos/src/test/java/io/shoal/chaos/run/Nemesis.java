@@ -50,7 +50,7 @@ final class Nemesis {
         this.disks = new DiskFaults(lab, managers, new Random(seed + 1));
     }
 
-    /** Waits for a leader that reaches every manager, then injects KIND, holds it, and heals it. */
+    /** Waits until the managers are whole ({@link #awaitWhole}), then injects KIND, holds it, and heals it. */
     void inject(String kind) {
         awaitWhole();
         String leader = leader();
@@ -160,14 +160,12 @@ final class Nemesis {
         }
     }
 
-    /** Polls until some manager knows a leader that reaches every manager. */
+    /** Polls until every manager knows the same leader and it reaches every manager ({@link Managers#whole}). */
     void awaitWhole() {
         long deadline = System.nanoTime() + WHOLE_AGAIN.toNanos();
         while (System.nanoTime() < deadline) {
-            for (String h : lab.managerHosts()) {
-                if (managers.healthy(h)) {
-                    return;
-                }
+            if (managers.whole()) {
+                return;
             }
             Pause.briefly(200);
         }
