@@ -221,6 +221,16 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
         }
     }
 
+    /** A session of the node is opening here: the leader learns it before the node's Ready is written. */
+    private void opening(String nodeId) {
+        long now = clock.getAsLong();
+        heard.note(nodeId, now);
+        Liveness l = liveness;
+        if (l != null) {
+            l.opening(nodeId, now);
+        }
+    }
+
     /** Leader: marks nodes Down or Ready again as they fell silent or came back. Visible for tests. */
     void checkLiveness() {
         if (liveness instanceof LeaderLiveness l) {
@@ -329,6 +339,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase {
             observer.onError(Status.UNAVAILABLE.withDescription("this manager stopped serving sessions").asRuntimeException());
             return;
         }
+        opening(nodeId);
         try {
             sessionStreams.open(nodeId, req, stream, batcher);
         } catch (RuntimeException e) {

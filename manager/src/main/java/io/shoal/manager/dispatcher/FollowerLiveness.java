@@ -56,6 +56,13 @@ final class FollowerLiveness implements Liveness {
         toReport.add(nodeId);
     }
 
+    /** Tells the leader at once, before the session's Ready is proposed (concurrent openings share a call). */
+    @Override
+    public void opening(String nodeId, long now) {
+        toReport.add(nodeId);
+        report(now);
+    }
+
     @Override
     public void heardFrom(Collection<String> nodeIds, long now) {
         toReport.addAll(nodeIds);

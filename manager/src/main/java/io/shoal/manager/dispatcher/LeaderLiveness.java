@@ -62,6 +62,11 @@ final class LeaderLiveness implements Liveness {
     }
 
     @Override
+    public void opening(String nodeId, long now) {
+        heard(nodeId, now);
+    }
+
+    @Override
     public void heardFrom(Collection<String> nodeIds, long now) {
         for (String id : nodeIds) {
             lastSeen.put(id, now);

@@ -15,6 +15,14 @@ sealed interface Liveness permits LeaderLiveness, FollowerLiveness {
     /** A node was heard on a session here (a heartbeat, a status report, a session opening). */
     void heard(String nodeId, long now);
 
+    /**
+     * A node is opening a session here: proof that it is alive, which must reach the leader before
+     * the session's Ready is written. A restarted daemon whose new session opens on a follower would
+     * otherwise be judged on when the leader last heard of its old one: Ready through the new
+     * session, then Down until the follower's next report, then Ready again.
+     */
+    void opening(String nodeId, long now);
+
     /** Other managers heard these nodes (a follower's liveness report reached this manager). */
     void heardFrom(Collection<String> nodeIds, long now);
 

@@ -303,6 +303,38 @@ class DispatcherTest {
     }
 
     @Test
+    void aNodeRestartedOntoAFollowerIsNotJudgedOnItsOldSession() throws Exception {
+        leadWithNodeN1();
+        String id = open().messages.get(0).getSessionId();
+        heartbeat(id); // the old daemon, on the leader, heard last now
+        // the leader's link is the follower's: its reports reach the leader at once, as over the network
+        Dispatcher follower = new Dispatcher(store, writer, Duration.ofMillis(500), Duration.ofMillis(2000), now::get,
+                new Dispatcher.LeaderLink() {
+                    @Override public void reportLiveness(Collection<String> ids) { dispatcher.heardFrom(ids); }
+                    @Override public void catchUp() { }
+                });
+        try {
+            follower.serve();
+            now.addAndGet(1900); // the daemon stops and a new one starts: 1.9 s without a heartbeat
+            Stream s = new Stream();
+            Context.current().withValue(Caller.KEY, Caller.node("n1", NodeRole.NODE_ROLE_WORKER)).call(() -> {
+                follower.session(SessionRequest.newBuilder().setAdvertiseAddr("10.0.0.5:4242").build(), s);
+                return null;
+            });
+            assertFalse(s.messages.isEmpty(), "the new session is open on the follower");
+            now.addAndGet(200); // before the follower's next periodic report
+            dispatcher.checkLiveness();
+            assertEquals(NodeStatus.State.READY, node().getStatus().getState(),
+                    "the session that just opened is heard of, not the old one's last heartbeat 2.1 s ago");
+            now.addAndGet(2400); // and silence from the new session is judged from its opening
+            dispatcher.checkLiveness();
+            assertEquals(NodeStatus.State.DOWN, node().getStatus().getState());
+        } finally {
+            follower.shutdown();
+        }
+    }
+
+    @Test
     void aFollowerThatKnowsNoLeaderRefusesSessionsAndWritesNothing() throws Exception {
         writer.update(tx -> List.of(Batches.create(StoreObjects.wrap(Node.newBuilder().setId("n1").build()))));
         AtomicBoolean known = new AtomicBoolean(false);

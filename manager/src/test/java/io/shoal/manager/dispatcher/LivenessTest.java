@@ -133,6 +133,37 @@ class LivenessTest {
     }
 
     @Test
+    void aSessionOpeningOnAFollowerIsReportedAtOnceWithWhatElseWasHeard() {
+        List<List<String>> reports = new CopyOnWriteArrayList<>();
+        FollowerLiveness follower = new FollowerLiveness(new Dispatcher.LeaderLink() {
+            @Override public void reportLiveness(Collection<String> ids) { reports.add(ids.stream().sorted().toList()); }
+            @Override public void catchUp() { }
+        }, sessions, heard, () -> policy, now::get, scheduler);
+        scheduler.advance(250); // a tick with nothing heard: no call
+        follower.heard("n1", now.get());
+        follower.opening("n2", now.get());
+        assertEquals(List.of(List.of("n1", "n2")), reports, "reported before the session's Ready is written, no tick needed");
+        scheduler.advance(1_000);
+        assertEquals(1, reports.size(), "nothing heard since: no call");
+        follower.close();
+    }
+
+    @Test
+    void aSessionOpeningOnTheLeaderCountsAsHearingTheNode() {
+        nodes("n1");
+        LeaderLiveness leader = new LeaderLiveness(store, writer, sessions, heard, () -> policy, now::get, scheduler);
+        now.addAndGet(1_900);
+        leader.opening("n1", now.get());
+        now.addAndGet(1_900);
+        leader.check();
+        assertEquals(NodeStatus.State.READY, state("n1"), "heard 1.9 s ago, at its session's opening");
+        now.addAndGet(101);
+        leader.check();
+        assertEquals(NodeStatus.State.DOWN, state("n1"));
+        leader.close();
+    }
+
+    @Test
     void aFollowerEndsTheSessionsOfWorkersSilentHere() {
         Sessions.Session quiet = session("n1");
         Sessions.Session busy = session("n2");
