@@ -296,7 +296,11 @@ class ClusterStoreTest {
         assertEquals(2, (int) store.view(tx -> tx.nodes().size()));
     }
 
-    /** Property: after any mix of writes and reported states, every task index holds exactly what a scan of all tasks finds. */
+    /**
+     * Property: after any mix of writes and reported states, every task index holds exactly what a
+     * scan of all tasks finds; read every 50 writes too, so that a sorted list kept from a read is
+     * dropped by the next write (the store's copies are checked alike).
+     */
     @Test
     void taskIndexesAgreeWithAScanAfterRandomWrites() {
         Random rnd = new Random(42);
@@ -321,24 +325,39 @@ class ClusterStoreTest {
                         : current.get().toBuilder().setStatus(t.getStatus()).build()));
             }
             assertTrue(store.apply(++index, batch(step, a)).getOk());
+            if (step % 50 == 0) {
+                store.view(tx -> indexesAgreeWithAScan(tx, states));
+                store.detachedView(tx -> indexesAgreeWithAScan(tx, states));
+            }
         }
         store.view(tx -> {
-            List<Task> all = tx.tasks();
-            assertFalse(all.isEmpty());
-            for (int n = -1; n < 6; n++) {
-                String node = n < 0 ? "" : "n" + n;
-                assertEquals(all.stream().filter(t -> t.getNodeId().equals(node)).toList(), tx.tasksOnNode(node), node);
-            }
-            for (int sv = 0; sv < 4; sv++) {
-                String service = "s" + sv;
-                assertEquals(all.stream().filter(t -> t.getServiceId().equals(service)).toList(), tx.tasksOfService(service), service);
-            }
+            assertFalse(tx.tasks().isEmpty());
+            indexesAgreeWithAScan(tx, states);
             for (var state : states) {
-                assertEquals(all.stream().filter(t -> t.getStatus().getState() == state).toList(), tx.tasksInState(state), state.name());
                 assertEquals(tx.tasksInState(state).size(), store.count(state));
             }
             return null;
         });
+    }
+
+    /** Every task index of {@code tx} (nodes n0-n5 and none, services s0-s3, {@code states}) against a scan of its tasks, which is sorted by id. */
+    static Void indexesAgreeWithAScan(ReadTx tx, TaskState[] states) {
+        List<Task> all = tx.tasks();
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(all.get(i - 1).getId().compareTo(all.get(i).getId()) < 0, "tasks sorted by id");
+        }
+        for (int n = -1; n < 6; n++) {
+            String node = n < 0 ? "" : "n" + n;
+            assertEquals(all.stream().filter(t -> t.getNodeId().equals(node)).toList(), tx.tasksOnNode(node), node);
+        }
+        for (int sv = 0; sv < 4; sv++) {
+            String service = "s" + sv;
+            assertEquals(all.stream().filter(t -> t.getServiceId().equals(service)).toList(), tx.tasksOfService(service), service);
+        }
+        for (var state : states) {
+            assertEquals(all.stream().filter(t -> t.getStatus().getState() == state).toList(), tx.tasksInState(state), state.name());
+        }
+        return null;
     }
 
     @Test

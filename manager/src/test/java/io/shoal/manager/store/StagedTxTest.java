@@ -136,6 +136,9 @@ class StagedTxTest {
                     List<StoreAction> actions = randomWrites(staged, rnd, s + "-" + loop);
                     perLoop.add(actions);
                     staged.stage(actions);
+                    // the staged view's indexes, read between stages as the loops do, against a scan of its tasks
+                    ClusterStoreTest.indexesAgreeWithAScan(staged, new TaskState[]{TaskState.TASK_STATE_PENDING,
+                            TaskState.TASK_STATE_ASSIGNED, TaskState.TASK_STATE_RUNNING});
                 }
                 staged.tasks().forEach(t -> stagedView.put(t.getId(), t));
                 return staged.actions();
