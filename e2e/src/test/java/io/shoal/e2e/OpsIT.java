@@ -120,7 +120,8 @@ class OpsIT {
         JsonNode web = json(ok("h2", "service", "inspect", "web")).get(0);
         assertTrue(web.get("Version").get("Index").isIntegralNumber(), web.toString());
         assertEquals("web", web.at("/Spec/Name").asText());
-        assertEquals(image, web.at("/Spec/TaskTemplate/ContainerSpec/Image").asText());
+        assertTrue(web.at("/Spec/TaskTemplate/ContainerSpec/Image").asText().matches(Pattern.quote(image) + "@sha256:[0-9a-f]{64}"),
+                "pinned to the registry's digest: " + web);
         assertTrue(web.at("/Spec/Mode/Replicated/Replicas").isIntegralNumber(), "Replicas is a number");
         assertEquals(2, web.at("/Spec/Mode/Replicated/Replicas").asInt());
         assertEquals("front", web.at("/Spec/Labels/tier").asText());
@@ -249,6 +250,63 @@ class OpsIT {
         List<String> missing = names.stream().filter(n -> !scraped.toString().contains("\n" + n + "{")
                 && !scraped.toString().contains("\n" + n + " ")).toList();
         assertEquals(List.of(), missing, "the dashboard queries meters no daemon serves");
+    }
+
+    /** The digest the lab's registry gives a reference now, as skopeo reads it from inside h1. */
+    private static String registryDigest(String ref) {
+        Lab.Result r = lab.exec("h1", "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", "docker://" + ref);
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().strip().matches("sha256:[0-9a-f]{64}"), r.all());
+        return r.out().strip();
+    }
+
+    /** Points {@code to}'s tag at the image {@code from} names, in the lab's registry (the tag moves). */
+    private static void retag(String from, String to) {
+        Lab.Result r = lab.exec("h1", "skopeo", "copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false",
+                "docker://" + from, "docker://" + to);
+        assertEquals(0, r.code(), r.all());
+    }
+
+    private static String specImage(String service) {
+        return json(ok("h1", "service", "inspect", service)).get(0).at("/Spec/TaskTemplate/ContainerSpec/Image").asText();
+    }
+
+    @Test
+    @Order(4)
+    void aServiceIsPinnedToTheDigestItsTagNamesUntilItsImageIsUpdated() {
+        String moving = image.replace(":latest", ":moving");
+        String v2 = image.replace(":latest", ":v2");
+        retag(image, moving);
+        String first = registryDigest(image);
+        assertTrue(!first.equals(registryDigest(v2)), "the lab's two images differ");
+
+        ok("h1", "service", "create", "--name", "pinned", "--replicas", "1", moving, "sleep", "100000");
+        assertEquals(moving + "@" + first, specImage("pinned"), "created pinned to what the tag named");
+        retag(v2, moving); // the tag moves on
+        ok("h2", "service", "scale", "pinned=3");
+        JsonNode tasks = json(ok("h1", "service", "ps", "pinned", "--format", "json"));
+        assertEquals(3, tasks.size(), tasks.toString());
+        tasks.forEach(t -> assertEquals(moving + "@" + first, t.path("Image").asText(), "every task runs the pinned image: " + t));
+        assertEquals(List.of(moving), lines(ok("h1", "service", "ps", "pinned", "--filter", "desired-state=running",
+                "--format", "{{.Image}}")).stream().distinct().toList(), "listings show the tag, as docker's");
+        assertEquals(List.of("pinned " + moving), lines(ok("h1", "service", "ls", "-f", "name=pinned", "--format", "{{.Name}} {{.Image}}")));
+
+        ok("h1", "service", "update", "--image", moving, "pinned");
+        assertEquals(moving + "@" + registryDigest(v2), specImage("pinned"), "a new --image is pinned to what the tag names now");
+
+        ok("h1", "service", "create", "--name", "unpinned", "--detach", "--no-resolve-image", moving, "sleep", "100000");
+        assertEquals(moving, specImage("unpinned"), "--no-resolve-image keeps the tag as written");
+
+        // a registry nobody answers: a one-line warning, and the service is created with the tag as written
+        String nowhere = lab.ip("h1") + ":5999/busybox:1";
+        Lab.Result r = lab.cli("h1", "service", "create", "--name", "nowhere", "--detach", nowhere, "sleep", "1");
+        assertEquals(0, r.code(), r.all());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("warning: image " + nowhere + " could not be accessed on a registry to record its digest"), r.err());
+        assertEquals(nowhere, specImage("nowhere"));
+        for (String s : List.of("pinned", "unpinned", "nowhere")) {
+            ok("h1", "service", "rm", s);
+        }
     }
 
     private static void awaitPrinted(Lab.Background stream, String service) {

@@ -233,7 +233,7 @@ class StackDiffIT {
     private static void sameOnBoth(Path f, String stack) throws IOException {
         Lab.Result d = dockerStack("stack", "deploy", "--resolve-image", "never", "-c", f.toString(), stack);
         assertEquals(0, d.code(), "docker: " + d.all());
-        Lab.Result s = shoal("stack", "deploy", "-c", f.toString(), stack);
+        Lab.Result s = shoal("stack", "deploy", "--resolve-image", "never", "-c", f.toString(), stack);
         assertEquals(0, s.code(), "shoal: " + s.all());
         assertEquals(notices(d.err(), false), notices(s.err(), true), "the keys each engine says it ignores");
         Map<String, Map<String, Object>> ds = dockerServices(stack);

@@ -87,7 +87,7 @@ class UpdateBench {
                     List<Task> tasks = control.listTasks(ListTasksRequest.newBuilder().setService("bench").build()).getTasksList();
                     return tasks.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING
                             && t.getStatus().getState() == TaskState.TASK_STATE_RUNNING
-                            && t.getSpec().getContainer().getImage().equals(v2)).count() == N;
+                            && t.getSpec().getContainer().getImage().replaceFirst("@sha256:.*", "").equals(v2)).count() == N;
                 };
                 String daemonPid = Files.readString(lab.hostDir("h1").resolve("daemon.pid")).strip();
                 if (!JFR.isEmpty()) {

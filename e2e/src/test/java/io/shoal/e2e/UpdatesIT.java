@@ -105,8 +105,9 @@ class UpdatesIT {
                 || slot.stream().anyMatch(t -> t.getUpdateMs() != 0 && t.getStatus().getState() != TaskState.TASK_STATE_RUNNING)).count();
     }
 
+    /** The task's image as written, without the digest the CLI pinned it to. */
     private static String image(Task t) {
-        return t.getSpec().getContainer().getImage();
+        return t.getSpec().getContainer().getImage().replaceFirst("@sha256:[0-9a-f]{64}$", "");
     }
 
     private static void awaitService(String host, String name, Predicate<Service> ok, String what) {

@@ -67,6 +67,9 @@ public final class ServiceCommand implements Runnable {
         @Override
         protected int execute() throws Exception {
             ServiceSpec spec = flags.apply(ServiceSpec.getDefaultInstance(), image, args, spec().commandLine());
+            if (!flags.noResolveImage) {
+                spec = PinnedImages.of(this).pin(spec, spec.getTask().getContainer().getImage());
+            }
             Service s = control().createService(CreateServiceRequest.newBuilder().setSpec(spec).build());
             out().println(s.getId());
             if (detach) {
@@ -151,6 +154,9 @@ public final class ServiceCommand implements Runnable {
             edits.check(spec.commandLine());
             Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
             ServiceSpec next = flags.apply(s.getSpec(), image, null, spec.commandLine());
+            if (image != null && !flags.noResolveImage) { // a new image is pinned; the current one stays as it is
+                next = PinnedImages.of(this).pin(next, image);
+            }
             next = edits.apply(next, name -> control().getNetwork(GetNetworkRequest.newBuilder().setNetwork(name).build()).getId(),
                     spec.commandLine());
             Service u = control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(next)

@@ -74,6 +74,8 @@ public final class ServiceFlags {
     @Option(names = "--health-timeout", description = "Time a health check may take (default 30s).") String healthTimeout;
     @Option(names = "--health-retries", description = "Failures in a row that make the container unhealthy (default 3).") Integer healthRetries;
     @Option(names = "--health-start-period", description = "Time after the start during which failures do not count.") String healthStartPeriod;
+    @Option(names = "--no-resolve-image", description = "Do not pin the image to the digest its tag names in the registry "
+            + "(each node then resolves the tag when it pulls).") boolean noResolveImage;
     @Option(names = "--with-registry-auth", description = "Send this client's registry credentials for the image "
             + "(from $DOCKER_CONFIG/config.json or ~/.docker/config.json) to the nodes that pull it.") boolean withRegistryAuth;
     @Option(names = "--no-healthcheck", description = "Disable any health check, including the image's.") boolean noHealthcheck;

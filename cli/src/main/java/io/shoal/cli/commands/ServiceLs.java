@@ -57,9 +57,10 @@ final class ServiceLs extends ClientCommand {
             m.put("Image", s.getSpec().getTask().getContainer().getImage());
             m.put("Ports", ports);
             rows.add(m);
-            display.add(Rows.with(m, "ID", Rows.shortId(s.getId())));
-            t.row(Rows.shortId(s.getId()), s.getSpec().getAnnotations().getName(), mode, replicas,
-                    s.getSpec().getTask().getContainer().getImage(), ports);
+            // templates and the table show the tag without its pinned digest, as docker's; JSON keeps it
+            String image = PinnedImages.shown(s.getSpec().getTask().getContainer().getImage());
+            display.add(Rows.with(Rows.with(m, "ID", Rows.shortId(s.getId())), "Image", image));
+            t.row(Rows.shortId(s.getId()), s.getSpec().getAnnotations().getName(), mode, replicas, image, ports);
         }
         if (format instanceof ListFormat.Default) {
             t.print(out());

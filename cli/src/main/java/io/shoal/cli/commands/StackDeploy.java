@@ -14,6 +14,7 @@ import io.shoal.api.RemoveServiceRequest;
 import io.shoal.api.Service;
 import io.shoal.api.ServiceSpec;
 import io.shoal.api.UpdateServiceRequest;
+import io.shoal.compose.Namespace;
 import io.shoal.compose.Project;
 import io.shoal.compose.StackPlan;
 import io.shoal.compose.StackTranslator;
@@ -46,7 +47,8 @@ final class StackDeploy extends ClientCommand {
     @Option(names = {"-c", "--compose-file"}, required = true, description = "A compose file, or - for standard input (repeatable; later files merge over earlier ones).")
     List<String> composeFiles = new ArrayList<>();
     @Option(names = "--prune", description = "Remove the stack's services that are no longer in the files.") boolean prune;
-    @Option(names = "--resolve-image", description = "always, changed or never (accepted for Docker's sake: Shoal's nodes pull the tag as written).")
+    @Option(names = "--resolve-image", description = "Pin images to the digest their tag names in the registry: always "
+            + "(each deploy asks again), changed (only new services and changed images), never.")
     String resolveImage = "always";
     @Option(names = "--with-registry-auth", description = "Send this client's registry credentials (docker config.json) to the nodes that pull the images.")
     boolean withRegistryAuth;
@@ -74,6 +76,8 @@ final class StackDeploy extends ClientCommand {
                 .stream().collect(Collectors.toMap(s -> s.getSpec().getAnnotations().getName(), Function.identity()));
         Map<String, Network> networks = control().listNetworks(ListNetworksRequest.getDefaultInstance()).getNetworksList()
                 .stream().collect(Collectors.toMap(n -> n.getSpec().getAnnotations().getName(), Function.identity(), (a, b) -> a));
+        PinnedImages pins = PinnedImages.of(this);
+        specs.replaceAll(s -> image(s, services.get(s.getAnnotations().getName()), pins));
         StackFileObjects files = new StackFileObjects(control());
         preflight(plan, specs, services, networks);
         files.check(plan, stack);
@@ -132,6 +136,31 @@ final class StackDeploy extends ClientCommand {
             }
             throw e;
         }
+    }
+
+    /**
+     * The image a service is deployed with, as docker's {@code --resolve-image} decides: pinned to
+     * the registry's digest (always; changed: for a new service or an image the file changed), or
+     * the current service's pinned image while the file names the same one (never, changed, and
+     * always when the registry cannot be asked), so that a redeploy does not replace every task
+     * only because the digest was not asked for again.
+     */
+    private ServiceSpec image(ServiceSpec next, Service cur, PinnedImages pins) {
+        String written = next.getTask().getContainer().getImage();
+        String current = cur == null ? null : cur.getSpec().getTask().getContainer().getImage();
+        boolean same = cur != null && written.equals(cur.getSpec().getAnnotations().getLabelsMap().get(Namespace.IMAGE_LABEL));
+        String unresolved = same ? current : written;
+        boolean ask = switch (resolveImage) {
+            case "always" -> true;
+            case "changed" -> !same;
+            default -> false;
+        };
+        if (ask) {
+            return pins.pin(next, unresolved);
+        }
+        ServiceSpec.Builder b = next.toBuilder();
+        b.getTaskBuilder().getContainerBuilder().setImage(unresolved);
+        return b.build();
     }
 
     /**

@@ -126,10 +126,12 @@ final class TaskListing {
             rows.add(m);
             String id = noTrunc ? t.getId() : Rows.shortId(t.getId());
             String shownErr = noTrunc || err.length() <= 60 ? err : err.substring(0, 57) + "...";
-            display.add(Rows.with(Rows.with(m, "ID", id), "Error", shownErr));
+            // templates and the table show the tag without its pinned digest (unless --no-trunc), as docker's; JSON keeps it
+            String image = noTrunc ? t.getSpec().getContainer().getImage() : PinnedImages.shown(t.getSpec().getContainer().getImage());
+            display.add(Rows.with(Rows.with(Rows.with(m, "ID", id), "Error", shownErr), "Image", image));
             boolean history = slotKey(t).equals(prevSlot);
             prevSlot = slotKey(t);
-            table.row(id, (history ? " \\_ " : "") + name, t.getSpec().getContainer().getImage(), node,
+            table.row(id, (history ? " \\_ " : "") + name, image, node,
                     ServiceCommand.state(t.getDesiredState()), current, shownErr, ports);
         }
         if (format instanceof ListFormat.Default) {
