@@ -52,6 +52,14 @@ class LivenessTest {
         return sessions.open(nodeId, new DispatcherTest.Stream());
     }
 
+    /** A follower whose reports to the leader land in {@code reports}, each sorted. */
+    private FollowerLiveness reportingTo(List<List<String>> reports) {
+        return new FollowerLiveness(new Dispatcher.LeaderLink() {
+            @Override public void reportLiveness(Collection<String> ids) { reports.add(ids.stream().sorted().toList()); }
+            @Override public void catchUp() { }
+        }, sessions, heard, () -> policy, now::get, scheduler);
+    }
+
     private static Throwable error(Sessions.Session s) {
         return ((DispatcherTest.Stream) s.stream()).error;
     }
@@ -114,10 +122,7 @@ class LivenessTest {
     @Test
     void aFollowerReportsWhatItHeardOncePerPeriodAndPassesOnWhatReachedIt() {
         List<List<String>> reports = new CopyOnWriteArrayList<>();
-        FollowerLiveness follower = new FollowerLiveness(new Dispatcher.LeaderLink() {
-            @Override public void reportLiveness(Collection<String> ids) { reports.add(ids.stream().sorted().toList()); }
-            @Override public void catchUp() { }
-        }, sessions, heard, () -> policy, now::get, scheduler);
+        FollowerLiveness follower = reportingTo(reports);
         follower.heard("n1", now.get());
         follower.heardFrom(List.of("n7"), now.get()); // another manager's report, sent here by mistake
         scheduler.advance(250); // the first tick reports at once
@@ -135,10 +140,7 @@ class LivenessTest {
     @Test
     void aSessionOpeningOnAFollowerIsReportedAtOnceWithWhatElseWasHeard() {
         List<List<String>> reports = new CopyOnWriteArrayList<>();
-        FollowerLiveness follower = new FollowerLiveness(new Dispatcher.LeaderLink() {
-            @Override public void reportLiveness(Collection<String> ids) { reports.add(ids.stream().sorted().toList()); }
-            @Override public void catchUp() { }
-        }, sessions, heard, () -> policy, now::get, scheduler);
+        FollowerLiveness follower = reportingTo(reports);
         scheduler.advance(250); // a tick with nothing heard: no call
         follower.heard("n1", now.get());
         follower.opening("n2", now.get());
