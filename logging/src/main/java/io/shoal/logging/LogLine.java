@@ -22,14 +22,14 @@ final class LogLine {
         if (format == LogFormat.JSON) {
             StringBuilder b = new StringBuilder(128 + message.length());
             b.append("{\"time\":\"").append(t).append("\",\"level\":\"").append(level.word()).append("\",\"logger\":");
-            quote(b, logger);
+            JsonStrings.quote(b, logger);
             b.append(",\"thread\":");
-            quote(b, thread);
+            JsonStrings.quote(b, thread);
             b.append(",\"msg\":");
-            quote(b, message);
+            JsonStrings.quote(b, message);
             if (error != null) {
                 b.append(",\"error\":");
-                quote(b, stackTrace(error));
+                JsonStrings.quote(b, stackTrace(error));
             }
             return b.append("}\n").toString();
         }
@@ -52,27 +52,5 @@ final class LogLine {
         StringWriter w = new StringWriter();
         e.printStackTrace(new PrintWriter(w));
         return w.toString();
-    }
-
-    static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }

@@ -1,5 +1,7 @@
 package io.shoal.cli.output;
 
+import io.shoal.logging.JsonStrings;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collection;
@@ -10,9 +12,8 @@ import java.util.Map;
  * decimal numbers, null), written byte for byte as Jackson's {@code ObjectMapper} writes them:
  * pretty as with {@code INDENT_OUTPUT} (its {@code DefaultPrettyPrinter}: {@code "key" : value},
  * objects indented by two spaces per level, arrays on one line, {@code { }} and {@code [ ]} when
- * empty) or compact. Strings escape {@code "}, {@code \} and the control characters (the short
- * forms backslash and b, t, n, f or r, else backslash, u and four upper-case hex digits); everything else, non-ASCII
- * included, is written as is.
+ * empty) or compact. Strings are quoted by {@link JsonStrings}, as Jackson quotes them (the
+ * daemon's JSON log lines too).
  *
  * <p>The CLI's hot paths ({@code service ls --format json}, {@code node ls --format json}) print
  * through this so that they load none of Jackson's ~470 classes (docs/operations.md, "A fast
@@ -21,7 +22,6 @@ import java.util.Map;
  * changes. {@code JsonWriterTest} compares both on ordinary and awkward inputs.
  */
 public final class JsonWriter {
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static final String EOL = System.lineSeparator();
 
     private final StringBuilder sb = new StringBuilder(256);
@@ -79,13 +79,13 @@ public final class JsonWriter {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof String s) {
-            string(s);
+            JsonStrings.quote(sb, s);
         } else if (v instanceof Boolean b) {
             sb.append(b.booleanValue());
         } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
-            string(d.toString()); // Jackson quotes them (QUOTE_NON_NUMERIC_NUMBERS)
+            JsonStrings.quote(sb, d.toString()); // Jackson quotes them (QUOTE_NON_NUMERIC_NUMBERS)
         } else if (v instanceof Float f && (f.isNaN() || f.isInfinite())) {
-            string(f.toString());
+            JsonStrings.quote(sb, f.toString());
         } else if (v instanceof Number n) {
             sb.append(n.toString()); // Integer, Long, Short, Byte, BigInteger, Double, Float, BigDecimal
         } else if (v instanceof Map<?, ?> m) {
@@ -115,7 +115,7 @@ public final class JsonWriter {
             if (pretty) {
                 indent(level + 1);
             }
-            string((String) e.getKey());
+            JsonStrings.quote(sb, (String) e.getKey());
             sb.append(pretty ? " : " : ":");
             value(e.getValue(), level + 1);
         }
@@ -150,29 +150,5 @@ public final class JsonWriter {
         for (int i = 0; i < level; i++) {
             sb.append("  ");
         }
-    }
-
-    private void string(String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\b' -> sb.append("\\b");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case '\f' -> sb.append("\\f");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }
