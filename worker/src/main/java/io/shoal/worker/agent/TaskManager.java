@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * {@link TaskStep} and the executor's controller; every new state is queued and sent in batches.
  * A task that disappears from the assignments is stopped (if it still runs) and its container
  * removed. After a worker restart the assignments carry the states the managers last saw, so a
- * RUNNING task is simply watched again: containers live on under conmon (live restore).
+ * RUNNING task is simply watched again: containers live on under conmon (live restore); a task
+ * whose container was created but never started is started by its step, as any other.
  */
 public final class TaskManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
@@ -266,7 +267,7 @@ public final class TaskManager implements AutoCloseable {
                 return null;
             }
             if (health == null) {
-                if (!controller.exists()) {
+                if (!controller.exists() || controller.awaitingStart()) {
                     return Health.Report.STARTING;
                 }
                 health = Health.of(cfg, clock.getAsLong()).orElseThrow();

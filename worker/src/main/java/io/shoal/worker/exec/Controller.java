@@ -16,8 +16,21 @@ public interface Controller {
     /** Creates everything the container needs, without starting it. */
     void prepare() throws ExecException;
 
-    /** Starts the container's process. */
+    /**
+     * Starts the container's process: creates the container and starts it, or, when it exists and
+     * {@link #awaitingStart()}, starts the one there.
+     */
     void start() throws ExecException;
+
+    /**
+     * Whether the container exists, has not exited and was never started: the worker that created
+     * it stopped before it started it (a restart or a crash between the runtime's create and its
+     * start). Its process waits to be started; {@link #start()} starts it. False for a container
+     * that was started (running or exited) and where there is none.
+     */
+    default boolean awaitingStart() {
+        return false;
+    }
 
     /** The exit, if the container has exited; empty while it runs (or before it started). */
     Optional<ExitStatus> exitStatus() throws ExecException;

@@ -20,6 +20,11 @@ import java.util.function.LongSupplier;
  * A task whose desired state is READY is prepared (image pulled, container made) and held there
  * until the managers want it RUNNING: a stop-first update's replacement waits so for the task it
  * replaces to stop.
+ *
+ * <p>A restarted worker steps its tasks on from the states the managers last recorded, which may
+ * be behind what it did: a container it finds started is not started again, and one it finds
+ * created but never started ({@link Controller#awaitingStart()}: the worker stopped between the
+ * runtime's create and the start) is started before its task is reported RUNNING.
  */
 public final class TaskStep {
     /** The message of a started container waiting for its first passing health check. */
@@ -67,7 +72,8 @@ public final class TaskStep {
                 case TASK_STATE_READY -> task.getDesiredState().getNumber() < TaskState.TASK_STATE_RUNNING_VALUE ? cur
                         : status(TaskState.TASK_STATE_STARTING, "starting", null);
                 case TASK_STATE_STARTING -> {
-                    if (!ctl.exists()) {
+                    if (!ctl.exists() || ctl.awaitingStart()) {
+                        // none yet, or one a worker created and stopped before it started it (a restart)
                         ctl.start();
                     } else {
                         // started before (a restarted worker finds it): it may have exited since
@@ -89,6 +95,9 @@ public final class TaskStep {
                     Optional<ExitStatus> e = ctl.exitStatus();
                     if (e.isEmpty() && !ctl.exists()) {
                         throw new ExecException("the container is gone (was the host restarted?)");
+                    }
+                    if (e.isEmpty() && ctl.awaitingStart()) {
+                        ctl.start(); // reported running by a release that adopted it created and never started it
                     }
                     if (e.isEmpty() && health != null && health.status() == Health.Status.UNHEALTHY) {
                         yield unhealthy(ctl, health);

@@ -22,13 +22,13 @@ import io.shoal.api.TaskStatusUpdate;
 import io.shoal.api.UpdateTaskStatusRequest;
 import io.shoal.api.UpdateTaskStatusResponse;
 import io.shoal.api.WeightedPeer;
+import io.shoal.worker.Await;
 import io.shoal.worker.exec.TaskStep;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,6 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The agent against two fake dispatchers on loopback (plain gRPC, no TLS): it opens a session,
@@ -127,14 +126,8 @@ class AgentTest {
         return a;
     }
 
-    private static void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, BooleanSupplier cond) throws InterruptedException {
+        Await.until(what, cond);
     }
 
     @AfterEach

@@ -12,6 +12,7 @@ import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
 import io.shoal.api.TaskStatusUpdate;
+import io.shoal.worker.Await;
 import io.shoal.worker.exec.Controller;
 import io.shoal.worker.exec.Dependencies;
 import io.shoal.worker.exec.ExecException;
@@ -71,6 +72,8 @@ class TaskManagerTest {
         final String id;
         final List<String> calls = new CopyOnWriteArrayList<>();
         final AtomicBoolean created = new AtomicBoolean();
+        /** created and never started (the worker stopped between the two) */
+        final AtomicBoolean awaitingStart = new AtomicBoolean();
         volatile ExitStatus exit;
         volatile int probeExit = 0;
         volatile Dependencies deps;
@@ -80,7 +83,7 @@ class TaskManagerTest {
         }
 
         @Override public void prepare() { calls.add("prepare"); }
-        @Override public void start() { calls.add("start"); created.set(true); }
+        @Override public void start() { calls.add("start"); created.set(true); awaitingStart.set(false); }
         @Override public Optional<ExitStatus> exitStatus() { return Optional.ofNullable(exit); }
         @Override public Optional<ExitStatus> waitExit(Duration t) throws InterruptedException {
             Thread.sleep(Math.min(t.toMillis(), 20));
@@ -94,6 +97,7 @@ class TaskManagerTest {
         @Override public void remove() { calls.add("remove"); created.set(false); }
         @Override public void afterExit() { calls.add("afterExit"); }
         @Override public boolean exists() { return created.get(); }
+        @Override public boolean awaitingStart() { return awaitingStart.get() && exit == null; }
         @Override public Health.Probe probe(List<String> command, Duration timeout) {
             calls.add("probe");
             return new Health.Probe(probeExit, "probe said " + probeExit);
@@ -146,13 +150,7 @@ class TaskManagerTest {
     }
 
     private static void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, cond);
     }
 
     private TaskState reportedState(String id) {
@@ -219,6 +217,21 @@ class TaskManagerTest {
         assertTrue(kept.calls.isEmpty(), "the running container is only watched: " + kept.calls);
         assertFalse(reported.containsKey("kept"), "nothing changed for it");
         assertFalse(reported.containsKey("orphan"));
+    }
+
+    @Test
+    void aRestartedWorkerStartsTheContainerItCreatedAndNeverStarted() throws Exception {
+        Fake created = host.existing("created");
+        created.awaitingStart.set(true); // the worker stopped between the runtime's create and the start
+        Fake started = host.existing("started");
+        tasks.assign(List.of(task("created", TaskState.TASK_STATE_STARTING, ContainerSpec.getDefaultInstance()),
+                task("started", TaskState.TASK_STATE_STARTING, ContainerSpec.getDefaultInstance())));
+
+        await("both are reported running", () -> reportedState("created") == TaskState.TASK_STATE_RUNNING
+                && reportedState("started") == TaskState.TASK_STATE_RUNNING);
+        assertEquals(List.of("start"), created.calls, "started once, before it is reported running");
+        assertFalse(created.awaitingStart.get());
+        assertTrue(started.calls.isEmpty(), "a started container is not started twice: " + started.calls);
     }
 
     @Test

@@ -22,6 +22,8 @@ class TaskStepTest {
         String failOn = "";
         ExitStatus exit;
         boolean started;
+        /** created and never started: what a worker stopped between the runtime's create and start leaves */
+        boolean created;
 
         private void call(String what) throws ExecException {
             calls.add(what);
@@ -39,7 +41,8 @@ class TaskStepTest {
             return new ExitStatus(143);
         }
         @Override public void remove() throws ExecException { call("remove"); }
-        @Override public boolean exists() { return started; }
+        @Override public boolean exists() { return started || created; }
+        @Override public boolean awaitingStart() { return created && !started && exit == null; }
     }
 
     private final TaskStep step = new TaskStep(() -> 7);
@@ -155,6 +158,32 @@ class TaskStepTest {
         c.exit = new ExitStatus(2);
         assertEquals(TaskState.TASK_STATE_FAILED, step.step(waiting, c, Health.Report.STARTING).getState());
         assertTrue(c.calls.isEmpty(), c.calls.toString());
+    }
+
+    @Test
+    void aRestartedWorkerStartsAContainerItFindsCreatedButNeverStarted() throws InterruptedException {
+        // the managers may have recorded any of these before the worker stopped between create and start
+        for (TaskState recorded : List.of(TaskState.TASK_STATE_READY, TaskState.TASK_STATE_STARTING)) {
+            Scripted c = new Scripted();
+            c.created = true;
+            List<TaskState> seen = runToRest(task(recorded, TaskState.TASK_STATE_RUNNING), c);
+            assertEquals(TaskState.TASK_STATE_RUNNING, seen.getLast(), recorded + ": " + seen);
+            assertEquals(List.of("start"), c.calls, recorded + ": started before it is reported running");
+        }
+        // reported RUNNING by a release that adopted it without starting it: started now, still RUNNING
+        Scripted c = new Scripted();
+        c.created = true;
+        Task running = task(TaskState.TASK_STATE_RUNNING, TaskState.TASK_STATE_RUNNING);
+        assertEquals(running.getStatus(), step.step(running, c));
+        assertEquals(List.of("start"), c.calls);
+        assertEquals(running.getStatus(), step.step(running, c));
+        assertEquals(List.of("start"), c.calls, "once");
+        // one that exited before it was started (its init killed) reports its exit, not a start
+        Scripted gone = new Scripted();
+        gone.created = true;
+        gone.exit = new ExitStatus(137);
+        assertEquals(TaskState.TASK_STATE_FAILED, step.step(task(TaskState.TASK_STATE_STARTING, TaskState.TASK_STATE_RUNNING), gone).getState());
+        assertTrue(gone.calls.isEmpty(), gone.calls.toString());
     }
 
     @Test

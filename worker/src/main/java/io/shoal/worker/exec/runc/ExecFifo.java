@@ -31,7 +31,10 @@ final class ExecFifo {
         UNKNOWN
     }
 
-    /** The fifo's name in crun's state directory of a container ({@code ROOT/ID/exec.fifo}). */
+    /**
+     * The fifo's name in a container's state directory ({@code ROOT/ID/exec.fifo}), crun's and runc's
+     * alike: there from the create to the start.
+     */
     static final String NAME = "exec.fifo";
     private static final int O_WRONLY = 01;
     private static final int O_NONBLOCK = 04000;

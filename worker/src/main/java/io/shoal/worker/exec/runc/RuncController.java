@@ -48,6 +48,8 @@ final class RuncController implements Controller {
     private final TaskFiles files;
     /** the runner's wake-up registered with {@link #notifyExit}, removed with the container */
     private volatile Runnable exitListener;
+    /** whether the container is known to have been started (by this controller, or found so) */
+    private volatile boolean started;
 
     RuncController(RuncExecutor ex, Task task, Dependencies deps) {
         this.ex = ex;
@@ -236,9 +238,40 @@ final class RuncController implements Controller {
     /**
      * conmon runs {@code runtime create}, then the container is started: a crun container through its
      * exec fifo ({@link ExecFifo}, no process), else (runc, or a fifo that is not where crun keeps it)
-     * with {@code runtime start}. One of the executor's bounded starts.
+     * with {@code runtime start}. A container that exists already awaits its start (the worker
+     * stopped between the two, {@link #awaitingStart()}): it is started with the runtime that created
+     * it, not created again. One of the executor's bounded starts.
      */
     private void startNow(long t0) throws ExecException {
+        String runtime = ex.runtime;
+        if (exists()) {
+            runtime = runtimeBinary();
+        } else {
+            conmonCreate();
+        }
+        awaitCreated();
+        long t1 = phase("create", t0);
+        if (!ex.execFifo || !isCrun(runtime)
+                || ExecFifo.start(ex.root.resolve("state").resolve(id)) != ExecFifo.Outcome.STARTED) {
+            ex.runtimeStarts.increment();
+            RuntimeCmd start = runtime("start", id);
+            Cmd.check(start.argv(), start.env(), CMD_TIMEOUT);
+        }
+        started = true;
+        phase("start", t1);
+    }
+
+    /**
+     * Creates the container without starting it (as a worker leaves it that stops before the
+     * start): its process waits on the runtime's exec fifo. For tests.
+     */
+    void create() throws ExecException {
+        conmonCreate();
+        awaitCreated();
+    }
+
+    /** Has conmon run {@code runtime create} for the container, recording the runtime in the bundle first. */
+    private void conmonCreate() throws ExecException {
         try {
             Files.writeString(bundle.resolve(RUNTIME_FILE), ex.runtime);
         } catch (IOException e) {
@@ -255,8 +288,14 @@ final class RuncController implements Controller {
         if (r.code() != 0) {
             throw new ExecException("conmon could not create the container: " + r.oneLine());
         }
-        // conmon daemonizes and then runs `runtime create`; the pid file appears once it is created.
-        // A look every millisecond is two stat calls against a create of tens of milliseconds.
+    }
+
+    /**
+     * Waits for the runtime's create under conmon to end. conmon daemonizes and then runs
+     * {@code runtime create}; the pid file appears once it is created. A look every millisecond is
+     * two stat calls against a create of tens of milliseconds.
+     */
+    private void awaitCreated() throws ExecException {
         long deadline = System.nanoTime() + CMD_TIMEOUT.toNanos();
         while (!Files.exists(bundle.resolve("pidfile"))) {
             if (Files.exists(exitFile) || System.nanoTime() > deadline) {
@@ -264,14 +303,6 @@ final class RuncController implements Controller {
             }
             sleep(1);
         }
-        long t1 = phase("create", t0);
-        if (!ex.execFifo || !isCrun(ex.runtime)
-                || ExecFifo.start(ex.root.resolve("state").resolve(id)) != ExecFifo.Outcome.STARTED) {
-            ex.runtimeStarts.increment();
-            RuntimeCmd start = runtime("start", id);
-            Cmd.check(start.argv(), start.env(), CMD_TIMEOUT);
-        }
-        phase("start", t1);
     }
 
     /** Whether RUNTIME (a path) is crun, whose created containers {@link ExecFifo} can start. */
@@ -440,6 +471,25 @@ final class RuncController implements Controller {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * runc and crun both leave {@code exec.fifo} in the container's state directory at create, for
+     * the start to use, and remove it at the start: it is how each of them tells a created container
+     * from a started one ({@code runtime state}'s "created"), read here without running the runtime.
+     * Without a pid file the create itself is still under way (a worker stopped during it). Once
+     * seen started, a container is not looked at again.
+     */
+    @Override
+    public boolean awaitingStart() {
+        if (started || Files.exists(exitFile) || !exists()) {
+            return false;
+        }
+        if (Files.exists(bundle.resolve("pidfile")) && !Files.exists(ex.root.resolve("state").resolve(id).resolve(ExecFifo.NAME))) {
+            started = true;
+            return false;
+        }
+        return true;
     }
 
     @Override

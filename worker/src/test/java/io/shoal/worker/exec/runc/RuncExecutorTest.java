@@ -16,6 +16,8 @@ import io.shoal.api.Task;
 import io.shoal.api.TaskSpec;
 import io.shoal.api.TaskState;
 import io.shoal.api.TaskStatus;
+import io.shoal.worker.Await;
+import io.shoal.worker.agent.TaskManager;
 import io.shoal.worker.exec.Controller;
 import io.shoal.worker.exec.Dependencies;
 import io.shoal.worker.exec.ExecException;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +45,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -383,6 +389,74 @@ class RuncExecutorTest {
         byRunc.prepare();
         byRunc.start();
         assertTrue(((RuncController) byRunc).runtimeBinary().endsWith("/runc"));
+    }
+
+    /** A new executor of RUNTIME on this test's root: what a restarted daemon makes, finding what the last one left. */
+    private RuncExecutor executor(String runtime) {
+        try {
+            RuncExecutor e = new RuncExecutor(root, runtime, executor.rootfs, CGROUP_PARENT);
+            executors.add(e);
+            crunMounted.addAll(e.mountedControllers);
+            return e;
+        } catch (ExecException e) {
+            Assumptions.abort(e.getMessage());
+            return null;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"runc", "crun"})
+    void aWorkerRestartedBetweenCreateAndStartStartsTheContainerBeforeItReportsItRunning(String runtime) throws Exception {
+        RuncExecutor first = executor(runtime);
+        Task t = Task.newBuilder().setId(runtime + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+                .setDesiredState(TaskState.TASK_STATE_RUNNING)
+                .setStatus(TaskStatus.newBuilder().setState(TaskState.TASK_STATE_STARTING)) // as the managers last saw it
+                .setSpec(TaskSpec.newBuilder().setContainer(ContainerSpec.newBuilder().addCommand("/bin/sh").addArgs("-c")
+                        .addArgs("echo started; sleep 30"))).build();
+        RuncController created = (RuncController) first.controller(t);
+        made.add(created);
+        created.prepare();
+        created.create(); // and the daemon stops before the start: conmon and the created container live on
+        first.close();
+        Path bundle = created.log().getParent();
+        Path init = Path.of("/proc", Files.readString(bundle.resolve("pidfile")).trim());
+        assertTrue(created.exists() && created.awaitingStart(), "created, waiting on its exec fifo");
+        assertFalse(Files.readSymbolicLink(init.resolve("exe")).toString().endsWith("/bin/busybox"), "not started yet");
+
+        TaskManager restarted = new TaskManager(executor(runtime), new TaskStep(System::currentTimeMillis));
+        CompletableFuture<TaskStatus> reported = new CompletableFuture<>();
+        restarted.setReporter(updates -> updates.forEach(u -> {
+            if (u.getStatus().getState() != TaskState.TASK_STATE_STARTING) {
+                reported.complete(u.getStatus());
+            }
+        }));
+        try {
+            restarted.assign(List.of(t));
+            TaskStatus s = reported.get(30, TimeUnit.SECONDS);
+            assertEquals(TaskState.TASK_STATE_RUNNING, s.getState(), s.toString());
+            // its process runs the task's command: init went on from the runtime's to the image's program
+            Await.until("the container's init runs busybox", () -> exe(init).endsWith("/bin/busybox"));
+            Await.until("its output is in the log", () -> log(created).contains("stdout F started"));
+            assertFalse(created.awaitingStart());
+        } finally {
+            restarted.close(); // detaches: the container is removed after the test
+        }
+    }
+
+    private static String exe(Path proc) {
+        try {
+            return Files.readSymbolicLink(proc.resolve("exe")).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String log(RuncController c) {
+        try {
+            return Files.readString(c.log());
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test
