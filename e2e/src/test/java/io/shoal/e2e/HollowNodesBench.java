@@ -225,7 +225,7 @@ class HollowNodesBench {
     /**
      * With -Dshoal.bench.nmt=true: each manager's native memory as the JVM accounts for it (NMT summary)
      * and its mappings (anonymous vs file-backed), into the output directory; {@code histogram} adds a
-     * class histogram (it runs a full GC: only after the last round).
+     * class histogram (it runs a full GC: only at the end, after the settled RSS figures).
      */
     private static void nativeMemory(List<Daemon> managers, String when, boolean histogram) throws Exception {
         String out = System.getProperty("shoal.bench.out");
@@ -358,8 +358,23 @@ class HollowNodesBench {
                 statusMiB(managers.get(0).process(), "RssAnon:"), statusMiB(managers.get(1).process(), "RssAnon:"),
                 statusMiB(managers.get(2).process(), "RssAnon:"));
         pauses(round, managers.size());
-        nativeMemory(managers, "round" + round, round == Integer.getInteger("shoal.bench.rounds", 2));
+        nativeMemory(managers, "round" + round, false);
         assertTrue(fleet.running.get() >= TASKS, "every task acknowledged (more when nodes went Down and tasks moved): " + fleet.running.get());
+    }
+
+    /**
+     * With -Dshoal.bench.settleSeconds=S: the managers' RSS every 5 s for S seconds after the last round,
+     * the fleet idle and the last round's tasks still placed: what a manager holds at rest, beside the
+     * figure taken the moment the round ended (a collector that gives memory back does so later).
+     */
+    private static void settle(List<Daemon> managers, int seconds) throws Exception {
+        for (int s = 5; s <= seconds; s += 5) {
+            Thread.sleep(5_000);
+            System.out.printf("hollow: %d s after the last round: managers' RSS %d/%d/%d MiB (anonymous %d/%d/%d MiB)%n", s,
+                    rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()),
+                    statusMiB(managers.get(0).process(), "RssAnon:"), statusMiB(managers.get(1).process(), "RssAnon:"),
+                    statusMiB(managers.get(2).process(), "RssAnon:"));
+        }
     }
 
     /**
@@ -483,6 +498,8 @@ class HollowNodesBench {
                 }
                 deploy(round, control, managers, hollows);
             }
+            settle(managers, Integer.getInteger("shoal.bench.settleSeconds", 0));
+            nativeMemory(managers, "end", true); // the class histogram's full GC last: it frees what a collector had not
             local.shutdownNow();
         } finally {
             timer.shutdownNow();
