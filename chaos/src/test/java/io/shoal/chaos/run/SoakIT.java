@@ -38,10 +38,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Memory under churn: three managers and a worker run cycles of service create, rolling update,
  * scale up, scale down and remove while every daemon's RSS is sampled. In the first half of the run
  * the worker is also killed and started again every third cycle and the leader every fifth; in
- * the second half, with the same processes throughout, each daemon's live heap (after a full GC,
- * through jcmd) is read every sixth cycle, with no soak service left. The run fails if a daemon's
- * live heap grew from the first checkpoint to the last beyond what bounded caches explain (the
- * Raft log's entry cache alone holds up to 8 MB): a leak. CI runs 3 minutes;
+ * the second half, with the same processes throughout, each daemon's live heap and RSS (after a
+ * full GC, through jcmd) are read every sixth cycle, with no soak service left. The run fails if a
+ * daemon's live heap grew from the first checkpoint to the last beyond what bounded caches explain
+ * (the Raft log's entry cache alone holds up to 8 MB): a leak; or if its RSS after the full GC grew
+ * as much: the daemon's collector gives back what a full GC frees (docs/node.md), so what stays is
+ * the live heap and the JVM's own memory, and a native leak shows there. CI runs 3 minutes;
  * {@code -Dshoal.soak.minutes=30} is the long run whose figures go in docs/benchmarks.md.
  *
  * <pre>
@@ -79,6 +81,7 @@ class SoakIT {
             RssSampler rss = new RssSampler(hosts);
             Thread sampling = Thread.ofPlatform().name("soak-rss").start(rss);
             Map<String, List<Long>> live = new LinkedHashMap<>();
+            Map<String, List<Long>> rssAfterGc = new LinkedHashMap<>();
             Map<String, List<Long>> pids = new LinkedHashMap<>();
             long start = System.nanoTime();
             long end = start + Duration.ofMinutes(minutes).toNanos();
@@ -92,7 +95,7 @@ class SoakIT {
                     cycle(cycle, faults);
                     // the live heap is compared within one process: checkpoints only once no daemon is killed any more
                     if (!faults && (sinceCheckpoint < 0 || ++sinceCheckpoint == 6 || System.nanoTime() - end >= 0)) {
-                        checkpoint(hosts, live, pids);
+                        checkpoint(hosts, live, rssAfterGc, pids);
                         sinceCheckpoint = 0;
                     }
                 } while (System.nanoTime() - end < 0 || live.isEmpty() || live.get(WORKER).size() < 2);
@@ -108,12 +111,17 @@ class SoakIT {
                 List<Long> pid = pids.get(h);
                 System.out.printf("soak: %s live heap after full GC at each checkpoint (MiB): %s, pids %s%n", h,
                         heap.stream().map(b -> b >> 20).toList(), pid);
+                List<Long> rssGc = rssAfterGc.get(h);
+                System.out.printf("soak: %s RSS after that full GC (MiB): %s%n", h, rssGc.stream().map(b -> b >> 20).toList());
                 assertTrue(pid.stream().distinct().count() == 1, h + "'s daemon changed between checkpoints: " + pid);
-                if (heap.getLast() > heap.getFirst() + heap.getFirst() / 4 + ALLOWED_GROWTH) {
-                    grew.add(h + ": " + (heap.getFirst() >> 20) + " -> " + (heap.getLast() >> 20) + " MiB");
+                if (grewBeyondBound(heap)) {
+                    grew.add(h + "'s live heap: " + (heap.getFirst() >> 20) + " -> " + (heap.getLast() >> 20) + " MiB");
+                }
+                if (grewBeyondBound(rssGc)) {
+                    grew.add(h + "'s RSS after a full GC: " + (rssGc.getFirst() >> 20) + " -> " + (rssGc.getLast() >> 20) + " MiB");
                 }
             }
-            assertTrue(grew.isEmpty(), "live heaps kept growing under churn: " + grew);
+            assertTrue(grew.isEmpty(), "memory kept growing under churn: " + grew);
         }
     }
 
@@ -209,8 +217,14 @@ class SoakIT {
         fail(svc + " did not reach " + replicas + " running tasks within " + WAIT + ": " + last + "\n" + lab.log(WORKER));
     }
 
-    /** Each daemon's live heap after a full GC, and its pid. */
-    private void checkpoint(List<String> hosts, Map<String, List<Long>> live, Map<String, List<Long>> pids) throws IOException {
+    /** From the first checkpoint to the last, by more than a quarter plus what bounded caches explain. */
+    private static boolean grewBeyondBound(List<Long> bytes) {
+        return bytes.getLast() > bytes.getFirst() + bytes.getFirst() / 4 + ALLOWED_GROWTH;
+    }
+
+    /** Each daemon's live heap after a full GC, its RSS then, and its pid. */
+    private void checkpoint(List<String> hosts, Map<String, List<Long>> live, Map<String, List<Long>> rssAfterGc,
+                            Map<String, List<Long>> pids) throws IOException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         for (String h : hosts) {
             long pid = lab.pid(h);
@@ -224,8 +238,21 @@ class SoakIT {
             }
             assertTrue(used > 0, "no heap figures from jcmd on " + h + ": " + info.out());
             live.computeIfAbsent(h, k -> new ArrayList<>()).add(used);
+            long rss = rssBytes(pid);
+            assertTrue(rss > 0, "no VmRSS for " + h + " (pid " + pid + ")");
+            rssAfterGc.computeIfAbsent(h, k -> new ArrayList<>()).add(rss);
             pids.computeIfAbsent(h, k -> new ArrayList<>()).add(pid);
         }
+    }
+
+    /** VmRSS from /proc/PID/status, in bytes; 0 if the process reports none. */
+    private static long rssBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) << 10;
+            }
+        }
+        return 0;
     }
 
     private static void pause() {
@@ -253,10 +280,9 @@ class SoakIT {
             while (running.get()) {
                 for (String h : hosts) {
                     try {
-                        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(lab.pid(h)), "status"))) {
-                            if (line.startsWith("VmRSS:")) {
-                                samples.get(h).add(Long.parseLong(line.replaceAll("\\D", "")) << 10);
-                            }
+                        long rss = rssBytes(lab.pid(h));
+                        if (rss > 0) {
+                            samples.get(h).add(rss);
                         }
                     } catch (IOException | RuntimeException | AssertionError e) {
                         // a daemon between a kill and its start: no sample
