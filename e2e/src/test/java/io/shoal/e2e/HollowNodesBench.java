@@ -365,15 +365,22 @@ class HollowNodesBench {
     /**
      * With -Dshoal.bench.settleSeconds=S: the managers' RSS every 5 s for S seconds after the last round,
      * the fleet idle and the last round's tasks still placed: what a manager holds at rest, beside the
-     * figure taken the moment the round ended (a collector that gives memory back does so later).
+     * figure taken the moment the round ended (a collector that gives memory back does so later), and
+     * the CPU each manager used over those 5 s (a collector that keeps the heap small works for it).
      */
     private static void settle(List<Daemon> managers, int seconds) throws Exception {
         for (int s = 5; s <= seconds; s += 5) {
+            double[] cpu0 = cpu(managers);
+            long t0 = System.nanoTime();
             Thread.sleep(5_000);
-            System.out.printf("hollow: %d s after the last round: managers' RSS %d/%d/%d MiB (anonymous %d/%d/%d MiB)%n", s,
+            double[] cpu1 = cpu(managers);
+            double sec = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("hollow: %d s after the last round: managers' RSS %d/%d/%d MiB (anonymous %d/%d/%d MiB),"
+                            + " CPU %.0f%%/%.0f%%/%.0f%% of a core%n", s,
                     rssMiB(managers.get(0).process()), rssMiB(managers.get(1).process()), rssMiB(managers.get(2).process()),
                     statusMiB(managers.get(0).process(), "RssAnon:"), statusMiB(managers.get(1).process(), "RssAnon:"),
-                    statusMiB(managers.get(2).process(), "RssAnon:"));
+                    statusMiB(managers.get(2).process(), "RssAnon:"),
+                    100 * (cpu1[0] - cpu0[0]) / sec, 100 * (cpu1[1] - cpu0[1]) / sec, 100 * (cpu1[2] - cpu0[2]) / sec);
         }
     }
 
