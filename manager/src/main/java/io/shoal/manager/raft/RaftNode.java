@@ -39,9 +39,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -75,6 +78,8 @@ public final class RaftNode implements Consensus {
     private final AtomicLong localCallIds = new AtomicLong();
     private final LeadershipWatch leadership;
     private final ReconnectBackoff backoff;
+    /** linearizable reads: an empty entry through the leader, shared by the reads that wait together */
+    private final ReadBarrier reads;
     private volatile RaftClient client;
     private volatile Collection<RaftPeer> clientPeers = List.of();
     private volatile RaftPeerId clientLeader;
@@ -99,6 +104,7 @@ public final class RaftNode implements Consensus {
             return t;
         });
         this.leadership = new LeadershipWatch(settings.selfId(), () -> division().getInfo(), watcher);
+        this.reads = new ReadBarrier(() -> propose(StoreBatch.getDefaultInstance()).thenApply(ApplyResult::getIndex), store::indexReached);
         this.server = newServer(peers, recover);
         this.recovery = new MemberRecovery(settings.selfId(), settings.storageDir().toString(), new RecoverableMember(),
                 System::nanoTime, this::room);
@@ -353,17 +359,20 @@ public final class RaftNode implements Consensus {
         return snapshot == null ? -1 : snapshot.getIndex();
     }
 
+    /** An empty entry through the leader, then applied here: see {@link ReadBarrier} for why not Ratis' read index. */
     @Override
     public void barrier(Duration timeout) {
-        // the blocking API: an async read-only call shares the client's ordered sliding window
-        // with proposals, and its first request after a leader change could stall there
         try {
-            RaftClientReply reply = client().io().sendReadOnly(Message.EMPTY, selfId);
-            if (!reply.isSuccess()) {
-                throw new ConsensusException("read barrier failed: " + describe(reply));
-            }
-        } catch (IOException e) {
-            throw new ConsensusException("no Raft leader confirmed the read: " + e.getMessage(), e);
+            reads.await().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ConsensusException("no Raft leader confirmed the read within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            throw cause instanceof ConsensusException ce ? ce
+                    : new ConsensusException("no Raft leader confirmed the read: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConsensusException("interrupted waiting for a read barrier");
         }
     }
 

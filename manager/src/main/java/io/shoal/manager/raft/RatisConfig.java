@@ -50,6 +50,8 @@ final class RatisConfig {
         // a damaged log entry stops the member instead of dropping it and every entry after it
         // (Ratis' default, written down: WARN_AND_RETURN would lose acknowledged writes silently)
         RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.EXCEPTION);
+        // read-only requests, if any reached Ratis, confirm leadership (reads here go through
+        // ReadBarrier's empty entries, not Ratis' read index: see there)
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, appenderRetryPolicy(s.electionTimeoutMin()));
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, stepDownWait(s.electionTimeoutMin()));

@@ -180,8 +180,8 @@ final class ShoalStateMachine extends BaseStateMachine {
 
     @Override
     public CompletableFuture<Message> query(Message request) {
-        // Only used as a read barrier: Ratis calls it once the local state machine has applied
-        // everything up to the read index.
+        // Nothing reads through Ratis' read-only path: reads wait for an empty entry instead
+        // (ReadBarrier says why); an answer with nothing in it for whatever asks.
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 

@@ -9,9 +9,12 @@ import io.shoal.api.raft.StoreObject;
 import io.shoal.manager.ca.NodeKeys;
 import io.shoal.manager.ca.RootCa;
 import io.shoal.manager.consensus.Consensus;
+import io.shoal.manager.consensus.ConsensusException;
 import io.shoal.manager.store.ClusterStore;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.CodeInjectionForTesting;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +42,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,6 +52,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * new member catching up from a snapshot after the log was purged.
  */
 class RaftClusterTest {
+    /** Ratis' injection point at the start of a member's appendEntries handler ({@code RaftServerImpl.APPEND_ENTRIES}) */
+    private static final String APPEND_ENTRIES = "RaftServerImpl.appendEntries";
+
     @TempDir
     Path dir;
 
@@ -191,6 +198,33 @@ class RaftClusterTest {
         ApplyResult dup = write(members.get(leader).raft, "n1");
         assertFalse(dup.getOk());
         assertTrue(dup.getError().contains("already exists"), dup.getError());
+    }
+
+    @Test
+    void aLeaderCutOffFromItsFollowersConfirmsNoReadEvenAtAnIndexItConfirmedBefore() throws Exception {
+        startThree(10_000);
+        String leader = awaitLeader();
+        Member l = members.get(leader);
+        assertTrue(write(l.raft, "before").getOk());
+        l.raft.barrier(Duration.ofSeconds(10)); // a read confirmed at this commit index
+        // the followers stop answering the leader (as if it were cut off or paused): their
+        // appendEntries handler fails before it looks at the request
+        RaftPeerId self = RaftPeerId.valueOf(leader);
+        CodeInjectionForTesting.put(APPEND_ENTRIES, (local, remote, args) -> {
+            if (!self.equals(local)) {
+                throw new IllegalStateException("cut off from " + remote);
+            }
+            return false;
+        });
+        try {
+            // no majority can say it still leads, so a read it confirmed now could miss what a new
+            // leader wrote; Ratis 3.3.0's read index confirms it at once (its commit index did not move)
+            ConsensusException e = assertThrows(ConsensusException.class, () -> l.raft.barrier(Duration.ofSeconds(2)));
+            assertTrue(e.getMessage().contains("confirmed") || e.getMessage().contains("stepped down"), e.getMessage());
+        } finally {
+            CodeInjectionForTesting.remove(APPEND_ENTRIES);
+        }
+        assertTrue(has(l, "before"));
     }
 
     @Test
