@@ -9,6 +9,8 @@ import io.shoal.api.ServiceSpec;
 import io.shoal.distribution.ImageRef;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -25,6 +27,7 @@ final class PinnedImages {
     /** asks the registry, through the daemon, what a reference names (tests give their own) */
     private final Function<InspectImageRequest, RemoteImage> registry;
     private final PrintWriter err;
+    private final List<String> warnings = new ArrayList<>();
 
     PinnedImages(Function<InspectImageRequest, RemoteImage> registry, PrintWriter err) {
         this.registry = registry;
@@ -33,12 +36,12 @@ final class PinnedImages {
 
     /** Through the daemon {@code cmd} talks to. */
     static PinnedImages of(ClientCommand cmd) {
-        return new PinnedImages(req -> ImageCommand.stub(cmd, 60).inspect(req), cmd.err());
+        return new PinnedImages(req -> ImageCommand.stub(cmd, 30).inspect(req), cmd.err());
     }
 
     /**
      * The image pinned to its digest; an image written with a digest is taken as it is. When the
-     * registry cannot be asked: {@code fallback}, after a one-line warning. A reference the daemon
+     * registry cannot be asked: {@code fallback}, and a one-line warning for {@link #printWarnings}. A reference the daemon
      * refuses, or a daemon that cannot be reached, fails the command.
      */
     String pin(String image, String registryAuth, String fallback) {
@@ -55,9 +58,8 @@ final class PinnedImages {
                 throw e;
             }
             String why = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : e.getStatus().getCode().toString();
-            err.println("warning: image " + image + " could not be accessed on a registry to record its digest (" + why
+            warnings.add("warning: image " + image + " could not be accessed on a registry to record its digest (" + why
                     + "); each node will access " + image + " independently, possibly running different versions of the image");
-            err.flush();
             return fallback;
         }
     }
@@ -69,6 +71,16 @@ final class PinnedImages {
         ServiceSpec.Builder b = spec.toBuilder();
         b.getTaskBuilder().getContainerBuilder().setImage(pinned);
         return b.build();
+    }
+
+    /**
+     * Prints the warnings of the images that could not be pinned: once the command's change was
+     * accepted, as Docker prints the warnings of its answer (a refused command prints only its error).
+     */
+    void printWarnings() {
+        warnings.forEach(err::println);
+        warnings.clear();
+        err.flush();
     }
 
     /** The image as listings show it: without its digest when it has a tag ({@code IMAGE:TAG}), else as written. */

@@ -67,10 +67,12 @@ public final class ServiceCommand implements Runnable {
         @Override
         protected int execute() throws Exception {
             ServiceSpec spec = flags.apply(ServiceSpec.getDefaultInstance(), image, args, spec().commandLine());
+            PinnedImages pins = PinnedImages.of(this);
             if (!flags.noResolveImage) {
-                spec = PinnedImages.of(this).pin(spec, spec.getTask().getContainer().getImage());
+                spec = pins.pin(spec, spec.getTask().getContainer().getImage());
             }
             Service s = control().createService(CreateServiceRequest.newBuilder().setSpec(spec).build());
+            pins.printWarnings();
             out().println(s.getId());
             if (detach) {
                 return 0;
@@ -154,13 +156,15 @@ public final class ServiceCommand implements Runnable {
             edits.check(spec.commandLine());
             Service s = control().getService(GetServiceRequest.newBuilder().setService(ref).build());
             ServiceSpec next = flags.apply(s.getSpec(), image, null, spec.commandLine());
+            PinnedImages pins = PinnedImages.of(this);
             if (image != null && !flags.noResolveImage) { // a new image is pinned; the current one stays as it is
-                next = PinnedImages.of(this).pin(next, image);
+                next = pins.pin(next, image);
             }
             next = edits.apply(next, name -> control().getNetwork(GetNetworkRequest.newBuilder().setNetwork(name).build()).getId(),
                     spec.commandLine());
             Service u = control().updateService(UpdateServiceRequest.newBuilder().setService(s.getId()).setSpec(next)
                     .setVersion(s.getMeta().getVersion()).build());
+            pins.printWarnings();
             out().println(u.getId());
             return detach ? 0 : ServiceWait.await(this, u, false);
         }

@@ -117,6 +117,7 @@ final class StackDeploy extends ClientCommand {
                 }
             }
             undo.clear();
+            pins.printWarnings();
             if (detach) {
                 return 0;
             }

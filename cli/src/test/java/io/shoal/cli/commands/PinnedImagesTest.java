@@ -65,6 +65,8 @@ class PinnedImagesTest {
         }, new PrintWriter(err));
         assertEquals("busybox:1", pins.pin("busybox:1", "", "busybox:1"));
         assertEquals("web:2@" + DIGEST, pins.pin("web:2", "", "web:2@" + DIGEST), "a stack keeps the service's current pin");
+        assertEquals("", err.toString(), "printed once the command's change was accepted, not before");
+        pins.printWarnings();
         List<String> lines = err.toString().lines().toList();
         assertEquals(2, lines.size(), err.toString());
         assertTrue(lines.getFirst().startsWith("warning: image busybox:1 could not be accessed on a registry to record its digest "
@@ -82,6 +84,8 @@ class PinnedImagesTest {
             throw Status.UNAVAILABLE.withDescription("io exception").withCause(new IOException("connection refused")).asRuntimeException();
         }, new PrintWriter(err));
         assertThrows(StatusRuntimeException.class, () -> unreachable.pin("busybox:1", "", "busybox:1"));
+        refused.printWarnings();
+        unreachable.printWarnings();
         assertEquals("", err.toString(), "no warning: the error is the command's");
     }
 
