@@ -41,8 +41,8 @@ final class PinnedImages {
 
     /**
      * The image pinned to its digest; an image written with a digest is taken as it is. When the
-     * registry cannot be asked: {@code fallback}, and a one-line warning for {@link #printWarnings}. A reference the daemon
-     * refuses, or a daemon that cannot be reached, fails the command.
+     * registry cannot be asked: {@code fallback}, and a one-line warning for {@link #printWarnings}.
+     * A reference the daemon refuses, or a daemon that cannot be reached, fails the command.
      */
     String pin(String image, String registryAuth, String fallback) {
         if (image.contains("@")) {
