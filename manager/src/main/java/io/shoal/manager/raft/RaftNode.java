@@ -78,6 +78,7 @@ public final class RaftNode implements Consensus {
     private final AtomicLong localCallIds = new AtomicLong();
     private final LeadershipWatch leadership;
     private final ReconnectBackoff backoff;
+    private final ElectionReach reach;
     /** linearizable reads: an empty entry through the leader, shared by the reads that wait together */
     private final ReadBarrier reads;
     private volatile RaftClient client;
@@ -93,6 +94,9 @@ public final class RaftNode implements Consensus {
         // a peer that calls this member is up: its channel to that peer stops waiting out a back-off
         this.backoff = new ReconnectBackoff(() -> server);
         this.parameters = RatisConfig.parameters(settings.tls(), new PeerContact(backoff));
+        // ... and so does a member about to campaign, with every peer (a restarted follower calls no one)
+        this.reach = new ElectionReach(selfId, () -> division().getInfo().getRoleInfoProto(), this::peerIds, backoff,
+                settings.electionTimeoutMin());
         boolean recover = Files.isDirectory(settings.storageDir().resolve(groupId.getUuid().toString()));
         List<RaftPeer> peers = new ArrayList<>();
         if (!recover) {
@@ -135,6 +139,8 @@ public final class RaftNode implements Consensus {
             node.server.start();
             node.leaderEvent(); // a member that recovered as the only voter may lead before anyone asks
             node.watcher.scheduleWithFixedDelay(node::checkStorage, HEALTH_CHECK_MS, HEALTH_CHECK_MS, TimeUnit.MILLISECONDS);
+            long reachMs = ElectionReach.period(settings.electionTimeoutMin()).toMillis();
+            node.watcher.scheduleWithFixedDelay(node::checkReach, reachMs, reachMs, TimeUnit.MILLISECONDS);
             return node;
         } catch (IOException | RuntimeException e) {
             if (node != null) {
@@ -152,6 +158,21 @@ public final class RaftNode implements Consensus {
         if (!closing) {
             recovery.check();
         }
+    }
+
+    private void checkReach() {
+        if (closing) {
+            return;
+        }
+        try {
+            reach.check();
+        } catch (RuntimeException e) {
+            // the member is restarting or closing: nothing to reach
+        }
+    }
+
+    private Collection<RaftPeerId> peerIds() {
+        return division().getRaftConf().getCurrentPeers().stream().map(RaftPeer::getId).toList();
     }
 
     /** This member's server as {@link MemberRecovery} sees it. */
