@@ -1,6 +1,7 @@
 package io.shoal.manager.raft;
 
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 
 import java.time.Duration;
@@ -24,10 +25,10 @@ import java.util.function.Supplier;
  * between two and three thirds of it after its leader's last call, before its own timeout (which is
  * never under the minimum) makes it campaign.
  */
-final class ElectionReach {
+final class ElectionReach implements Runnable {
     private final RaftPeerId self;
     private final Supplier<RoleInfoProto> role;
-    private final Supplier<Collection<RaftPeerId>> peers;
+    private final Supplier<Collection<RaftPeer>> peers;
     private final Consumer<RaftPeerId> reset;
     private final long quietMs;
 
@@ -37,7 +38,7 @@ final class ElectionReach {
      * @param reset               ends the back-off of this member's channel to a peer ({@link ReconnectBackoff})
      * @param electionTimeoutMin  the member's minimum election timeout
      */
-    ElectionReach(RaftPeerId self, Supplier<RoleInfoProto> role, Supplier<Collection<RaftPeerId>> peers,
+    ElectionReach(RaftPeerId self, Supplier<RoleInfoProto> role, Supplier<Collection<RaftPeer>> peers,
                   Consumer<RaftPeerId> reset, Duration electionTimeoutMin) {
         this.self = self;
         this.role = role;
@@ -51,6 +52,16 @@ final class ElectionReach {
         return electionTimeoutMin.dividedBy(3);
     }
 
+    /** {@link #check}, on the member's watcher thread: a member that is starting again or closing has nothing to reach. */
+    @Override
+    public void run() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            // its server is being replaced or closed: the next check sees the new one
+        }
+    }
+
     /** Resets the channel to every other member if this member campaigns or soon will; true if it did. */
     boolean check() {
         RoleInfoProto now = role.get();
@@ -60,9 +71,9 @@ final class ElectionReach {
             default -> false;
         };
         if (campaigning) {
-            for (RaftPeerId p : peers.get()) {
-                if (!p.equals(self)) {
-                    reset.accept(p);
+            for (RaftPeer p : peers.get()) {
+                if (!p.getId().equals(self)) {
+                    reset.accept(p.getId());
                 }
             }
         }

@@ -95,8 +95,8 @@ public final class RaftNode implements Consensus {
         this.backoff = new ReconnectBackoff(() -> server);
         this.parameters = RatisConfig.parameters(settings.tls(), new PeerContact(backoff));
         // ... and so does a member about to campaign, with every peer (a restarted follower calls no one)
-        this.reach = new ElectionReach(selfId, () -> division().getInfo().getRoleInfoProto(), this::peerIds, backoff,
-                settings.electionTimeoutMin());
+        this.reach = new ElectionReach(selfId, () -> division().getInfo().getRoleInfoProto(),
+                () -> division().getRaftConf().getCurrentPeers(), backoff, settings.electionTimeoutMin());
         boolean recover = Files.isDirectory(settings.storageDir().resolve(groupId.getUuid().toString()));
         List<RaftPeer> peers = new ArrayList<>();
         if (!recover) {
@@ -140,7 +140,7 @@ public final class RaftNode implements Consensus {
             node.leaderEvent(); // a member that recovered as the only voter may lead before anyone asks
             node.watcher.scheduleWithFixedDelay(node::checkStorage, HEALTH_CHECK_MS, HEALTH_CHECK_MS, TimeUnit.MILLISECONDS);
             long reachMs = ElectionReach.period(settings.electionTimeoutMin()).toMillis();
-            node.watcher.scheduleWithFixedDelay(node::checkReach, reachMs, reachMs, TimeUnit.MILLISECONDS);
+            node.watcher.scheduleWithFixedDelay(node.reach, reachMs, reachMs, TimeUnit.MILLISECONDS);
             return node;
         } catch (IOException | RuntimeException e) {
             if (node != null) {
@@ -158,21 +158,6 @@ public final class RaftNode implements Consensus {
         if (!closing) {
             recovery.check();
         }
-    }
-
-    private void checkReach() {
-        if (closing) {
-            return;
-        }
-        try {
-            reach.check();
-        } catch (RuntimeException e) {
-            // the member is restarting or closing: nothing to reach
-        }
-    }
-
-    private Collection<RaftPeerId> peerIds() {
-        return division().getRaftConf().getCurrentPeers().stream().map(RaftPeer::getId).toList();
     }
 
     /** This member's server as {@link MemberRecovery} sees it. */

@@ -6,6 +6,7 @@ import org.apache.ratis.proto.RaftProtos.LeaderInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +25,12 @@ class ElectionReachTest {
 
     private final List<RaftPeerId> resets = new ArrayList<>();
     private RoleInfoProto role;
-    private final ElectionReach reach = new ElectionReach(M1, () -> role, () -> List.of(M1, M2, M3), resets::add,
+    private final ElectionReach reach = new ElectionReach(M1, () -> role, () -> List.of(peer(M1), peer(M2), peer(M3)), resets::add,
             Duration.ofMillis(300));
+
+    private static RaftPeer peer(RaftPeerId id) {
+        return RaftPeer.newBuilder().setId(id).setAddress("127.0.0.1:1").build();
+    }
 
     private static RoleInfoProto follower(long sinceLeaderMs) {
         return RoleInfoProto.newBuilder().setRole(RaftPeerRole.FOLLOWER)
@@ -55,6 +60,15 @@ class ElectionReachTest {
         assertTrue(reach.check());
         assertTrue(reach.check());
         assertEquals(List.of(M2, M3, M2, M3), resets);
+    }
+
+    @Test
+    void aMemberWhoseServerIsGoneSkipsTheCheck() {
+        ElectionReach gone = new ElectionReach(M1, () -> {
+            throw new IllegalStateException("the Raft member is not running");
+        }, List::of, resets::add, Duration.ofMillis(300));
+        gone.run();
+        assertEquals(List.of(), resets);
     }
 
     @Test
