@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.util.Arrays;
 import javax.net.ssl.SSLException;
 
 /** The {@code shoal} command. Exit status: 0 ok, 1 failed request (one line on stderr), 2 bad usage. */
@@ -198,7 +199,7 @@ public final class Main {
         if (!last.equals("--version") && !last.equals("-V")) {
             return false;
         }
-        String[] before = java.util.Arrays.copyOf(args, args.length - 1);
+        String[] before = Arrays.copyOf(args, args.length - 1);
         return commandIndex(before, 0) < 0 && hostOptionsOnly(before);
     }
 

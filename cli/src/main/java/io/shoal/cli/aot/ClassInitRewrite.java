@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -50,7 +51,7 @@ import java.util.zip.ZipInputStream;
  */
 public final class ClassInitRewrite {
     /** The jars rewritten: protobuf's runtime and gRPC's stubs, which every client command loads. */
-    static final java.util.regex.Pattern JARS = java.util.regex.Pattern.compile("(protobuf-java|grpc-api|grpc-stub)-[0-9][^/]*\\.jar");
+    static final Pattern JARS = Pattern.compile("(protobuf-java|grpc-api|grpc-stub)-[0-9][^/]*\\.jar");
     private static final ClassDesc RUNTIME_VERSION = ClassDesc.of("com.google.protobuf.RuntimeVersion");
     private static final ClassDesc LOGGER = ClassDesc.of("java.util.logging.Logger");
     private static final ClassDesc STRING_BUILDER = ClassDesc.of("java.lang.StringBuilder");

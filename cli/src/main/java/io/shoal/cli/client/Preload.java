@@ -1,5 +1,6 @@
 package io.shoal.cli.client;
 
+import io.shoal.api.ControlProto;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
@@ -42,7 +43,7 @@ public final class Preload implements Runnable {
             }
         }
         try {
-            io.shoal.api.ControlProto.getDescriptor();
+            ControlProto.getDescriptor();
         } catch (RuntimeException | LinkageError e) {
             // likewise
         }

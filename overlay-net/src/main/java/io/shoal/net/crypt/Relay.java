@@ -12,13 +12,19 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -146,8 +152,8 @@ public final class Relay implements AutoCloseable {
     }
 
     /** The names {@link #counters} uses, whether or not a relay runs. */
-    public static java.util.List<String> counterNames() {
-        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of("sealed", "opened", "unkeyed"));
+    public static List<String> counterNames() {
+        List<String> out = new ArrayList<>(List.of("sealed", "opened", "unkeyed"));
         for (PacketCipher.Refusal r : PacketCipher.Refusal.values()) {
             out.add("refused_" + r.name().toLowerCase());
         }
@@ -279,7 +285,7 @@ public final class Relay implements AutoCloseable {
 
     /** A result computed on the loop thread and awaited by the caller. */
     private static final class CompletableRun<T> {
-        private final java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        private final CompletableFuture<T> f = new CompletableFuture<>();
 
         void complete(Callable<T> c) {
             try {
@@ -291,10 +297,10 @@ public final class Relay implements AutoCloseable {
 
         T await() throws IOException {
             try {
-                return f.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
+                return f.get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 throw new IOException("the overlay relay did not answer in 30 s");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

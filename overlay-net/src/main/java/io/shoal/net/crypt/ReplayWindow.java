@@ -1,5 +1,7 @@
 package io.shoal.net.crypt;
 
+import java.util.Arrays;
+
 /**
  * Anti-replay for one sender's counter, as IPsec's (RFC 4303, appendix A): a counter is accepted
  * once, if it is newer than the highest seen or within the last {@value #SIZE} of it. Not thread safe.
@@ -27,7 +29,7 @@ final class ReplayWindow {
         if (counter > top) {
             long shift = top < 0 ? SIZE : counter - top;
             if (shift >= SIZE) {
-                java.util.Arrays.fill(bits, 0);
+                Arrays.fill(bits, 0);
             } else {
                 for (long c = top + 1; c <= counter; c++) {
                     clear(c);

@@ -5,6 +5,7 @@ import io.shoal.net.sys.Shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -117,7 +118,7 @@ final class RelayNamespace {
     }
 
     private Set<String> listed() {
-        Set<String> out = new java.util.TreeSet<>();
+        Set<String> out = new TreeSet<>();
         for (String line : shell.run("ip", "netns", "list").split("\n")) {
             out.add(line.trim().split("\\s+")[0]);
         }
