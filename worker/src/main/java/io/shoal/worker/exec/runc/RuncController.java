@@ -24,17 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /** One task's container under conmon + runc/crun. */
 final class RuncController implements Controller {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CMD_TIMEOUT = Duration.ofSeconds(30);
-    /** How often a waiter for an exit looks at the file itself although the exit watch said nothing. */
-    private static final Duration EXIT_RECHECK = Duration.ofMillis(500);
-    /** How often a waiter polls the exit file where there is no exit watch. */
-    private static final Duration EXIT_POLL = Duration.ofMillis(10);
     /** The bundle's record of the runtime (its path) that created the container. */
     static final String RUNTIME_FILE = "runtime";
 
@@ -43,11 +37,9 @@ final class RuncController implements Controller {
     private final Dependencies deps;
     private final String id;
     private final Path bundle;
-    private final Path exitFile;
+    private final ExitFile exit;
     private final String netns;
     private final TaskFiles files;
-    /** the runner's wake-up registered with {@link #notifyExit}, removed with the container */
-    private volatile Runnable exitListener;
     /** whether the container is known to have been started (by this controller, or found so) */
     private volatile boolean started;
 
@@ -57,7 +49,7 @@ final class RuncController implements Controller {
         this.deps = deps;
         this.id = RuncExecutor.containerId(task);
         this.bundle = ex.root.resolve("bundles").resolve(id);
-        this.exitFile = ex.root.resolve("exits").resolve(id);
+        this.exit = new ExitFile(ex.exits, ex.root.resolve("exits"), id);
         this.netns = netnsName(id);
         this.files = new TaskFiles(bundle);
     }
@@ -298,7 +290,7 @@ final class RuncController implements Controller {
     private void awaitCreated() throws ExecException {
         long deadline = System.nanoTime() + CMD_TIMEOUT.toNanos();
         while (!Files.exists(bundle.resolve("pidfile"))) {
-            if (Files.exists(exitFile) || System.nanoTime() > deadline) {
+            if (exit.exists() || System.nanoTime() > deadline) {
                 throw new ExecException("the runtime could not create the container: " + lastLog());
             }
             sleep(1);
@@ -327,48 +319,17 @@ final class RuncController implements Controller {
 
     @Override
     public Optional<ExitStatus> exitStatus() throws ExecException {
-        if (!Files.exists(exitFile)) {
-            return Optional.empty();
-        }
-        try {
-            String s = Files.readString(exitFile).trim();
-            if (s.isEmpty()) {
-                return Optional.empty(); // conmon is still writing it
-            }
-            return Optional.of(new ExitStatus(Integer.parseInt(s)));
-        } catch (IOException | NumberFormatException e) {
-            throw new ExecException("unreadable exit file " + exitFile + ": " + e.getMessage());
-        }
+        return exit.read();
     }
 
     @Override
     public Optional<ExitStatus> waitExit(Duration timeout) throws ExecException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Semaphore changed = new Semaphore(0);
-        Runnable listener = changed::release;
-        ex.exits.add(id, listener);
-        try {
-            while (true) {
-                Optional<ExitStatus> e = exitStatus();
-                long left = deadline - System.nanoTime();
-                if (e.isPresent() || left <= 0) {
-                    return e;
-                }
-                changed.tryAcquire(Math.min(left, (ex.exits.watching() ? EXIT_RECHECK : EXIT_POLL).toNanos()), TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            ex.exits.remove(id, listener);
-        }
+        return exit.await(timeout);
     }
 
     @Override
     public boolean notifyExit(Runnable wake) {
-        if (!ex.exits.watching()) {
-            return false;
-        }
-        ex.exits.add(id, wake);
-        exitListener = wake;
-        return true;
+        return exit.notifyExit(wake);
     }
 
     @Override
@@ -410,10 +371,7 @@ final class RuncController implements Controller {
     @Override
     public void remove() throws ExecException {
         long t0 = System.nanoTime();
-        Runnable l = exitListener;
-        if (l != null) {
-            ex.exits.remove(id, l);
-        }
+        exit.stopNotifying();
         runRuntime("delete", "--force", id);
         try {
             ex.attacher.detach(task);
@@ -427,7 +385,7 @@ final class RuncController implements Controller {
         files.release();
         ex.rootfs.release(task, bundle);
         try {
-            Files.deleteIfExists(exitFile);
+            exit.delete();
             Trees.delete(bundle);
         } catch (IOException e) {
             throw new ExecException("cannot remove " + bundle + ": " + e.getMessage(), e);
@@ -456,7 +414,7 @@ final class RuncController implements Controller {
      */
     @Override
     public boolean exists() {
-        if (Files.exists(exitFile)) {
+        if (exit.exists()) {
             return true;
         }
         try {
@@ -482,7 +440,7 @@ final class RuncController implements Controller {
      */
     @Override
     public boolean awaitingStart() {
-        if (started || Files.exists(exitFile) || !exists()) {
+        if (started || exit.exists() || !exists()) {
             return false;
         }
         if (Files.exists(bundle.resolve("pidfile")) && !Files.exists(ex.root.resolve("state").resolve(id).resolve(ExecFifo.NAME))) {
