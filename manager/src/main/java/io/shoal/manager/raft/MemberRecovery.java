@@ -13,6 +13,7 @@ import java.util.function.LongSupplier;
  * closed too), so it serves no more: it answers every append with an error. {@link #check}, called
  * every second on one thread, notices it, stops the member, and starts it again from its storage
  * once its filesystem has room, retrying with a growing pause (up to 10 s) until it starts.
+ * A follower that stopped committing behind its leader ({@link LogStall}) is started again the same way.
  * Recovery drops only a torn last entry, which was never acknowledged; the store is not rolled back
  * (its applied entries are skipped on replay), and the leader sends what the member lacks.
  *

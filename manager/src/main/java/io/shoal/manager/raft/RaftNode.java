@@ -162,6 +162,9 @@ public final class RaftNode implements Consensus {
 
     /** This member's server as {@link MemberRecovery} sees it. */
     private final class RecoverableMember implements MemberRecovery.Member {
+        private final LogStall stall = new LogStall(LogStall.DEFAULT_AFTER, System::nanoTime);
+        private boolean threadsLogged;
+
         @Override
         public String failure() {
             try {
@@ -173,7 +176,15 @@ public final class RaftNode implements Consensus {
                 if (stateMachine.logFailure() != null) {
                     return "a log write failed: " + stateMachine.logFailure().getMessage();
                 }
-                return d.getInfo().isAlive() ? null : "it stopped (" + d.getInfo().getLifeCycleState() + ")";
+                if (!d.getInfo().isAlive()) {
+                    return "it stopped (" + d.getInfo().getLifeCycleState() + ")";
+                }
+                String stalled = stall.check(d);
+                if (stalled != null && !threadsLogged) {
+                    threadsLogged = true; // once: the cause is in there, and the dump is long
+                    LOG.warn("{}: {}; its threads:\n{}", selfId, stalled, ThreadDump.text());
+                }
+                return stalled;
             } catch (IOException | RuntimeException e) {
                 return "it is gone: " + e.getMessage();
             }

@@ -35,7 +35,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -54,6 +56,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RaftClusterTest {
     /** Ratis' injection point at the start of a member's appendEntries handler ({@code RaftServerImpl.APPEND_ENTRIES}) */
     private static final String APPEND_ENTRIES = "RaftServerImpl.appendEntries";
+    /** Ratis' injection point at the start of a member's log worker thread ({@code SegmentedRaftLogWorker.RUN_WORKER}) */
+    private static final String RUN_LOG_WORKER = "SegmentedRaftLogWorker.runWorker";
 
     @TempDir
     Path dir;
@@ -421,5 +425,44 @@ class RaftClusterTest {
         assertEquals(survivor, awaitLeader(), "only the member with the longest log can be elected");
         System.out.printf("%s elected %d ms after %s was back%n", survivor, (System.nanoTime() - back) / 1_000_000, restarted);
         await(restarted + " has every write", Duration.ofSeconds(20), () -> has(again, "x1"));
+    }
+
+    /**
+     * A follower whose log stops taking entries (its log worker never runs: the appends it accepts
+     * never complete, and every later one finds the entry before it missing) is started again from
+     * its storage once {@link LogStall} sees it behind its leader for long enough, and catches up.
+     * ChaosIT's long run had one such member, out for five minutes.
+     */
+    @Test
+    void aFollowerWhoseLogStopsTakingEntriesIsStartedAgainAndCatchesUp() throws Exception {
+        startThree(10_000);
+        String leader = awaitLeader();
+        String stuck = members.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        assertTrue(write(members.get(leader).raft, "x0").getOk());
+        await(stuck + " has x0", Duration.ofSeconds(10), () -> has(members.get(stuck), "x0"));
+        members.remove(stuck).raft.close();
+        RaftPeerId stuckId = RaftPeerId.valueOf(stuck);
+        AtomicBoolean blocked = new AtomicBoolean();
+        CountDownLatch never = new CountDownLatch(1);
+        CodeInjectionForTesting.put(RUN_LOG_WORKER, (local, remote, args) -> {
+            if (stuckId.equals(local) && blocked.compareAndSet(false, true)) {
+                try {
+                    never.await(); // until the member's server is closed, which interrupts its worker
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return false;
+        });
+        try {
+            Member again = start(stuck, Map.of(), 10_000);
+            assertTrue(write(members.get(leader).raft, "x1").getOk()); // the other follower makes the majority
+            assertTrue(blocked.get(), "the restarted member's log worker was held");
+            // 20 s behind its leader without a new entry, then started again from its storage
+            await(stuck + " has x1", Duration.ofSeconds(90), () -> has(again, "x1"));
+        } finally {
+            CodeInjectionForTesting.remove(RUN_LOG_WORKER);
+            never.countDown();
+        }
     }
 }
