@@ -23,6 +23,7 @@ public final class Daemon {
     public static void run(DaemonConfig config) throws Exception {
         config.validate();
         Logging.configure(config.logLevel(), config.logFormat());
+        HeapGuard heap = HeapGuard.start();
         MetricsServer metrics = new MetricsServer();
         if (config.metricsAddr() != null) {
             metrics.serve(config.metricsAddr());
@@ -52,6 +53,9 @@ public final class Daemon {
             daemon.close();
             executor.close();
             metrics.close();
+            if (heap != null) {
+                heap.close();
+            }
         }, "shutdown"));
         daemon.start();
         if (!config.dockerApi().isEmpty()) {
