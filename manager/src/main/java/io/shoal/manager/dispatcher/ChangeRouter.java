@@ -9,6 +9,7 @@ import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreObjects;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -30,13 +31,43 @@ final class ChangeRouter {
      * @param allTasks        wake every assignment stream
      * @param settings        the heartbeat settings may have changed (the cluster object, the fleet's size)
      * @param managers        the set of managers may have changed
-     * @param turnedReady     a node that just turned Ready, or null
+     * @param turnedReady     the nodes that just turned Ready
      */
     record Wake(Set<String> sessionsOf, boolean allSessions, Set<String> tasksOf, boolean allTasks,
-                boolean settings, boolean managers, String turnedReady) {
-        static final Wake NONE = new Wake(Set.of(), false, Set.of(), false, false, false, null);
+                boolean settings, boolean managers, Set<String> turnedReady) {
+        static final Wake NONE = new Wake(Set.of(), false, Set.of(), false, false, false, Set.of());
         /** The whole state was replaced: re-read everything, wake every stream. */
-        static final Wake EVERYTHING = new Wake(Set.of(), true, Set.of(), true, true, true, null);
+        static final Wake EVERYTHING = new Wake(Set.of(), true, Set.of(), true, true, true, Set.of());
+    }
+
+    /** What to do about a burst of changes: every stream any of them concerns, each once. */
+    static Wake route(List<StoreEvent> burst) {
+        if (burst.size() == 1) {
+            return route(burst.getFirst());
+        }
+        Set<String> sessionsOf = new HashSet<>();
+        Set<String> tasksOf = new HashSet<>();
+        Set<String> turnedReady = new HashSet<>();
+        boolean allSessions = false;
+        boolean allTasks = false;
+        boolean settings = false;
+        boolean managers = false;
+        for (StoreEvent e : burst) {
+            Wake w = route(e);
+            allSessions |= w.allSessions();
+            allTasks |= w.allTasks();
+            settings |= w.settings();
+            managers |= w.managers();
+            if (!allSessions) {
+                sessionsOf.addAll(w.sessionsOf());
+            }
+            if (!allTasks) {
+                tasksOf.addAll(w.tasksOf());
+            }
+            turnedReady.addAll(w.turnedReady());
+        }
+        return new Wake(allSessions ? Set.of() : sessionsOf, allSessions, allTasks ? Set.of() : tasksOf, allTasks,
+                settings, managers, turnedReady);
     }
 
     static Wake route(StoreEvent e) {
@@ -53,9 +84,9 @@ final class ChangeRouter {
             case SERVICE -> service(e.before() == null ? null : e.before().getService(),
                     e.after() == null ? null : e.after().getService());
             // a root rotation starting or ending: every node learns its roots from its session
-            case CLUSTER -> new Wake(Set.of(), rootsChanged(e), Set.of(), false, true, false, null);
+            case CLUSTER -> new Wake(Set.of(), rootsChanged(e), Set.of(), false, true, false, Set.of());
             // an encrypted network's keys rotated: every node on it gets them with its next message
-            case NETWORK -> keysChanged(e) ? new Wake(Set.of(), false, Set.of(), true, false, false, null) : Wake.NONE;
+            case NETWORK -> keysChanged(e) ? new Wake(Set.of(), false, Set.of(), true, false, false, Set.of()) : Wake.NONE;
             default -> Wake.NONE;
         };
     }
@@ -79,7 +110,7 @@ final class ChangeRouter {
         boolean networked = (e.before() != null && e.before().getTask().getNetworksCount() > 0)
                 || (e.after() != null && e.after().getTask().getNetworksCount() > 0);
         if (networked) { // its endpoint is a peer of the other nodes on its networks
-            return new Wake(Set.of(), false, Set.of(), true, false, false, null);
+            return new Wake(Set.of(), false, Set.of(), true, false, false, Set.of());
         }
         if (Assignments.reportedByWorker(e)) {
             return Wake.NONE; // nothing to send: the worker reported it
@@ -91,7 +122,7 @@ final class ChangeRouter {
         if (e.after() != null) {
             nodes.add(e.after().getTask().getNodeId());
         }
-        return new Wake(Set.of(), false, nodes, false, false, false, null);
+        return new Wake(Set.of(), false, nodes, false, false, false, Set.of());
     }
 
     private static Wake node(Node before, Node after) {
@@ -108,13 +139,13 @@ final class ChangeRouter {
                 : !before.getAttachmentsList().equals(after.getAttachmentsList())
                         || (after.getAttachmentsCount() > 0 && !before.getStatus().getAddr().equals(after.getStatus().getAddr()));
         return new Wake(managerSetChanged ? Set.of() : Set.of(n.getId()), managerSetChanged, Set.of(), ingress,
-                joinedOrLeft, managerSetChanged, turnedReady);
+                joinedOrLeft, managerSetChanged, turnedReady == null ? Set.of() : Set.of(turnedReady));
     }
 
     private static Wake service(Service before, Service after) {
         // VIPs and service names are in the networked nodes' name records, published ports in every node's routing mesh
         boolean networked = (before != null && (before.getEndpoint().getVirtualIpsCount() > 0 || before.getEndpoint().getPortsCount() > 0))
                 || (after != null && (after.getEndpoint().getVirtualIpsCount() > 0 || after.getEndpoint().getPortsCount() > 0));
-        return networked ? new Wake(Set.of(), false, Set.of(), true, false, false, null) : Wake.NONE;
+        return networked ? new Wake(Set.of(), false, Set.of(), true, false, false, Set.of()) : Wake.NONE;
     }
 }

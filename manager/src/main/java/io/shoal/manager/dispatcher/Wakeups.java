@@ -7,9 +7,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Wake-ups of the streams that follow one node (its session, its assignments): the store watch
- * wakes the streams of the nodes a change concerns, or all of them; a stream waits for its next
- * wake-up and then lets the burst settle so that one message covers it.
+ * Wake-ups of the streams that follow one node (its session, its assignments): the dispatcher's
+ * store watch wakes the streams of the nodes a burst of changes concerns, or all of them, once the
+ * burst is over, so one message covers it; a stream waits for its next wake-up.
  */
 final class Wakeups {
     /** node id -> one permit holder per stream following that node */
@@ -49,14 +49,14 @@ final class Wakeups {
     static final long BACKSTOP_SECONDS = 10;
 
     /**
-     * Waits up to {@link #BACKSTOP_SECONDS} for a wake-up, then lets a burst of changes settle for
-     * 5 ms. True when woken.
+     * Waits up to {@link #BACKSTOP_SECONDS} for a wake-up; true when woken. The wake-ups that came
+     * meanwhile are taken with it: one read covers them. (Each stream used to sleep 5 ms here to let
+     * a burst settle; the change hub now wakes it after the burst, once for all streams.)
      */
     static boolean await(Semaphore sem) throws InterruptedException {
         if (!sem.tryAcquire(BACKSTOP_SECONDS, TimeUnit.SECONDS)) {
             return false;
         }
-        Thread.sleep(5);
         sem.drainPermits();
         return true;
     }

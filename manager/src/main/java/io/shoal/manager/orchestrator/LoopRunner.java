@@ -2,6 +2,7 @@ package io.shoal.manager.orchestrator;
 
 import io.shoal.api.raft.StoreAction;
 import io.shoal.manager.consensus.ConsensusException;
+import io.shoal.manager.store.Bursts;
 import io.shoal.manager.store.ClusterStore;
 import io.shoal.manager.store.ObjectKind;
 import io.shoal.manager.store.ReadTx;
@@ -20,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -35,6 +35,8 @@ public final class LoopRunner {
     private static final Logger LOG = LoggerFactory.getLogger(LoopRunner.class);
     /** Most actions in one Raft entry: a big pass (e.g. 10,000 new tasks) goes in several, proposed together. */
     static final int MAX_PER_ENTRY = 1_000;
+    /** A burst of changes ends after this long without a change (see {@link Bursts}). */
+    static final long QUIET_MS = 5;
     /** A burst of changes is gathered for at most this long before the next pass. */
     private static final long MAX_GATHER_MS = 50;
 
@@ -94,6 +96,7 @@ public final class LoopRunner {
         // stop() interrupts the thread, but a write blocked in Raft's client may swallow the interrupt
         BooleanSupplier stopped = () -> self.isInterrupted() || thread != self;
         try (Watch w = store.watch()) {
+            Bursts bursts = Bursts.of(w, QUIET_MS, MAX_GATHER_MS);
             Changes changes = Changes.ALL;
             long lastFull = 0;
             long fullEvery = periodMs;
@@ -109,16 +112,8 @@ public final class LoopRunner {
                     pass(changes, stopped);
                 }
                 Changes.Gatherer g = new Changes.Gatherer();
-                StoreEvent e = w.poll(periodMs, TimeUnit.MILLISECONDS);
-                if (e != null) {
-                    g.add(e);
-                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_GATHER_MS);
-                    while (System.nanoTime() < until && (e = w.poll(5, TimeUnit.MILLISECONDS)) != null) {
-                        g.add(e); // the burst: one pass covers all of it
-                    }
-                    while ((e = w.poll(0, TimeUnit.MILLISECONDS)) != null) {
-                        g.add(e);
-                    }
+                for (StoreEvent e : bursts.next(periodMs)) {
+                    g.add(e); // the burst: one pass covers all of it
                 }
                 // at least every period a full pass, for time-based decisions (restart delays, Down grace)
                 changes = clock.getAsLong() - lastFull >= fullEvery ? Changes.ALL : g.changes();

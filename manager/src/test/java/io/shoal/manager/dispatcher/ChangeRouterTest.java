@@ -20,11 +20,11 @@ import io.shoal.manager.store.StoreEvent;
 import io.shoal.manager.store.StoreObjects;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which streams a store change wakes: read off the change alone. */
@@ -65,6 +65,26 @@ class ChangeRouterTest {
     }
 
     @Test
+    void aBurstWakesEveryStreamItsChangesConcernOnceAndEveryNodeThatTurnedReady() {
+        StoreEvent moved = update(task("n1", TaskState.TASK_STATE_ASSIGNED), task("n2", TaskState.TASK_STATE_ASSIGNED));
+        StoreEvent created = update(null, task("n3", TaskState.TASK_STATE_ASSIGNED));
+        StoreEvent ready4 = update(node("n4", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.DOWN), node("n4", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.READY));
+        StoreEvent ready5 = update(node("n5", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.DOWN), node("n5", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.READY));
+        ChangeRouter.Wake w = ChangeRouter.route(List.of(moved, created, ready4, ready5, moved));
+        assertEquals(Set.of("n1", "n2", "n3"), w.tasksOf());
+        assertEquals(Set.of("n4", "n5"), w.sessionsOf());
+        assertEquals(Set.of("n4", "n5"), w.turnedReady());
+        assertFalse(w.allTasks() || w.allSessions() || w.settings() || w.managers());
+        assertEquals(ChangeRouter.route(moved), ChangeRouter.route(List.of(moved)), "a burst of one is its change");
+
+        StoreEvent reset = new StoreEvent(StoreEvent.Type.RESET, 9, null, null);
+        ChangeRouter.Wake all = ChangeRouter.route(List.of(moved, reset, ready4));
+        assertTrue(all.allTasks() && all.allSessions() && all.settings() && all.managers());
+        assertEquals(Set.of(), all.tasksOf(), "every stream is woken: no list of some");
+        assertEquals(Set.of("n4"), all.turnedReady(), "a node turning Ready is still told to liveness");
+    }
+
+    @Test
     void aWorkersOwnReportWakesNothingButANetworkedTaskWakesEveryNode() {
         Task assigned = task("n1", TaskState.TASK_STATE_ASSIGNED);
         Task running = task("n1", TaskState.TASK_STATE_RUNNING);
@@ -90,10 +110,10 @@ class ChangeRouterTest {
     void aNodeTurningReadyIsNamedAndWakesItsOwnSession() {
         ChangeRouter.Wake w = ChangeRouter.route(update(node("n1", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.DOWN),
                 node("n1", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.READY)));
-        assertEquals("n1", w.turnedReady());
+        assertEquals(Set.of("n1"), w.turnedReady());
         assertEquals(Set.of("n1"), w.sessionsOf());
         assertFalse(w.allSessions() || w.managers() || w.settings() || w.allTasks());
-        assertNull(ChangeRouter.route(update(node("n1", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.READY),
+        assertEquals(Set.of(), ChangeRouter.route(update(node("n1", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.READY),
                 node("n1", NodeRole.NODE_ROLE_WORKER, NodeStatus.State.READY))).turnedReady(), "Ready already");
     }
 
