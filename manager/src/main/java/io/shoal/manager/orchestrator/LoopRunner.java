@@ -35,8 +35,14 @@ public final class LoopRunner {
     private static final Logger LOG = LoggerFactory.getLogger(LoopRunner.class);
     /** Most actions in one Raft entry: a big pass (e.g. 10,000 new tasks) goes in several, proposed together. */
     static final int MAX_PER_ENTRY = 1_000;
-    /** A burst of changes ends after this long without a change (see {@link Bursts}). */
-    static final long QUIET_MS = 5;
+    /**
+     * A burst of changes ends after this long without a change (see {@link Bursts}): long enough
+     * for a client's next call to land in the same pass (a `service create` after another takes
+     * 3-6 ms here), so that ten services created one after another are placed in one pass, and
+     * each node gets one assignments message for them instead of one per pass. At 5 ms, most
+     * such rounds took two to four passes (docs/benchmarks.md). A lone change waits this long.
+     */
+    static final long QUIET_MS = 10;
     /** A burst of changes is gathered for at most this long before the next pass. */
     private static final long MAX_GATHER_MS = 50;
 
