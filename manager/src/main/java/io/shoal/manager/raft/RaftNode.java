@@ -198,7 +198,7 @@ public final class RaftNode implements Consensus {
         @Override
         public void stop() {
             leadership.stopped();
-            closeQuietly(server);
+            closeQuietly(() -> ServerClose.close(server));
         }
 
         @Override
@@ -480,7 +480,7 @@ public final class RaftNode implements Consensus {
             }
         }
         try {
-            server.close();
+            ServerClose.close(server);
         } catch (IOException e) {
             LOG.warn("closing the Raft server failed", e);
         }
