@@ -350,6 +350,29 @@ class RaftClusterTest {
         }
     }
 
+    /** Who is who once {@link #aFollowerStoppedBehind} has run. */
+    private record Roles(String leader, String stopped, String survivor) {}
+
+    /**
+     * Three members; a follower ("stopped") has x0 and is stopped; the leader then writes x1..xN,
+     * which the other follower ("survivor") has, so the survivor's log is longer than the stopped one's.
+     */
+    private Roles aFollowerStoppedBehind(int writes) throws Exception {
+        startThree(10_000);
+        String leader = awaitLeader();
+        List<String> others = members.keySet().stream().filter(id -> !id.equals(leader)).toList();
+        String stopped = others.get(0);
+        String survivor = others.get(1);
+        assertTrue(write(members.get(leader).raft, "x0").getOk());
+        await(stopped + " has x0", Duration.ofSeconds(10), () -> has(members.get(stopped), "x0"));
+        members.remove(stopped).raft.close();
+        for (int i = 1; i <= writes; i++) {
+            assertTrue(write(members.get(leader).raft, "x" + i).getOk());
+        }
+        await(survivor + " has x" + writes, Duration.ofSeconds(10), () -> has(members.get(survivor), "x" + writes));
+        return new Roles(leader, stopped, survivor);
+    }
+
     /** Every call from a peer reaches the member's hook: a follower hears its leader's appends. */
     @Test
     void aFollowerThatHearsItsLeaderTellsItsChannelToTheLeaderNotToWait() throws Exception {
@@ -373,18 +396,10 @@ class RaftClusterTest {
      */
     @Test
     void aSurvivorWithTheLongestLogIsElectedOnceTheRestartedMemberIsBack() throws Exception {
-        startThree(10_000);
-        String leader = awaitLeader();
-        List<String> others = members.keySet().stream().filter(id -> !id.equals(leader)).toList();
-        String restarted = others.get(0);
-        String survivor = others.get(1);
-        assertTrue(write(members.get(leader).raft, "x0").getOk());
-        await(restarted + " has x0", Duration.ofSeconds(10), () -> has(members.get(restarted), "x0"));
-        members.remove(restarted).raft.close();
-        for (int i = 1; i <= 4; i++) {
-            assertTrue(write(members.get(leader).raft, "x" + i).getOk());
-        }
-        await(survivor + " has x4", Duration.ofSeconds(10), () -> has(members.get(survivor), "x4"));
+        Roles r = aFollowerStoppedBehind(4);
+        String leader = r.leader();
+        String restarted = r.stopped();
+        String survivor = r.survivor();
         members.remove(leader).raft.close();
         // the outage itself: the survivor campaigns alone, its calls to both others fail and its channels back off
         Thread.sleep(6_000);
@@ -403,16 +418,10 @@ class RaftClusterTest {
      */
     @Test
     void aCampaigningSurvivorReachesARestartedMemberThatCallsNoOne() throws Exception {
-        startThree(10_000);
-        String leader = awaitLeader();
-        List<String> others = members.keySet().stream().filter(id -> !id.equals(leader)).toList();
-        String restarted = others.get(0);
-        String survivor = others.get(1);
-        assertTrue(write(members.get(leader).raft, "x0").getOk());
-        await(restarted + " has x0", Duration.ofSeconds(10), () -> has(members.get(restarted), "x0"));
-        members.remove(restarted).raft.close();
-        assertTrue(write(members.get(leader).raft, "x1").getOk());
-        await(survivor + " has x1", Duration.ofSeconds(10), () -> has(members.get(survivor), "x1"));
+        Roles r = aFollowerStoppedBehind(1);
+        String leader = r.leader();
+        String restarted = r.stopped();
+        String survivor = r.survivor();
         Member s = members.get(survivor);
         long heard = s.raft.backoffResets(restarted); // from calls of the restarted member before it stopped
         members.remove(leader).raft.close();
@@ -435,12 +444,9 @@ class RaftClusterTest {
      */
     @Test
     void aFollowerWhoseLogStopsTakingEntriesIsStartedAgainAndCatchesUp() throws Exception {
-        startThree(10_000);
-        String leader = awaitLeader();
-        String stuck = members.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-        assertTrue(write(members.get(leader).raft, "x0").getOk());
-        await(stuck + " has x0", Duration.ofSeconds(10), () -> has(members.get(stuck), "x0"));
-        members.remove(stuck).raft.close();
+        Roles r = aFollowerStoppedBehind(0);
+        String leader = r.leader();
+        String stuck = r.stopped();
         RaftPeerId stuckId = RaftPeerId.valueOf(stuck);
         AtomicBoolean blocked = new AtomicBoolean();
         CountDownLatch never = new CountDownLatch(1);
