@@ -410,13 +410,17 @@ final class RuncController implements Controller {
     /**
      * Cheap enough to ask every few hundred milliseconds per task: conmon lives exactly as long as
      * the container it watches, and writes the exit file before it goes, so an exit file or a live
-     * conmon process means the container exists. No runtime call.
+     * conmon process means the container exists. No runtime call. The exit file is looked at again
+     * after conmon is found gone: a container that exits between the first look and the second
+     * (its exit file written, then conmon gone) exists, it did not vanish.
      */
     @Override
     public boolean exists() {
-        if (exit.exists()) {
-            return true;
-        }
+        return exit.exists() || conmonAlive() || exit.exists();
+    }
+
+    /** Whether the conmon that watches this container is running (its pid file names a live conmon of this id). */
+    private boolean conmonAlive() {
         try {
             Path pidFile = bundle.resolve("conmon.pid");
             if (!Files.exists(pidFile)) {
