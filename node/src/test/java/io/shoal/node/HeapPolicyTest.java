@@ -24,14 +24,14 @@ class HeapPolicyTest {
     }
 
     @Test
-    void before_any_full_collection_the_floor_is_the_target() {
+    void beforeAnyFullCollectionTheFloorIsTheTarget() {
         assertEquals(24 * MB, p.targetBytes());
         assertEquals(-1, young(24 * MB));
         assertEquals(200, young(24 * MB + 1), "due: asked for after the spacing");
     }
 
     @Test
-    void the_target_is_the_live_data_times_the_factor_or_the_floor_over_it() {
+    void theTargetIsTheLiveDataTimesTheFactorOrTheFloorOverIt() {
         full(60 * MB, 100);
         assertEquals(90 * MB, p.targetBytes(), "60 MB live: 1.5 x 60 = 90 > 60 + 24");
         full(20 * MB, 100);
@@ -41,7 +41,7 @@ class HeapPolicyTest {
     }
 
     @Test
-    void due_only_above_the_target_and_asked_after_the_spacing() {
+    void dueOnlyAboveTheTargetAndAskedAfterTheSpacing() {
         full(60 * MB, 50);
         now.addAndGet(10_000);
         assertEquals(-1, young(90 * MB));
@@ -56,7 +56,7 @@ class HeapPolicyTest {
     }
 
     @Test
-    void a_collection_during_the_wait_pushes_the_full_one_back() {
+    void aCollectionDuringTheWaitPushesTheFullOneBack() {
         full(60 * MB, 50);
         now.addAndGet(10_000);
         assertEquals(200, young(100 * MB));
@@ -69,7 +69,7 @@ class HeapPolicyTest {
     }
 
     @Test
-    void waits_the_minimum_interval_after_a_full_collection_and_after_asking() {
+    void waitsTheMinimumIntervalAfterAFullCollectionAndAfterAsking() {
         full(60 * MB, 10); // a 10 ms pause: the 1 s minimum rules
         assertEquals(1_000, young(200 * MB));
         now.addAndGet(1_000);
@@ -82,7 +82,7 @@ class HeapPolicyTest {
     }
 
     @Test
-    void a_long_pause_holds_the_next_full_collection_back_to_its_share_of_the_time() {
+    void aLongPauseHoldsTheNextFullCollectionBackToItsShareOfTheTime() {
         full(60 * MB, 150); // 150 ms at 5%: not before 3 s
         now.addAndGet(1_000);
         assertEquals(2_000, young(200 * MB));
@@ -91,7 +91,7 @@ class HeapPolicyTest {
     }
 
     @Test
-    void a_full_collection_serial_ran_on_its_own_ends_the_wait_and_resets_the_live_data() {
+    void aFullCollectionSerialRanOnItsOwnEndsTheWaitAndResetsTheLiveData() {
         full(60 * MB, 10);
         now.addAndGet(5_000);
         assertEquals(200, young(200 * MB));
@@ -133,18 +133,18 @@ class HeapPolicyTest {
     }
 
     @Test
-    void steady_promotion_is_rate_limited() {
+    void steadyPromotionIsRateLimited() {
         int asked = steadyPromotion(250, 20);
         assertTrue(asked >= 8 && asked <= 10, "about one full collection per 2 s over 20 s, not " + asked);
     }
 
     @Test
-    void young_collections_closer_than_the_spacing_hold_it_back() {
+    void youngCollectionsCloserThanTheSpacingHoldItBack() {
         assertEquals(0, steadyPromotion(20, 20), "no gap of 200 ms between young collections: no full collection");
     }
 
     @Test
-    void settings_are_checked() {
+    void settingsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new HeapPolicy.Settings(0.9, 0, 0, 0.05, 0));
         assertThrows(IllegalArgumentException.class, () -> new HeapPolicy.Settings(1.5, 0, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new HeapPolicy.Settings(1.5, -1, 0, 0.05, 0));

@@ -13,7 +13,7 @@ class IdleTrimTest {
     private final IdleTrim t = new IdleTrim(new IdleTrim.Settings(5_000, 2 * MB, 10, 8 * MB, 200), now);
 
     @Test
-    void a_quiet_heap_with_room_over_its_live_data_is_trimmed_once() {
+    void aQuietHeapWithRoomOverItsLiveDataIsTrimmedOnce() {
         t.fullCollectionEnded(60 * MB, now); // the burst's last full collection: 60 MB live, 90 MB committed (1.5x)
         now += 4_999;
         assertFalse(t.dueNow(now, 61 * MB, 90 * MB), "not quiet for 5 s yet");
@@ -27,7 +27,7 @@ class IdleTrimTest {
     }
 
     @Test
-    void promotions_past_the_quiet_growth_start_the_window_again() {
+    void promotionsPastTheQuietGrowthStartTheWindowAgain() {
         t.fullCollectionEnded(60 * MB, now);
         now += 3_000;
         t.youngCollectionEnded(61 * MB, now); // 1 MB promoted: still quiet
@@ -46,7 +46,7 @@ class IdleTrimTest {
     }
 
     @Test
-    void growth_is_counted_from_the_window_start_not_per_collection() {
+    void growthIsCountedFromTheWindowStartNotPerCollection() {
         t.fullCollectionEnded(60 * MB, now);
         for (int i = 1; i <= 3; i++) { // 1 MB a collection, a second apart: 3 MB over the window
             now += 1_000;
@@ -59,7 +59,7 @@ class IdleTrimTest {
     }
 
     @Test
-    void not_right_after_a_collection() {
+    void notRightAfterACollection() {
         t.fullCollectionEnded(60 * MB, now);
         now += 10_000;
         t.collectionEnded(now - 150); // a young collection whose notification is not in yet, with nothing promoted
@@ -69,7 +69,7 @@ class IdleTrimTest {
     }
 
     @Test
-    void not_for_a_gain_under_the_minimum() {
+    void notForAGainUnderTheMinimum() {
         t.fullCollectionEnded(60 * MB, now);
         now += 10_000;
         // 60 MB live at 10% free: 66.7 MB; 74 MB committed gives back 7.3 MB
@@ -78,7 +78,7 @@ class IdleTrimTest {
     }
 
     @Test
-    void the_estimate_takes_the_lesser_of_the_live_data_and_the_use() {
+    void theEstimateTakesTheLesserOfTheLiveDataAndTheUse() {
         t.fullCollectionEnded(60 * MB, now);
         assertEquals((long) Math.ceil(60 * MB / 0.9), t.committedAfter(70 * MB), "garbage over the live data does not count");
         assertEquals((long) Math.ceil(50 * MB / 0.9), t.committedAfter(50 * MB), "the live data shrank since: at most what is used");
@@ -87,13 +87,13 @@ class IdleTrimTest {
     }
 
     @Test
-    void a_fresh_daemon_waits_for_its_first_quiet_window_too() {
+    void aFreshDaemonWaitsForItsFirstQuietWindowToo() {
         assertFalse(t.dueNow(now + 4_999, 10 * MB, 40 * MB));
         assertTrue(t.dueNow(now + 5_000, 10 * MB, 40 * MB), "28.9 MB back");
     }
 
     @Test
-    void settings_are_checked() {
+    void settingsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new IdleTrim.Settings(0, 0, 10, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new IdleTrim.Settings(1, 0, 100, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new IdleTrim.Settings(1, -1, 10, 0, 0));
