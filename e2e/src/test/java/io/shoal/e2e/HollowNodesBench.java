@@ -88,7 +88,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code shoal_tasks_placed_total} (its {@code --metrics-addr}), polled every 100 ms, so that time is
  * an upper bound to 0.1 s; "placed and assigned" is when the last hollow node received its task.
  * {@code -Dshoal.bench.out=DIR} keeps the managers' logs in DIR (m1.log is the leader's); with
- * {@code -Dshoal.bench.jfr=true} each manager also records a JFR profile there (m1.jfr).
+ * {@code -Dshoal.bench.jfr=true} each manager also records a JFR profile there (m1.jfr). With
+ * {@code -Dshoal.bench.profile=cpu} (or {@code alloc}) and {@code -Dshoal.bench.out=DIR}, async-profiler
+ * ({@link ManagerProfiler}) records each manager in every warm round, from a second before the first
+ * create until the last acknowledgement, into {@code DIR/roundN-mK.collapsed}, and the bench prints
+ * each manager's CPU by thread role and the kernel's share ({@link CollapsedStacks}); a diagnosis,
+ * not a measurement: attached, the profiler costs the managers a good deal and the round's figures move
+ * with it (docs/benchmarks.md, "Where a round's CPU goes, profiled").
  */
 @EnabledIfSystemProperty(named = "shoal.bench", matches = "true")
 class HollowNodesBench {
@@ -102,6 +108,8 @@ class HollowNodesBench {
     final HollowNode.Fleet fleet = new HollowNode.Fleet();
     /** The three managers' CPU with the fleet idle (heartbeats, sessions), in cores summed; measured before the rounds. */
     double idleCores;
+    /** With -Dshoal.bench.profile=cpu|alloc (and -Dshoal.bench.out): async-profiler on the managers in each warm round. */
+    ManagerProfiler profiler;
 
     record Daemon(Process process, Path socket, String addr, int metricsPort) {}
 
@@ -256,6 +264,12 @@ class HollowNodesBench {
         long messages0 = fleet.messages.get();
         long reports0 = fleet.reports.get();
         long beats0 = fleet.beatsSent.get();
+        boolean profiled = profiler != null && round > 1; // the cold round's profile is the JIT's; attached before the
+        // CPU is read, so that attaching counts to no round
+        if (profiled) {
+            profiler.start();
+            Thread.sleep(1000); // starting costs each manager a burst (a perf event per thread): not in the round
+        }
         double[] cpu0 = cpu(managers);
         String outDir = System.getProperty("shoal.bench.out");
         if (outDir != null && !outDir.isEmpty()) { // lets a profiler attach for the round
@@ -305,6 +319,13 @@ class HollowNodesBench {
             Thread.sleep(20);
         }
         double[] cpu1 = cpu(managers);
+        if (profiled) { // from before the first create until the last acknowledgement
+            List<CollapsedStacks> profiles = profiler.stop("round" + round);
+            for (int i = 0; i < profiles.size(); i++) {
+                System.out.printf("hollow: round %d: profile of m%d%s until all were acknowledged: %s%n", round, i + 1,
+                        i == 0 ? " (leader)" : "", profiles.get(i).summary());
+            }
+        }
         if (fleet.running.get() < TASKS) {
             var all = control.withDeadlineAfter(60, TimeUnit.SECONDS).listTasks(ListTasksRequest.getDefaultInstance()).getTasksList();
             Map<String, Long> states = new TreeMap<>();
@@ -504,6 +525,11 @@ class HollowNodesBench {
                     100 * (idle1[0] - idle0[0]) / idleSec, 100 * (idle1[1] - idle0[1]) / idleSec,
                     100 * (idle1[2] - idle0[2]) / idleSec, 100 * (idle1[3] - idle0[3]) / idleSec);
             idleCores = (idle1[0] - idle0[0] + idle1[1] - idle0[1] + idle1[2] - idle0[2]) / idleSec;
+            String profile = System.getProperty("shoal.bench.profile", "");
+            if (!profile.isEmpty()) {
+                assertTrue(outDir != null && !outDir.isEmpty(), "-Dshoal.bench.profile needs -Dshoal.bench.out=DIR for the profiles");
+                profiler = ManagerProfiler.of(profile, Path.of(outDir), managers.stream().map(d -> d.process().pid()).toList());
+            }
             pauses(0, managers.size());
             nativeMemory(managers, "idle", false);
 
