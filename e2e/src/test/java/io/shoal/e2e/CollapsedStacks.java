@@ -58,17 +58,19 @@ final class CollapsedStacks {
 
     /** Samples of one role: all of them, and those in the kernel. */
     record Share(long samples, long kernel) {
-        Share plus(long n, boolean inKernel) {
-            return new Share(samples + n, kernel + (inKernel ? n : 0));
+        Share plus(Share other) {
+            return new Share(samples + other.samples, kernel + other.kernel);
         }
     }
 
-    final Map<Role, Share> byRole = new EnumMap<>(Role.class);
-    long samples;
-    long kernel;
+    private final Map<Role, Share> byRole;
+
+    private CollapsedStacks(Map<Role, Share> byRole) {
+        this.byRole = byRole;
+    }
 
     static CollapsedStacks parse(List<String> lines) {
-        CollapsedStacks s = new CollapsedStacks();
+        Map<Role, Share> byRole = new EnumMap<>(Role.class);
         for (String line : lines) {
             int space = line.lastIndexOf(' ');
             if (line.isBlank() || space < 0) {
@@ -81,15 +83,26 @@ final class CollapsedStacks {
             String thread = first.startsWith("[") ? first.substring(1, first.endsWith("]") ? first.length() - 1 : first.length()) : "";
             thread = thread.replaceFirst("\\s*tid=\\d+\\s*$", "").strip();
             boolean inKernel = stack.contains("_[k];") || stack.endsWith("_[k]");
-            s.byRole.merge(Role.of(thread), new Share(n, inKernel ? n : 0), (a, b) -> a.plus(b.samples(), b.kernel() > 0));
-            s.samples += n;
-            s.kernel += inKernel ? n : 0;
+            byRole.merge(Role.of(thread), new Share(n, inKernel ? n : 0), Share::plus);
         }
-        return s;
+        return new CollapsedStacks(byRole);
+    }
+
+    Share share(Role role) {
+        return byRole.getOrDefault(role, new Share(0, 0));
+    }
+
+    long samples() {
+        return byRole.values().stream().mapToLong(Share::samples).sum();
+    }
+
+    long kernel() {
+        return byRole.values().stream().mapToLong(Share::kernel).sum();
     }
 
     /** One line: the share of each role (largest first, those of 1% or more) and the kernel's share of all. */
     String summary() {
+        long samples = samples();
         if (samples == 0) {
             return "no samples";
         }
@@ -98,6 +111,6 @@ final class CollapsedStacks {
                 .sorted((a, b) -> Long.compare(b.getValue().samples(), a.getValue().samples()))
                 .map(e -> String.format("%s %d%%", e.getKey().label, Math.round(100.0 * e.getValue().samples() / samples)))
                 .collect(Collectors.joining(", "));
-        return String.format("%d samples: %s; in the kernel %d%%", samples, roles, Math.round(100.0 * kernel / samples));
+        return String.format("%d samples: %s; in the kernel %d%%", samples, roles, Math.round(100.0 * kernel() / samples));
     }
 }

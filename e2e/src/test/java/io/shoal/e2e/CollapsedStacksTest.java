@@ -21,15 +21,15 @@ class CollapsedStacksTest {
                 "[VM Thread tid=3];SerialFullGC::invoke_at_safepoint 2",
                 "",
                 "[someone tid=1];x 0"));
-        assertEquals(100, s.samples);
-        assertEquals(11, s.kernel, "the stacks with a kernel frame");
-        assertEquals(new CollapsedStacks.Share(50, 0), s.byRole.get(CollapsedStacks.Role.LOOPS));
-        assertEquals(new CollapsedStacks.Share(30, 0), s.byRole.get(CollapsedStacks.Role.APPLY));
-        assertEquals(new CollapsedStacks.Share(5, 5), s.byRole.get(CollapsedStacks.Role.RAFT_LOG));
-        assertEquals(new CollapsedStacks.Share(2, 0), s.byRole.get(CollapsedStacks.Role.RAFT));
-        assertEquals(new CollapsedStacks.Share(10, 6), s.byRole.get(CollapsedStacks.Role.TRANSPORT));
-        assertEquals(new CollapsedStacks.Share(1, 0), s.byRole.get(CollapsedStacks.Role.VIRTUAL));
-        assertEquals(new CollapsedStacks.Share(2, 0), s.byRole.get(CollapsedStacks.Role.GC));
+        assertEquals(100, s.samples());
+        assertEquals(11, s.kernel(), "the stacks with a kernel frame");
+        assertEquals(new CollapsedStacks.Share(50, 0), s.share(CollapsedStacks.Role.LOOPS));
+        assertEquals(new CollapsedStacks.Share(30, 0), s.share(CollapsedStacks.Role.APPLY));
+        assertEquals(new CollapsedStacks.Share(5, 5), s.share(CollapsedStacks.Role.RAFT_LOG));
+        assertEquals(new CollapsedStacks.Share(2, 0), s.share(CollapsedStacks.Role.RAFT));
+        assertEquals(new CollapsedStacks.Share(10, 6), s.share(CollapsedStacks.Role.TRANSPORT));
+        assertEquals(new CollapsedStacks.Share(1, 0), s.share(CollapsedStacks.Role.VIRTUAL));
+        assertEquals(new CollapsedStacks.Share(2, 0), s.share(CollapsedStacks.Role.GC));
         assertEquals("100 samples: control loops 50%, applying entries 30%, gRPC event loops 10%, Raft log 5%, other Raft threads 2%,"
                 + " GC and VM 2%, virtual threads 1%; in the kernel 11%", s.summary());
     }
